@@ -1,0 +1,26 @@
+// Launches the system Chromium headless with WebGPU on (SwiftShader where there is no GPU). Puppeteer cannot
+// download its own browser on our machines; MIXDEN_CHROMIUM overrides the binary.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser } from 'puppeteer';
+
+export async function launchChromium(): Promise<Browser> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'mixden-chromium-'));
+  return puppeteer.launch({
+    executablePath: process.env.MIXDEN_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    userDataDir,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--enable-unsafe-webgpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      ...(process.env.MIXDEN_CHROMIUM_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
+  });
+}

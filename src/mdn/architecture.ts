@@ -1,0 +1,59 @@
+// The shape of an MLP-MDN: hidden dense layers, then a linear head producing the mixture parameters.
+import { ACTIVATIONS, type Activation } from '../shaders/activation.wgsl.js';
+import { SIGMA_ACTIVATIONS, type SigmaActivation } from '../shaders/sigma.wgsl.js';
+import { InvalidArgumentError } from '../runtime/errors.js';
+import { ArenaLayout } from '../runtime/arena.js';
+import { headWidthOf } from './reference/mixture.js';
+
+export interface MdnArchitecture {
+  readonly inputDim: number;
+  readonly outputDim: number;
+  readonly hidden: readonly number[];
+  readonly activation: Activation;
+  readonly components: number;
+  readonly sigma: SigmaActivation;
+  /** ε added by the elu1 σ activation (keras-mdn's choice is 1e-7). */
+  readonly sigmaEpsilon: number;
+}
+
+export interface DenseLayerShape {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly activation: Activation;
+}
+
+/** Number of raw head outputs per sample: K logits, K·D means, K·D σ pre-activations. */
+export const headWidth = (arch: MdnArchitecture): number => headWidthOf(arch.components, arch.outputDim);
+
+/** The dense layers, hidden ones first, the linear mixture head last. */
+export function denseLayers(arch: MdnArchitecture): DenseLayerShape[] {
+  const widths = [arch.inputDim, ...arch.hidden];
+  const hidden = arch.hidden.map((outputs, i) => ({ inputs: widths[i], outputs, activation: arch.activation }));
+  return [...hidden, { inputs: widths[widths.length - 1], outputs: headWidth(arch), activation: 'identity' as const }];
+}
+
+/** Parameter arena layout: one slice `layer<i>` of (inputs + 1) x outputs per dense layer (W rows, then b). */
+export function parameterLayout(arch: MdnArchitecture): ArenaLayout {
+  return ArenaLayout.build(denseLayers(arch).map((l, i) => ({ name: `layer${i}`, length: (l.inputs + 1) * l.outputs })));
+}
+
+const positiveInteger = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+
+/** Throws an InvalidArgumentError naming the first bad field. */
+export function validateArchitecture(arch: MdnArchitecture): void {
+  if (!positiveInteger(arch.inputDim)) throw new InvalidArgumentError(`inputDim must be an integer >= 1, got ${arch.inputDim}`);
+  if (!positiveInteger(arch.outputDim)) throw new InvalidArgumentError(`outputDim must be an integer >= 1, got ${arch.outputDim}`);
+  if (!positiveInteger(arch.components)) throw new InvalidArgumentError(`components must be an integer >= 1, got ${arch.components}`);
+  if (!Array.isArray(arch.hidden) || !arch.hidden.every(positiveInteger)) {
+    throw new InvalidArgumentError(`hidden must be a list of integers >= 1, got ${JSON.stringify(arch.hidden)}`);
+  }
+  if (!ACTIVATIONS.includes(arch.activation)) {
+    throw new InvalidArgumentError(`activation must be one of ${ACTIVATIONS.join(', ')}, got '${arch.activation}'`);
+  }
+  if (!SIGMA_ACTIVATIONS.includes(arch.sigma)) {
+    throw new InvalidArgumentError(`sigma must be one of ${SIGMA_ACTIVATIONS.join(', ')}, got '${arch.sigma}'`);
+  }
+  if (!(arch.sigmaEpsilon >= 0 && Number.isFinite(arch.sigmaEpsilon))) {
+    throw new InvalidArgumentError(`sigmaEpsilon must be a finite number >= 0, got ${arch.sigmaEpsilon}`);
+  }
+}

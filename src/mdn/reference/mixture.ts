@@ -1,0 +1,66 @@
+// Float64 reference of the mixture density head: per-sample NLL and its gradient with respect to the raw
+// head outputs [π logits (K) | μ (K·D) | σ pre-activations (K·D)], by log-sum-exp.
+import type { SigmaActivation } from '../../shaders/sigma.wgsl.js';
+import { sigmaTerms } from './sigma.js';
+
+export interface MixtureShape {
+  readonly batch: number;
+  readonly components: number;
+  readonly dims: number;
+  readonly sigma: SigmaActivation;
+  readonly sigmaEpsilon: number;
+}
+
+export const headWidthOf = (components: number, dims: number): number => components * (1 + 2 * dims);
+
+function logSumExp(values: ArrayLike<number>): number {
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, values[i]);
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += Math.exp(values[i] - max);
+  return max + Math.log(sum);
+}
+
+/** Per-sample NLL and the gradient of each sample's NLL (not scaled by 1/batch). */
+export function mixtureNll(
+  head: ArrayLike<number>,
+  target: ArrayLike<number>,
+  shape: MixtureShape,
+): { sampleNll: Float64Array; headGrad: Float64Array } {
+  const { batch, components: K, dims: D } = shape;
+  const width = headWidthOf(K, D);
+  const sampleNll = new Float64Array(batch);
+  const headGrad = new Float64Array(batch * width);
+  const logits = new Float64Array(K);
+  const joint = new Float64Array(K);
+  for (let r = 0; r < batch; r++) {
+    const base = r * width;
+    for (let k = 0; k < K; k++) {
+      logits[k] = head[base + k];
+      let logDensity = -0.5 * D * Math.log(2 * Math.PI);
+      for (let d = 0; d < D; d++) {
+        const t = sigmaTerms(shape.sigma, head[base + K + K * D + k * D + d], shape.sigmaEpsilon);
+        const u = (target[r * D + d] - head[base + K + k * D + d]) / t.sigma;
+        logDensity -= 0.5 * u * u + t.logSigma;
+      }
+      joint[k] = logits[k] + logDensity;
+    }
+    const logNormalizer = logSumExp(logits);
+    const logJoint = logSumExp(joint);
+    sampleNll[r] = logNormalizer - logJoint;
+    for (let k = 0; k < K; k++) {
+      const responsibility = Math.exp(joint[k] - logJoint);
+      headGrad[base + k] = Math.exp(logits[k] - logNormalizer) - responsibility;
+      for (let d = 0; d < D; d++) {
+        const muIndex = base + K + k * D + d;
+        const sigmaIndex = muIndex + K * D;
+        const t = sigmaTerms(shape.sigma, head[sigmaIndex], shape.sigmaEpsilon);
+        const u = (target[r * D + d] - head[muIndex]) / t.sigma;
+        headGrad[muIndex] = responsibility === 0 ? 0 : (-responsibility * u) / t.sigma;
+        headGrad[sigmaIndex] = responsibility === 0 ? 0 : responsibility * (1 - u * u) * t.dLogSigma;
+      }
+    }
+  }
+  return { sampleNll, headGrad };
+}

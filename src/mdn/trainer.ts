@@ -1,0 +1,255 @@
+// Full-batch GPU training of an MLP-MDN. A whole step (forward, fused NLL + head gradient, batch mean,
+// backward, optimiser) is one Program recorded once; many steps are encoded into one compute pass per submit,
+// and the loss is copied back only at the steps the caller asks for.
+import type { GpuContext } from '../runtime/device.js';
+import { Arena } from '../runtime/arena.js';
+import { createStorageBuffer, readFloats, uploadFloats } from '../runtime/buffers.js';
+import { compileKernel } from '../runtime/kernel.js';
+import { type Program, ProgramBuilder } from '../runtime/program.js';
+import { StepRing } from '../runtime/stepRing.js';
+import { type DispatchTiming, timeProgram } from '../runtime/timestamps.js';
+import { InvalidArgumentError, DeviceLimitError } from '../runtime/errors.js';
+import { denseForward } from '../shaders/denseForward.js';
+import { denseInputGrad } from '../shaders/denseInputGrad.js';
+import { denseWeightGrad } from '../shaders/denseWeightGrad.js';
+import { mixtureNll, mixturePartialCount } from '../shaders/mixtureNll.js';
+import { meanReduce } from '../shaders/meanReduce.js';
+import { AdamStep, adam, adamStepValues } from '../shaders/adam.js';
+import { SgdStep, sgd } from '../shaders/sgd.js';
+import { type MdnArchitecture, denseLayers, headWidth, parameterLayout, validateArchitecture } from './architecture.js';
+import { type OptimizerOptions, type ResolvedOptimizer, resolveOptimizer } from './optimizerOptions.js';
+import { initialParameters } from './init.js';
+
+export interface TrainerOptions {
+  /** Rows of the (full) batch the trainer is built for. */
+  readonly rows: number;
+  readonly optimizer: OptimizerOptions;
+  /** Initial parameters, one (inputs + 1) x outputs block per layer; default Glorot from `seed`. */
+  readonly initialParameters?: readonly ArrayLike<number>[];
+  readonly seed?: number;
+  /** Steps encoded per submit (default 64). */
+  readonly stepsPerSubmit?: number;
+}
+
+export interface LossRecord {
+  /** 1-based step whose forward pass produced the loss (the loss before that step's update). */
+  readonly step: number;
+  readonly loss: number;
+}
+
+export class MdnTrainer {
+  private stepCount = 0;
+  private pendingWork: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly gpu: GpuContext,
+    readonly architecture: MdnArchitecture,
+    readonly rows: number,
+    private readonly optimizer: ResolvedOptimizer,
+    private readonly params: Arena,
+    private readonly ownedBuffers: readonly { destroy(): void }[],
+    private readonly inputBuffer: GPUBuffer,
+    private readonly targetBuffer: GPUBuffer,
+    private readonly lossBuffer: GPUBuffer,
+    private readonly lossStaging: GPUBuffer,
+    private readonly ring: StepRing,
+    readonly stepProgram: Program,
+  ) {}
+
+  /**
+   * Builds every buffer and the step program for `rows`-row full-batch training.
+   * @example
+   * const trainer = await MdnTrainer.create(gpu, arch, { rows: 1000, optimizer: { kind: 'adam', learningRate: 0.01 } });
+   */
+  static async create(gpu: GpuContext, architecture: MdnArchitecture, options: TrainerOptions): Promise<MdnTrainer> {
+    validateArchitecture(architecture);
+    gpu.assertUsable();
+    const rows = options.rows;
+    if (!Number.isInteger(rows) || rows < 1) throw new InvalidArgumentError(`rows must be an integer >= 1, got ${rows}`);
+    const optimizer = resolveOptimizer(options.optimizer);
+    const stepsPerSubmit = options.stepsPerSubmit ?? 64;
+    const layers = denseLayers(architecture);
+    const layout = parameterLayout(architecture);
+    const widest = Math.max(...layers.map((l) => l.outputs));
+    const maxBinding = gpu.limits.maxStorageBufferBindingSize;
+    if (rows * widest * 4 > maxBinding || layout.totalFloats * 4 > maxBinding) {
+      throw new DeviceLimitError(
+        `a batch of ${rows} rows needs ${rows * widest * 4} bytes per activation buffer; the device binds at most ${maxBinding}`,
+      );
+    }
+
+    const owned: { destroy(): void }[] = [];
+    const keep = <T extends { destroy(): void }>(b: T): T => (owned.push(b), b);
+    const params = keep(new Arena(gpu, layout, 'parameters'));
+    const grads = keep(new Arena(gpu, layout, 'gradients'));
+    const moments = optimizer.kind === 'adam' ? [keep(new Arena(gpu, layout, 'adam m')), keep(new Arena(gpu, layout, 'adam v'))] : [keep(new Arena(gpu, layout, 'sgd velocity'))];
+    const input = keep(createStorageBuffer(gpu, 'inputs', rows * architecture.inputDim));
+    const target = keep(createStorageBuffer(gpu, 'targets', rows * architecture.outputDim));
+    const outputs = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} output`, rows * l.outputs)));
+    const preGrads = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} pre-activation grad`, rows * l.outputs)));
+    const sampleNll = keep(createStorageBuffer(gpu, 'sample nll', rows));
+    const partials = keep(createStorageBuffer(gpu, 'nll partial sums', mixturePartialCount(rows)));
+    const loss = keep(createStorageBuffer(gpu, 'loss', 1));
+    const lossStaging = keep(gpu.device.createBuffer({ label: 'loss readback', size: stepsPerSubmit * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
+    const ring = keep(new StepRing(gpu, optimizer.kind === 'adam' ? AdamStep : SgdStep, stepsPerSubmit, 'optimizer step ring'));
+
+    const initial = options.initialParameters ?? initialParameters(architecture, options.seed ?? 0);
+    const packed = Object.fromEntries(initial.map((p, i) => [`layer${i}`, p]));
+    uploadFloats(gpu, params.buffer, layout.pack(packed));
+
+    const builder = new ProgramBuilder(gpu, 'train step');
+    for (const [i, layer] of layers.entries()) {
+      const kernel = await compileKernel(gpu, denseForward, { activation: layer.activation });
+      builder.add(kernel, { a: i === 0 ? input : outputs[i - 1], b: params.binding(`layer${i}`), c: outputs[i] }, { rows, ...layer });
+    }
+    const nllKernel = await compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: true });
+    builder.add(
+      nllKernel,
+      { head: outputs[layers.length - 1], targets: target, headGrad: preGrads[layers.length - 1], sampleNll, partialSums: partials },
+      { batch: rows, components: architecture.components, dims: architecture.outputDim, gradScale: 1 / rows, sigmaEpsilon: architecture.sigmaEpsilon },
+    );
+    builder.add(await compileKernel(gpu, meanReduce, {}), { partialSums: partials, result: loss }, { count: mixturePartialCount(rows), scale: 1 / rows });
+    const weightGrad = await compileKernel(gpu, denseWeightGrad, {});
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i];
+      builder.add(weightGrad, { a: i === 0 ? input : outputs[i - 1], b: preGrads[i], c: grads.binding(`layer${i}`) }, { rows, ...layer });
+      if (i > 0) {
+        const inputGrad = await compileKernel(gpu, denseInputGrad, { inputActivation: layers[i - 1].activation });
+        builder.add(inputGrad, { a: preGrads[i], b: params.binding(`layer${i}`), activationOutput: outputs[i - 1], c: preGrads[i - 1] }, { rows, ...layer });
+      }
+    }
+    const count = layout.totalFloats;
+    if (optimizer.kind === 'adam') {
+      const { beta1, beta2, epsilon, weightDecay } = optimizer;
+      builder.add(
+        await compileKernel(gpu, adam, {}),
+        { params: params.whole(), grads: grads.whole(), firstMoment: moments[0].whole(), secondMoment: moments[1].whole(), step: ring.binding() },
+        { count, beta1, beta2, epsilon, weightDecay },
+      );
+    } else {
+      builder.add(
+        await compileKernel(gpu, sgd, {}),
+        { params: params.whole(), grads: grads.whole(), velocity: moments[0].whole(), step: ring.binding() },
+        { count, momentum: optimizer.momentum, weightDecay: optimizer.weightDecay },
+      );
+    }
+    const program = keep(builder.build());
+    return new MdnTrainer(gpu, architecture, rows, optimizer, params, owned, input, target, loss, lossStaging, ring, program);
+  }
+
+  /** Steps taken so far. */
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  get dispatchesPerStep(): number {
+    return this.stepProgram.dispatchCount;
+  }
+
+  /**
+   * Uploads the training data: `x` is rows x inputDim, `y` rows x outputDim, row-major.
+   * @example
+   * trainer.setData(new Float32Array(xs), new Float32Array(ys));
+   */
+  setData(x: ArrayLike<number>, y: ArrayLike<number>): void {
+    this.gpu.assertUsable();
+    const { inputDim, outputDim } = this.architecture;
+    checkMatrix('x', x, this.rows, inputDim);
+    checkMatrix('y', y, this.rows, outputDim);
+    uploadFloats(this.gpu, this.inputBuffer, Float32Array.from(x));
+    uploadFloats(this.gpu, this.targetBuffer, Float32Array.from(y));
+  }
+
+  /**
+   * Runs `steps` optimiser steps. With `lossEvery` = n, the loss of every n-th step (and of the last) is
+   * read back; with 0 nothing is read back.
+   * @example
+   * const losses = await trainer.train(3000, { lossEvery: 100 });
+   */
+  async train(steps: number, options: { lossEvery?: number } = {}): Promise<LossRecord[]> {
+    this.gpu.assertUsable();
+    if (!Number.isInteger(steps) || steps < 0) throw new InvalidArgumentError(`steps must be an integer >= 0, got ${steps}`);
+    const lossEvery = options.lossEvery ?? 0;
+    const records: LossRecord[] = [];
+    const last = this.stepCount + steps;
+    let done = 0;
+    while (done < steps) {
+      const n = Math.min(this.ring.slots, steps - done);
+      const first = this.stepCount + 1;
+      this.ring.write(this.gpu.device.queue, Array.from({ length: n }, (_, i) => this.stepValues(first + i)));
+      const encoder = this.gpu.device.createCommandEncoder({ label: 'train steps' });
+      const recorded: number[] = [];
+      let pass = encoder.beginComputePass({ label: 'train steps' });
+      for (let i = 0; i < n; i++) {
+        const step = first + i;
+        this.stepProgram.encode(pass, this.ring.offset(i));
+        if (lossEvery > 0 && (step % lossEvery === 0 || step === last)) {
+          pass.end();
+          encoder.copyBufferToBuffer(this.lossBuffer, 0, this.lossStaging, recorded.length * 4, 4);
+          recorded.push(step);
+          pass = encoder.beginComputePass({ label: 'train steps' });
+        }
+      }
+      pass.end();
+      this.gpu.device.queue.submit([encoder.finish()]);
+      this.stepCount += n;
+      done += n;
+      if (recorded.length > 0) {
+        await this.lossStaging.mapAsync(GPUMapMode.READ, 0, recorded.length * 4);
+        const values = new Float32Array(this.lossStaging.getMappedRange(0, recorded.length * 4).slice(0));
+        this.lossStaging.unmap();
+        recorded.forEach((step, i) => records.push({ step, loss: values[i] }));
+      } else {
+        // Keep at most one submit in flight so the queue never grows without bound.
+        await this.pendingWork;
+        this.pendingWork = this.gpu.device.queue.onSubmittedWorkDone();
+      }
+    }
+    await this.pendingWork;
+    this.gpu.assertUsable();
+    return records;
+  }
+
+  /** Current parameters, one (inputs + 1) x outputs block per layer (a readback). */
+  async readParameters(): Promise<Float32Array[]> {
+    const layout = this.params.layout;
+    const flat = await readFloats(this.gpu, this.params.buffer, layout.totalFloats);
+    const blocks = layout.unpack(flat);
+    return layout.slices.map((s) => blocks[s.name]);
+  }
+
+  /** Loss computed by the most recent step's forward pass (a readback). */
+  async readLoss(): Promise<number> {
+    return (await readFloats(this.gpu, this.lossBuffer, 1))[0];
+  }
+
+  /** GPU time of each dispatch of one step (runs a step); null without `timestamp-query`. */
+  async profileStep(): Promise<DispatchTiming[] | null> {
+    this.ring.write(this.gpu.device.queue, [this.stepValues(this.stepCount + 1)]);
+    const timings = await timeProgram(this.gpu, this.stepProgram, this.ring.offset(0));
+    if (timings) this.stepCount += 1;
+    return timings;
+  }
+
+  /** Frees every GPU buffer the trainer made; idempotent. */
+  destroy(): void {
+    for (const b of this.ownedBuffers) b.destroy();
+    (this.ownedBuffers as unknown[]).length = 0;
+  }
+
+  private stepValues(t: number): Record<string, number> {
+    const o = this.optimizer;
+    return o.kind === 'adam' ? adamStepValues(t, o.learningRate, o.beta1, o.beta2) : { learningRate: o.learningRate };
+  }
+}
+
+function checkMatrix(name: string, values: ArrayLike<number>, rows: number, cols: number): void {
+  if (values.length !== rows * cols) {
+    throw new InvalidArgumentError(`${name} must hold ${rows} rows x ${cols} columns = ${rows * cols} values, got ${values.length}`);
+  }
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new InvalidArgumentError(`${name} has a non-finite value (${values[i]}) at row ${Math.floor(i / cols)}, column ${i % cols}`);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// Device acquisition and the context every other runtime piece hangs off. A caller may bring its own
+// GPUDevice; then we never destroy it.
+import { DestroyedError, DeviceLostError, WebGpuUnavailableError } from './errors.js';
+import { PipelineCache } from './pipelineCache.js';
+
+export interface AcquireOptions {
+  /** Use this device (the caller keeps ownership: `destroy()` leaves it alive). */
+  device?: GPUDevice;
+  /** The `GPU` object to ask for an adapter; defaults to `navigator.gpu`. */
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+  label?: string;
+}
+
+// Limits raised to the adapter's own, since defaults (128 MiB bindings) are far below what adapters offer.
+const RAISED_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+
+export class GpuContext {
+  readonly pipelines: PipelineCache;
+  /** Why the device was lost, or null while it is usable. */
+  lostReason: string | null = null;
+  private destroyed = false;
+
+  constructor(
+    readonly device: GPUDevice,
+    /** Vendor / architecture / description of the adapter, for reports. */
+    readonly adapterDescription: string,
+    readonly isSoftwareAdapter: boolean,
+    readonly ownsDevice: boolean,
+  ) {
+    this.pipelines = new PipelineCache(device);
+    void device.lost.then((info) => {
+      this.lostReason = this.destroyed ? 'destroyed' : `${info.reason}: ${info.message || 'no message'}`;
+    });
+  }
+
+  get hasTimestamps(): boolean {
+    return this.device.features.has('timestamp-query');
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  /** Throws a clear error if the context was destroyed or its device lost. */
+  assertUsable(): void {
+    if (this.destroyed) throw new DestroyedError('this mixden GPU context was destroyed');
+    if (this.lostReason !== null) throw new DeviceLostError(`the GPU device was lost (${this.lostReason})`);
+  }
+
+  /** Destroys the device if we created it; idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.ownsDevice) this.device.destroy();
+  }
+}
+
+/**
+ * Gets a GPU context: from a device the caller already has, or a new one from `options.gpu ?? navigator.gpu`.
+ * @example
+ * const gpu = await acquireGpu();                    // in a page
+ * const gpu2 = await acquireGpu({ device: myDevice }); // share the caller's device
+ */
+export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuContext> {
+  if (options.device) {
+    return new GpuContext(options.device, 'caller-provided device', false, false);
+  }
+  const gpu = options.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) {
+    throw new WebGpuUnavailableError(
+      'WebGPU is not available here: navigator.gpu is missing (it needs a secure context such as https or ' +
+        '127.0.0.1, and a browser with WebGPU enabled); in Node use mixden/node',
+    );
+  }
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
+  if (!adapter) {
+    throw new WebGpuUnavailableError('WebGPU found no adapter: no GPU, and no software adapter was offered');
+  }
+  const requiredLimits: Record<string, number> = {};
+  for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ label: options.label ?? 'mixden', requiredLimits, requiredFeatures });
+  } catch (cause) {
+    throw new WebGpuUnavailableError(`the adapter refused to create a device: ${String(cause)}`);
+  }
+  const info = adapter.info;
+  const software = info.architecture === 'swiftshader' || info.vendor === 'google' || /swiftshader|llvmpipe|lavapipe/i.test(info.description);
+  const description = [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ') || 'unknown adapter';
+  return new GpuContext(device, description, software, true);
+}

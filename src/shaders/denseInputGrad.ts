@@ -1,0 +1,26 @@
+// Dense backward to the layer's input: dZprev[rows, inputs] = (dZ · Wᵀ) ⊙ act'(X), where dZ is the gradient
+// at this layer's pre-activation and X (this layer's input) is the previous layer's output, whose activation
+// derivative is fused here. W is read transposed in place; the bias row is never touched.
+import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
+import type { KernelDefinition } from '../runtime/kernel.js';
+import type { Activation } from './activation.wgsl.js';
+import type { DenseSizes } from './denseForward.js';
+import { MatmulShape, matmulWorkgroups, tiledMatmulSource } from './tiledMatmul.wgsl.js';
+
+export const denseInputGrad: KernelDefinition<{ inputActivation: Activation }, DenseSizes> = {
+  name: 'denseInputGrad',
+  bindings: () => [readOnly('a'), readOnly('b'), readOnly('activationOutput'), readWrite('c'), uniform('shape', MatmulShape)],
+  source: ({ inputActivation }) =>
+    tiledMatmulSource({
+      transposeA: false,
+      transposeB: true,
+      onesColumnA: false,
+      onesRowA: false,
+      epilogue: 'activationGrad',
+      activation: inputActivation,
+    }),
+  plan: ({ rows, inputs, outputs }) => ({
+    uniforms: { m: rows, n: inputs, k: outputs, lda: outputs, ldb: outputs },
+    workgroups: matmulWorkgroups(rows, inputs),
+  }),
+};

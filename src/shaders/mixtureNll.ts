@@ -1,0 +1,40 @@
+// Binding and dispatch of the fused mixture NLL kernel (source in mixtureNll.wgsl.ts).
+import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
+import type { KernelDefinition } from '../runtime/kernel.js';
+import { defineUniformStruct } from '../runtime/uniforms.js';
+import { MIXTURE_WORKGROUP, type MixtureVariant, mixtureNllSource } from './mixtureNll.wgsl.js';
+
+export const MixtureShape = defineUniformStruct('MixtureShape', {
+  batch: 'u32',
+  components: 'u32',
+  dims: 'u32',
+  /** Multiplies every gradient (1 / batch for the mean NLL). */
+  gradScale: 'f32',
+  /** ε of the elu1 σ activation (unused by the others). */
+  sigmaEpsilon: 'f32',
+});
+
+export interface MixtureSizes {
+  readonly batch: number;
+  readonly components: number;
+  readonly dims: number;
+  readonly gradScale: number;
+  readonly sigmaEpsilon: number;
+}
+
+/** Number of partial sums (one per workgroup) the kernel writes for `batch` samples. */
+export const mixturePartialCount = (batch: number): number => Math.ceil(batch / MIXTURE_WORKGROUP);
+
+export const mixtureNll: KernelDefinition<MixtureVariant, MixtureSizes> = {
+  name: 'mixtureNll',
+  bindings: ({ withGradient }) => [
+    readOnly('head'),
+    readOnly('targets'),
+    ...(withGradient ? [readWrite('headGrad')] : []),
+    readWrite('sampleNll'),
+    readWrite('partialSums'),
+    uniform('shape', MixtureShape),
+  ],
+  source: mixtureNllSource,
+  plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: [mixturePartialCount(sizes.batch), 1, 1] }),
+};

@@ -1,0 +1,113 @@
+// Fused mixture density head: per sample, the negative log-likelihood of a K-component diagonal Gaussian
+// mixture over D dims and (optionally) its gradient with respect to every raw head output, in one pass over
+// the row. Head row layout: [π logits (K) | μ (K·D, component-major) | σ pre-activations (K·D)].
+// Two streaming log-sum-exps (over logits, and over logit + log N) need no per-row arrays, so K and D are
+// uniforms; the gradient pass recomputes log N_k instead of storing it.
+// Each workgroup also sums its samples' NLL into one partial, reduced to the mean by meanReduce.
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
+
+export const MIXTURE_WORKGROUP = 64;
+
+export interface MixtureVariant {
+  readonly sigma: SigmaActivation;
+  readonly withGradient: boolean;
+}
+
+export function mixtureNllSource(v: MixtureVariant): string {
+  return wgsl`
+const LOG_SQRT_2PI: f32 = 0.91893853320467274;
+// Finite stand-in for -Inf as the starting maximum; a component whose log-density is -Inf then adds exp(-Inf) = 0.
+const LOWEST: f32 = -3.0e38;
+
+${sigmaTermsWgsl(v.sigma)}
+
+var<workgroup> workgroupNll: array<f32, ${MIXTURE_WORKGROUP}>;
+
+fn addToLogSumExp(maxSoFar: ptr<function, f32>, scaledSum: ptr<function, f32>, x: f32) {
+  if (x > *maxSoFar) {
+    *scaledSum = *scaledSum * exp(*maxSoFar - x) + 1.0;
+    *maxSoFar = x;
+  } else {
+    *scaledSum += exp(x - *maxSoFar);
+  }
+}
+
+// log N(y | μ_k, σ_k) for the diagonal Gaussian of component k.
+fn componentLogDensity(rowBase: u32, targetBase: u32, k: u32) -> f32 {
+  let muBase = rowBase + shape.components + k * shape.dims;
+  let sigmaBase = muBase + shape.components * shape.dims;
+  var sum = -f32(shape.dims) * LOG_SQRT_2PI;
+  for (var d = 0u; d < shape.dims; d++) {
+    let terms = sigmaTerms(head[sigmaBase + d]);
+    let u = (targets[targetBase + d] - head[muBase + d]) * terms.invSigma;
+    sum -= 0.5 * u * u + terms.logSigma;
+  }
+  return sum;
+}
+
+fn rowNll(row: u32) -> f32 {
+  let K = shape.components;
+  let D = shape.dims;
+  let rowBase = row * K * (1u + 2u * D);
+  let targetBase = row * D;
+  var maxLogit = LOWEST;
+  var sumLogit = 0.0;
+  var maxJoint = LOWEST;
+  var sumJoint = 0.0;
+  for (var k = 0u; k < K; k++) {
+    let logit = head[rowBase + k];
+    addToLogSumExp(&maxLogit, &sumLogit, logit);
+    addToLogSumExp(&maxJoint, &sumJoint, logit + componentLogDensity(rowBase, targetBase, k));
+  }
+  let logNormalizer = maxLogit + log(sumLogit);
+  let logJoint = maxJoint + log(sumJoint);
+#if ${v.withGradient}
+  let scale = shape.gradScale;
+  for (var k = 0u; k < K; k++) {
+    let logit = head[rowBase + k];
+    let responsibility = exp(logit + componentLogDensity(rowBase, targetBase, k) - logJoint);
+    let weight = exp(logit - logNormalizer);
+    headGrad[rowBase + k] = scale * (weight - responsibility);
+    // A component with zero responsibility contributes nothing; its u may be Inf, and 0 * Inf must not be NaN.
+    let live = responsibility > 0.0;
+    let muBase = rowBase + K + k * D;
+    for (var d = 0u; d < D; d++) {
+      let muIndex = muBase + d;
+      let sigmaIndex = muIndex + K * D;
+      let terms = sigmaTerms(head[sigmaIndex]);
+      let u = (targets[targetBase + d] - head[muIndex]) * terms.invSigma;
+      headGrad[muIndex] = select(0.0, -scale * responsibility * u * terms.invSigma, live);
+      headGrad[sigmaIndex] = select(0.0, scale * responsibility * (1.0 - u * u) * terms.dLogSigma, live);
+    }
+  }
+#endif
+  return logNormalizer - logJoint;
+}
+
+@compute @workgroup_size(${MIXTURE_WORKGROUP})
+fn main(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(workgroup_id) wid: vec3<u32>,
+) {
+  let row = gid.x;
+  var nll = 0.0;
+  if (row < shape.batch) {
+    nll = rowNll(row);
+    sampleNll[row] = nll;
+  }
+  workgroupNll[lid.x] = nll;
+  workgroupBarrier();
+  for (var stride = ${MIXTURE_WORKGROUP / 2}u; stride > 0u; stride >>= 1u) {
+    if (lid.x < stride) {
+      workgroupNll[lid.x] += workgroupNll[lid.x + stride];
+    }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    partialSums[wid.x] = workgroupNll[0];
+  }
+}
+`;
+}

@@ -1,0 +1,46 @@
+// SGD with optional momentum (heavy ball) and L2 weight decay over a whole parameter arena in one dispatch.
+import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
+import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { defineUniformStruct } from '../runtime/uniforms.js';
+
+const WORKGROUP = 256;
+
+export const SgdSettings = defineUniformStruct('SgdSettings', { count4: 'u32', momentum: 'f32', weightDecay: 'f32' });
+export const SgdStep = defineUniformStruct('SgdStep', { learningRate: 'f32' });
+
+export interface SgdSizes {
+  readonly count: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+}
+
+export const sgd: KernelDefinition<Record<string, never>, SgdSizes> = {
+  name: 'sgd',
+  bindings: () => [
+    readWrite('params', 'vec4<f32>'),
+    readOnly('grads', 'vec4<f32>'),
+    readWrite('velocity', 'vec4<f32>'),
+    uniform('shape', SgdSettings),
+    uniform('step', SgdStep, true),
+  ],
+  source: () => `
+@compute @workgroup_size(${WORKGROUP})
+fn main(
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
+) {
+  let i = (wid.y * groups.x + wid.x) * ${WORKGROUP}u + lid.x;
+  if (i >= shape.count4) { return; }
+  let p = params[i];
+  let v = shape.momentum * velocity[i] + grads[i] + shape.weightDecay * p;
+  velocity[i] = v;
+  params[i] = p - step.learningRate * v;
+}
+`,
+  plan: (sizes) => {
+    if (sizes.count % 4 !== 0) throw new Error(`sgd: parameter count ${sizes.count} is not a multiple of 4`);
+    const { count, ...rest } = sizes;
+    return { uniforms: { count4: count / 4, ...rest }, workgroups: elementwiseWorkgroups(count / 4, WORKGROUP) };
+  },
+};

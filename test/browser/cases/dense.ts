@@ -1,0 +1,85 @@
+// Dense kernels against the float64 reference. Tolerances: a matmul over n terms carries at most
+// (n + 1)·u·Σ|a||b| of rounding error (u = 2^-24, recursive summation bound); that is passed as the
+// per-element bound. Activations are at most 1-Lipschitz and WGSL lets exp/tanh err by (3 + 2|x|) ulp,
+// so (8 + 4|pre|)·u·(1 + |y|) more is allowed on top of the forward output. atol 1e-6 covers rounding near 0.
+import type { GpuContext } from '../../../src/runtime/device.js';
+import type { Activation } from '../../../src/shaders/activation.wgsl.js';
+import { denseForward } from '../../../src/shaders/denseForward.js';
+import { denseInputGrad } from '../../../src/shaders/denseInputGrad.js';
+import { denseWeightGrad } from '../../../src/shaders/denseWeightGrad.js';
+import * as ref from '../../../src/mdn/reference/dense.js';
+import { activate, activationGradFromOutput } from '../../../src/mdn/reference/activations.js';
+import { Random } from '../../../src/mdn/random.js';
+import { compareArrays } from '../../support/compare.js';
+import { runKernel, toF32 } from '../runKernel.js';
+
+const U = 2 ** -24;
+
+interface DenseArgs {
+  rows: number;
+  inputs: number;
+  outputs: number;
+  activation: Activation;
+  seed?: number;
+}
+
+function inputsFor({ rows, inputs, outputs, seed = 1 }: DenseArgs) {
+  const random = new Random(seed + rows * 7919 + inputs * 104729 + outputs * 13);
+  const x = toF32(random.fill(rows * inputs, (r) => r.range(-1, 1)));
+  const params = toF32(random.fill((inputs + 1) * outputs, (r) => r.range(-1, 1)));
+  return { random, x, params };
+}
+
+/** Σ_k |a_ik||b_kj| of the forward product (bias term included), for the rounding bound. */
+function forwardMagnitude(x: Float64Array, params: Float64Array, { rows, inputs, outputs }: DenseArgs): Float64Array {
+  const absX = x.map(Math.abs);
+  const absP = params.map(Math.abs);
+  return ref.denseForward(absX, absP, { rows, inputs, outputs }, 'identity');
+}
+
+export const denseCases = {
+  async denseForward(gpu: GpuContext, args: DenseArgs) {
+    const { rows, inputs, outputs, activation } = args;
+    const { x, params } = inputsFor(args);
+    const pre = ref.denseForward(x, params, args, 'identity');
+    const expected = pre.map((p) => activate(activation, p));
+    const magnitude = forwardMagnitude(x, params, args);
+    const bound = magnitude.map((m, i) => (inputs + 2) * U * m + (8 + 4 * Math.abs(pre[i])) * U * (1 + Math.abs(expected[i])));
+    const { c } = await runKernel(gpu, denseForward, { activation }, { rows, inputs, outputs }, {
+      buffers: { a: x, b: params, c: rows * outputs },
+      read: ['c'],
+    });
+    return [compareArrays(`denseForward ${activation} ${rows}x${inputs}->${outputs}`, c, expected, { atol: 1e-6, rtol: 0, bound })];
+  },
+
+  async denseInputGrad(gpu: GpuContext, args: DenseArgs) {
+    const { rows, inputs, outputs, activation } = args;
+    const { random, params } = inputsFor(args);
+    const dPre = toF32(random.fill(rows * outputs, (r) => r.range(-1, 1)));
+    // The previous layer's output, as its activation would produce it.
+    const prevOutput = toF32(random.fill(rows * inputs, (r) => activate(activation, r.range(-3, 3))));
+    const { inputGrad } = ref.denseBackward(new Float64Array(rows * inputs), dPre, params, args);
+    const expected = inputGrad.map((g, i) => g * activationGradFromOutput(activation, prevOutput[i]));
+    const { inputGrad: magnitude } = ref.denseBackward(new Float64Array(rows * inputs), dPre.map(Math.abs), params.map(Math.abs), args);
+    const bound = magnitude.map((m, i) => (outputs + 1) * U * m * Math.abs(activationGradFromOutput(activation, prevOutput[i])) + 4 * U * Math.abs(expected[i]));
+    const { c } = await runKernel(gpu, denseInputGrad, { inputActivation: activation }, { rows, inputs, outputs }, {
+      buffers: { a: dPre, b: params, activationOutput: prevOutput, c: rows * inputs },
+      read: ['c'],
+    });
+    return [compareArrays(`denseInputGrad ${activation} ${rows}x${inputs}<-${outputs}`, c, expected, { atol: 1e-7, rtol: 0, bound })];
+  },
+
+  async denseWeightGrad(gpu: GpuContext, args: DenseArgs) {
+    const { rows, inputs, outputs } = args;
+    const { random, x, params } = inputsFor(args);
+    const dPre = toF32(random.fill(rows * outputs, (r) => r.range(-1, 1)));
+    const { paramGrad } = ref.denseBackward(x, dPre, params, args);
+    const { paramGrad: magnitude } = ref.denseBackward(x.map(Math.abs), dPre.map(Math.abs), params, args);
+    const bound = magnitude.map((m) => (rows + 1) * U * m);
+    const { c } = await runKernel(gpu, denseWeightGrad, {}, { rows, inputs, outputs }, {
+      buffers: { a: x, b: dPre, c: (inputs + 1) * outputs },
+      read: ['c'],
+    });
+    return [compareArrays(`denseWeightGrad ${rows}x${inputs}->${outputs}`, c, paramGrad, { atol: 1e-7, rtol: 0, bound })];
+  },
+};

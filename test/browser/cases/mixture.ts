@@ -1,0 +1,102 @@
+// The fused mixture NLL kernel against the float64 reference, on random heads and on extreme ones.
+// Tolerances (justified in test/gpu/mixture.test.ts): NLL atol 2e-5 + rtol 2e-5; gradients atol 2e-5 + rtol 1e-4.
+import type { GpuContext } from '../../../src/runtime/device.js';
+import type { SigmaActivation } from '../../../src/shaders/sigma.wgsl.js';
+import { mixtureNll, mixturePartialCount } from '../../../src/shaders/mixtureNll.js';
+import { meanReduce } from '../../../src/shaders/meanReduce.js';
+import * as ref from '../../../src/mdn/reference/mixture.js';
+import { Random } from '../../../src/mdn/random.js';
+import { compareArrays } from '../../support/compare.js';
+import { runKernel, toF32 } from '../runKernel.js';
+
+export type MixtureScenario = 'random' | 'far' | 'sigma50';
+
+interface MixtureArgs {
+  batch: number;
+  components: number;
+  dims: number;
+  sigma: SigmaActivation;
+  scenario: MixtureScenario;
+  seed?: number;
+}
+
+const EPSILON = 1e-7;
+/** A σ pre-activation giving σ close to 1 under each activation. */
+const UNIT_SIGMA: Record<SigmaActivation, number> = { exp: 0, softplus: 0.5413, elu1: 0 };
+
+function makeHead(args: MixtureArgs): { head: Float64Array; target: Float64Array } {
+  const { batch, components: K, dims: D, sigma, scenario } = args;
+  const random = new Random((args.seed ?? 3) + batch * 31 + K * 1009 + D * 7);
+  const width = ref.headWidthOf(K, D);
+  const head = new Float64Array(batch * width);
+  const target = new Float64Array(batch * D);
+  for (let r = 0; r < batch; r++) {
+    const row = r * width;
+    for (let k = 0; k < K; k++) head[row + k] = random.range(-2, 2);
+    for (let i = 0; i < K * D; i++) {
+      head[row + K + i] = random.range(-2, 2);
+      head[row + K + K * D + i] = scenario === 'random' ? UNIT_SIGMA[sigma] + random.range(-1, 1) : UNIT_SIGMA[sigma];
+    }
+    for (let d = 0; d < D; d++) target[r * D + d] = random.range(-3, 3);
+    if (scenario === 'far') {
+      // Component k sits 0.5·k further away than component 0, which is 1e3 σ from the target in every dim:
+      // every component is >= 1e3 σ away and the nearest one is unique by a wide log-density margin.
+      for (let k = 0; k < K; k++) for (let d = 0; d < D; d++) head[row + K + k * D + d] = -0.5 * k;
+      for (let d = 0; d < D; d++) target[r * D + d] = 1000;
+    }
+    if (scenario === 'sigma50') {
+      // σ pre-activations alternate +50 / -50; the target sits on one component's mean.
+      for (let k = 0; k < K; k++) for (let d = 0; d < D; d++) head[row + K + K * D + k * D + d] = (k + r) % 2 === 0 ? 50 : -50;
+      const chosen = Math.floor(random.uniform() * K);
+      for (let d = 0; d < D; d++) target[r * D + d] = head[row + K + chosen * D + d];
+    }
+  }
+  return { head: toF32(head), target: toF32(target) };
+}
+
+export const mixtureCases = {
+  async mixtureNll(gpu: GpuContext, args: MixtureArgs) {
+    const { batch, components, dims, sigma } = args;
+    const { head, target } = makeHead(args);
+    const expected = ref.mixtureNll(head, target, { batch, components, dims, sigma, sigmaEpsilon: EPSILON });
+    const partials = mixturePartialCount(batch);
+    const out = await runKernel(
+      gpu,
+      mixtureNll,
+      { sigma, withGradient: true },
+      { batch, components, dims, gradScale: 1, sigmaEpsilon: EPSILON },
+      {
+        buffers: { head, targets: target, headGrad: head.length, sampleNll: batch, partialSums: partials },
+        read: ['sampleNll', 'headGrad', 'partialSums'],
+      },
+    );
+    const expectedPartials = new Float64Array(partials);
+    expected.sampleNll.forEach((v, i) => (expectedPartials[Math.floor(i / 64)] += v));
+    const label = `mixtureNll ${args.scenario} ${sigma} B${batch} K${components} D${dims}`;
+    const referenceFinite = [...expected.sampleNll, ...expected.headGrad].every(Number.isFinite);
+    return {
+      referenceFinite,
+      reports: [
+        compareArrays(`${label} nll`, out.sampleNll, expected.sampleNll, { atol: 2e-5, rtol: 2e-5 }),
+        compareArrays(`${label} grad`, out.headGrad, expected.headGrad, { atol: 2e-5, rtol: 1e-4 }),
+        // Up to 64 NLLs per partial: the same per-sample tolerance, times 64.
+        compareArrays(`${label} partial sums`, out.partialSums, expectedPartials, { atol: 64 * 2e-5, rtol: 2e-5 }),
+      ],
+    };
+  },
+
+  async meanReduce(gpu: GpuContext, { count }: { count: number }) {
+    const random = new Random(count);
+    const partials = toF32(random.fill(count, (r) => r.range(-50, 100)));
+    const scale = Math.fround(1 / (count * 64));
+    const sum = partials.reduce((a, b) => a + b, 0);
+    const magnitude = partials.reduce((a, b) => a + Math.abs(b), 0);
+    const { result } = await runKernel(gpu, meanReduce, {}, { count, scale }, {
+      buffers: { partialSums: partials, result: 1 },
+      read: ['result'],
+    });
+    // Summation bound (count + 2)·u·Σ|p|, scaled, plus the rounding of the final multiply.
+    const bound = [(count + 2) * 2 ** -24 * magnitude * scale];
+    return [compareArrays(`meanReduce ${count}`, result, [sum * scale], { atol: 0, rtol: 2 ** -23, bound })];
+  },
+};

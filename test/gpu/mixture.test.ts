@@ -1,0 +1,64 @@
+// The fused mixture NLL kernel in headless Chromium against the float64 reference.
+// Tolerances: NLL atol 2e-5 + rtol 2e-5. Each NLL is a difference of two log-sum-exps of terms up to a few
+// hundred in size here (u² / 2 with u <= ~25); f32 rounding of such terms is ~1e-5 absolute at worst, and
+// WGSL's exp/log are within a few ulp. Gradients atol 2e-5 + rtol 1e-4: responsibilities are exp() of those
+// same terms, so they carry ~1e-5 relative error, which the μ and σ gradients inherit and scale.
+// Extreme cases: targets 1e3 σ from every component, and σ pre-activations of ±50, for every σ activation.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompareReport } from '../support/compare.js';
+import { expectReportsPass } from '../support/expectClose.js';
+import { type GpuPage, openGpuPage } from './page.js';
+
+const SIGMAS = ['exp', 'softplus', 'elu1'] as const;
+
+let page: GpuPage;
+beforeAll(async () => {
+  page = await openGpuPage();
+});
+afterAll(async () => {
+  expect(page.errors).toEqual([]);
+  await page.close();
+});
+
+interface MixtureResult {
+  referenceFinite: boolean;
+  reports: CompareReport[];
+}
+
+const sweep = [1, 7, 33, 1000].flatMap((batch) =>
+  [1, 5, 24].flatMap((components) => [1, 2, 3].map((dims) => ({ batch, components, dims }))),
+);
+
+describe.each(SIGMAS)('mixtureNll, %s σ', (sigma) => {
+  it.each(sweep)('random heads: B $batch, K $components, D $dims', async (shape) => {
+    const result = await page.run<MixtureResult>('mixtureNll', { ...shape, sigma, scenario: 'random' });
+    expect(result.referenceFinite).toBe(true);
+    expectReportsPass(result.reports);
+  });
+
+  it.each([
+    { batch: 7, components: 1, dims: 1 },
+    { batch: 33, components: 5, dims: 2 },
+    { batch: 65, components: 24, dims: 3 },
+  ])('targets 1e3 σ from every component: B $batch, K $components, D $dims', async (shape) => {
+    const result = await page.run<MixtureResult>('mixtureNll', { ...shape, sigma, scenario: 'far' });
+    expect(result.referenceFinite).toBe(true);
+    expectReportsPass(result.reports);
+  });
+
+  it.each([
+    { batch: 8, components: 1, dims: 1 },
+    { batch: 33, components: 5, dims: 2 },
+    { batch: 65, components: 24, dims: 3 },
+  ])('σ pre-activations of ±50: B $batch, K $components, D $dims', async (shape) => {
+    const result = await page.run<MixtureResult>('mixtureNll', { ...shape, sigma, scenario: 'sigma50' });
+    expect(result.referenceFinite).toBe(true);
+    expectReportsPass(result.reports);
+  });
+});
+
+describe('meanReduce', () => {
+  it.each([1, 7, 256, 300, 1000])('%i partial sums', async (count) => {
+    expectReportsPass(await page.run<CompareReport[]>('meanReduce', { count }));
+  });
+});

@@ -1,0 +1,31 @@
+// Connects to the shared Chromium and opens the test page; `run` calls a case registered in the page.
+import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { inject } from 'vitest';
+
+export interface GpuPage {
+  run<T>(name: string, args?: unknown): Promise<T>;
+  /** Console errors and page errors seen so far. */
+  readonly errors: string[];
+  close(): Promise<void>;
+}
+
+export async function openGpuPage(): Promise<GpuPage> {
+  const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserEndpoint') });
+  const page: Page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(inject('testPageUrl'));
+  await page.waitForFunction(() => (window as unknown as { mixdenReady?: boolean }).mixdenReady === true, { timeout: 60_000 });
+  return {
+    errors,
+    run: <T>(name: string, args?: unknown) =>
+      page.evaluate((n: string, a: unknown) => (window as unknown as { runCase(n: string, a: unknown): Promise<T> }).runCase(n, a), name, args) as Promise<T>,
+    close: async () => {
+      await page.close();
+      await browser.disconnect();
+    },
+  };
+}

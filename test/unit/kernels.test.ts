@@ -1,0 +1,55 @@
+// Generated WGSL of every kernel variant: declarations come from the binding list, every preprocessor
+// directive is resolved, and the names the source uses are the ones declared.
+import { describe, expect, it } from 'vitest';
+import { kernelCode, type KernelDefinition } from '../../src/runtime/kernel.js';
+import { ACTIVATIONS } from '../../src/shaders/activation.wgsl.js';
+import { SIGMA_ACTIVATIONS } from '../../src/shaders/sigma.wgsl.js';
+import { denseForward } from '../../src/shaders/denseForward.js';
+import { denseInputGrad } from '../../src/shaders/denseInputGrad.js';
+import { denseWeightGrad } from '../../src/shaders/denseWeightGrad.js';
+import { mixtureNll } from '../../src/shaders/mixtureNll.js';
+import { meanReduce } from '../../src/shaders/meanReduce.js';
+import { adam } from '../../src/shaders/adam.js';
+import { sgd } from '../../src/shaders/sgd.js';
+
+const variants: [KernelDefinition<any, any>, unknown][] = [
+  ...ACTIVATIONS.map((activation) => [denseForward, { activation }] as [KernelDefinition<any, any>, unknown]),
+  ...ACTIVATIONS.map((inputActivation) => [denseInputGrad, { inputActivation }] as [KernelDefinition<any, any>, unknown]),
+  [denseWeightGrad, {}],
+  ...SIGMA_ACTIVATIONS.flatMap((sigma) => [true, false].map((withGradient) => [mixtureNll, { sigma, withGradient }] as [KernelDefinition<any, any>, unknown])),
+  [meanReduce, {}],
+  [adam, {}],
+  [sgd, {}],
+];
+
+describe.each(variants)('%o', (definition, variant) => {
+  it(`${definition.name} ${JSON.stringify(variant)} has resolved, consistent WGSL`, () => {
+    const code = kernelCode(definition, variant);
+    expect(code).not.toMatch(/^\s*#(if|elif|else|endif)/m);
+    expect(code).toMatch(/@compute @workgroup_size\(/);
+    for (const binding of definition.bindings(variant)) {
+      expect(code).toContain(` ${binding.name}: `); // declared
+      expect(code.split(binding.name).length - 1).toBeGreaterThan(1); // and used
+    }
+  });
+});
+
+describe('kernel plans', () => {
+  it('denseForward folds the bias into K and covers the output with 32x32 tiles', () => {
+    expect(denseForward.plan({ rows: 33, inputs: 3, outputs: 130 }, { activation: 'relu' })).toEqual({
+      uniforms: { m: 33, n: 130, k: 4, lda: 3, ldb: 130 },
+      workgroups: [5, 2, 1],
+    });
+  });
+
+  it('denseWeightGrad produces (inputs + 1) x outputs, the ones row giving the bias gradient', () => {
+    expect(denseWeightGrad.plan({ rows: 1000, inputs: 24, outputs: 72 }, {})).toEqual({
+      uniforms: { m: 25, n: 72, k: 1000, lda: 24, ldb: 72 },
+      workgroups: [3, 1, 1],
+    });
+  });
+
+  it('adam refuses a parameter count that is not a multiple of 4', () => {
+    expect(() => adam.plan({ count: 6, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 }, {})).toThrow(/multiple of 4/);
+  });
+});

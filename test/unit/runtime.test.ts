@@ -1,0 +1,66 @@
+// Runtime pieces that need no GPU: uniform packing, generated declarations, arena layout.
+import { describe, expect, it } from 'vitest';
+import { defineUniformStruct, packUniforms, uniformByteSize, uniformStructWgsl } from '../../src/runtime/uniforms.js';
+import { bindingsWgsl, readOnly, readWrite, uniform } from '../../src/runtime/bindings.js';
+import { ArenaLayout } from '../../src/runtime/arena.js';
+import { elementwiseWorkgroups } from '../../src/runtime/kernel.js';
+
+const Shape = defineUniformStruct('Shape', { rows: 'u32', scale: 'f32', offset: 'i32' });
+
+describe('uniform structs', () => {
+  it('derive WGSL text and byte size from one declaration', () => {
+    expect(uniformStructWgsl(Shape)).toBe('struct Shape {\n  rows: u32,\n  scale: f32,\n  offset: i32,\n}');
+    expect(uniformByteSize(Shape)).toBe(16);
+    expect(uniformByteSize(defineUniformStruct('Five', { a: 'u32', b: 'u32', c: 'u32', d: 'u32', e: 'u32' }))).toBe(32);
+  });
+
+  it('pack values little-endian at the declared positions', () => {
+    const view = new DataView(new ArrayBuffer(32));
+    packUniforms(Shape, { rows: 7, scale: 0.5, offset: -3 }, view, 16);
+    expect(view.getUint32(16, true)).toBe(7);
+    expect(view.getFloat32(20, true)).toBe(0.5);
+    expect(view.getInt32(24, true)).toBe(-3);
+  });
+
+  it('refuse missing, unknown and non-integer values', () => {
+    const view = new DataView(new ArrayBuffer(16));
+    expect(() => packUniforms(Shape, { rows: 1, scale: 1 }, view, 0)).toThrow(/'offset' not given/);
+    expect(() => packUniforms(Shape, { rows: 1, scale: 1, offset: 0, extra: 2 }, view, 0)).toThrow(/unknown uniform 'extra'/);
+    expect(() => packUniforms(Shape, { rows: 1.5, scale: 1, offset: 0 }, view, 0)).toThrow(/integer/);
+    expect(() => packUniforms(Shape, { rows: -1, scale: 1, offset: 0 }, view, 0)).toThrow(/u32 range/);
+  });
+});
+
+describe('binding declarations', () => {
+  it('number bindings in order and declare each struct once', () => {
+    const text = bindingsWgsl([readOnly('a'), readWrite('b', 'vec4<f32>'), uniform('shape', Shape), uniform('more', Shape, true)]);
+    expect(text).toContain('@group(0) @binding(0) var<storage, read> a: array<f32>;');
+    expect(text).toContain('@group(0) @binding(1) var<storage, read_write> b: array<vec4<f32>>;');
+    expect(text).toContain('@group(0) @binding(2) var<uniform> shape: Shape;');
+    expect(text).toContain('@group(0) @binding(3) var<uniform> more: Shape;');
+    expect(text.match(/struct Shape/g)).toHaveLength(1);
+  });
+});
+
+describe('arena layout', () => {
+  it('aligns every slice to 64 floats and round-trips packed values', () => {
+    const layout = ArenaLayout.build([{ name: 'w0', length: 50 }, { name: 'w1', length: 64 }, { name: 'w2', length: 3 }]);
+    expect(layout.slices.map((s) => s.offset)).toEqual([0, 64, 128]);
+    expect(layout.totalFloats).toBe(192);
+    const values = { w0: Float32Array.from({ length: 50 }, (_, i) => i), w1: new Float32Array(64).fill(2), w2: Float32Array.of(7, 8, 9) };
+    const flat = layout.pack(values);
+    expect(flat[50]).toBe(0); // padding stays zero
+    expect(layout.unpack(flat)).toEqual(values);
+    expect(() => layout.pack({ ...values, w2: Float32Array.of(1) })).toThrow(/'w2' needs 3 values, got 1/);
+  });
+});
+
+describe('elementwise workgroups', () => {
+  it('fold past the 65,535-per-dimension limit', () => {
+    expect(elementwiseWorkgroups(1000, 256)).toEqual([4, 1, 1]);
+    expect(elementwiseWorkgroups(0, 256)).toEqual([1, 1, 1]);
+    const [x, y] = elementwiseWorkgroups(70_000 * 256, 256);
+    expect(x).toBe(65535);
+    expect(x * y).toBeGreaterThanOrEqual(70_000);
+  });
+});
