@@ -1,0 +1,29 @@
+// Command-line entry (run through bin/mixden.js, which chooses the Vulkan driver first).
+import { trainSeed } from './trainSeed.js';
+import { profile } from './profile.js';
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  'train-seed': trainSeed,
+  profile,
+};
+
+const USAGE = `usage: mixden <command> [options]
+  train-seed [--steps 3000] [--seed 0] [--json]   train seed 000's inverse-sine MDN on the GPU
+  profile [--rows 1000] [--repeats 20]             GPU time of each dispatch of one training step
+Set MIXDEN_DEBUG=dispatches to print each step program, MIXDEN_DEBUG=shaders to print the WGSL.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const run = command ? COMMANDS[command] : undefined;
+  if (!run) {
+    console.error(command && command !== '--help' ? `unknown command '${command}'\n${USAGE}` : USAGE);
+    return command && command !== '--help' ? 2 : 0;
+  }
+  try {
+    await run(rest);
+    return 0;
+  } catch (error) {
+    console.error(`mixden ${command}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

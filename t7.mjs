@@ -1,0 +1,12 @@
+import { create, globals } from 'webgpu';
+Object.assign(globalThis, globals);
+const gpu = create([]);
+const adapter = await gpu.requestAdapter();
+const what = process.argv[2];
+const device = await adapter.requestDevice(what === 'label' ? { label: 'mixden' } : {});
+if (what === 'lost') device.lost.then(() => {});
+device.pushErrorScope('validation');
+console.log(await device.popErrorScope());
+await device.queue.onSubmittedWorkDone();
+console.log('ok', what);
+process.exit(0);
