@@ -12,7 +12,7 @@ import { InvalidArgumentError, DeviceLimitError } from '../runtime/errors.js';
 import { denseForward } from '../shaders/denseForward.js';
 import { denseInputGrad } from '../shaders/denseInputGrad.js';
 import { denseWeightGrad } from '../shaders/denseWeightGrad.js';
-import { mixtureNll, mixturePartialCount } from '../shaders/mixtureNll.js';
+import { mixtureNll } from '../shaders/mixtureNll.js';
 import { meanReduce } from '../shaders/meanReduce.js';
 import { AdamStep, adam, adamStepValues } from '../shaders/adam.js';
 import { SgdStep, sgd } from '../shaders/sgd.js';
@@ -88,7 +88,6 @@ export class MdnTrainer {
     const outputs = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} output`, rows * l.outputs)));
     const preGrads = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} pre-activation grad`, rows * l.outputs)));
     const sampleNll = keep(createStorageBuffer(gpu, 'sample nll', rows));
-    const partials = keep(createStorageBuffer(gpu, 'nll partial sums', mixturePartialCount(rows)));
     const loss = keep(createStorageBuffer(gpu, 'loss', 1));
     const lossStaging = keep(gpu.device.createBuffer({ label: 'loss readback', size: stepsPerSubmit * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
     const ring = keep(new StepRing(gpu, optimizer.kind === 'adam' ? AdamStep : SgdStep, stepsPerSubmit, 'optimizer step ring'));
@@ -105,10 +104,10 @@ export class MdnTrainer {
     const nllKernel = await compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: true });
     builder.add(
       nllKernel,
-      { head: outputs[layers.length - 1], targets: target, headGrad: preGrads[layers.length - 1], sampleNll, partialSums: partials },
+      { head: outputs[layers.length - 1], targets: target, headGrad: preGrads[layers.length - 1], sampleNll },
       { batch: rows, components: architecture.components, dims: architecture.outputDim, gradScale: 1 / rows, sigmaEpsilon: architecture.sigmaEpsilon },
     );
-    builder.add(await compileKernel(gpu, meanReduce, {}), { partialSums: partials, result: loss }, { count: mixturePartialCount(rows), scale: 1 / rows });
+    builder.add(await compileKernel(gpu, meanReduce, {}), { values: sampleNll, result: loss }, { count: rows, scale: 1 / rows });
     const weightGrad = await compileKernel(gpu, denseWeightGrad, {});
     for (let i = layers.length - 1; i >= 0; i--) {
       const layer = layers[i];

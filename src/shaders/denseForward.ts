@@ -4,7 +4,7 @@
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import type { KernelDefinition } from '../runtime/kernel.js';
 import type { Activation } from './activation.wgsl.js';
-import { MatmulShape, matmulWorkgroups, tiledMatmulSource } from './tiledMatmul.wgsl.js';
+import { MatmulShape, matmulWorkgroups, matmulSource } from './matmul.wgsl.js';
 
 export interface DenseSizes {
   readonly rows: number;
@@ -16,7 +16,7 @@ export const denseForward: KernelDefinition<{ activation: Activation }, DenseSiz
   name: 'denseForward',
   bindings: () => [readOnly('a'), readOnly('b'), readWrite('c'), uniform('shape', MatmulShape)],
   source: ({ activation }) =>
-    tiledMatmulSource({ transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', activation }),
+    matmulSource({ transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', activation }),
   plan: ({ rows, inputs, outputs }) => ({
     uniforms: { m: rows, n: outputs, k: inputs + 1, lda: inputs, ldb: outputs },
     workgroups: matmulWorkgroups(rows, outputs),

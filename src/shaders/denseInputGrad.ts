@@ -5,13 +5,13 @@ import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import type { KernelDefinition } from '../runtime/kernel.js';
 import type { Activation } from './activation.wgsl.js';
 import type { DenseSizes } from './denseForward.js';
-import { MatmulShape, matmulWorkgroups, tiledMatmulSource } from './tiledMatmul.wgsl.js';
+import { MatmulShape, matmulWorkgroups, matmulSource } from './matmul.wgsl.js';
 
 export const denseInputGrad: KernelDefinition<{ inputActivation: Activation }, DenseSizes> = {
   name: 'denseInputGrad',
   bindings: () => [readOnly('a'), readOnly('b'), readOnly('activationOutput'), readWrite('c'), uniform('shape', MatmulShape)],
   source: ({ inputActivation }) =>
-    tiledMatmulSource({
+    matmulSource({
       transposeA: false,
       transposeB: true,
       onesColumnA: false,

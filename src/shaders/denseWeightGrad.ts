@@ -3,13 +3,13 @@
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import type { KernelDefinition } from '../runtime/kernel.js';
 import type { DenseSizes } from './denseForward.js';
-import { MatmulShape, matmulWorkgroups, tiledMatmulSource } from './tiledMatmul.wgsl.js';
+import { MatmulShape, matmulWorkgroups, matmulSource } from './matmul.wgsl.js';
 
 export const denseWeightGrad: KernelDefinition<Record<string, never>, DenseSizes> = {
   name: 'denseWeightGrad',
   bindings: () => [readOnly('a'), readOnly('b'), readWrite('c'), uniform('shape', MatmulShape)],
   source: () =>
-    tiledMatmulSource({
+    matmulSource({
       transposeA: true,
       transposeB: false,
       onesColumnA: false,

@@ -1,6 +1,6 @@
 // Binding and dispatch of the fused mixture NLL kernel (source in mixtureNll.wgsl.ts).
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import type { KernelDefinition } from '../runtime/kernel.js';
+import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
 import { defineUniformStruct } from '../runtime/uniforms.js';
 import { MIXTURE_WORKGROUP, type MixtureVariant, mixtureNllSource } from './mixtureNll.wgsl.js';
 
@@ -22,9 +22,6 @@ export interface MixtureSizes {
   readonly sigmaEpsilon: number;
 }
 
-/** Number of partial sums (one per workgroup) the kernel writes for `batch` samples. */
-export const mixturePartialCount = (batch: number): number => Math.ceil(batch / MIXTURE_WORKGROUP);
-
 export const mixtureNll: KernelDefinition<MixtureVariant, MixtureSizes> = {
   name: 'mixtureNll',
   bindings: ({ withGradient }) => [
@@ -32,9 +29,8 @@ export const mixtureNll: KernelDefinition<MixtureVariant, MixtureSizes> = {
     readOnly('targets'),
     ...(withGradient ? [readWrite('headGrad')] : []),
     readWrite('sampleNll'),
-    readWrite('partialSums'),
     uniform('shape', MixtureShape),
   ],
   source: mixtureNllSource,
-  plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: [mixturePartialCount(sizes.batch), 1, 1] }),
+  plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, MIXTURE_WORKGROUP) }),
 };

@@ -35,14 +35,16 @@ describe.each(variants)('%o', (definition, variant) => {
 });
 
 describe('kernel plans', () => {
-  it('denseForward folds the bias into K and covers the output with 32x32 tiles', () => {
+  it('denseForward folds the bias into K and gives each invocation an 8x8 block', () => {
+    // ceil(33 / 8) * ceil(130 / 8) = 5 * 17 = 85 blocks, 16 per workgroup.
     expect(denseForward.plan({ rows: 33, inputs: 3, outputs: 130 }, { activation: 'relu' })).toEqual({
       uniforms: { m: 33, n: 130, k: 4, lda: 3, ldb: 130 },
-      workgroups: [5, 2, 1],
+      workgroups: [6, 1, 1],
     });
   });
 
   it('denseWeightGrad produces (inputs + 1) x outputs, the ones row giving the bias gradient', () => {
+    // 4 * 9 = 36 blocks of 8x8, 16 per workgroup.
     expect(denseWeightGrad.plan({ rows: 1000, inputs: 24, outputs: 72 }, {})).toEqual({
       uniforms: { m: 25, n: 72, k: 1000, lda: 24, ldb: 72 },
       workgroups: [3, 1, 1],

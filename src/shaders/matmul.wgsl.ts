@@ -1,0 +1,127 @@
+// Register-blocked matmul C[M,N] = op(A)[M,K] · op(B)[K,N] shared by the dense kernels. Transposes are index
+// arithmetic, never materialised. Each invocation keeps an 8x8 block of C in sixteen vec4 registers and reads
+// A and B straight from storage: no workgroup tiles and no barriers, which is what a software adapter
+// (SwiftShader runs invocations 4 wide on CPU cores) executes fastest; the loops over the block are unrolled
+// here in the generator because the adapter does not unroll them itself (measured: 4-8x slower when not).
+// Edge blocks clamp their load indices instead of branching, and only the stores are bounds-checked.
+// Workgroups are 16 invocations: the best or near-best size measured from 24 to 65,536 blocks, and small
+// enough that a product with few blocks (a weight gradient: 36 blocks for seed 000's head) still fills
+// both cores. Splitting K through workgroup memory was measured slower at every split on SwiftShader.
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { type Activation, activateWgsl, activationGradWgsl } from './activation.wgsl.js';
+import { defineUniformStruct } from '../runtime/uniforms.js';
+import { type Workgroups, elementwiseWorkgroups } from '../runtime/kernel.js';
+
+export const BLOCK = 8;
+export const MATMUL_WORKGROUP = 16;
+
+export const MatmulShape = defineUniformStruct('MatmulShape', {
+  m: 'u32',
+  n: 'u32',
+  k: 'u32',
+  /** Row stride of A as stored (its column count). */
+  lda: 'u32',
+  /** Row stride of B as stored. */
+  ldb: 'u32',
+});
+
+export interface MatmulVariant {
+  /** A is stored [K, M] and read transposed. */
+  readonly transposeA: boolean;
+  /** B is stored [N, K] and read transposed. */
+  readonly transposeB: boolean;
+  /** Logical A has an extra last column of ones: B's last row (a bias) starts every sum. */
+  readonly onesColumnA: boolean;
+  /** Logical A has an extra last row of ones: C's last row is the column sums of B. */
+  readonly onesRowA: boolean;
+  /** `activation`: C = act(A·B); `activationGrad`: C = (A·B) ⊙ act'(activationOutput). */
+  readonly epilogue: 'activation' | 'activationGrad';
+  readonly activation: Activation;
+}
+
+const range = (n: number): number[] => [...Array(n).keys()];
+const ROWS = range(BLOCK);
+const COLS = range(BLOCK);
+const VECS = range(BLOCK / 4);
+
+export function matmulSource(v: MatmulVariant): string {
+  const aIndex = (i: number) => (v.transposeA ? `k * shape.lda + r${i}` : `r${i} + k`);
+  const bVector = (q: number) =>
+    v.transposeB
+      ? `vec4(${range(4).map((j) => `b[c${4 * q + j} + k]`).join(', ')})`
+      : `vec4(${range(4).map((j) => `b[bRow + c${4 * q + j}]`).join(', ')})`;
+  const accumulate = ROWS.map((i) => {
+    const load = v.onesRowA ? `select(a[${aIndex(i)}], 1.0, ones${i})` : `a[${aIndex(i)}]`;
+    return `      { let av = ${load};${VECS.map((q) => ` acc${i}_${q} += av * bv${q};`).join('')} }`;
+  }).join('\n');
+  return wgsl`
+${v.epilogue === 'activation' ? activateWgsl(v.activation) : activationGradWgsl(v.activation)}
+
+fn finish(value: vec4<f32>, base: u32, count: u32) -> vec4<f32> {
+#if ${v.epilogue === 'activation'}
+  return activate(value);
+#else
+  let last = base + count - 1u;
+  let y = vec4(activationOutput[base], activationOutput[min(base + 1u, last)], activationOutput[min(base + 2u, last)], activationOutput[min(base + 3u, last)]);
+  return value * activationGradFromOutput(y);
+#endif
+}
+
+fn store(row: u32, col: u32, value: vec4<f32>) {
+  if (row >= shape.m || col >= shape.n) { return; }
+  let base = row * shape.n + col;
+  let count = min(4u, shape.n - col);
+  let out = finish(value, base, count);
+  c[base] = out.x;
+  if (count > 1u) { c[base + 1u] = out.y; }
+  if (count > 2u) { c[base + 2u] = out.z; }
+  if (count > 3u) { c[base + 3u] = out.w; }
+}
+
+// Top-left corner of block number 'block' of C.
+fn blockOrigin(block: u32) -> vec2<u32> {
+  let colBlocks = (shape.n + ${BLOCK - 1}u) / ${BLOCK}u;
+  return vec2((block / colBlocks) * ${BLOCK}u, (block % colBlocks) * ${BLOCK}u);
+}
+
+@compute @workgroup_size(${MATMUL_WORKGROUP})
+fn main(
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
+) {
+  let origin = blockOrigin((wid.x + wid.y * groups.x) * ${MATMUL_WORKGROUP}u + lid.x);
+  let row0 = origin.x;
+  let col0 = origin.y;
+  if (row0 >= shape.m) { return; }
+  let lastCol = shape.n - 1u;
+${COLS.map((j) => (v.transposeB ? `  let c${j} = min(col0 + ${j}u, lastCol) * shape.ldb;` : `  let c${j} = min(col0 + ${j}u, lastCol);`)).join('\n')}
+  // Rows of A actually stored (the ones row is implicit).
+  let lastStoredRow = shape.m - ${v.onesRowA ? 2 : 1}u;
+${ROWS.map((i) => (v.transposeA ? `  let r${i} = min(row0 + ${i}u, lastStoredRow);` : `  let r${i} = min(row0 + ${i}u, lastStoredRow) * shape.lda;`)).join('\n')}
+#if ${v.onesRowA}
+${ROWS.map((i) => `  let ones${i} = row0 + ${i}u == shape.m - 1u;`).join('\n')}
+#endif
+  let innerK = shape.k - ${v.onesColumnA ? 1 : 0}u;
+#if ${v.onesColumnA}
+  // The bias row of B starts every sum.
+  let biasRow = innerK * shape.ldb;
+${VECS.map((q) => `  let bias${q} = vec4(${range(4).map((j) => `b[biasRow + c${4 * q + j}]`).join(', ')});`).join('\n')}
+${ROWS.flatMap((i) => VECS.map((q) => `  var acc${i}_${q} = bias${q};`)).join('\n')}
+#else
+${ROWS.flatMap((i) => VECS.map((q) => `  var acc${i}_${q} = vec4(0.0);`)).join('\n')}
+#endif
+  for (var k = 0u; k < innerK; k++) {
+    let bRow = k * shape.ldb;
+${VECS.map((q) => `    let bv${q} = ${bVector(q)};`).join('\n')}
+${accumulate}
+  }
+${ROWS.flatMap((i) => VECS.map((q) => `  store(row0 + ${i}u, col0 + ${4 * q}u, acc${i}_${q});`)).join('\n')}
+}
+`;
+}
+
+/** Workgroups covering an M x N output in 8x8 blocks, one invocation each. */
+export function matmulWorkgroups(m: number, n: number): Workgroups {
+  return elementwiseWorkgroups(Math.ceil(m / BLOCK) * Math.ceil(n / BLOCK), MATMUL_WORKGROUP);
+}
