@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // The JSON report feeds the one-line summary that .ci/run prints.
+    reporters: ['default', ['json', { outputFile: 'test-artifacts/vitest.json' }]],
     projects: [
       {
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
