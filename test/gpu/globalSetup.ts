@@ -8,7 +8,8 @@ import { launchChromium } from '../../bench/chromium.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     browserEndpoint: string;
-    testPageUrl: string;
+    /** Base URL of the Vite server, ending in '/'. */
+    serverUrl: string;
   }
 }
 
@@ -27,7 +28,7 @@ export async function setup(project: TestProject): Promise<void> {
   if (!address || typeof address === 'string') throw new Error('vite did not report a port');
   browser = await launchChromium();
   project.provide('browserEndpoint', browser.wsEndpoint());
-  project.provide('testPageUrl', `http://127.0.0.1:${address.port}/test/browser/index.html`);
+  project.provide('serverUrl', `http://127.0.0.1:${address.port}/`);
 }
 
 export async function teardown(): Promise<void> {

@@ -3,13 +3,15 @@ import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { inject } from 'vitest';
 
 export interface GpuPage {
+  readonly page: Page;
   run<T>(name: string, args?: unknown): Promise<T>;
   /** Console errors and page errors seen so far. */
   readonly errors: string[];
   close(): Promise<void>;
 }
 
-export async function openGpuPage(): Promise<GpuPage> {
+/** Opens `path` on the test server (default: the page of browser test cases) and waits for `ready`. */
+export async function openGpuPage(path = 'test/browser/index.html', ready = 'window.mixdenReady === true'): Promise<GpuPage> {
   const browser: Browser = await puppeteer.connect({ browserWSEndpoint: inject('browserEndpoint') });
   const page: Page = await browser.newPage();
   const errors: string[] = [];
@@ -17,9 +19,10 @@ export async function openGpuPage(): Promise<GpuPage> {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(inject('testPageUrl'));
-  await page.waitForFunction(() => (window as unknown as { mixdenReady?: boolean }).mixdenReady === true, { timeout: 60_000 });
+  await page.goto(`${inject('serverUrl')}${path}`);
+  await page.waitForFunction(ready, { timeout: 60_000 });
   return {
+    page,
     errors,
     run: <T>(name: string, args?: unknown) =>
       page.evaluate((n: string, a: unknown) => (window as unknown as { runCase(n: string, a: unknown): Promise<T> }).runCase(n, a), name, args) as Promise<T>,
