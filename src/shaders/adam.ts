@@ -3,6 +3,7 @@
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
 import { defineUniformStruct } from '../runtime/uniforms.js';
+import { elementwiseEntry } from './elementwise.wgsl.js';
 
 const WORKGROUP = 256;
 
@@ -41,25 +42,19 @@ export const adam: KernelDefinition<Record<string, never>, AdamSizes> = {
     uniform('shape', AdamSettings),
     uniform('step', AdamStep, true),
   ],
-  source: () => `
-@compute @workgroup_size(${WORKGROUP})
-fn main(
-  @builtin(local_invocation_id) lid: vec3<u32>,
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-) {
-  let i = (wid.y * groups.x + wid.x) * ${WORKGROUP}u + lid.x;
-  if (i >= shape.count4) { return; }
-  let g = grads[i];
+  source: () =>
+    elementwiseEntry(
+      WORKGROUP,
+      'shape.count4',
+      `  let g = grads[i];
   let m = shape.beta1 * firstMoment[i] + (1.0 - shape.beta1) * g;
   let v = shape.beta2 * secondMoment[i] + (1.0 - shape.beta2) * g * g;
   firstMoment[i] = m;
   secondMoment[i] = v;
   let p = params[i];
   let update = (m * step.firstBiasCorrection) / (sqrt(v * step.secondBiasCorrection) + shape.epsilon);
-  params[i] = p - step.learningRate * (update + shape.weightDecay * p);
-}
-`,
+  params[i] = p - step.learningRate * (update + shape.weightDecay * p);`,
+    ),
   plan: (sizes) => {
     if (sizes.count % 4 !== 0) throw new Error(`adam: parameter count ${sizes.count} is not a multiple of 4`);
     const { count, ...rest } = sizes;

@@ -6,6 +6,7 @@
 // a workgroup reduction here cost 25-40% of the kernel in barriers on SwiftShader.
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
+import { elementwiseEntry } from './elementwise.wgsl.js';
 
 export const MIXTURE_WORKGROUP = 64;
 
@@ -83,16 +84,5 @@ fn rowNll(row: u32) -> f32 {
   return logNormalizer - logJoint;
 }
 
-@compute @workgroup_size(${MIXTURE_WORKGROUP})
-fn main(
-  @builtin(local_invocation_id) lid: vec3<u32>,
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-) {
-  let row = (wid.x + wid.y * groups.x) * ${MIXTURE_WORKGROUP}u + lid.x;
-  if (row < shape.batch) {
-    sampleNll[row] = rowNll(row);
-  }
-}
-`;
+${elementwiseEntry(MIXTURE_WORKGROUP, 'shape.batch', '  sampleNll[i] = rowNll(i);')}`;
 }

@@ -2,6 +2,7 @@
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
 import { defineUniformStruct } from '../runtime/uniforms.js';
+import { elementwiseEntry } from './elementwise.wgsl.js';
 
 const WORKGROUP = 256;
 
@@ -23,21 +24,15 @@ export const sgd: KernelDefinition<Record<string, never>, SgdSizes> = {
     uniform('shape', SgdSettings),
     uniform('step', SgdStep, true),
   ],
-  source: () => `
-@compute @workgroup_size(${WORKGROUP})
-fn main(
-  @builtin(local_invocation_id) lid: vec3<u32>,
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-) {
-  let i = (wid.y * groups.x + wid.x) * ${WORKGROUP}u + lid.x;
-  if (i >= shape.count4) { return; }
-  let p = params[i];
+  source: () =>
+    elementwiseEntry(
+      WORKGROUP,
+      'shape.count4',
+      `  let p = params[i];
   let v = shape.momentum * velocity[i] + grads[i] + shape.weightDecay * p;
   velocity[i] = v;
-  params[i] = p - step.learningRate * v;
-}
-`,
+  params[i] = p - step.learningRate * v;`,
+    ),
   plan: (sizes) => {
     if (sizes.count % 4 !== 0) throw new Error(`sgd: parameter count ${sizes.count} is not a multiple of 4`);
     const { count, ...rest } = sizes;

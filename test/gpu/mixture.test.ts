@@ -4,21 +4,14 @@
 // WGSL's exp/log are within a few ulp. Gradients atol 2e-5 + rtol 1e-4: responsibilities are exp() of those
 // same terms, so they carry ~1e-5 relative error, which the μ and σ gradients inherit and scale.
 // Extreme cases: targets 1e3 σ from every component, and σ pre-activations of ±50, for every σ activation.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompareReport } from '../support/compare.js';
 import { expectReportsPass } from '../support/expectClose.js';
-import { type GpuPage, openGpuPage } from './page.js';
+import { useGpuPage } from './page.js';
 
 const SIGMAS = ['exp', 'softplus', 'elu1'] as const;
 
-let page: GpuPage;
-beforeAll(async () => {
-  page = await openGpuPage();
-});
-afterAll(async () => {
-  expect(page.errors).toEqual([]);
-  await page.close();
-});
+const page = useGpuPage();
 
 interface MixtureResult {
   referenceFinite: boolean;
@@ -31,27 +24,23 @@ const sweep = [1, 7, 33, 1000].flatMap((batch) =>
 
 describe.each(SIGMAS)('mixtureNll, %s σ', (sigma) => {
   it.each(sweep)('random heads: B $batch, K $components, D $dims', async (shape) => {
-    const result = await page.run<MixtureResult>('mixtureNll', { ...shape, sigma, scenario: 'random' });
+    const result = await page().run<MixtureResult>('mixtureNll', { ...shape, sigma, scenario: 'random' });
     expect(result.referenceFinite).toBe(true);
     expectReportsPass(result.reports);
   });
 
-  it.each([
-    { batch: 7, components: 1, dims: 1 },
-    { batch: 33, components: 5, dims: 2 },
-    { batch: 65, components: 24, dims: 3 },
-  ])('targets 1e3 σ from every component: B $batch, K $components, D $dims', async (shape) => {
-    const result = await page.run<MixtureResult>('mixtureNll', { ...shape, sigma, scenario: 'far' });
-    expect(result.referenceFinite).toBe(true);
-    expectReportsPass(result.reports);
-  });
-
-  it.each([
-    { batch: 8, components: 1, dims: 1 },
-    { batch: 33, components: 5, dims: 2 },
-    { batch: 65, components: 24, dims: 3 },
-  ])('σ pre-activations of ±50: B $batch, K $components, D $dims', async (shape) => {
-    const result = await page.run<MixtureResult>('mixtureNll', { ...shape, sigma, scenario: 'sigma50' });
+  const extremes = [
+    { scenario: 'far', what: 'targets 1e3 σ from every component' },
+    { scenario: 'sigma50', what: 'σ pre-activations of ±50' },
+  ].flatMap((e) =>
+    [
+      { batch: 7, components: 1, dims: 1 },
+      { batch: 33, components: 5, dims: 2 },
+      { batch: 65, components: 24, dims: 3 },
+    ].map((shape) => ({ ...e, ...shape })),
+  );
+  it.each(extremes)('$what: B $batch, K $components, D $dims', async ({ what: _, ...args }) => {
+    const result = await page().run<MixtureResult>('mixtureNll', { ...args, sigma });
     expect(result.referenceFinite).toBe(true);
     expectReportsPass(result.reports);
   });
@@ -59,6 +48,6 @@ describe.each(SIGMAS)('mixtureNll, %s σ', (sigma) => {
 
 describe('meanReduce', () => {
   it.each([1, 7, 64, 65, 1000, 100_000])('mean of %i values', async (count) => {
-    expectReportsPass(await page.run<CompareReport[]>('meanReduce', { count }));
+    expectReportsPass(await page().run<CompareReport[]>('meanReduce', { count }));
   });
 });

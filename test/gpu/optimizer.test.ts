@@ -1,17 +1,10 @@
 // Optimiser kernels in headless Chromium against the float64 reference (tolerances in the case file).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompareReport } from '../support/compare.js';
 import { expectReportsPass } from '../support/expectClose.js';
-import { type GpuPage, openGpuPage } from './page.js';
+import { useGpuPage } from './page.js';
 
-let page: GpuPage;
-beforeAll(async () => {
-  page = await openGpuPage();
-});
-afterAll(async () => {
-  expect(page.errors).toEqual([]);
-  await page.close();
-});
+const page = useGpuPage();
 
 describe('adam', () => {
   it.each([
@@ -20,7 +13,7 @@ describe('adam', () => {
     { count: 1000, t: 10, weightDecay: 0.01 },
     { count: 70_000, t: 500, weightDecay: 0 },
   ])('$count params at step $t, weight decay $weightDecay', async (args) => {
-    expectReportsPass(await page.run<CompareReport[]>('adam', args));
+    expectReportsPass(await page().run<CompareReport[]>('adam', args));
   });
 });
 
@@ -29,6 +22,6 @@ describe('sgd', () => {
     { count: 64, momentum: 0, weightDecay: 0 },
     { count: 1000, momentum: 0.9, weightDecay: 0.001 },
   ])('$count params, momentum $momentum, weight decay $weightDecay', async (args) => {
-    expectReportsPass(await page.run<CompareReport[]>('sgd', args));
+    expectReportsPass(await page().run<CompareReport[]>('sgd', args));
   });
 });

@@ -1,6 +1,6 @@
 // Connects to the shared Chromium and opens the test page; `run` calls a case registered in the page.
 import puppeteer, { type Browser, type Page } from 'puppeteer';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 
 export interface GpuPage {
   readonly page: Page;
@@ -30,5 +30,25 @@ export async function openGpuPage(path = 'test/browser/index.html', ready = 'win
       await page.close();
       await browser.disconnect();
     },
+  };
+}
+
+/**
+ * Opens the case page once for the file, and on closing fails the file if any console error appeared.
+ * Returns a getter, since the page exists only once beforeAll has run.
+ */
+export function useGpuPage(): () => GpuPage {
+  let page: GpuPage | undefined;
+  beforeAll(async () => {
+    page = await openGpuPage();
+  });
+  afterAll(async () => {
+    if (!page) return;
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+  return () => {
+    if (!page) throw new Error('the GPU page is not open yet');
+    return page;
   };
 }

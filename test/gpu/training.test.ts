@@ -3,29 +3,22 @@
 // parameters after 10 Adam steps at lr 0.01 atol 1e-5 + rtol 1e-4: each step moves a parameter by at most
 // ~lr, and f32 gradients (relative error ~1e-5) change Adam's normalised step by about as much, so ten steps
 // differ by ~10 · lr · 1e-5 = 1e-6, well inside the tolerance, unless a gradient sits within f32 noise of 0.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompareReport } from '../support/compare.js';
 import { expectReportsPass } from '../support/expectClose.js';
-import { type GpuPage, openGpuPage } from './page.js';
+import { useGpuPage } from './page.js';
 
-let page: GpuPage;
-beforeAll(async () => {
-  page = await openGpuPage();
-});
-afterAll(async () => {
-  expect(page.errors).toEqual([]);
-  await page.close();
-});
+const page = useGpuPage();
 
 describe('training step', () => {
   it.each(['tanh', 'relu', 'elu', 'sigmoid'])('10 Adam steps of a small MLP-MDN (%s) match the reference', async (activation) => {
-    expectReportsPass(await page.run<CompareReport[]>('trainingSteps', { steps: 10, rows: 33, activation }));
+    expectReportsPass(await page().run<CompareReport[]>('trainingSteps', { steps: 10, rows: 33, activation }));
   });
 });
 
 describe("seed 000's inverse-sine problem", () => {
   it('trains to a mean NLL below 1.6 nats in 3000 steps', async () => {
-    const result = await page.run<{ nll: number; steps: number; seconds: number; dispatchesPerStep: number }>('inverseSine', { steps: 3000 });
+    const result = await page().run<{ nll: number; steps: number; seconds: number; dispatchesPerStep: number }>('inverseSine', { steps: 3000 });
     console.log(`inverse sine: NLL ${result.nll.toFixed(4)} nats after ${result.steps} steps, ${result.seconds.toFixed(1)} s, ${result.dispatchesPerStep} dispatches/step`);
     expect(result.nll).toBeLessThan(1.6);
     expect(result.nll).toBeGreaterThan(1.0); // the generating density itself scores about 1.33
