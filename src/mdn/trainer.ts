@@ -171,42 +171,51 @@ export class MdnTrainer {
     const lossEvery = options.lossEvery ?? 0;
     const records: LossRecord[] = [];
     const last = this.stepCount + steps;
-    let done = 0;
-    while (done < steps) {
-      const n = Math.min(this.ring.slots, steps - done);
-      const first = this.stepCount + 1;
-      this.ring.write(this.gpu.device.queue, Array.from({ length: n }, (_, i) => this.stepValues(first + i)));
-      const encoder = this.gpu.device.createCommandEncoder({ label: 'train steps' });
-      const recorded: number[] = [];
-      let pass = encoder.beginComputePass({ label: 'train steps' });
-      for (let i = 0; i < n; i++) {
-        const step = first + i;
-        this.stepProgram.encode(pass, this.ring.offset(i));
-        if (lossEvery > 0 && (step % lossEvery === 0 || step === last)) {
-          pass.end();
-          encoder.copyBufferToBuffer(this.lossBuffer, 0, this.lossStaging, recorded.length * 4, 4);
-          recorded.push(step);
-          pass = encoder.beginComputePass({ label: 'train steps' });
-        }
+    try {
+      for (let done = 0; done < steps; ) {
+        this.gpu.assertUsable();
+        const n = Math.min(this.ring.slots, steps - done);
+        records.push(...(await this.submitSteps(n, lossEvery, last)));
+        done += n;
       }
-      pass.end();
-      this.gpu.device.queue.submit([encoder.finish()]);
-      this.stepCount += n;
-      done += n;
-      if (recorded.length > 0) {
-        await this.lossStaging.mapAsync(GPUMapMode.READ, 0, recorded.length * 4);
-        const values = new Float32Array(this.lossStaging.getMappedRange(0, recorded.length * 4).slice(0));
-        this.lossStaging.unmap();
-        recorded.forEach((step, i) => records.push({ step, loss: values[i] }));
-      } else {
-        // Keep at most one submit in flight so the queue never grows without bound.
-        await this.pendingWork;
-        this.pendingWork = this.gpu.device.queue.onSubmittedWorkDone();
-      }
+      await this.pendingWork;
+    } catch (error) {
+      throw await this.gpu.explainFailure(error);
     }
-    await this.pendingWork;
     this.gpu.assertUsable();
     return records;
+  }
+
+  /** Encodes `n` steps into one submit; reads back the losses of the steps `lossEvery` selects. */
+  private async submitSteps(n: number, lossEvery: number, last: number): Promise<LossRecord[]> {
+    const first = this.stepCount + 1;
+    this.ring.write(this.gpu.device.queue, Array.from({ length: n }, (_, i) => this.stepValues(first + i)));
+    const encoder = this.gpu.device.createCommandEncoder({ label: 'train steps' });
+    const recorded: number[] = [];
+    let pass = encoder.beginComputePass({ label: 'train steps' });
+    for (let i = 0; i < n; i++) {
+      const step = first + i;
+      this.stepProgram.encode(pass, this.ring.offset(i));
+      if (lossEvery > 0 && (step % lossEvery === 0 || step === last)) {
+        pass.end();
+        encoder.copyBufferToBuffer(this.lossBuffer, 0, this.lossStaging, recorded.length * 4, 4);
+        recorded.push(step);
+        pass = encoder.beginComputePass({ label: 'train steps' });
+      }
+    }
+    pass.end();
+    this.gpu.device.queue.submit([encoder.finish()]);
+    this.stepCount += n;
+    if (recorded.length === 0) {
+      // Keep at most one submit in flight so the queue never grows without bound.
+      await this.pendingWork;
+      this.pendingWork = this.gpu.device.queue.onSubmittedWorkDone();
+      return [];
+    }
+    await this.lossStaging.mapAsync(GPUMapMode.READ, 0, recorded.length * 4);
+    const values = new Float32Array(this.lossStaging.getMappedRange(0, recorded.length * 4).slice(0));
+    this.lossStaging.unmap();
+    return recorded.map((step, i) => ({ step, loss: values[i] }));
   }
 
   /** Current parameters, one (inputs + 1) x outputs block per layer (a readback). */

@@ -56,6 +56,19 @@ export class GpuContext {
     if (this.lostReason !== null) throw new DeviceLostError(`the GPU device was lost (${this.lostReason})`);
   }
 
+  /**
+   * The error to report for a failed GPU call: a DeviceLostError when the device turns out to be lost
+   * (the lost promise can settle just after the call that failed), else the error itself.
+   */
+  async explainFailure(error: unknown): Promise<unknown> {
+    if (this.lostReason === null && !this.destroyed) {
+      await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
+    }
+    if (this.destroyed) return new DestroyedError('this mixden GPU context was destroyed while work was in flight');
+    if (this.lostReason !== null) return new DeviceLostError(`the GPU device was lost (${this.lostReason})`);
+    return error;
+  }
+
   /** Destroys the device if we created it; idempotent. */
   destroy(): void {
     if (this.destroyed) return;

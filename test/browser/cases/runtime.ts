@@ -5,7 +5,48 @@ import { denseForward } from '../../../src/shaders/denseForward.js';
 import { MdnTrainer } from '../../../src/mdn/trainer.js';
 import { SMALL_ARCHITECTURE } from './training.js';
 
+/** The error a promise rejects with (or a sync call throws), as name and message; null if none. */
+async function failure(run: () => unknown): Promise<{ name: string; message: string } | null> {
+  try {
+    await run();
+    return null;
+  } catch (error) {
+    return { name: (error as Error).name, message: (error as Error).message };
+  }
+}
+
 export const runtimeCases = {
+  async deviceLostMidTraining(_shared: GpuContext, { lossEvery }: { lossEvery: number }) {
+    // A device of its own, so losing it leaves the other cases' device alone.
+    const gpu = await acquireGpu();
+    const rows = 200;
+    const trainer = await MdnTrainer.create(gpu, SMALL_ARCHITECTURE, { rows, optimizer: { kind: 'adam', learningRate: 0.01 } });
+    trainer.setData(new Float32Array(rows * 3).fill(0.5), new Float32Array(rows * 2).fill(0.25));
+    const training = failure(() => trainer.train(5000, { lossEvery }));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    gpu.device.destroy();
+    const error = await training;
+    const later = await failure(() => trainer.train(1));
+    return { error, later, stepsDone: trainer.steps };
+  },
+
+  async refusals(gpu: GpuContext) {
+    const optimizer = { kind: 'adam' as const, learningRate: 0.01 };
+    const trainer = await MdnTrainer.create(gpu, SMALL_ARCHITECTURE, { rows: 4, optimizer });
+    try {
+      return {
+        hugeBatch: await failure(() => MdnTrainer.create(gpu, SMALL_ARCHITECTURE, { rows: 2 ** 28, optimizer })),
+        noRows: await failure(() => MdnTrainer.create(gpu, SMALL_ARCHITECTURE, { rows: 0, optimizer })),
+        noComponents: await failure(() => MdnTrainer.create(gpu, { ...SMALL_ARCHITECTURE, components: 0 }, { rows: 4, optimizer })),
+        shortX: await failure(() => trainer.setData(new Float32Array(11), new Float32Array(8))),
+        nanY: await failure(() => trainer.setData(new Float32Array(12), Float32Array.of(0, 1, 2, 3, 4, NaN, 6, 7))),
+        badSteps: await failure(() => trainer.train(-1)),
+      };
+    } finally {
+      trainer.destroy();
+    }
+  },
+
   async pipelineCacheShares(gpu: GpuContext) {
     const [a, b] = await Promise.all([
       compileKernel(gpu, denseForward, { activation: 'relu' }),
