@@ -3,6 +3,7 @@ export * from './runtime/index.js';
 export * from './shaders/index.js';
 export { type MdnArchitecture, type DenseLayerShape, denseLayers, headWidth, parameterLayout, validateArchitecture } from './mdn/architecture.js';
 export { MdnTrainer, type TrainerOptions, type LossRecord } from './mdn/trainer.js';
+export { MdnPredictor, type PredictorOptions } from './mdn/predictor.js';
 export { type OptimizerOptions, type AdamOptions, type SgdOptions, resolveOptimizer } from './mdn/optimizerOptions.js';
 export { initialParameters } from './mdn/init.js';
 export { inverseSine, standardize, logJacobian, type Dataset, type Standardized } from './mdn/datasets.js';

@@ -136,6 +136,11 @@ export class MdnTrainer {
     return new MdnTrainer(gpu, architecture, rows, optimizer, params, owned, input, target, loss, lossStaging, ring, program);
   }
 
+  /** The parameter arena on the GPU (for a predictor to read); owned by the trainer. */
+  get parameters(): Arena {
+    return this.params;
+  }
+
   /** Steps taken so far. */
   get steps(): number {
     return this.stepCount;

@@ -5,5 +5,6 @@ export { denseInputGrad } from './denseInputGrad.js';
 export { denseWeightGrad } from './denseWeightGrad.js';
 export { mixtureNll, type MixtureSizes } from './mixtureNll.js';
 export { meanReduce } from './meanReduce.js';
+export { mixtureParams, type MixtureParamsSizes } from './mixtureParams.js';
 export { adam, adamStepValues, AdamStep } from './adam.js';
 export { sgd, SgdStep } from './sgd.js';

@@ -6,10 +6,11 @@ import { mixtureCases } from './cases/mixture.js';
 import { optimizerCases } from './cases/optimizer.js';
 import { trainingCases } from './cases/training.js';
 import { runtimeCases } from './cases/runtime.js';
+import { inferenceCases } from './cases/inference.js';
 
 export type Case = (gpu: GpuContext, args: any) => Promise<unknown>;
 
-const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases };
+const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases };
 let shared: Promise<GpuContext> | undefined;
 
 async function runCase(name: string, args: unknown): Promise<unknown> {

@@ -9,6 +9,7 @@ import { denseInputGrad } from '../../src/shaders/denseInputGrad.js';
 import { denseWeightGrad } from '../../src/shaders/denseWeightGrad.js';
 import { mixtureNll } from '../../src/shaders/mixtureNll.js';
 import { meanReduce } from '../../src/shaders/meanReduce.js';
+import { mixtureParams } from '../../src/shaders/mixtureParams.js';
 import { adam } from '../../src/shaders/adam.js';
 import { sgd } from '../../src/shaders/sgd.js';
 
@@ -17,6 +18,7 @@ const variants: [KernelDefinition<any, any>, unknown][] = [
   ...ACTIVATIONS.map((inputActivation) => [denseInputGrad, { inputActivation }] as [KernelDefinition<any, any>, unknown]),
   [denseWeightGrad, {}],
   ...SIGMA_ACTIVATIONS.flatMap((sigma) => [true, false].map((withGradient) => [mixtureNll, { sigma, withGradient }] as [KernelDefinition<any, any>, unknown])),
+  ...SIGMA_ACTIVATIONS.map((sigma) => [mixtureParams, { sigma }] as [KernelDefinition<any, any>, unknown]),
   [meanReduce, {}],
   [adam, {}],
   [sgd, {}],

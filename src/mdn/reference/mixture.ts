@@ -64,3 +64,21 @@ export function mixtureNll(
   }
   return { sampleNll, headGrad };
 }
+
+/** Mixture parameters from raw head outputs, in the head's layout: [π (K) | μ (K·D) | σ (K·D)] per sample. */
+export function mixtureParams(head: ArrayLike<number>, shape: MixtureShape): Float64Array {
+  const { batch, components: K, dims: D } = shape;
+  const width = headWidthOf(K, D);
+  const out = new Float64Array(batch * width);
+  for (let r = 0; r < batch; r++) {
+    const base = r * width;
+    const logits = Array.from({ length: K }, (_, k) => head[base + k]);
+    const logNormalizer = logSumExp(logits);
+    for (let k = 0; k < K; k++) out[base + k] = Math.exp(logits[k] - logNormalizer);
+    for (let i = 0; i < K * D; i++) {
+      out[base + K + i] = head[base + K + i];
+      out[base + K + K * D + i] = sigmaTerms(shape.sigma, head[base + K + K * D + i], shape.sigmaEpsilon).sigma;
+    }
+  }
+  return out;
+}
