@@ -6,7 +6,7 @@ export { MdnTrainer, type TrainerOptions, type LossRecord } from './mdn/trainer.
 export { MdnPredictor, type PredictorOptions } from './mdn/predictor.js';
 export { type OptimizerOptions, type AdamOptions, type SgdOptions, resolveOptimizer } from './mdn/optimizerOptions.js';
 export { initialParameters } from './mdn/init.js';
-export { inverseSine, standardize, logJacobian, type Dataset, type Standardized } from './mdn/datasets.js';
+export { inverseSine, noisySpiral, standardize, logJacobian, type Dataset, type Standardized } from './mdn/datasets.js';
 export { trainInverseSine, INVERSE_SINE_ARCHITECTURE, type InverseSineOptions, type InverseSineResult } from './mdn/inverseSineJob.js';
 export { Random } from './mdn/random.js';
 export * as reference from './mdn/reference/index.js';

@@ -53,3 +53,36 @@ export function standardize(values: ArrayLike<number>, rows: number, cols: numbe
 
 /** Adding this to a mean NLL of standardised targets gives the NLL in the targets' original units. */
 export const logJacobian = (std: ArrayLike<number>): number => Array.from(std).reduce((sum, s) => sum + Math.log(s), 0);
+
+/**
+ * Seed 001's noisy spirals: `spirals` spirals of `perSpiral` points, t from 0 to 360 degrees, radius growing
+ * with t, jitter U(-0.1, 0.1) on both coordinates, each spiral min-max scaled to [-5, 5]. Predicting y from x
+ * has many answers for one x.
+ * @example
+ * const { x, y, rows } = noisySpiral(10, 1000, 1); // rows = 10,000
+ */
+export function noisySpiral(spirals = 10, perSpiral = 1000, seed = 1): Dataset {
+  const random = new Random(seed);
+  const rows = spirals * perSpiral;
+  const x = new Float64Array(rows);
+  const y = new Float64Array(rows);
+  for (let s = 0; s < spirals; s++) {
+    const xs = new Float64Array(perSpiral);
+    const ys = new Float64Array(perSpiral);
+    const x0 = random.range(-50, 50);
+    const y0 = random.range(-50, 50);
+    for (let i = 0; i < perSpiral; i++) {
+      const t = (360 / perSpiral) * i;
+      xs[i] = (t / 360) * Math.cos((t / 90) * Math.PI) * 5 + x0 + random.range(-0.1, 0.1);
+      ys[i] = (t / 360) * Math.sin((t / 90) * Math.PI) * 5 + y0 + random.range(-0.1, 0.1);
+    }
+    const scale = (v: Float64Array) => {
+      const low = Math.min(...v);
+      const high = Math.max(...v);
+      return v.map((e) => ((e - low) / (high - low)) * 10 - 5);
+    };
+    x.set(scale(xs), s * perSpiral);
+    y.set(scale(ys), s * perSpiral);
+  }
+  return { x, y, rows, inputDim: 1, outputDim: 1 };
+}

@@ -1,13 +1,16 @@
 // GPU inference of mixture parameters for any number of rows, in chunks that fit the device. Reads the
-// parameter arena it is given (a trainer's, or one loaded); programs are built once per chunk size and kept.
+// parameter arena it is given (a trainer's, or one loaded). Chunk buffers grow to the largest call seen (up
+// to maxRows) and programs are kept per chunk size, so repeated calls allocate nothing.
 import type { GpuContext } from '../runtime/device.js';
 import type { Arena } from '../runtime/arena.js';
 import { createStorageBuffer, uploadFloats } from '../runtime/buffers.js';
-import { compileKernel } from '../runtime/kernel.js';
+import { type CompiledKernel, compileKernel } from '../runtime/kernel.js';
 import { type Program, ProgramBuilder } from '../runtime/program.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
-import { denseForward } from '../shaders/denseForward.js';
-import { mixtureParams } from '../shaders/mixtureParams.js';
+import { type DenseSizes, denseForward } from '../shaders/denseForward.js';
+import { type MixtureParamsSizes, mixtureParams } from '../shaders/mixtureParams.js';
+import type { Activation } from '../shaders/activation.wgsl.js';
+import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
 import { type MdnArchitecture, denseLayers, headWidth } from './architecture.js';
 
 export interface PredictorOptions {
@@ -17,21 +20,20 @@ export interface PredictorOptions {
 
 export class MdnPredictor {
   private readonly programs = new Map<number, Program>();
+  private buffers: ChunkBuffers | undefined;
 
   private constructor(
     private readonly gpu: GpuContext,
     readonly architecture: MdnArchitecture,
     private readonly parameters: Arena,
+    /** Most rows per chunk. */
     readonly maxRows: number,
-    private readonly input: GPUBuffer,
-    private readonly outputs: readonly GPUBuffer[],
-    private readonly params: GPUBuffer,
-    private readonly staging: GPUBuffer,
-    private readonly build: (rows: number) => Program,
+    private readonly forward: readonly CompiledKernel<{ activation: Activation }, DenseSizes>[],
+    private readonly toParams: CompiledKernel<{ sigma: SigmaActivation }, MixtureParamsSizes>,
   ) {}
 
   /**
-   * Allocates the chunk buffers and compiles the forward kernels.
+   * Compiles the forward kernels; chunk buffers are sized by the first calls.
    * @example
    * const predictor = await MdnPredictor.create(gpu, arch, trainer.parameters);
    * const mixture = await predictor.predict(x); // rows x K(1 + 2D): [π | μ | σ] per row
@@ -42,27 +44,9 @@ export class MdnPredictor {
     const widest = Math.max(architecture.inputDim, ...layers.map((l) => l.outputs));
     const fitting = Math.floor(gpu.limits.maxStorageBufferBindingSize / (widest * 4));
     const maxRows = Math.max(1, Math.min(options.maxRows ?? 65536, fitting));
-    const input = createStorageBuffer(gpu, 'predict inputs', maxRows * architecture.inputDim);
-    const outputs = layers.map((l, i) => createStorageBuffer(gpu, `predict layer${i} output`, maxRows * l.outputs));
-    const width = headWidth(architecture);
-    const params = createStorageBuffer(gpu, 'mixture parameters', maxRows * width);
-    const staging = gpu.device.createBuffer({ label: 'mixture readback', size: maxRows * width * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const forward = await Promise.all(layers.map((l) => compileKernel(gpu, denseForward, { activation: l.activation })));
     const toParams = await compileKernel(gpu, mixtureParams, { sigma: architecture.sigma });
-    const build = (rows: number) => {
-      const builder = new ProgramBuilder(gpu, `predict ${rows}`);
-      layers.forEach((layer, i) =>
-        builder.add(forward[i], { a: i === 0 ? input : outputs[i - 1], b: parameters.binding(`layer${i}`), c: outputs[i] }, { rows, ...layer }),
-      );
-      builder.add(toParams, { head: outputs[layers.length - 1], params }, {
-        batch: rows,
-        components: architecture.components,
-        dims: architecture.outputDim,
-        sigmaEpsilon: architecture.sigmaEpsilon,
-      });
-      return builder.build();
-    };
-    return new MdnPredictor(gpu, architecture, parameters, maxRows, input, outputs, params, staging, build);
+    return new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams);
   }
 
   /**
@@ -81,18 +65,19 @@ export class MdnPredictor {
     const out = new Float32Array(rows * width);
     const xs = x instanceof Float32Array ? x : Float32Array.from(x);
     try {
-      for (let first = 0; first < rows; first += this.maxRows) {
-        const count = Math.min(this.maxRows, rows - first);
-        uploadFloats(this.gpu, this.input, xs.subarray(first * inputDim, (first + count) * inputDim));
+      const buffers = this.chunkBuffers(Math.min(rows, this.maxRows));
+      for (let first = 0; first < rows; first += buffers.rows) {
+        const count = Math.min(buffers.rows, rows - first);
+        uploadFloats(this.gpu, buffers.input, xs.subarray(first * inputDim, (first + count) * inputDim));
         const encoder = this.gpu.device.createCommandEncoder({ label: 'predict' });
         const pass = encoder.beginComputePass({ label: 'predict' });
-        this.program(count).encode(pass);
+        this.program(count, buffers).encode(pass);
         pass.end();
-        encoder.copyBufferToBuffer(this.params, 0, this.staging, 0, count * width * 4);
+        encoder.copyBufferToBuffer(buffers.params, 0, buffers.staging, 0, count * width * 4);
         this.gpu.device.queue.submit([encoder.finish()]);
-        await this.staging.mapAsync(GPUMapMode.READ, 0, count * width * 4);
-        out.set(new Float32Array(this.staging.getMappedRange(0, count * width * 4)), first * width);
-        this.staging.unmap();
+        await buffers.staging.mapAsync(GPUMapMode.READ, 0, count * width * 4);
+        out.set(new Float32Array(buffers.staging.getMappedRange(0, count * width * 4)), first * width);
+        buffers.staging.unmap();
       }
     } catch (error) {
       throw await this.gpu.explainFailure(error);
@@ -100,15 +85,41 @@ export class MdnPredictor {
     return out;
   }
 
+  /** Bytes of GPU memory the predictor holds (not counting the parameters it reads). */
+  get gpuBytes(): number {
+    return this.buffers ? allBuffers(this.buffers).reduce((sum, b) => sum + b.size, 0) : 0;
+  }
+
   /** Frees the predictor's own buffers (not the parameters it reads). */
   destroy(): void {
+    this.dropBuffers();
+  }
+
+  // Buffers for `rows` per chunk, grown (never shrunk) as larger calls come; steady state allocates nothing.
+  private chunkBuffers(rows: number): ChunkBuffers {
+    if (this.buffers && this.buffers.rows >= rows) return this.buffers;
+    this.dropBuffers();
+    const { gpu, architecture } = this;
+    const width = headWidth(architecture);
+    this.buffers = {
+      rows,
+      input: createStorageBuffer(gpu, 'predict inputs', rows * architecture.inputDim),
+      outputs: denseLayers(architecture).map((l, i) => createStorageBuffer(gpu, `predict layer${i} output`, rows * l.outputs)),
+      params: createStorageBuffer(gpu, 'mixture parameters', rows * width),
+      staging: gpu.device.createBuffer({ label: 'mixture readback', size: rows * width * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+    };
+    return this.buffers;
+  }
+
+  private dropBuffers(): void {
     for (const p of this.programs.values()) p.destroy();
     this.programs.clear();
-    for (const b of [this.input, ...this.outputs, this.params, this.staging]) b.destroy();
+    if (this.buffers) for (const b of allBuffers(this.buffers)) b.destroy();
+    this.buffers = undefined;
   }
 
   // Two sizes recur (full chunks and the tail); more distinct sizes evict the oldest program.
-  private program(rows: number): Program {
+  private program(rows: number, buffers: ChunkBuffers): Program {
     let program = this.programs.get(rows);
     if (!program) {
       if (this.programs.size >= 4) {
@@ -116,9 +127,35 @@ export class MdnPredictor {
         this.programs.get(oldest)!.destroy();
         this.programs.delete(oldest);
       }
-      program = this.build(rows);
+      const { architecture } = this;
+      const layers = denseLayers(architecture);
+      const builder = new ProgramBuilder(this.gpu, `predict ${rows}`);
+      layers.forEach((layer, i) =>
+        builder.add(
+          this.forward[i],
+          { a: i === 0 ? buffers.input : buffers.outputs[i - 1], b: this.parameters.binding(`layer${i}`), c: buffers.outputs[i] },
+          { rows, ...layer },
+        ),
+      );
+      builder.add(this.toParams, { head: buffers.outputs[layers.length - 1], params: buffers.params }, {
+        batch: rows,
+        components: architecture.components,
+        dims: architecture.outputDim,
+        sigmaEpsilon: architecture.sigmaEpsilon,
+      });
+      program = builder.build();
       this.programs.set(rows, program);
     }
     return program;
   }
 }
+
+interface ChunkBuffers {
+  readonly rows: number;
+  readonly input: GPUBuffer;
+  readonly outputs: readonly GPUBuffer[];
+  readonly params: GPUBuffer;
+  readonly staging: GPUBuffer;
+}
+
+const allBuffers = (b: ChunkBuffers): GPUBuffer[] => [b.input, ...b.outputs, b.params, b.staging];

@@ -20,6 +20,9 @@ import { type MdnArchitecture, denseLayers, headWidth, parameterLayout, validate
 import { type OptimizerOptions, type ResolvedOptimizer, resolveOptimizer } from './optimizerOptions.js';
 import { initialParameters } from './init.js';
 
+/** A GPU buffer, or an object holding some, that the trainer made and must destroy. */
+type OwnedResource = GPUBuffer | { readonly byteSize: number; destroy(): void };
+
 export interface TrainerOptions {
   /** Rows of the (full) batch the trainer is built for. */
   readonly rows: number;
@@ -47,7 +50,7 @@ export class MdnTrainer {
     readonly rows: number,
     private readonly optimizer: ResolvedOptimizer,
     private readonly params: Arena,
-    private readonly ownedBuffers: readonly { destroy(): void }[],
+    private readonly ownedBuffers: readonly OwnedResource[],
     private readonly inputBuffer: GPUBuffer,
     private readonly targetBuffer: GPUBuffer,
     private readonly lossBuffer: GPUBuffer,
@@ -78,8 +81,8 @@ export class MdnTrainer {
       );
     }
 
-    const owned: { destroy(): void }[] = [];
-    const keep = <T extends { destroy(): void }>(b: T): T => (owned.push(b), b);
+    const owned: OwnedResource[] = [];
+    const keep = <T extends OwnedResource>(b: T): T => (owned.push(b), b);
     const params = keep(new Arena(gpu, layout, 'parameters'));
     const grads = keep(new Arena(gpu, layout, 'gradients'));
     const moments = optimizer.kind === 'adam' ? [keep(new Arena(gpu, layout, 'adam m')), keep(new Arena(gpu, layout, 'adam v'))] : [keep(new Arena(gpu, layout, 'sgd velocity'))];
@@ -139,6 +142,11 @@ export class MdnTrainer {
   /** The parameter arena on the GPU (for a predictor to read); owned by the trainer. */
   get parameters(): Arena {
     return this.params;
+  }
+
+  /** Bytes of GPU memory the trainer holds (every buffer it made). */
+  get gpuBytes(): number {
+    return this.ownedBuffers.reduce((sum, r) => sum + ('byteSize' in r ? r.byteSize : r.size), 0);
   }
 
   /** Steps taken so far. */

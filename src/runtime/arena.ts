@@ -67,6 +67,10 @@ export class Arena {
     this.buffer = createStorageBuffer(gpu, label, layout.totalFloats);
   }
 
+  get byteSize(): number {
+    return this.buffer.size;
+  }
+
   /** A binding of one slice. */
   binding(name: string): GPUBufferBinding {
     const s = this.layout.slice(name);

@@ -96,6 +96,11 @@ export class Program {
     private readonly uniformBuffer: GPUBuffer,
   ) {}
 
+  /** Bytes of the program's uniform buffer. */
+  get byteSize(): number {
+    return this.uniformBuffer.size;
+  }
+
   get dispatchCount(): number {
     return this.dispatches.length;
   }

@@ -18,6 +18,10 @@ export class StepRing {
     });
   }
 
+  get byteSize(): number {
+    return this.buffer.size;
+  }
+
   /** The binding kernels declare with a dynamic offset. */
   binding(): GPUBufferBinding {
     return { buffer: this.buffer, offset: 0, size: uniformByteSize(this.struct) };

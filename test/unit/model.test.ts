@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { type MdnArchitecture, denseLayers, headWidth, parameterLayout, validateArchitecture } from '../../src/mdn/architecture.js';
 import { initialParameters } from '../../src/mdn/init.js';
-import { inverseSine, logJacobian, standardize } from '../../src/mdn/datasets.js';
+import { inverseSine, logJacobian, noisySpiral, standardize } from '../../src/mdn/datasets.js';
 import { resolveOptimizer } from '../../src/mdn/optimizerOptions.js';
 import { Random } from '../../src/mdn/random.js';
 import { InvalidArgumentError } from '../../src/runtime/errors.js';
@@ -56,6 +56,18 @@ describe('data', () => {
     const variance = residual.reduce((s, r) => s + r * r, 0) / 1000;
     expect(variance).toBeGreaterThan(0.85);
     expect(variance).toBeLessThan(1.15);
+  });
+
+  it("generates seed 001's noisy spirals, each scaled to [-5, 5], repeatably", () => {
+    const d = noisySpiral(3, 200, 1);
+    expect(d.rows).toBe(600);
+    for (let s = 0; s < 3; s++) {
+      const xs = d.x.slice(s * 200, (s + 1) * 200);
+      expect(Math.min(...xs)).toBeCloseTo(-5, 12);
+      expect(Math.max(...xs)).toBeCloseTo(5, 12);
+    }
+    expect(noisySpiral(3, 200, 1).y).toEqual(d.y);
+    expect(noisySpiral(3, 200, 2).y).not.toEqual(d.y);
   });
 
   it('standardises columns and reports the log-Jacobian back to original units', () => {

@@ -1,0 +1,78 @@
+// Drives the benchmark page in headless Chromium: every system on every workload, then the table, the
+// results JSON and the chart. Loaded by bench/cli.mjs through Vite, which also serves the page.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { launchChromium } from './chromium.js';
+import { TARGET_NLL } from './workloads.js';
+import type { BenchmarkResult, RunOptions, SystemFigures } from './figures.js';
+import type { CeilingFigures } from './ceiling.js';
+import { formatTable } from './report.js';
+
+export interface BenchmarkOptions {
+  readonly serverUrl: string;
+  readonly quick: boolean;
+  readonly workloads?: string[];
+  readonly systems?: string[];
+  readonly outDir: string;
+}
+
+interface BenchPage {
+  bench: {
+    runOne(o: RunOptions): Promise<SystemFigures>;
+    environment(): Promise<{ adapter: string; browser: string }>;
+    ceiling(quick: boolean): Promise<CeilingFigures>;
+    drawChart(r: BenchmarkResult): string;
+    systems: string[];
+    workloads: string[];
+  };
+}
+
+export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error(`page error: ${e}`));
+    await page.goto(`${options.serverUrl}bench/index.html`);
+    await page.waitForFunction('window.benchReady === true', { timeout: 120_000 });
+    const env = await page.evaluate(() => (window as unknown as BenchPage).bench.environment());
+    const known = await page.evaluate(() => ({ systems: (window as unknown as BenchPage).bench.systems, workloads: (window as unknown as BenchPage).bench.workloads }));
+    const workloads = options.workloads ?? (options.quick ? ['seed-small'] : known.workloads);
+    const systems = options.systems ?? known.systems;
+    console.log(`adapter: ${env.adapter}\nbrowser: ${env.browser}`);
+    const figures: SystemFigures[] = [];
+    for (const workload of workloads) {
+      for (const system of systems) {
+        const started = Date.now();
+        const f = await page.evaluate((o: RunOptions) => (window as unknown as BenchPage).bench.runOne(o), { system, workload, quick: options.quick });
+        figures.push(f);
+        const summary = f.skipped ?? `${f.trainStepsPerSecond!.median.toPrecision(3)} steps/s, ${f.inferenceSamplesPerSecond!.median.toPrecision(3)} samples/s`;
+        console.log(`  ${workload.padEnd(12)} ${system.padEnd(12)} ${summary}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+      }
+    }
+    const ceiling = await page.evaluate((q: boolean) => (window as unknown as BenchPage).bench.ceiling(q), options.quick);
+    const result: BenchmarkResult = {
+      date: new Date().toISOString(),
+      quick: options.quick,
+      machine: { cores: cpus().length, platform: `${process.platform} ${process.arch}`, node: process.version },
+      browser: env.browser,
+      adapter: env.adapter,
+      ceiling,
+      targetNll: TARGET_NLL,
+      figures,
+    };
+    mkdirSync(options.outDir, { recursive: true });
+    const name = options.quick ? 'quick' : 'latest';
+    writeFileSync(`${options.outDir}/${name}.json`, `${JSON.stringify(result, null, 2)}\n`);
+    const png = await page.evaluate((r: BenchmarkResult) => (window as unknown as BenchPage).bench.drawChart(r), result);
+    writeFileSync(`${options.outDir}/${name}.png`, Buffer.from(png.split(',')[1], 'base64'));
+    console.log(`\n${formatTable(result)}`);
+    console.log(
+      `\nadapter arithmetic ceiling ${ceiling.ceilingGflops.toFixed(2)} GFLOP/s; mixden matmul ${ceiling.matmulShape}: ` +
+        `${ceiling.matmulGflops.toFixed(2)} GFLOP/s = ${((100 * ceiling.matmulGflops) / ceiling.ceilingGflops).toFixed(0)}% of it`,
+    );
+    console.log(`written: ${options.outDir}/${name}.json, ${options.outDir}/${name}.png`);
+    return result;
+  } finally {
+    await browser.close();
+  }
+}
