@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer';
 
-export async function launchChromium(): Promise<Browser> {
+/** `protocolTimeout` (ms, 0 for none): how long one page.evaluate may run; the benchmark's slowest runs take minutes. */
+export async function launchChromium(protocolTimeout = 180_000): Promise<Browser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'mixden-chromium-'));
   return puppeteer.launch({
+    protocolTimeout,
     executablePath: process.env.MIXDEN_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     userDataDir,

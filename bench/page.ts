@@ -19,7 +19,6 @@ async function runOne({ system: systemName, workload: workloadName, quick }: Run
   if (!system || !workload) throw new Error(`unknown system '${systemName}' or workload '${workloadName}'`);
   const base = { system: systemName, workload: workloadName };
   if (!(await system.available())) return { ...base, skipped: 'backend not available in this browser' };
-  const repeats = quick ? 1 : 3;
   const data = workload.data();
   const initial = initialParameters(workload.architecture, 0);
   const model = await system.create(workload, data, initial);
@@ -27,6 +26,8 @@ async function runOne({ system: systemName, workload: workloadName, quick }: Run
     // Warm-up (compiles), then one timed step to size the measured runs.
     await model.train(2, 1);
     const stepSeconds = await seconds(() => model.train(1, 1));
+    // Where one step already takes seconds, one sample of each figure is all the run can afford.
+    const repeats = quick || stepSeconds > 5 ? 1 : 3;
     const budget = quick ? 1 : 4;
     const steps = Math.max(1, Math.min(quick ? 200 : 2000, Math.round(budget / stepSeconds)));
     let finalLoss = NaN;
@@ -34,7 +35,7 @@ async function runOne({ system: systemName, workload: workloadName, quick }: Run
       const s = await seconds(async () => (finalLoss = await model.train(steps, 100)));
       return steps / s;
     }, repeats, quick ? 10 : 120);
-    const stepLatencyMs = await repeat(async () => 1000 * (await seconds(() => model.train(1, 1))), quick ? 3 : 10, quick ? 5 : 60);
+    const stepLatencyMs = await repeat(async () => 1000 * (await seconds(() => model.train(1, 1))), repeats === 1 ? 1 : 10, quick ? 5 : 60);
     const inferenceRows = quick ? 4096 : 65536;
     const random = new Random(11);
     const x = Float32Array.from({ length: inferenceRows * workload.architecture.inputDim }, () => random.normal());

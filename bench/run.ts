@@ -28,7 +28,7 @@ interface BenchPage {
 }
 
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
-  const browser = await launchChromium();
+  const browser = await launchChromium(0);
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error(`page error: ${e}`));

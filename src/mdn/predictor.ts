@@ -7,9 +7,8 @@ import { createStorageBuffer, uploadFloats } from '../runtime/buffers.js';
 import { type CompiledKernel, compileKernel } from '../runtime/kernel.js';
 import { type Program, ProgramBuilder } from '../runtime/program.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
-import { type DenseSizes, denseForward } from '../shaders/denseForward.js';
+import { type DenseForwardVariant, type DenseSizes, denseForward, denseForwardVariant } from '../shaders/denseForward.js';
 import { type MixtureParamsSizes, mixtureParams } from '../shaders/mixtureParams.js';
-import type { Activation } from '../shaders/activation.wgsl.js';
 import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
 import { type MdnArchitecture, denseLayers, headWidth } from './architecture.js';
 
@@ -28,7 +27,7 @@ export class MdnPredictor {
     private readonly parameters: Arena,
     /** Most rows per chunk. */
     readonly maxRows: number,
-    private readonly forward: readonly CompiledKernel<{ activation: Activation }, DenseSizes>[],
+    private readonly forward: readonly CompiledKernel<DenseForwardVariant, DenseSizes>[],
     private readonly toParams: CompiledKernel<{ sigma: SigmaActivation }, MixtureParamsSizes>,
   ) {}
 
@@ -44,7 +43,7 @@ export class MdnPredictor {
     const widest = Math.max(architecture.inputDim, ...layers.map((l) => l.outputs));
     const fitting = Math.floor(gpu.limits.maxStorageBufferBindingSize / (widest * 4));
     const maxRows = Math.max(1, Math.min(options.maxRows ?? 65536, fitting));
-    const forward = await Promise.all(layers.map((l) => compileKernel(gpu, denseForward, { activation: l.activation })));
+    const forward = await Promise.all(layers.map((l) => compileKernel(gpu, denseForward, denseForwardVariant(l.activation, l))));
     const toParams = await compileKernel(gpu, mixtureParams, { sigma: architecture.sigma });
     return new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams);
   }

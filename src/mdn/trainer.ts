@@ -9,9 +9,9 @@ import { type Program, ProgramBuilder } from '../runtime/program.js';
 import { StepRing } from '../runtime/stepRing.js';
 import { type DispatchTiming, timeProgram } from '../runtime/timestamps.js';
 import { InvalidArgumentError, DeviceLimitError } from '../runtime/errors.js';
-import { denseForward } from '../shaders/denseForward.js';
+import { denseForward, denseForwardVariant } from '../shaders/denseForward.js';
 import { denseInputGrad } from '../shaders/denseInputGrad.js';
-import { denseWeightGrad } from '../shaders/denseWeightGrad.js';
+import { denseWeightGrad, denseWeightGradVariant } from '../shaders/denseWeightGrad.js';
 import { mixtureNll } from '../shaders/mixtureNll.js';
 import { meanReduce } from '../shaders/meanReduce.js';
 import { AdamStep, adam, adamStepValues } from '../shaders/adam.js';
@@ -101,7 +101,7 @@ export class MdnTrainer {
 
     const builder = new ProgramBuilder(gpu, 'train step');
     for (const [i, layer] of layers.entries()) {
-      const kernel = await compileKernel(gpu, denseForward, { activation: layer.activation });
+      const kernel = await compileKernel(gpu, denseForward, denseForwardVariant(layer.activation, layer));
       builder.add(kernel, { a: i === 0 ? input : outputs[i - 1], b: params.binding(`layer${i}`), c: outputs[i] }, { rows, ...layer });
     }
     const nllKernel = await compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: true });
@@ -111,9 +111,9 @@ export class MdnTrainer {
       { batch: rows, components: architecture.components, dims: architecture.outputDim, gradScale: 1 / rows, sigmaEpsilon: architecture.sigmaEpsilon },
     );
     builder.add(await compileKernel(gpu, meanReduce, {}), { values: sampleNll, result: loss }, { count: rows, scale: 1 / rows });
-    const weightGrad = await compileKernel(gpu, denseWeightGrad, {});
     for (let i = layers.length - 1; i >= 0; i--) {
       const layer = layers[i];
+      const weightGrad = await compileKernel(gpu, denseWeightGrad, denseWeightGradVariant(layer));
       builder.add(weightGrad, { a: i === 0 ? input : outputs[i - 1], b: preGrads[i], c: grads.binding(`layer${i}`) }, { rows, ...layer });
       if (i > 0) {
         const inputGrad = await compileKernel(gpu, denseInputGrad, { inputActivation: layers[i - 1].activation });

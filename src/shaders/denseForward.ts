@@ -4,7 +4,7 @@
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import type { KernelDefinition } from '../runtime/kernel.js';
 import type { Activation } from './activation.wgsl.js';
-import { MatmulShape, matmulWorkgroups, matmulSource } from './matmul.wgsl.js';
+import { MatmulShape, checkVectorStride, matmulSource, matmulWorkgroups } from './matmul.wgsl.js';
 
 export interface DenseSizes {
   readonly rows: number;
@@ -12,13 +12,24 @@ export interface DenseSizes {
   readonly outputs: number;
 }
 
-export const denseForward: KernelDefinition<{ activation: Activation }, DenseSizes> = {
+export interface DenseForwardVariant {
+  readonly activation: Activation;
+  /** outputs % 4 == 0: W is read as vec4s. */
+  readonly vectorB: boolean;
+}
+
+/** The variant for a layer of these sizes. */
+export const denseForwardVariant = (activation: Activation, { outputs }: Omit<DenseSizes, 'rows' | 'inputs'>): DenseForwardVariant => ({
+  activation,
+  vectorB: outputs % 4 === 0,
+});
+
+export const denseForward: KernelDefinition<DenseForwardVariant, DenseSizes> = {
   name: 'denseForward',
-  bindings: () => [readOnly('a'), readOnly('b'), readWrite('c'), uniform('shape', MatmulShape)],
-  source: ({ activation }) =>
-    matmulSource({ transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', activation }),
-  plan: ({ rows, inputs, outputs }) => ({
-    uniforms: { m: rows, n: outputs, k: inputs + 1, lda: inputs, ldb: outputs },
-    workgroups: matmulWorkgroups(rows, outputs),
-  }),
+  bindings: (v) => [readOnly('a'), readOnly('b', v.vectorB ? 'vec4<f32>' : 'f32'), readWrite('c'), uniform('shape', MatmulShape)],
+  source: (v) => matmulSource({ transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', ...v }),
+  plan: ({ rows, inputs, outputs }, v) => {
+    checkVectorStride('denseForward', v.vectorB, outputs);
+    return { uniforms: { m: rows, n: outputs, k: inputs + 1, lda: inputs, ldb: outputs }, workgroups: matmulWorkgroups(rows, outputs) };
+  },
 };

@@ -5,7 +5,7 @@ import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import type { KernelDefinition } from '../runtime/kernel.js';
 import type { Activation } from './activation.wgsl.js';
 import type { DenseSizes } from './denseForward.js';
-import { MatmulShape, matmulWorkgroups, matmulSource } from './matmul.wgsl.js';
+import { MatmulShape, matmulSource, matmulWorkgroups } from './matmul.wgsl.js';
 
 export const denseInputGrad: KernelDefinition<{ inputActivation: Activation }, DenseSizes> = {
   name: 'denseInputGrad',
@@ -18,6 +18,7 @@ export const denseInputGrad: KernelDefinition<{ inputActivation: Activation }, D
       onesRowA: false,
       epilogue: 'activationGrad',
       activation: inputActivation,
+      vectorB: false,
     }),
   plan: ({ rows, inputs, outputs }) => ({
     uniforms: { m: rows, n: inputs, k: outputs, lda: outputs, ldb: outputs },

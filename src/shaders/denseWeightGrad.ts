@@ -3,22 +3,24 @@
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import type { KernelDefinition } from '../runtime/kernel.js';
 import type { DenseSizes } from './denseForward.js';
-import { MatmulShape, matmulWorkgroups, matmulSource } from './matmul.wgsl.js';
+import { MatmulShape, checkVectorStride, matmulSource, matmulWorkgroups } from './matmul.wgsl.js';
 
-export const denseWeightGrad: KernelDefinition<Record<string, never>, DenseSizes> = {
+export interface DenseWeightGradVariant {
+  /** outputs % 4 == 0: dZ is read as vec4s. */
+  readonly vectorB: boolean;
+}
+
+export const denseWeightGradVariant = ({ outputs }: Omit<DenseSizes, 'rows' | 'inputs'>): DenseWeightGradVariant => ({
+  vectorB: outputs % 4 === 0,
+});
+
+export const denseWeightGrad: KernelDefinition<DenseWeightGradVariant, DenseSizes> = {
   name: 'denseWeightGrad',
-  bindings: () => [readOnly('a'), readOnly('b'), readWrite('c'), uniform('shape', MatmulShape)],
-  source: () =>
-    matmulSource({
-      transposeA: true,
-      transposeB: false,
-      onesColumnA: false,
-      onesRowA: true,
-      epilogue: 'activation',
-      activation: 'identity',
-    }),
-  plan: ({ rows, inputs, outputs }) => ({
-    uniforms: { m: inputs + 1, n: outputs, k: rows, lda: inputs, ldb: outputs },
-    workgroups: matmulWorkgroups(inputs + 1, outputs),
-  }),
+  bindings: (v) => [readOnly('a'), readOnly('b', v.vectorB ? 'vec4<f32>' : 'f32'), readWrite('c'), uniform('shape', MatmulShape)],
+  source: (v) =>
+    matmulSource({ transposeA: true, transposeB: false, onesColumnA: false, onesRowA: true, epilogue: 'activation', activation: 'identity', ...v }),
+  plan: ({ rows, inputs, outputs }, v) => {
+    checkVectorStride('denseWeightGrad', v.vectorB, outputs);
+    return { uniforms: { m: inputs + 1, n: outputs, k: rows, lda: inputs, ldb: outputs }, workgroups: matmulWorkgroups(inputs + 1, outputs) };
+  },
 };

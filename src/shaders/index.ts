@@ -1,8 +1,8 @@
 export * from './activation.wgsl.js';
 export * from './sigma.wgsl.js';
-export { denseForward, type DenseSizes } from './denseForward.js';
+export { denseForward, denseForwardVariant, type DenseSizes } from './denseForward.js';
 export { denseInputGrad } from './denseInputGrad.js';
-export { denseWeightGrad } from './denseWeightGrad.js';
+export { denseWeightGrad, denseWeightGradVariant } from './denseWeightGrad.js';
 export { mixtureNll, type MixtureSizes } from './mixtureNll.js';
 export { meanReduce } from './meanReduce.js';
 export { mixtureParams, type MixtureParamsSizes } from './mixtureParams.js';

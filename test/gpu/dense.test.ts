@@ -7,17 +7,25 @@ import { useGpuPage } from './page.js';
 
 const ROWS = [1, 7, 33, 1000];
 const WIDTHS = [1, 3, 24, 130];
+// Multiples of 4 (B read as vec4s) including two that end half-way through an 8-wide block.
+const VECTOR_WIDTHS = [1, 12, 24, 36];
 const ACTIVATIONS = ['identity', 'relu', 'tanh', 'sigmoid', 'elu'] as const;
 
 const page = useGpuPage();
 
-// Every rows x inputs x outputs combination once, cycling through the activations so each meets every size.
-const sweep = ROWS.flatMap((rows, r) =>
-  WIDTHS.flatMap((inputs, i) => WIDTHS.map((outputs, o) => ({ rows, inputs, outputs, activation: ACTIVATIONS[(r + i + o) % ACTIVATIONS.length] }))),
-);
+// Every rows x inputs x outputs combination once, cycling through the activations so each meets every size:
+// all operands scalar over the widths of the issue, and B as vec4s wherever its stride allows.
+const combinations = (widths: number[], vector: boolean) =>
+  ROWS.flatMap((rows, r) =>
+    widths.flatMap((inputs, i) =>
+      widths.map((outputs, o) => ({ rows, inputs, outputs, activation: ACTIVATIONS[(r + i + o) % ACTIVATIONS.length], vector })),
+    ),
+  );
+const sweep = [...combinations(WIDTHS, false), ...combinations(VECTOR_WIDTHS, true)];
 
 describe.each(['denseForward', 'denseInputGrad', 'denseWeightGrad'])('%s', (kernel) => {
-  it.each(sweep)('$rows rows, $inputs -> $outputs, $activation', async (args) => {
+  // The input gradient has no vec4 variant: its vector half of the sweep repeats other widths, still useful.
+  it.each(sweep)('$rows rows, $inputs -> $outputs, $activation, B as vec4 where aligned: $vector', async (args) => {
     expectReportsPass(await page().run<CompareReport[]>(kernel, args));
   });
 });

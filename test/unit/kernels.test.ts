@@ -14,9 +14,12 @@ import { adam } from '../../src/shaders/adam.js';
 import { sgd } from '../../src/shaders/sgd.js';
 
 const variants: [KernelDefinition<any, any>, unknown][] = [
-  ...ACTIVATIONS.map((activation) => [denseForward, { activation }] as [KernelDefinition<any, any>, unknown]),
+  ...ACTIVATIONS.flatMap((activation) =>
+    [false, true].map((vectorB) => [denseForward, { activation, vectorB }] as [KernelDefinition<any, any>, unknown]),
+  ),
   ...ACTIVATIONS.map((inputActivation) => [denseInputGrad, { inputActivation }] as [KernelDefinition<any, any>, unknown]),
-  [denseWeightGrad, {}],
+  [denseWeightGrad, { vectorB: false }],
+  [denseWeightGrad, { vectorB: true }],
   ...SIGMA_ACTIVATIONS.flatMap((sigma) => [true, false].map((withGradient) => [mixtureNll, { sigma, withGradient }] as [KernelDefinition<any, any>, unknown])),
   ...SIGMA_ACTIVATIONS.map((sigma) => [mixtureParams, { sigma }] as [KernelDefinition<any, any>, unknown]),
   [meanReduce, {}],
@@ -39,7 +42,7 @@ describe.each(variants)('%o', (definition, variant) => {
 describe('kernel plans', () => {
   it('denseForward folds the bias into K and gives each invocation an 8x8 block', () => {
     // ceil(33 / 8) * ceil(130 / 8) = 5 * 17 = 85 blocks, 16 per workgroup.
-    expect(denseForward.plan({ rows: 33, inputs: 3, outputs: 130 }, { activation: 'relu' })).toEqual({
+    expect(denseForward.plan({ rows: 33, inputs: 3, outputs: 130 }, { activation: 'relu', vectorB: false })).toEqual({
       uniforms: { m: 33, n: 130, k: 4, lda: 3, ldb: 130 },
       workgroups: [6, 1, 1],
     });
@@ -47,10 +50,16 @@ describe('kernel plans', () => {
 
   it('denseWeightGrad produces (inputs + 1) x outputs, the ones row giving the bias gradient', () => {
     // 4 * 9 = 36 blocks of 8x8, 16 per workgroup.
-    expect(denseWeightGrad.plan({ rows: 1000, inputs: 24, outputs: 72 }, {})).toEqual({
+    expect(denseWeightGrad.plan({ rows: 1000, inputs: 24, outputs: 72 }, { vectorB: true })).toEqual({
       uniforms: { m: 25, n: 72, k: 1000, lda: 24, ldb: 72 },
       workgroups: [3, 1, 1],
     });
+  });
+
+  it('refuses a vec4 variant for a stride that is not a multiple of 4', () => {
+    expect(() => denseForward.plan({ rows: 8, inputs: 8, outputs: 6 }, { activation: 'relu', vectorB: true })).toThrow(
+      /vectorB needs a row stride that is a multiple of 4, got 6/,
+    );
   });
 
   it('adam refuses a parameter count that is not a multiple of 4', () => {

@@ -4,9 +4,9 @@
 // so (8 + 4|pre|)·u·(1 + |y|) more is allowed on top of the forward output. atol 1e-6 covers rounding near 0.
 import type { GpuContext } from '../../../src/runtime/device.js';
 import type { Activation } from '../../../src/shaders/activation.wgsl.js';
-import { denseForward } from '../../../src/shaders/denseForward.js';
+import { denseForward, denseForwardVariant } from '../../../src/shaders/denseForward.js';
 import { denseInputGrad } from '../../../src/shaders/denseInputGrad.js';
-import { denseWeightGrad } from '../../../src/shaders/denseWeightGrad.js';
+import { denseWeightGrad, denseWeightGradVariant } from '../../../src/shaders/denseWeightGrad.js';
 import * as ref from '../../../src/mdn/reference/dense.js';
 import { activate, activationGradFromOutput } from '../../../src/mdn/reference/activations.js';
 import { Random } from '../../../src/mdn/random.js';
@@ -20,6 +20,8 @@ interface DenseArgs {
   inputs: number;
   outputs: number;
   activation: Activation;
+  /** Read B as vec4s where its stride allows (else scalar); the input gradient has one variant only. */
+  vector: boolean;
   seed?: number;
 }
 
@@ -45,11 +47,12 @@ export const denseCases = {
     const expected = pre.map((p) => activate(activation, p));
     const magnitude = forwardMagnitude(x, params, args);
     const bound = magnitude.map((m, i) => (inputs + 2) * U * m + (8 + 4 * Math.abs(pre[i])) * U * (1 + Math.abs(expected[i])));
-    const { c } = await runKernel(gpu, denseForward, { activation }, { rows, inputs, outputs }, {
+    const variant = args.vector ? denseForwardVariant(activation, args) : { activation, vectorB: false };
+    const { c } = await runKernel(gpu, denseForward, variant, { rows, inputs, outputs }, {
       buffers: { a: x, b: params, c: rows * outputs },
       read: ['c'],
     });
-    return [compareArrays(`denseForward ${activation} ${rows}x${inputs}->${outputs}`, c, expected, { atol: 1e-6, rtol: 0, bound })];
+    return [compareArrays(`denseForward ${JSON.stringify(variant)} ${rows}x${inputs}->${outputs}`, c, expected, { atol: 1e-6, rtol: 0, bound })];
   },
 
   async denseInputGrad(gpu: GpuContext, args: DenseArgs) {
@@ -62,11 +65,12 @@ export const denseCases = {
     const expected = inputGrad.map((g, i) => g * activationGradFromOutput(activation, prevOutput[i]));
     const { inputGrad: magnitude } = ref.denseBackward(new Float64Array(rows * inputs), dPre.map(Math.abs), params.map(Math.abs), args);
     const bound = magnitude.map((m, i) => (outputs + 1) * U * m * Math.abs(activationGradFromOutput(activation, prevOutput[i])) + 4 * U * Math.abs(expected[i]));
-    const { c } = await runKernel(gpu, denseInputGrad, { inputActivation: activation }, { rows, inputs, outputs }, {
+    const variant = { inputActivation: activation };
+    const { c } = await runKernel(gpu, denseInputGrad, variant, { rows, inputs, outputs }, {
       buffers: { a: dPre, b: params, activationOutput: prevOutput, c: rows * inputs },
       read: ['c'],
     });
-    return [compareArrays(`denseInputGrad ${activation} ${rows}x${inputs}<-${outputs}`, c, expected, { atol: 1e-7, rtol: 0, bound })];
+    return [compareArrays(`denseInputGrad ${JSON.stringify(variant)} ${rows}x${inputs}<-${outputs}`, c, expected, { atol: 1e-7, rtol: 0, bound })];
   },
 
   async denseWeightGrad(gpu: GpuContext, args: DenseArgs) {
@@ -76,10 +80,11 @@ export const denseCases = {
     const { paramGrad } = ref.denseBackward(x, dPre, params, args);
     const { paramGrad: magnitude } = ref.denseBackward(x.map(Math.abs), dPre.map(Math.abs), params, args);
     const bound = magnitude.map((m) => (rows + 1) * U * m);
-    const { c } = await runKernel(gpu, denseWeightGrad, {}, { rows, inputs, outputs }, {
+    const variant = args.vector ? denseWeightGradVariant(args) : { vectorB: false };
+    const { c } = await runKernel(gpu, denseWeightGrad, variant, { rows, inputs, outputs }, {
       buffers: { a: x, b: dPre, c: (inputs + 1) * outputs },
       read: ['c'],
     });
-    return [compareArrays(`denseWeightGrad ${rows}x${inputs}->${outputs}`, c, paramGrad, { atol: 1e-7, rtol: 0, bound })];
+    return [compareArrays(`denseWeightGrad ${JSON.stringify(variant)} ${rows}x${inputs}->${outputs}`, c, paramGrad, { atol: 1e-7, rtol: 0, bound })];
   },
 };

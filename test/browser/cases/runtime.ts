@@ -49,10 +49,10 @@ export const runtimeCases = {
 
   async pipelineCacheShares(gpu: GpuContext) {
     const [a, b] = await Promise.all([
-      compileKernel(gpu, denseForward, { activation: 'relu' }),
-      compileKernel(gpu, denseForward, { activation: 'relu' }),
+      compileKernel(gpu, denseForward, { activation: 'relu', vectorB: false }),
+      compileKernel(gpu, denseForward, { activation: 'relu', vectorB: false }),
     ]);
-    const c = await compileKernel(gpu, denseForward, { activation: 'elu' });
+    const c = await compileKernel(gpu, denseForward, { activation: 'relu', vectorB: true });
     return { samePipeline: a.pipeline === b.pipeline, differentVariant: a.pipeline !== c.pipeline };
   },
 
