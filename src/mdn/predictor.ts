@@ -1,4 +1,5 @@
-// GPU inference of mixture parameters for any number of rows, in chunks that fit the device. Reads the
+// GPU inference for any number of rows, in chunks that fit the device: the mixture parameters of each row,
+// or the log-density of given targets (forward pass, then the NLL kernel without its gradient). Reads the
 // parameter arena it is given (a trainer's, or one loaded). Chunk buffers grow to the largest call seen (up
 // to maxRows) and programs are kept per chunk size, so repeated calls allocate nothing.
 import type { GpuContext } from '../runtime/device.js';
@@ -9,6 +10,8 @@ import { type Program, ProgramBuilder } from '../runtime/program.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { type DenseForwardVariant, type DenseSizes, denseForward, denseForwardVariant } from '../shaders/denseForward.js';
 import { type MixtureParamsSizes, mixtureParams } from '../shaders/mixtureParams.js';
+import { type MixtureSizes, mixtureNll } from '../shaders/mixtureNll.js';
+import type { MixtureVariant } from '../shaders/mixtureNll.wgsl.js';
 import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
 import { type MdnArchitecture, denseLayers, headWidth } from './architecture.js';
 
@@ -18,7 +21,7 @@ export interface PredictorOptions {
 }
 
 export class MdnPredictor {
-  private readonly programs = new Map<number, Program>();
+  private readonly programs = new Map<string, Program>();
   private buffers: ChunkBuffers | undefined;
 
   private constructor(
@@ -29,6 +32,7 @@ export class MdnPredictor {
     readonly maxRows: number,
     private readonly forward: readonly CompiledKernel<DenseForwardVariant, DenseSizes>[],
     private readonly toParams: CompiledKernel<{ sigma: SigmaActivation }, MixtureParamsSizes>,
+    private readonly toNll: CompiledKernel<MixtureVariant, MixtureSizes>,
   ) {}
 
   /**
@@ -45,7 +49,8 @@ export class MdnPredictor {
     const maxRows = Math.max(1, Math.min(options.maxRows ?? 65536, fitting));
     const forward = await Promise.all(layers.map((l) => compileKernel(gpu, denseForward, denseForwardVariant(l.activation, l))));
     const toParams = await compileKernel(gpu, mixtureParams, { sigma: architecture.sigma });
-    return new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams);
+    const toNll = await compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: false });
+    return new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams, toNll);
   }
 
   /**
@@ -54,25 +59,51 @@ export class MdnPredictor {
    * const mixture = await predictor.predict(new Float32Array([0.5, -1.2]));
    */
   async predict(x: ArrayLike<number>): Promise<Float32Array> {
-    this.gpu.assertUsable();
+    return this.run('params', x);
+  }
+
+  /**
+   * log p(y | x) of each row, in nats: `x` is rows x inputDim, `y` rows x outputDim.
+   * @example
+   * const logDensity = await predictor.logProb(x, y);
+   */
+  async logProb(x: ArrayLike<number>, y: ArrayLike<number>): Promise<Float32Array> {
+    const rows = this.rowsOf(x);
+    if (y.length !== rows * this.architecture.outputDim) {
+      throw new InvalidArgumentError(`y must hold ${rows} rows x ${this.architecture.outputDim} columns = ${rows * this.architecture.outputDim} values, got ${y.length}`);
+    }
+    const nll = await this.run('nll', x, y);
+    return nll.map((v) => -v);
+  }
+
+  private rowsOf(x: ArrayLike<number>): number {
     const { inputDim } = this.architecture;
     if (x.length === 0 || x.length % inputDim !== 0) {
       throw new InvalidArgumentError(`x must hold a whole number of rows of ${inputDim} values (at least one), got ${x.length} values`);
     }
-    const rows = x.length / inputDim;
-    const width = headWidth(this.architecture);
+    return x.length / inputDim;
+  }
+
+  private async run(mode: Mode, x: ArrayLike<number>, y?: ArrayLike<number>): Promise<Float32Array> {
+    this.gpu.assertUsable();
+    const { inputDim, outputDim } = this.architecture;
+    const rows = this.rowsOf(x);
+    const width = mode === 'params' ? headWidth(this.architecture) : 1;
     const out = new Float32Array(rows * width);
     const xs = x instanceof Float32Array ? x : Float32Array.from(x);
+    const ys = y === undefined || y instanceof Float32Array ? y : Float32Array.from(y);
     try {
       const buffers = this.chunkBuffers(Math.min(rows, this.maxRows));
+      const result = mode === 'params' ? buffers.params : buffers.sampleNll;
       for (let first = 0; first < rows; first += buffers.rows) {
         const count = Math.min(buffers.rows, rows - first);
         uploadFloats(this.gpu, buffers.input, xs.subarray(first * inputDim, (first + count) * inputDim));
-        const encoder = this.gpu.device.createCommandEncoder({ label: 'predict' });
-        const pass = encoder.beginComputePass({ label: 'predict' });
-        this.program(count, buffers).encode(pass);
+        if (ys) uploadFloats(this.gpu, buffers.targets, ys.subarray(first * outputDim, (first + count) * outputDim));
+        const encoder = this.gpu.device.createCommandEncoder({ label: `predict ${mode}` });
+        const pass = encoder.beginComputePass({ label: `predict ${mode}` });
+        this.program(mode, count, buffers).encode(pass);
         pass.end();
-        encoder.copyBufferToBuffer(buffers.params, 0, buffers.staging, 0, count * width * 4);
+        encoder.copyBufferToBuffer(result, 0, buffers.staging, 0, count * width * 4);
         this.gpu.device.queue.submit([encoder.finish()]);
         await buffers.staging.mapAsync(GPUMapMode.READ, 0, count * width * 4);
         out.set(new Float32Array(buffers.staging.getMappedRange(0, count * width * 4)), first * width);
@@ -103,6 +134,8 @@ export class MdnPredictor {
     this.buffers = {
       rows,
       input: createStorageBuffer(gpu, 'predict inputs', rows * architecture.inputDim),
+      targets: createStorageBuffer(gpu, 'predict targets', rows * architecture.outputDim),
+      sampleNll: createStorageBuffer(gpu, 'predict sample nll', rows),
       outputs: denseLayers(architecture).map((l, i) => createStorageBuffer(gpu, `predict layer${i} output`, rows * l.outputs)),
       params: createStorageBuffer(gpu, 'mixture parameters', rows * width),
       staging: gpu.device.createBuffer({ label: 'mixture readback', size: rows * width * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
@@ -117,9 +150,10 @@ export class MdnPredictor {
     this.buffers = undefined;
   }
 
-  // Two sizes recur (full chunks and the tail); more distinct sizes evict the oldest program.
-  private program(rows: number, buffers: ChunkBuffers): Program {
-    let program = this.programs.get(rows);
+  // Two sizes recur per mode (full chunks and the tail); more distinct ones evict the oldest program.
+  private program(mode: Mode, rows: number, buffers: ChunkBuffers): Program {
+    const key = `${mode} ${rows}`;
+    let program = this.programs.get(key);
     if (!program) {
       if (this.programs.size >= 4) {
         const [oldest] = this.programs.keys();
@@ -128,7 +162,7 @@ export class MdnPredictor {
       }
       const { architecture } = this;
       const layers = denseLayers(architecture);
-      const builder = new ProgramBuilder(this.gpu, `predict ${rows}`);
+      const builder = new ProgramBuilder(this.gpu, `predict ${key}`);
       layers.forEach((layer, i) =>
         builder.add(
           this.forward[i],
@@ -136,25 +170,27 @@ export class MdnPredictor {
           { rows, ...layer },
         ),
       );
-      builder.add(this.toParams, { head: buffers.outputs[layers.length - 1], params: buffers.params }, {
-        batch: rows,
-        components: architecture.components,
-        dims: architecture.outputDim,
-        sigmaEpsilon: architecture.sigmaEpsilon,
-      });
+      const head = buffers.outputs[layers.length - 1];
+      const mixture = { batch: rows, components: architecture.components, dims: architecture.outputDim, sigmaEpsilon: architecture.sigmaEpsilon };
+      if (mode === 'params') builder.add(this.toParams, { head, params: buffers.params }, mixture);
+      else builder.add(this.toNll, { head, targets: buffers.targets, sampleNll: buffers.sampleNll }, { ...mixture, gradScale: 1 });
       program = builder.build();
-      this.programs.set(rows, program);
+      this.programs.set(key, program);
     }
     return program;
   }
 }
 
+type Mode = 'params' | 'nll';
+
 interface ChunkBuffers {
   readonly rows: number;
   readonly input: GPUBuffer;
+  readonly targets: GPUBuffer;
+  readonly sampleNll: GPUBuffer;
   readonly outputs: readonly GPUBuffer[];
   readonly params: GPUBuffer;
   readonly staging: GPUBuffer;
 }
 
-const allBuffers = (b: ChunkBuffers): GPUBuffer[] => [b.input, ...b.outputs, b.params, b.staging];
+const allBuffers = (b: ChunkBuffers): GPUBuffer[] => [b.input, b.targets, b.sampleNll, ...b.outputs, b.params, b.staging];

@@ -29,6 +29,8 @@ export interface TrainerOptions {
   readonly optimizer: OptimizerOptions;
   /** Initial parameters, one (inputs + 1) x outputs block per layer; default Glorot from `seed`. */
   readonly initialParameters?: readonly ArrayLike<number>[];
+  /** Train these parameters in place (e.g. a model's own arena) instead of a new arena; never destroyed here. */
+  readonly parameters?: Arena;
   readonly seed?: number;
   /** Steps encoded per submit (default 64). */
   readonly stepsPerSubmit?: number;
@@ -48,7 +50,7 @@ export class MdnTrainer {
     private readonly gpu: GpuContext,
     readonly architecture: MdnArchitecture,
     readonly rows: number,
-    private readonly optimizer: ResolvedOptimizer,
+    private optimizer: ResolvedOptimizer,
     private readonly params: Arena,
     private readonly ownedBuffers: readonly OwnedResource[],
     private readonly inputBuffer: GPUBuffer,
@@ -83,7 +85,10 @@ export class MdnTrainer {
 
     const owned: OwnedResource[] = [];
     const keep = <T extends OwnedResource>(b: T): T => (owned.push(b), b);
-    const params = keep(new Arena(gpu, layout, 'parameters'));
+    if (options.parameters && options.parameters.layout.totalFloats !== layout.totalFloats) {
+      throw new InvalidArgumentError('the parameters given do not match this architecture');
+    }
+    const params = options.parameters ?? keep(new Arena(gpu, layout, 'parameters'));
     const grads = keep(new Arena(gpu, layout, 'gradients'));
     const moments = optimizer.kind === 'adam' ? [keep(new Arena(gpu, layout, 'adam m')), keep(new Arena(gpu, layout, 'adam v'))] : [keep(new Arena(gpu, layout, 'sgd velocity'))];
     const input = keep(createStorageBuffer(gpu, 'inputs', rows * architecture.inputDim));
@@ -95,9 +100,10 @@ export class MdnTrainer {
     const lossStaging = keep(gpu.device.createBuffer({ label: 'loss readback', size: stepsPerSubmit * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
     const ring = keep(new StepRing(gpu, optimizer.kind === 'adam' ? AdamStep : SgdStep, stepsPerSubmit, 'optimizer step ring'));
 
-    const initial = options.initialParameters ?? initialParameters(architecture, options.seed ?? 0);
-    const packed = Object.fromEntries(initial.map((p, i) => [`layer${i}`, p]));
-    uploadFloats(gpu, params.buffer, layout.pack(packed));
+    if (!options.parameters || options.initialParameters) {
+      const initial = options.initialParameters ?? initialParameters(architecture, options.seed ?? 0);
+      uploadFloats(gpu, params.buffer, layout.pack(Object.fromEntries(initial.map((p, i) => [`layer${i}`, p]))));
+    }
 
     const builder = new ProgramBuilder(gpu, 'train step');
     for (const [i, layer] of layers.entries()) {
@@ -147,6 +153,16 @@ export class MdnTrainer {
   /** Bytes of GPU memory the trainer holds (every buffer it made). */
   get gpuBytes(): number {
     return this.ownedBuffers.reduce((sum, r) => sum + ('byteSize' in r ? r.byteSize : r.size), 0);
+  }
+
+  /** The learning rate of the steps still to come (a schedule changes it between calls to train). */
+  get learningRate(): number {
+    return this.optimizer.learningRate;
+  }
+
+  set learningRate(value: number) {
+    if (!(Number.isFinite(value) && value >= 0)) throw new InvalidArgumentError(`learningRate must be a finite number >= 0, got ${value}`);
+    this.optimizer = { ...this.optimizer, learningRate: value };
   }
 
   /** Steps taken so far. */

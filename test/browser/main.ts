@@ -7,10 +7,11 @@ import { optimizerCases } from './cases/optimizer.js';
 import { trainingCases } from './cases/training.js';
 import { runtimeCases } from './cases/runtime.js';
 import { inferenceCases } from './cases/inference.js';
+import { modelCases } from './cases/model.js';
 
 export type Case = (gpu: GpuContext, args: any) => Promise<unknown>;
 
-const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases };
+const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases };
 let shared: Promise<GpuContext> | undefined;
 
 async function runCase(name: string, args: unknown): Promise<unknown> {

@@ -102,3 +102,21 @@ describe('optimizer options', () => {
     expect(() => resolveOptimizer({ kind: 'rmsprop', learningRate: 0.1 } as never)).toThrow(/'adam' or 'sgd'/);
   });
 });
+
+describe('mixture moments', () => {
+  it('give the mean and the law-of-total-variance of a two-component mixture', async () => {
+    const { mixtureMean, mixtureVariance } = await import('../../src/mdn/mixture.js');
+    // 0.25 N(-1, 0.5²) + 0.75 N(3, 2²): mean 2, variance 0.25·0.25 + 0.75·4 + 0.25·9 + 0.75·1 = 6.0625.
+    const m = { rows: 1, components: 2, dims: 1, pi: Float32Array.of(0.25, 0.75), mu: Float32Array.of(-1, 3), sigma: Float32Array.of(0.5, 2) };
+    expect(mixtureMean(m)[0]).toBeCloseTo(2, 6);
+    expect(mixtureVariance(m)[0]).toBeCloseTo(6.0625, 5);
+  });
+
+  it('split kernel rows into π, μ and σ', async () => {
+    const { splitMixture } = await import('../../src/mdn/mixture.js');
+    const m = splitMixture(Float32Array.of(0.4, 0.6, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 1, 2, 2);
+    expect(Array.from(m.pi)).toEqual([Math.fround(0.4), Math.fround(0.6)]);
+    expect(Array.from(m.mu)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(m.sigma)).toEqual([5, 6, 7, 8]);
+  });
+});

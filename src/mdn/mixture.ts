@@ -1,0 +1,69 @@
+// A predicted mixture per row, and its moments. The moments are closed-form sums over the components, done
+// on the CPU from parameters the GPU predicted (O(rows·K·D), small beside the network that produced them).
+
+export interface Mixture {
+  readonly rows: number;
+  readonly components: number;
+  readonly dims: number;
+  /** rows x K mixing weights (each row sums to 1). */
+  readonly pi: Float32Array;
+  /** rows x K x D component means. */
+  readonly mu: Float32Array;
+  /** rows x K x D component standard deviations (diagonal). */
+  readonly sigma: Float32Array;
+}
+
+/** Splits kernel output rows [π (K) | μ (K·D) | σ (K·D)] into a Mixture. */
+export function splitMixture(params: Float32Array, rows: number, components: number, dims: number): Mixture {
+  const K = components;
+  const KD = K * dims;
+  const width = K + 2 * KD;
+  const pi = new Float32Array(rows * K);
+  const mu = new Float32Array(rows * KD);
+  const sigma = new Float32Array(rows * KD);
+  for (let r = 0; r < rows; r++) {
+    pi.set(params.subarray(r * width, r * width + K), r * K);
+    mu.set(params.subarray(r * width + K, r * width + K + KD), r * KD);
+    sigma.set(params.subarray(r * width + K + KD, (r + 1) * width), r * KD);
+  }
+  return { rows, components, dims, pi, mu, sigma };
+}
+
+/**
+ * E[y | x] = Σ_k π_k μ_k, rows x D.
+ * @example
+ * const m = mixtureMean(await model.predict(x));
+ */
+export function mixtureMean(m: Mixture): Float64Array {
+  const { rows, components: K, dims: D } = m;
+  const mean = new Float64Array(rows * D);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < K; k++) {
+      const w = m.pi[r * K + k];
+      for (let d = 0; d < D; d++) mean[r * D + d] += w * m.mu[(r * K + k) * D + d];
+    }
+  }
+  return mean;
+}
+
+/**
+ * Var[y_d | x] by the law of total variance, Σ_k π_k (σ_k² + (μ_k − mean)²), rows x D (the diagonal; the
+ * deviation form has no cancellation, unlike Σ π (σ² + μ²) − mean²).
+ * @example
+ * const v = mixtureVariance(await model.predict(x));
+ */
+export function mixtureVariance(m: Mixture): Float64Array {
+  const { rows, components: K, dims: D } = m;
+  const mean = mixtureMean(m);
+  const variance = new Float64Array(rows * D);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < K; k++) {
+      const w = m.pi[r * K + k];
+      for (let d = 0; d < D; d++) {
+        const i = (r * K + k) * D + d;
+        variance[r * D + d] += w * (m.sigma[i] ** 2 + (m.mu[i] - mean[r * D + d]) ** 2);
+      }
+    }
+  }
+  return variance;
+}

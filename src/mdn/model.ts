@@ -1,0 +1,203 @@
+// The model users hold: an MLP-MDN's architecture and weights on a GPU, with training, inference, and save/load.
+import { type GpuContext, acquireGpu } from '../runtime/device.js';
+import { Arena } from '../runtime/arena.js';
+import { readFloats, uploadFloats } from '../runtime/buffers.js';
+import { DestroyedError, InvalidArgumentError } from '../runtime/errors.js';
+import type { Activation } from '../shaders/activation.wgsl.js';
+import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
+import { type MdnArchitecture, parameterLayout, validateArchitecture } from './architecture.js';
+import { initialParameters } from './init.js';
+import { MdnPredictor } from './predictor.js';
+import { type FitOptions, type FitResult, fitParameters } from './fit.js';
+import { type Mixture, mixtureMean, mixtureVariance, splitMixture } from './mixture.js';
+import { decodeModel, encodeModel } from './serialization.js';
+
+export interface MdnOptions {
+  readonly inputDim: number;
+  readonly outputDim: number;
+  /** Hidden layer widths (default [64, 64]). */
+  readonly hidden?: readonly number[];
+  /** Hidden activation (default 'tanh'). */
+  readonly activation?: Activation;
+  /** Mixture components K (default 5). */
+  readonly components?: number;
+  /** σ activation (default 'softplus'). */
+  readonly sigma?: SigmaActivation;
+  /** ε of the elu1 σ activation (default 1e-7). */
+  readonly sigmaEpsilon?: number;
+  /** Seed of the initial weights (default 0). */
+  readonly seed?: number;
+  /** The GPU to use; default: a new context on navigator.gpu (in Node pass `await nodeGpu()`). */
+  readonly gpu?: GpuContext;
+}
+
+/**
+ * Creates an MLP-MDN with Glorot-initialised weights on the GPU.
+ * @example
+ * const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [24], components: 24, sigma: 'exp' });
+ * await model.fit(x, y, { steps: 3000, learningRate: 0.01 });
+ * const { pi, mu, sigma } = await model.predict(xs);
+ */
+export async function createMdn(options: MdnOptions): Promise<Mdn> {
+  const architecture: MdnArchitecture = {
+    inputDim: options.inputDim,
+    outputDim: options.outputDim,
+    hidden: [...(options.hidden ?? [64, 64])],
+    activation: options.activation ?? 'tanh',
+    components: options.components ?? 5,
+    sigma: options.sigma ?? 'softplus',
+    sigmaEpsilon: options.sigmaEpsilon ?? 1e-7,
+  };
+  validateArchitecture(architecture);
+  const blocks = initialParameters(architecture, options.seed ?? 0).map((b) => Float32Array.from(b));
+  return Mdn.fromWeights(architecture, blocks, options.gpu);
+}
+
+/**
+ * Loads a model saved by `Mdn.save()`; throws ModelFormatError naming the problem for any other file.
+ * @example
+ * const model = await loadMdn(await (await fetch('model.mixden')).arrayBuffer());
+ */
+export async function loadMdn(bytes: ArrayBuffer | Uint8Array, gpu?: GpuContext): Promise<Mdn> {
+  const { architecture, blocks } = decodeModel(bytes);
+  return Mdn.fromWeights(architecture, blocks, gpu);
+}
+
+export class Mdn {
+  private predictorPromise: Promise<MdnPredictor> | undefined;
+  private destroyed = false;
+  private busy: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly gpu: GpuContext,
+    readonly architecture: MdnArchitecture,
+    private readonly parameters: Arena,
+    private readonly ownsGpu: boolean,
+  ) {}
+
+  /** A model with these weights (one (inputs + 1) x outputs block per layer). */
+  static async fromWeights(architecture: MdnArchitecture, blocks: readonly ArrayLike<number>[], gpu?: GpuContext): Promise<Mdn> {
+    validateArchitecture(architecture);
+    const context = gpu ?? (await acquireGpu());
+    const layout = parameterLayout(architecture);
+    const parameters = new Arena(context, layout, 'model parameters');
+    uploadFloats(context, parameters.buffer, layout.pack(Object.fromEntries(blocks.map((b, i) => [`layer${i}`, b]))));
+    return new Mdn(context, architecture, parameters, !gpu);
+  }
+
+  /**
+   * Trains on `x` (rows x inputDim) and `y` (rows x outputDim) with full-batch Adam; see FitOptions.
+   * @example
+   * const result = await model.fit(x, y, { steps: 2000, validationSplit: 0.2, earlyStopping: { patience: 5 } });
+   */
+  fit(x: ArrayLike<number>, y: ArrayLike<number>, options: FitOptions = {}): Promise<FitResult> {
+    return this.serial(() => {
+      checkRows('x', x, this.architecture.inputDim);
+      checkRows('y', y, this.architecture.outputDim, x.length / this.architecture.inputDim);
+      return fitParameters(this.gpu, this.architecture, this.parameters, () => this.predictor(), x, y, options);
+    });
+  }
+
+  /**
+   * The mixture p(y | x) of each row of `x`.
+   * @example
+   * const { pi, mu, sigma } = await model.predict([0.5, 1.5]);
+   */
+  predict(x: ArrayLike<number>): Promise<Mixture> {
+    return this.serial(async () => {
+      const rows = checkRows('x', x, this.architecture.inputDim);
+      const params = await (await this.predictor()).predict(x);
+      return splitMixture(params, rows, this.architecture.components, this.architecture.outputDim);
+    });
+  }
+
+  /**
+   * log p(y | x) of each row, in nats.
+   * @example
+   * const logDensity = await model.logProb(x, y);
+   */
+  logProb(x: ArrayLike<number>, y: ArrayLike<number>): Promise<Float32Array> {
+    return this.serial(async () => {
+      const rows = checkRows('x', x, this.architecture.inputDim);
+      checkRows('y', y, this.architecture.outputDim, rows);
+      return (await this.predictor()).logProb(x, y);
+    });
+  }
+
+  /**
+   * E[y | x], rows x outputDim.
+   * @example
+   * const expected = await model.mean(x);
+   */
+  async mean(x: ArrayLike<number>): Promise<Float64Array> {
+    return mixtureMean(await this.predict(x));
+  }
+
+  /**
+   * Var[y_d | x] by the law of total variance, rows x outputDim.
+   * @example
+   * const spread = await model.variance(x);
+   */
+  async variance(x: ArrayLike<number>): Promise<Float64Array> {
+    return mixtureVariance(await this.predict(x));
+  }
+
+  /** The weights, one (inputs + 1) x outputs block per layer (W rows, then the bias row). */
+  getWeights(): Promise<Float32Array[]> {
+    return this.serial(async () => {
+      const layout = this.parameters.layout;
+      const blocks = layout.unpack(await readFloats(this.gpu, this.parameters.buffer, layout.totalFloats));
+      return layout.slices.map((s) => blocks[s.name]);
+    });
+  }
+
+  /**
+   * The model as one file (manifest + weights); `loadMdn` reads it back bit for bit.
+   * @example
+   * const bytes = await model.save(); // Uint8Array: write it to disk, or offer it as a download
+   */
+  async save(): Promise<Uint8Array> {
+    return encodeModel(this.architecture, await this.getWeights());
+  }
+
+  /** Frees the model's GPU memory (and its GPU context if it made one); later calls throw. Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    void this.predictorPromise?.then((p) => p.destroy(), () => {});
+    this.parameters.destroy();
+    if (this.ownsGpu) this.gpu.destroy();
+  }
+
+  private predictor(): Promise<MdnPredictor> {
+    this.predictorPromise ??= MdnPredictor.create(this.gpu, this.architecture, this.parameters);
+    return this.predictorPromise;
+  }
+
+  // One call at a time: training and inference share the parameters and the predictor's buffers.
+  private serial<T>(run: () => Promise<T>): Promise<T> {
+    if (this.destroyed) return Promise.reject(new DestroyedError('this model was destroyed'));
+    const next = this.busy.then(() => {
+      if (this.destroyed) throw new DestroyedError('this model was destroyed');
+      return run();
+    });
+    this.busy = next.catch(() => {});
+    return next;
+  }
+}
+
+function checkRows(name: string, values: ArrayLike<number>, cols: number, rows?: number): number {
+  if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
+    throw new InvalidArgumentError(`${name} must be an array of numbers`);
+  }
+  if (values.length === 0) throw new InvalidArgumentError(`${name} is empty`);
+  if (values.length % cols !== 0) throw new InvalidArgumentError(`${name} has ${values.length} values, not a whole number of rows of ${cols}`);
+  const found = values.length / cols;
+  if (rows !== undefined && found !== rows) throw new InvalidArgumentError(`${name} has ${found} rows, x has ${rows}`);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new InvalidArgumentError(`${name} has a non-finite value (${values[i]}) at row ${Math.floor(i / cols)}, column ${i % cols}`);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,125 @@
+// The model file: one binary that carries a JSON manifest and the float32 weights, the same in a page and in
+// Node. Layout: the 8 bytes "MIXDEN\0\1", the manifest's byte length (u32, little-endian), the manifest as UTF-8
+// JSON, zero padding to a multiple of 4, then every layer's (inputs + 1) x outputs weights, little-endian.
+// Reading trusts nothing: every size is checked against the file before anything is allocated from it.
+import { MixdenError } from '../runtime/errors.js';
+import { type MdnArchitecture, denseLayers, validateArchitecture } from './architecture.js';
+
+const MAGIC = [0x4d, 0x49, 0x58, 0x44, 0x45, 0x4e, 0x00, 0x01]; // "MIXDEN", 0, format version 1
+const FORMAT = 'mixden-model';
+const VERSION = 1;
+const MAX_MANIFEST_BYTES = 1 << 20;
+
+/** A model file that cannot be read: the message says what is wrong with it. */
+export class ModelFormatError extends MixdenError {}
+
+interface Manifest {
+  format: string;
+  version: number;
+  architecture: MdnArchitecture;
+  layers: { inputs: number; outputs: number; activation: string; offset: number; length: number }[];
+  weightCount: number;
+}
+
+/**
+ * Encodes an architecture and its per-layer weight blocks as a model file.
+ * @example
+ * const bytes = encodeModel(arch, await trainer.readParameters());
+ */
+export function encodeModel(architecture: MdnArchitecture, blocks: readonly Float32Array[]): Uint8Array {
+  const layers = denseLayers(architecture);
+  let offset = 0;
+  const manifest: Manifest = {
+    format: FORMAT,
+    version: VERSION,
+    architecture: { ...architecture, hidden: [...architecture.hidden] },
+    layers: layers.map((l, i) => {
+      const length = (l.inputs + 1) * l.outputs;
+      if (blocks[i]?.length !== length) throw new Error(`layer ${i} needs ${length} weights, got ${blocks[i]?.length}`);
+      const entry = { inputs: l.inputs, outputs: l.outputs, activation: l.activation, offset, length };
+      offset += length;
+      return entry;
+    }),
+    weightCount: offset,
+  };
+  const json = new TextEncoder().encode(JSON.stringify(manifest));
+  const weightsStart = Math.ceil((12 + json.length) / 4) * 4;
+  const bytes = new Uint8Array(weightsStart + offset * 4);
+  bytes.set(MAGIC, 0);
+  new DataView(bytes.buffer).setUint32(8, json.length, true);
+  bytes.set(json, 12);
+  const view = new DataView(bytes.buffer, weightsStart);
+  let at = 0;
+  for (const block of blocks) for (const v of block) view.setFloat32(4 * at++, v, true);
+  return bytes;
+}
+
+/**
+ * Decodes a model file; throws ModelFormatError naming the problem for anything else.
+ * @example
+ * const { architecture, blocks } = decodeModel(new Uint8Array(await file.arrayBuffer()));
+ */
+export function decodeModel(input: ArrayBuffer | Uint8Array): { architecture: MdnArchitecture; blocks: Float32Array[] } {
+  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+  if (bytes.length < 12 || MAGIC.slice(0, 6).some((b, i) => bytes[i] !== b)) {
+    throw new ModelFormatError('not a mixden model file (it does not start with the MIXDEN signature)');
+  }
+  if (bytes[6] !== 0 || bytes[7] !== VERSION) {
+    throw new ModelFormatError(`unsupported mixden model format version ${bytes[7]} (this version reads ${VERSION})`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const jsonLength = view.getUint32(8, true);
+  if (jsonLength > MAX_MANIFEST_BYTES || 12 + jsonLength > bytes.length) {
+    throw new ModelFormatError(`the manifest claims ${jsonLength} bytes, but the file has ${bytes.length - 12} after its header`);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + jsonLength)));
+  } catch (cause) {
+    throw new ModelFormatError(`the manifest is not valid UTF-8 JSON: ${(cause as Error).message}`);
+  }
+  if (manifest === null || typeof manifest !== 'object' || manifest.format !== FORMAT || manifest.version !== VERSION) {
+    throw new ModelFormatError(`the manifest is not a ${FORMAT} version ${VERSION} manifest`);
+  }
+  const a = manifest.architecture;
+  const architecture: MdnArchitecture = {
+    inputDim: a?.inputDim,
+    outputDim: a?.outputDim,
+    hidden: Array.isArray(a?.hidden) ? [...a.hidden] : (a?.hidden as never),
+    activation: a?.activation,
+    components: a?.components,
+    sigma: a?.sigma,
+    sigmaEpsilon: a?.sigmaEpsilon,
+  };
+  try {
+    validateArchitecture(architecture);
+  } catch (cause) {
+    throw new ModelFormatError(`the manifest's architecture is invalid: ${(cause as Error).message}`);
+  }
+  const layers = denseLayers(architecture);
+  const expected = layers.reduce((n, l) => n + (l.inputs + 1) * l.outputs, 0);
+  if (manifest.weightCount !== expected || !Array.isArray(manifest.layers) || manifest.layers.length !== layers.length) {
+    throw new ModelFormatError(`the manifest lists ${manifest.weightCount} weights in ${manifest.layers?.length} layers; its architecture needs ${expected} in ${layers.length} layers`);
+  }
+  const weightsStart = Math.ceil((12 + jsonLength) / 4) * 4;
+  if (bytes.length !== weightsStart + expected * 4) {
+    throw new ModelFormatError(`the file holds ${Math.max(0, bytes.length - weightsStart)} bytes of weights; the manifest needs ${expected * 4}`);
+  }
+  let offset = 0;
+  const blocks = layers.map((l, i) => {
+    const entry = manifest.layers[i];
+    const length = (l.inputs + 1) * l.outputs;
+    if (entry?.inputs !== l.inputs || entry.outputs !== l.outputs || entry.offset !== offset || entry.length !== length) {
+      throw new ModelFormatError(`layer ${i} in the manifest does not match the architecture (${l.inputs} -> ${l.outputs})`);
+    }
+    const block = new Float32Array(length);
+    for (let j = 0; j < length; j++) {
+      const v = view.getFloat32(weightsStart + 4 * (offset + j), true);
+      if (!Number.isFinite(v)) throw new ModelFormatError(`layer ${i} has a non-finite weight (${v}) at index ${j}`);
+      block[j] = v;
+    }
+    offset += length;
+    return block;
+  });
+  return { architecture, blocks };
+}

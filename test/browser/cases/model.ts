@@ -1,0 +1,128 @@
+// The model API end to end on the GPU: fit, inference against the float64 reference, save/load, schedules.
+// Inference tolerances are the predictor's (cases/inference.ts): atol 1e-5 + rtol 1e-4 on an f32 forward pass;
+// log-densities are compared with atol 1e-4 + rtol 1e-5 (a sum of terms up to ~10 in size, each f32-rounded).
+import type { GpuContext } from '../../../src/runtime/device.js';
+import { createMdn, loadMdn } from '../../../src/mdn/model.js';
+import { denseLayers } from '../../../src/mdn/architecture.js';
+import { denseForward } from '../../../src/mdn/reference/dense.js';
+import * as ref from '../../../src/mdn/reference/mixture.js';
+import { inverseSine, standardize } from '../../../src/mdn/datasets.js';
+import { Random } from '../../../src/mdn/random.js';
+import { compareArrays } from '../../support/compare.js';
+
+function data(rows: number) {
+  const d = inverseSine(rows, 3);
+  return { x: Float32Array.from(standardize(d.x, rows, 1).values), y: Float32Array.from(standardize(d.y, rows, 1).values) };
+}
+
+async function failure(run: () => unknown): Promise<{ name: string; message: string } | null> {
+  try {
+    await run();
+    return null;
+  } catch (error) {
+    return { name: (error as Error).name, message: (error as Error).message };
+  }
+}
+
+export const modelCases = {
+  async modelEndToEnd(gpu: GpuContext) {
+    const { x, y } = data(400);
+    const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [16], activation: 'tanh', components: 5, sigma: 'softplus', seed: 2, gpu });
+    try {
+      const fit = await model.fit(x, y, { steps: 600, learningRate: 0.01, evaluateEvery: 100, validationSplit: 0.25 });
+      const xs = Float32Array.from({ length: 37 }, (_, i) => -2 + i / 9);
+      const ys = Float32Array.from({ length: 37 }, (_, i) => Math.sin(i));
+      const mixture = await model.predict(xs);
+      const logDensity = await model.logProb(xs, ys);
+      const mean = await model.mean(xs);
+      const variance = await model.variance(xs);
+      // The float64 reference from the same weights.
+      const weights = (await model.getWeights()).map((w) => Float64Array.from(w));
+      let h: ArrayLike<number> = xs;
+      denseLayers(model.architecture).forEach((l, i) => (h = denseForward(h, weights[i], { rows: 37, ...l }, l.activation)));
+      const shape = { batch: 37, components: 5, dims: 1, sigma: 'softplus' as const, sigmaEpsilon: 1e-7 };
+      const params = ref.mixtureParams(h, shape);
+      const expectedNll = ref.mixtureNll(h, ys, shape).sampleNll;
+      const pi = Array.from({ length: 37 }, (_, r) => Array.from(params.slice(r * 15, r * 15 + 5)));
+      const mu = Array.from({ length: 37 }, (_, r) => Array.from(params.slice(r * 15 + 5, r * 15 + 10)));
+      const sd = Array.from({ length: 37 }, (_, r) => Array.from(params.slice(r * 15 + 10, r * 15 + 15)));
+      const expectedMean = pi.map((p, r) => p.reduce((s, w, k) => s + w * mu[r][k], 0));
+      const expectedVariance = pi.map((p, r) => p.reduce((s, w, k) => s + w * (sd[r][k] ** 2 + (mu[r][k] - expectedMean[r]) ** 2), 0));
+      // Save, load, and compare predictions exactly: the same weights through the same kernels.
+      const saved = await model.save();
+      const loaded = await loadMdn(saved, gpu);
+      const again = await loaded.predict(xs);
+      const resaved = await loaded.save();
+      loaded.destroy();
+      return {
+        history: fit.history.map((h) => ({ step: h.step, loss: h.loss, validationLoss: h.validationLoss })),
+        reports: [
+          compareArrays('π', mixture.pi, pi.flat(), { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays('μ', mixture.mu, mu.flat(), { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays('σ', mixture.sigma, sd.flat(), { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays('log p(y|x)', logDensity, expectedNll.map((v) => -v), { atol: 1e-4, rtol: 1e-5 }),
+          compareArrays('mean', mean, expectedMean, { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays('variance', variance, expectedVariance, { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays('loaded model predicts the same π', again.pi, mixture.pi, { atol: 0, rtol: 0 }),
+          compareArrays('loaded model predicts the same σ', again.sigma, mixture.sigma, { atol: 0, rtol: 0 }),
+          compareArrays('save(load(save(m))) == save(m)', resaved, saved, { atol: 0, rtol: 0 }),
+        ],
+      };
+    } finally {
+      model.destroy();
+    }
+  },
+
+  async schedules(gpu: GpuContext) {
+    const { x, y } = data(200);
+    const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [8], components: 3, gpu });
+    try {
+      // A learning rate too small to move the loss by minDelta: no evaluation after the first improves.
+      const result = await model.fit(x, y, {
+        steps: 5000,
+        learningRate: 1e-9,
+        evaluateEvery: 10,
+        minDelta: 1e-3,
+        earlyStopping: { patience: 4 },
+        reduceLrOnPlateau: { patience: 2, factor: 0.5, minLearningRate: 1e-12 },
+      });
+      return { steps: result.steps, bestStep: result.bestStep, stoppedEarly: result.stoppedEarly, rates: result.history.map((h) => h.learningRate) };
+    } finally {
+      model.destroy();
+    }
+  },
+
+  async restoresBestWeights(gpu: GpuContext) {
+    const { x, y } = data(200);
+    const random = new Random(4);
+    // Validation targets unrelated to the inputs: fitting the training data soon makes validation worse.
+    const validation = { x: x.slice(0, 100), y: Float32Array.from({ length: 100 }, () => random.normal() * 3) };
+    const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [16], components: 5, gpu });
+    try {
+      const result = await model.fit(x, y, { steps: 3000, learningRate: 0.02, evaluateEvery: 50, validationData: validation, earlyStopping: { patience: 3 } });
+      const best = Math.min(...result.history.map((h) => h.validationLoss!));
+      const now = -(await model.logProb(validation.x, validation.y)).reduce((a, b) => a + b, 0) / 100;
+      return { stoppedEarly: result.stoppedEarly, bestStep: result.bestStep, steps: result.steps, best, now };
+    } finally {
+      model.destroy();
+    }
+  },
+
+  async modelRefusals(gpu: GpuContext) {
+    const model = await createMdn({ inputDim: 2, outputDim: 1, hidden: [4], components: 2, gpu });
+    const results = {
+      noComponents: await failure(() => createMdn({ inputDim: 1, outputDim: 1, components: 0, gpu })),
+      raggedX: await failure(() => model.predict([1, 2, 3])),
+      emptyX: await failure(() => model.predict([])),
+      nanY: await failure(() => model.fit([1, 2, 3, 4], [0.5, Number.NaN])),
+      rowMismatch: await failure(() => model.logProb([1, 2, 3, 4], [1, 2, 3])),
+      badSplit: await failure(() => model.fit([1, 2, 3, 4], [1, 2], { validationSplit: 0.9 })),
+      badFile: await failure(() => loadMdn(new Uint8Array([1, 2, 3]), gpu)),
+      afterDestroy: null as { name: string; message: string } | null,
+    };
+    model.destroy();
+    model.destroy();
+    results.afterDestroy = await failure(() => model.predict([1, 2]));
+    return results;
+  },
+};

@@ -1,0 +1,47 @@
+// The model API in headless Chromium: fit, inference against the float64 reference, save/load, schedules.
+import { describe, expect, it } from 'vitest';
+import type { CompareReport } from '../support/compare.js';
+import { expectReportsPass } from '../support/expectClose.js';
+import { useGpuPage } from './page.js';
+
+const page = useGpuPage();
+
+describe('model', () => {
+  it('fits with a validation split, infers like the float64 reference, and saves and loads bit for bit', async () => {
+    const r = await page().run<{ history: { step: number; loss: number; validationLoss: number }[]; reports: CompareReport[] }>('modelEndToEnd');
+    expect(r.history.map((h) => h.step)).toEqual([100, 200, 300, 400, 500, 600]);
+    expect(r.history[5].loss).toBeLessThan(r.history[0].loss);
+    expect(r.history[5].validationLoss).toBeLessThan(r.history[0].validationLoss);
+    expectReportsPass(r.reports);
+  });
+
+  it('halves the learning rate on a plateau and stops early, keeping the best step', async () => {
+    const r = await page().run<{ steps: number; bestStep: number; stoppedEarly: boolean; rates: number[] }>('schedules');
+    // Evaluation 1 is the best; evaluations 2-5 do not improve: the rate halves after the 2nd and 4th, and
+    // early stopping ends the run at the 4th evaluation without improvement.
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.bestStep).toBe(10);
+    expect(r.steps).toBe(50);
+    expect(r.rates.map((v) => v / 1e-9)).toEqual([1, 1, 1, 0.5, 0.5].map((v) => expect.closeTo(v, 9)));
+  });
+
+  it('restores the weights of the best validation loss when it stops early', async () => {
+    const r = await page().run<{ stoppedEarly: boolean; bestStep: number; steps: number; best: number; now: number }>('restoresBestWeights');
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.bestStep).toBeLessThan(r.steps);
+    // The restored weights score the best validation loss seen (f32 sums of 100 log-densities).
+    expect(r.now).toBeCloseTo(r.best, 4);
+  });
+
+  it('refuses bad arguments and files with errors that name the problem, and calls after destroy', async () => {
+    const r = await page().run<Record<string, { name: string; message: string } | null>>('modelRefusals');
+    expect(r.noComponents).toMatchObject({ name: 'InvalidArgumentError', message: 'components must be an integer >= 1, got 0' });
+    expect(r.raggedX).toMatchObject({ name: 'InvalidArgumentError', message: 'x has 3 values, not a whole number of rows of 2' });
+    expect(r.emptyX).toMatchObject({ name: 'InvalidArgumentError', message: 'x is empty' });
+    expect(r.nanY).toMatchObject({ name: 'InvalidArgumentError', message: 'y has a non-finite value (NaN) at row 1, column 0' });
+    expect(r.rowMismatch).toMatchObject({ name: 'InvalidArgumentError', message: 'y has 3 rows, x has 2' });
+    expect(r.badSplit).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/validationSplit 0.9 leaves 0 training and 2 validation rows/) });
+    expect(r.badFile).toMatchObject({ name: 'ModelFormatError', message: expect.stringMatching(/not a mixden model file/) });
+    expect(r.afterDestroy).toMatchObject({ name: 'DestroyedError', message: 'this model was destroyed' });
+  });
+});
