@@ -3,7 +3,7 @@ export * from './runtime/index.js';
 export * from './shaders/index.js';
 export { type MdnArchitecture, type DenseLayerShape, denseLayers, headWidth, parameterLayout, validateArchitecture } from './mdn/architecture.js';
 export { MdnTrainer, type TrainerOptions, type LossRecord } from './mdn/trainer.js';
-export { MdnPredictor, type PredictorOptions } from './mdn/predictor.js';
+export { MdnPredictor, type PredictorOptions, type SampleOptions } from './mdn/predictor.js';
 export { createMdn, loadMdn, Mdn, type MdnOptions } from './mdn/model.js';
 export { type FitOptions, type FitProgress, type FitResult } from './mdn/fit.js';
 export { type Mixture, mixtureMean, mixtureVariance, splitMixture } from './mdn/mixture.js';

@@ -7,7 +7,7 @@ import type { Activation } from '../shaders/activation.wgsl.js';
 import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
 import { type MdnArchitecture, parameterLayout, validateArchitecture } from './architecture.js';
 import { initialParameters } from './init.js';
-import { MdnPredictor } from './predictor.js';
+import { MdnPredictor, type SampleOptions } from './predictor.js';
 import { type FitOptions, type FitResult, fitParameters } from './fit.js';
 import { type Mixture, mixtureMean, mixtureVariance, splitMixture } from './mixture.js';
 import { decodeModel, encodeModel } from './serialization.js';
@@ -121,6 +121,19 @@ export class Mdn {
       const rows = checkRows('x', x, this.architecture.inputDim);
       checkRows('y', y, this.architecture.outputDim, rows);
       return (await this.predictor()).logProb(x, y);
+    });
+  }
+
+  /**
+   * `n` draws from p(y | x) for each row of `x`: rows x n x outputDim, row-major. `temperature` divides the
+   * π logits (0: always the most probable component); `sigmaTemperature` multiplies every σ (0: the means).
+   * @example
+   * const draws = await model.sample(x, 50, { temperature: 1, sigmaTemperature: 1, seed: 3 });
+   */
+  sample(x: ArrayLike<number>, n: number, options: SampleOptions = {}): Promise<Float32Array> {
+    return this.serial(async () => {
+      checkRows('x', x, this.architecture.inputDim);
+      return (await this.predictor()).sample(x, n, options);
     });
   }
 

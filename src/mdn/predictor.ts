@@ -12,8 +12,22 @@ import { type DenseForwardVariant, type DenseSizes, denseForward, denseForwardVa
 import { type MixtureParamsSizes, mixtureParams } from '../shaders/mixtureParams.js';
 import { type MixtureSizes, mixtureNll } from '../shaders/mixtureNll.js';
 import type { MixtureVariant } from '../shaders/mixtureNll.wgsl.js';
+import { SampleCall, type SampleSizes, mixtureSample } from '../shaders/mixtureSample.js';
+import { StepRing } from '../runtime/stepRing.js';
 import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
 import { type MdnArchitecture, denseLayers, headWidth } from './architecture.js';
+
+/** Most floats of samples per chunk (64 MiB); calls asking more are split into more chunks. */
+const SAMPLE_CHUNK_FLOATS = 1 << 24;
+
+export interface SampleOptions {
+  /** π logits are divided by it before the softmax (default 1); 0 always picks the most probable component. */
+  readonly temperature?: number;
+  /** Every σ is multiplied by it (default 1); 0 returns the chosen component's mean. */
+  readonly sigmaTemperature?: number;
+  /** Seed of the draws (default 0): the same seed, inputs and weights give the same samples. */
+  readonly seed?: number;
+}
 
 export interface PredictorOptions {
   /** Rows per chunk (default 65,536, lowered to what the device can bind). */
@@ -23,6 +37,8 @@ export interface PredictorOptions {
 export class MdnPredictor {
   private readonly programs = new Map<string, Program>();
   private buffers: ChunkBuffers | undefined;
+  private sampleBuffers: { floats: number; samples: GPUBuffer; staging: GPUBuffer } | undefined;
+  private sampleCall: StepRing | undefined;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -33,6 +49,7 @@ export class MdnPredictor {
     private readonly forward: readonly CompiledKernel<DenseForwardVariant, DenseSizes>[],
     private readonly toParams: CompiledKernel<{ sigma: SigmaActivation }, MixtureParamsSizes>,
     private readonly toNll: CompiledKernel<MixtureVariant, MixtureSizes>,
+    private readonly toSamples: CompiledKernel<{ sigma: SigmaActivation }, SampleSizes>,
   ) {}
 
   /**
@@ -50,7 +67,8 @@ export class MdnPredictor {
     const forward = await Promise.all(layers.map((l) => compileKernel(gpu, denseForward, denseForwardVariant(l.activation, l))));
     const toParams = await compileKernel(gpu, mixtureParams, { sigma: architecture.sigma });
     const toNll = await compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: false });
-    return new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams, toNll);
+    const toSamples = await compileKernel(gpu, mixtureSample, { sigma: architecture.sigma });
+    return new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams, toNll, toSamples);
   }
 
   /**
@@ -74,6 +92,76 @@ export class MdnPredictor {
     }
     const nll = await this.run('nll', x, y);
     return nll.map((v) => -v);
+  }
+
+  /**
+   * `n` draws from the mixture of each row: rows x n x outputDim (row-major), on the GPU.
+   * @example
+   * const samples = await predictor.sample(x, 100, { temperature: 0.8, seed: 7 });
+   */
+  async sample(x: ArrayLike<number>, n: number, options: SampleOptions = {}): Promise<Float32Array> {
+    this.gpu.assertUsable();
+    const { inputDim, outputDim } = this.architecture;
+    const rows = this.rowsOf(x);
+    const temperature = options.temperature ?? 1;
+    const sigmaTemperature = options.sigmaTemperature ?? 1;
+    const seed = options.seed ?? 0;
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`n (samples per row) must be an integer >= 1, got ${n}`);
+    if (n * outputDim > SAMPLE_CHUNK_FLOATS) throw new InvalidArgumentError(`n = ${n} samples of ${outputDim} values is more than one call draws per row (${SAMPLE_CHUNK_FLOATS} values)`);
+    for (const [name, value] of [['temperature', temperature], ['sigmaTemperature', sigmaTemperature]] as const) {
+      if (!(Number.isFinite(value) && value >= 0)) throw new InvalidArgumentError(`${name} must be a finite number >= 0, got ${value}`);
+    }
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InvalidArgumentError(`seed must be an integer from 0 to 2^32 - 1, got ${seed}`);
+    const xs = x instanceof Float32Array ? x : Float32Array.from(x);
+    const perRow = n * outputDim;
+    const out = new Float32Array(rows * perRow);
+    try {
+      const buffers = this.chunkBuffers(Math.min(rows, this.maxRows));
+      const chunk = Math.max(1, Math.min(buffers.rows, Math.floor(SAMPLE_CHUNK_FLOATS / perRow)));
+      const sampled = this.samplesFor(Math.min(rows, chunk) * perRow);
+      this.sampleCall ??= new StepRing(this.gpu, SampleCall, 1, 'sample call');
+      for (let first = 0; first < rows; first += chunk) {
+        const count = Math.min(chunk, rows - first);
+        uploadFloats(this.gpu, buffers.input, xs.subarray(first * inputDim, (first + count) * inputDim));
+        this.sampleCall.write(this.gpu.device.queue, [{ temperature, sigmaTemperature, seed, rowOffset: first }]);
+        const encoder = this.gpu.device.createCommandEncoder({ label: 'sample' });
+        const pass = encoder.beginComputePass({ label: 'sample' });
+        this.program('sample', count, buffers, n).encode(pass);
+        pass.end();
+        encoder.copyBufferToBuffer(sampled.samples, 0, sampled.staging, 0, count * perRow * 4);
+        this.gpu.device.queue.submit([encoder.finish()]);
+        await sampled.staging.mapAsync(GPUMapMode.READ, 0, count * perRow * 4);
+        out.set(new Float32Array(sampled.staging.getMappedRange(0, count * perRow * 4)), first * perRow);
+        sampled.staging.unmap();
+      }
+    } catch (error) {
+      throw await this.gpu.explainFailure(error);
+    }
+    return out;
+  }
+
+  // Sample output buffers of at least `floats` values, grown as calls need; programs that bound smaller ones go.
+  private samplesFor(floats: number): { floats: number; samples: GPUBuffer; staging: GPUBuffer } {
+    if (this.sampleBuffers && this.sampleBuffers.floats >= floats) return this.sampleBuffers;
+    this.dropSampleBuffers();
+    this.sampleBuffers = {
+      floats,
+      samples: createStorageBuffer(this.gpu, 'samples', floats),
+      staging: this.gpu.device.createBuffer({ label: 'samples readback', size: Math.max(16, floats * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+    };
+    return this.sampleBuffers;
+  }
+
+  private dropSampleBuffers(): void {
+    for (const [key, program] of this.programs) {
+      if (key.startsWith('sample')) {
+        program.destroy();
+        this.programs.delete(key);
+      }
+    }
+    this.sampleBuffers?.samples.destroy();
+    this.sampleBuffers?.staging.destroy();
+    this.sampleBuffers = undefined;
   }
 
   private rowsOf(x: ArrayLike<number>): number {
@@ -117,12 +205,15 @@ export class MdnPredictor {
 
   /** Bytes of GPU memory the predictor holds (not counting the parameters it reads). */
   get gpuBytes(): number {
-    return this.buffers ? allBuffers(this.buffers).reduce((sum, b) => sum + b.size, 0) : 0;
+    const sampling = this.sampleBuffers ? this.sampleBuffers.samples.size + this.sampleBuffers.staging.size : 0;
+    return sampling + (this.buffers ? allBuffers(this.buffers).reduce((sum, b) => sum + b.size, 0) : 0);
   }
 
   /** Frees the predictor's own buffers (not the parameters it reads). */
   destroy(): void {
     this.dropBuffers();
+    this.sampleCall?.destroy();
+    this.sampleCall = undefined;
   }
 
   // Buffers for `rows` per chunk, grown (never shrunk) as larger calls come; steady state allocates nothing.
@@ -144,6 +235,7 @@ export class MdnPredictor {
   }
 
   private dropBuffers(): void {
+    this.dropSampleBuffers();
     for (const p of this.programs.values()) p.destroy();
     this.programs.clear();
     if (this.buffers) for (const b of allBuffers(this.buffers)) b.destroy();
@@ -151,8 +243,8 @@ export class MdnPredictor {
   }
 
   // Two sizes recur per mode (full chunks and the tail); more distinct ones evict the oldest program.
-  private program(mode: Mode, rows: number, buffers: ChunkBuffers): Program {
-    const key = `${mode} ${rows}`;
+  private program(mode: Mode | 'sample', rows: number, buffers: ChunkBuffers, samplesPerRow = 0): Program {
+    const key = `${mode} ${rows} ${samplesPerRow}`;
     let program = this.programs.get(key);
     if (!program) {
       if (this.programs.size >= 4) {
@@ -173,7 +265,16 @@ export class MdnPredictor {
       const head = buffers.outputs[layers.length - 1];
       const mixture = { batch: rows, components: architecture.components, dims: architecture.outputDim, sigmaEpsilon: architecture.sigmaEpsilon };
       if (mode === 'params') builder.add(this.toParams, { head, params: buffers.params }, mixture);
-      else builder.add(this.toNll, { head, targets: buffers.targets, sampleNll: buffers.sampleNll }, { ...mixture, gradScale: 1 });
+      else if (mode === 'nll') builder.add(this.toNll, { head, targets: buffers.targets, sampleNll: buffers.sampleNll }, { ...mixture, gradScale: 1 });
+      else {
+        builder.add(this.toSamples, { head, samples: this.sampleBuffers!.samples, call: this.sampleCall!.binding() }, {
+          rows,
+          samplesPerRow,
+          components: architecture.components,
+          dims: architecture.outputDim,
+          sigmaEpsilon: architecture.sigmaEpsilon,
+        });
+      }
       program = builder.build();
       this.programs.set(key, program);
     }

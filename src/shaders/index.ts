@@ -6,5 +6,6 @@ export { denseWeightGrad, denseWeightGradVariant } from './denseWeightGrad.js';
 export { mixtureNll, type MixtureSizes } from './mixtureNll.js';
 export { meanReduce } from './meanReduce.js';
 export { mixtureParams, type MixtureParamsSizes } from './mixtureParams.js';
+export { mixtureSample, SampleCall, type SampleSizes } from './mixtureSample.js';
 export { adam, adamStepValues, AdamStep } from './adam.js';
 export { sgd, SgdStep } from './sgd.js';

@@ -8,10 +8,11 @@ import { trainingCases } from './cases/training.js';
 import { runtimeCases } from './cases/runtime.js';
 import { inferenceCases } from './cases/inference.js';
 import { modelCases } from './cases/model.js';
+import { samplingCases } from './cases/sampling.js';
 
 export type Case = (gpu: GpuContext, args: any) => Promise<unknown>;
 
-const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases };
+const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases };
 let shared: Promise<GpuContext> | undefined;
 
 async function runCase(name: string, args: unknown): Promise<unknown> {

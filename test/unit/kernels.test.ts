@@ -10,6 +10,7 @@ import { denseWeightGrad } from '../../src/shaders/denseWeightGrad.js';
 import { mixtureNll } from '../../src/shaders/mixtureNll.js';
 import { meanReduce } from '../../src/shaders/meanReduce.js';
 import { mixtureParams } from '../../src/shaders/mixtureParams.js';
+import { mixtureSample } from '../../src/shaders/mixtureSample.js';
 import { adam } from '../../src/shaders/adam.js';
 import { sgd } from '../../src/shaders/sgd.js';
 
@@ -22,6 +23,7 @@ const variants: [KernelDefinition<any, any>, unknown][] = [
   [denseWeightGrad, { vectorB: true }],
   ...SIGMA_ACTIVATIONS.flatMap((sigma) => [true, false].map((withGradient) => [mixtureNll, { sigma, withGradient }] as [KernelDefinition<any, any>, unknown])),
   ...SIGMA_ACTIVATIONS.map((sigma) => [mixtureParams, { sigma }] as [KernelDefinition<any, any>, unknown]),
+  ...SIGMA_ACTIVATIONS.map((sigma) => [mixtureSample, { sigma }] as [KernelDefinition<any, any>, unknown]),
   [meanReduce, {}],
   [adam, {}],
   [sgd, {}],

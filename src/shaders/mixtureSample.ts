@@ -1,0 +1,40 @@
+// Binding and dispatch of the sampling kernel (source in mixtureSample.wgsl.ts). Shapes are static uniforms;
+// temperatures, seed and the chunk's first row change per call and come through a dynamic-offset slot.
+import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
+import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { defineUniformStruct } from '../runtime/uniforms.js';
+import type { SigmaActivation } from './sigma.wgsl.js';
+import { MIXTURE_SAMPLE_WORKGROUP, mixtureSampleSource } from './mixtureSample.wgsl.js';
+
+export const SampleShape = defineUniformStruct('SampleShape', {
+  rows: 'u32',
+  samplesPerRow: 'u32',
+  components: 'u32',
+  dims: 'u32',
+  sigmaEpsilon: 'f32',
+});
+
+export const SampleCall = defineUniformStruct('SampleCall', {
+  /** π logits are divided by it; 0 picks the most probable component. */
+  temperature: 'f32',
+  /** σ is multiplied by it; 0 returns the component mean. */
+  sigmaTemperature: 'f32',
+  seed: 'u32',
+  /** Index of the chunk's first row in the whole call, so draws do not depend on chunking. */
+  rowOffset: 'u32',
+});
+
+export interface SampleSizes {
+  readonly rows: number;
+  readonly samplesPerRow: number;
+  readonly components: number;
+  readonly dims: number;
+  readonly sigmaEpsilon: number;
+}
+
+export const mixtureSample: KernelDefinition<{ sigma: SigmaActivation }, SampleSizes> = {
+  name: 'mixtureSample',
+  bindings: () => [readOnly('head'), readWrite('samples'), uniform('shape', SampleShape), uniform('call', SampleCall, true)],
+  source: ({ sigma }) => mixtureSampleSource(sigma),
+  plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.rows * sizes.samplesPerRow, MIXTURE_SAMPLE_WORKGROUP) }),
+};

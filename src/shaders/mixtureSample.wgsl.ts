@@ -1,0 +1,72 @@
+// Draws samples from the mixture of each row, straight from the raw head outputs. One invocation per
+// (row, sample): the component from softmax(logits / temperature) (argmax where temperature is 0), then
+// y_d = μ_kd + sigmaTemperature · σ_kd · z, z ~ N(0, 1) by Box–Muller. Random numbers come from a counter-based
+// hash of (seed, absolute row, sample index, draw), so results do not depend on how rows are chunked.
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
+import { elementwiseEntry } from './elementwise.wgsl.js';
+
+export const MIXTURE_SAMPLE_WORKGROUP = 64;
+
+export function mixtureSampleSource(sigma: SigmaActivation): string {
+  return wgsl`
+${sigmaTermsWgsl(sigma)}
+
+// A 32-bit integer hash (PCG's output permutation).
+fn hash(x: u32) -> u32 {
+  let state = x * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+
+// Uniform on (0, 1), never 0 (Box–Muller takes its log); advances the stream.
+fn nextUniform(stream: ptr<function, u32>) -> f32 {
+  *stream = hash(*stream);
+  return (f32(*stream >> 8u) + 0.5) / 16777216.0;
+}
+
+fn drawComponent(base: u32, stream: ptr<function, u32>) -> u32 {
+  let K = shape.components;
+  var best = 0u;
+  var maxScaled = head[base];
+  for (var k = 1u; k < K; k++) {
+    if (head[base + k] > maxScaled) {
+      maxScaled = head[base + k];
+      best = k;
+    }
+  }
+  if (call.temperature <= 0.0) { return best; }
+  let inverseT = 1.0 / call.temperature;
+  var total = 0.0;
+  for (var k = 0u; k < K; k++) {
+    total += exp((head[base + k] - maxScaled) * inverseT);
+  }
+  let threshold = nextUniform(stream) * total;
+  var cumulative = 0.0;
+  for (var k = 0u; k < K; k++) {
+    cumulative += exp((head[base + k] - maxScaled) * inverseT);
+    if (cumulative >= threshold) { return k; }
+  }
+  return K - 1u;
+}
+
+fn drawSample(i: u32) {
+  let row = i / shape.samplesPerRow;
+  let j = i % shape.samplesPerRow;
+  let K = shape.components;
+  let D = shape.dims;
+  let base = row * K * (1u + 2u * D);
+  var stream = hash(call.seed ^ hash((call.rowOffset + row) ^ hash(j * 2654435769u)));
+  let k = drawComponent(base, &stream);
+  let muBase = base + K + k * D;
+  let out = i * D;
+  for (var d = 0u; d < D; d++) {
+    let u1 = nextUniform(&stream);
+    let u2 = nextUniform(&stream);
+    let z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    let sigma = 1.0 / sigmaTerms(head[muBase + K * D + d]).invSigma;
+    samples[out + d] = head[muBase + d] + call.sigmaTemperature * sigma * z;
+  }
+}
+${elementwiseEntry(MIXTURE_SAMPLE_WORKGROUP, 'shape.rows * shape.samplesPerRow', '  drawSample(i);')}`;
+}

@@ -1,0 +1,42 @@
+// Sampling in headless Chromium: statistics with fixed seeds (bounds stated in test/browser/cases/sampling.ts).
+import { describe, expect, it } from 'vitest';
+import { useGpuPage } from './page.js';
+
+const page = useGpuPage();
+const N = 20_000;
+
+describe('sample', () => {
+  it('matches the predicted mixture: means, variances and distribution, for every row and dimension', async () => {
+    const r = await page().run<{ checks: { label: string; value: number; bound: number }[]; repeatable: boolean; seedsDiffer: boolean; allFinite: boolean }>(
+      'samplingStatistics',
+      { n: N },
+    );
+    expect(r.checks).toHaveLength(18);
+    for (const c of r.checks) expect(c.value, c.label).toBeLessThan(c.bound);
+    expect(r.allFinite).toBe(true);
+    expect(r.repeatable).toBe(true);
+    expect(r.seedsDiffer).toBe(true);
+  });
+
+  it('draws components with probability softmax(logits / temperature), and temperature 0 takes the most probable', async () => {
+    const r = await page().run<{
+      pi: number[];
+      atOne: { counts: number[]; unmatched: number };
+      atHalf: { counts: number[]; unmatched: number };
+      expectedAtHalf: number[];
+      frozenIsArgmaxMean: boolean;
+    }>('samplingTemperatures', { n: N });
+    // With sigmaTemperature 0 every draw is exactly one of the component means.
+    expect(r.atOne.unmatched).toBe(0);
+    expect(r.atHalf.unmatched).toBe(0);
+    const within = (counts: number[], expected: number[]) =>
+      counts.forEach((c, k) => expect(Math.abs(c / N - expected[k]), `component ${k}`).toBeLessThan(5 * Math.sqrt((expected[k] * (1 - expected[k])) / N) + 1e-9));
+    within(r.atOne.counts, r.pi);
+    within(r.atHalf.counts, r.expectedAtHalf);
+    expect(r.frozenIsArgmaxMean).toBe(true);
+  });
+
+  it('gives the same draws however the rows are chunked', async () => {
+    expect(await page().run('samplingChunks')).toEqual({ length: 5 * 7 * 2, identical: true });
+  });
+});
