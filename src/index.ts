@@ -7,6 +7,7 @@ export { MdnPredictor, type PredictorOptions, type SampleOptions } from './mdn/p
 export { createMdn, loadMdn, Mdn, type MdnOptions } from './mdn/model.js';
 export { type FitOptions, type FitProgress, type FitResult } from './mdn/fit.js';
 export { type Mixture, mixtureMean, mixtureVariance, splitMixture } from './mdn/mixture.js';
+export { mixtureCdf, mixtureMode, mixtureQuantile, normalCdf } from './mdn/distribution.js';
 export { ModelFormatError, encodeModel, decodeModel } from './mdn/serialization.js';
 export { type OptimizerOptions, type AdamOptions, type SgdOptions, resolveOptimizer } from './mdn/optimizerOptions.js';
 export { initialParameters } from './mdn/init.js';

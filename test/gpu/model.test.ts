@@ -33,6 +33,17 @@ describe('model', () => {
     expect(r.now).toBeCloseTo(r.best, 4);
   });
 
+  it('gives a density that integrates to 1, a Monte Carlo entropy that agrees with it, and consistent quantiles and modes', async () => {
+    const r = await page().run<Record<string, any>>('modelDistribution');
+    // Trapezoid rule on [-8, 8] with step 0.004 over a density of width ~0.1 or more.
+    expect(Math.abs(r.integral - 1)).toBeLessThan(1e-3);
+    expect(Math.abs(r.entropyMc - r.entropyGrid)).toBeLessThan(r.entropyBound);
+    expect(Math.abs(r.atMedian - 0.5)).toBeLessThan(1e-6);
+    // The mode is at least as high as every grid point (f32 densities).
+    expect(r.atMode).toBeGreaterThanOrEqual(r.gridMax * (1 - 1e-5));
+    expect(r.twoD).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/one input and one output; this model has 1 and 2/) });
+  });
+
   it('refuses bad arguments and files with errors that name the problem, and calls after destroy', async () => {
     const r = await page().run<Record<string, { name: string; message: string } | null>>('modelRefusals');
     expect(r.noComponents).toMatchObject({ name: 'InvalidArgumentError', message: 'components must be an integer >= 1, got 0' });

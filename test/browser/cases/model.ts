@@ -108,6 +108,47 @@ export const modelCases = {
     }
   },
 
+  async modelDistribution(gpu: GpuContext) {
+    const { x, y } = data(400);
+    const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [16], components: 6, sigma: 'softplus', seed: 1, gpu });
+    try {
+      await model.fit(x, y, { steps: 300, learningRate: 0.02 });
+      const x0 = [0.3];
+      const step = 0.004;
+      const ys = Float32Array.from({ length: 4001 }, (_, i) => -8 + i * step);
+      const p = await model.density(x0, ys);
+      const integral = p.reduce((s, v, i) => s + v * (i === 0 || i === p.length - 1 ? 0.5 : 1), 0) * step;
+      const logs = Array.from(p, (v) => (v > 0 ? Math.log(v) : 0));
+      const entropyGrid = -p.reduce((s, v, i) => s + v * logs[i], 0) * step;
+      const secondMoment = p.reduce((s, v, i) => s + v * logs[i] ** 2, 0) * step;
+      const samples = 4000;
+      const [entropyMc] = await model.entropy(x0, { samples, seed: 2 });
+      const [median] = await model.quantile(x0, 0.5);
+      const [atMedian] = await model.cdf(x0, [median]);
+      const [mode] = await model.mode(x0);
+      const [atMode] = await model.density(x0, [mode]);
+      return {
+        integral,
+        entropyGrid,
+        entropyMc,
+        entropyBound: 5 * Math.sqrt((secondMoment - entropyGrid ** 2) / samples) + 1e-3,
+        atMedian,
+        atMode,
+        gridMax: Math.max(...p),
+        twoD: await failure(async () => {
+          const m2 = await createMdn({ inputDim: 1, outputDim: 2, hidden: [4], gpu });
+          try {
+            await m2.density([0], [0]);
+          } finally {
+            m2.destroy();
+          }
+        }),
+      };
+    } finally {
+      model.destroy();
+    }
+  },
+
   async modelRefusals(gpu: GpuContext) {
     const model = await createMdn({ inputDim: 2, outputDim: 1, hidden: [4], components: 2, gpu });
     const results = {

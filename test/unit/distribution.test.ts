@@ -1,0 +1,90 @@
+// CDF, quantiles and modes of mixtures, against direct numerical integration and search.
+import { describe, expect, it } from 'vitest';
+import { mixtureCdf, mixtureMode, mixtureQuantile, normalCdf } from '../../src/mdn/distribution.js';
+import type { Mixture } from '../../src/mdn/mixture.js';
+
+const mixture1d = (pi: number[], mu: number[], sigma: number[]): Mixture => ({
+  rows: 1,
+  components: pi.length,
+  dims: 1,
+  pi: Float32Array.from(pi),
+  mu: Float32Array.from(mu),
+  sigma: Float32Array.from(sigma),
+});
+
+const pdf = (m: Mixture, y: number) =>
+  Array.from(m.pi).reduce((s, w, k) => s + (w * Math.exp(-0.5 * ((y - m.mu[k]) / m.sigma[k]) ** 2)) / (m.sigma[k] * Math.sqrt(2 * Math.PI)), 0);
+
+const threeComponents = mixture1d([0.2, 0.5, 0.3], [-2, 0.5, 4], [0.5, 1, 2]);
+
+describe('normal CDF', () => {
+  it('matches tabulated values to 2e-7', () => {
+    expect(normalCdf(0)).toBeCloseTo(0.5, 7);
+    expect(Math.abs(normalCdf(1.959963984540054) - 0.975)).toBeLessThan(2e-7);
+    expect(Math.abs(normalCdf(-3) - 0.0013498980316301)).toBeLessThan(2e-7);
+  });
+});
+
+describe('mixture CDF and quantiles', () => {
+  it('the CDF equals the integral of the density (Simpson, 20,000 panels)', () => {
+    for (const y of [-3, -1, 0.5, 2, 7]) {
+      const low = -30;
+      const n = 20000;
+      const h = (y - low) / n;
+      let integral = pdf(threeComponents, low) + pdf(threeComponents, y);
+      for (let i = 1; i < n; i++) integral += (i % 2 ? 4 : 2) * pdf(threeComponents, low + i * h);
+      integral *= h / 3;
+      expect(Math.abs(mixtureCdf(threeComponents, [y])[0] - integral)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('quantiles invert the CDF', () => {
+    for (const q of [0.001, 0.1, 0.5, 0.9, 0.999]) {
+      const value = mixtureQuantile(threeComponents, q)[0];
+      expect(Math.abs(mixtureCdf(threeComponents, [value])[0] - q)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('refuses q outside (0, 1) and multi-dimensional y', () => {
+    expect(() => mixtureQuantile(threeComponents, 1)).toThrow(/strictly between 0 and 1/);
+    const twoD = { ...threeComponents, dims: 2 };
+    expect(() => mixtureCdf(twoD, [0])).toThrow(/one-dimensional y; this model has outputDim 2/);
+  });
+});
+
+describe('mixture mode', () => {
+  it('is the mean of a single Gaussian', () => {
+    expect(mixtureMode(mixture1d([1], [1.25], [0.7]))[0]).toBeCloseTo(1.25, 12);
+  });
+
+  it('finds the highest peak even where it is not the heaviest component', () => {
+    // 0.4 N(0, 0.1²) + 0.6 N(3, 2²): the narrow component is 13x taller at its centre.
+    const m = mixture1d([0.4, 0.6], [0, 3], [0.1, 2]);
+    const mode = mixtureMode(m)[0];
+    let best = -Infinity;
+    let arg = 0;
+    for (let y = -5; y <= 10; y += 1e-4) if (pdf(m, y) > best) [best, arg] = [pdf(m, y), y];
+    expect(Math.abs(mode - arg)).toBeLessThan(2e-4);
+    expect(pdf(m, mode)).toBeGreaterThanOrEqual(best - 1e-9);
+  });
+
+  it('is a stationary point of the density in two dimensions', () => {
+    const m: Mixture = {
+      rows: 1,
+      components: 2,
+      dims: 2,
+      pi: Float32Array.of(0.5, 0.5),
+      mu: Float32Array.of(0, 0, 0.8, 0.4),
+      sigma: Float32Array.of(1, 1, 1, 1),
+    };
+    const [a, b] = mixtureMode(m);
+    const density = (x: number, y: number) =>
+      0.5 * Math.exp(-0.5 * (x * x + y * y)) + 0.5 * Math.exp(-0.5 * ((x - 0.8) ** 2 + (y - 0.4) ** 2));
+    const h = 1e-5;
+    expect(Math.abs((density(a + h, b) - density(a - h, b)) / (2 * h))).toBeLessThan(1e-6);
+    expect(Math.abs((density(a, b + h) - density(a, b - h)) / (2 * h))).toBeLessThan(1e-6);
+    // Two equal overlapping components have one peak, half-way between them.
+    expect(a).toBeCloseTo(0.4, 5);
+    expect(b).toBeCloseTo(0.2, 5);
+  });
+});
