@@ -1,4 +1,5 @@
-// Training a model on data: full-batch Adam, evaluated every `evaluateEvery` steps (the only readbacks),
+// Training a model on data: Adam on full batches or on minibatches reshuffled on the GPU every epoch,
+// evaluated every `evaluateEvery` steps (the only readbacks),
 // with a validation set or split, early stopping that restores the best weights, and a reduce-on-plateau
 // learning-rate schedule (Keras' callbacks, by the same names).
 import type { GpuContext } from '../runtime/device.js';
@@ -9,14 +10,20 @@ import { MdnTrainer } from './trainer.js';
 import type { MdnPredictor } from './predictor.js';
 
 export interface FitOptions {
-  /** Optimiser steps (default 1000). Each step is one full-batch Adam update. */
+  /** Rows per step: 'full' (default) or a number; minibatches are reshuffled on the GPU every epoch. */
+  readonly batchSize?: number | 'full';
+  /** Optimiser steps (default 1000, unless `epochs` is given). */
   readonly steps?: number;
+  /** Passes over the training data (each floor(rows / batchSize) steps); instead of `steps`. */
+  readonly epochs?: number;
+  /** Seed of the minibatch order (default 0): the same seed, data and weights train to the same result. */
+  readonly seed?: number;
   readonly learningRate?: number;
   readonly beta1?: number;
   readonly beta2?: number;
   /** Decoupled weight decay (AdamW). */
   readonly weightDecay?: number;
-  /** Steps between evaluations (loss readback, validation, callbacks, schedules); default 100. */
+  /** Steps between evaluations (loss readback, validation, callbacks, schedules); default 100, or one epoch with minibatches. */
   readonly evaluateEvery?: number;
   /** Hold out this fraction of the rows (the last ones, as Keras does) for validation. */
   readonly validationSplit?: number;
@@ -32,7 +39,9 @@ export interface FitOptions {
 
 export interface FitProgress {
   readonly step: number;
-  /** Mean NLL of the training data at the last step's forward pass (before its update), nats per row. */
+  /** Completed passes over the training data (fractional between epoch ends). */
+  readonly epoch: number;
+  /** Mean NLL of the last step's batch at its forward pass (before its update), nats per row. */
   readonly loss: number;
   /** Mean NLL of the validation data after the step, where there is validation data. */
   readonly validationLoss?: number;
@@ -82,15 +91,26 @@ export async function fitParameters(
   y: ArrayLike<number>,
   options: FitOptions,
 ): Promise<FitResult> {
-  const steps = options.steps ?? 1000;
-  const evaluateEvery = options.evaluateEvery ?? 100;
-  if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError(`steps must be an integer >= 1, got ${steps}`);
-  if (!Number.isInteger(evaluateEvery) || evaluateEvery < 1) throw new InvalidArgumentError(`evaluateEvery must be an integer >= 1, got ${evaluateEvery}`);
   if (options.validationSplit !== undefined && options.validationData) throw new InvalidArgumentError('give validationSplit or validationData, not both');
+  if (options.steps !== undefined && options.epochs !== undefined) throw new InvalidArgumentError('give steps or epochs, not both');
   const { train, validation: held } = splitRows(x, y, arch, options.validationSplit ?? 0);
   const validation = options.validationData ?? held;
+  const batchSize = options.batchSize === undefined || options.batchSize === 'full' ? train.rows : options.batchSize;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > train.rows) {
+    throw new InvalidArgumentError(`batchSize must be 'full' or an integer from 1 to the ${train.rows} training rows, got ${options.batchSize}`);
+  }
+  const stepsPerEpoch = Math.floor(train.rows / batchSize);
+  if (options.epochs !== undefined && !(Number.isInteger(options.epochs) && options.epochs >= 1)) {
+    throw new InvalidArgumentError(`epochs must be an integer >= 1, got ${options.epochs}`);
+  }
+  const steps = options.epochs !== undefined ? options.epochs * stepsPerEpoch : (options.steps ?? 1000);
+  const evaluateEvery = options.evaluateEvery ?? (batchSize < train.rows ? stepsPerEpoch : 100);
+  if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError(`steps must be an integer >= 1, got ${steps}`);
+  if (!Number.isInteger(evaluateEvery) || evaluateEvery < 1) throw new InvalidArgumentError(`evaluateEvery must be an integer >= 1, got ${evaluateEvery}`);
   const trainer = await MdnTrainer.create(gpu, arch, {
     rows: train.rows,
+    batchSize,
+    seed: options.seed ?? 0,
     parameters,
     optimizer: { kind: 'adam', learningRate: options.learningRate ?? 0.001, beta1: options.beta1, beta2: options.beta2, weightDecay: options.weightDecay },
   });
@@ -119,7 +139,13 @@ export async function fitParameters(
       const n = Math.min(evaluateEvery, steps - trainer.steps);
       const [record] = (await trainer.train(n, { lossEvery: n })).slice(-1);
       const validationLoss = validation ? meanNll(await (await predictor()).logProb(validation.x, validation.y)) : undefined;
-      const progress: FitProgress = { step: trainer.steps, loss: record.loss, validationLoss, learningRate: trainer.learningRate };
+      const progress: FitProgress = {
+        step: trainer.steps,
+        epoch: trainer.steps / stepsPerEpoch,
+        loss: record.loss,
+        validationLoss,
+        learningRate: trainer.learningRate,
+      };
       history.push(progress);
       options.onProgress?.(progress);
       const monitored = validationLoss ?? record.loss;

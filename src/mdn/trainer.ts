@@ -16,6 +16,8 @@ import { mixtureNll } from '../shaders/mixtureNll.js';
 import { meanReduce } from '../shaders/meanReduce.js';
 import { AdamStep, adam, adamStepValues } from '../shaders/adam.js';
 import { SgdStep, sgd } from '../shaders/sgd.js';
+import { GatherStep, gatherBatch } from '../shaders/gatherBatch.js';
+import { epochKeys, permutationBits } from './reference/permutation.js';
 import { type MdnArchitecture, denseLayers, headWidth, parameterLayout, validateArchitecture } from './architecture.js';
 import { type OptimizerOptions, type ResolvedOptimizer, resolveOptimizer } from './optimizerOptions.js';
 import { initialParameters } from './init.js';
@@ -24,8 +26,14 @@ import { initialParameters } from './init.js';
 type OwnedResource = GPUBuffer | { readonly byteSize: number; destroy(): void };
 
 export interface TrainerOptions {
-  /** Rows of the (full) batch the trainer is built for. */
+  /** Rows of the training data. */
   readonly rows: number;
+  /**
+   * Rows per step (default: all, full batch). Smaller batches are gathered on the GPU in the order of a
+   * permutation that changes every epoch (seeded by `seed`); an epoch is floor(rows / batchSize) steps, and the
+   * rows left over change from epoch to epoch.
+   */
+  readonly batchSize?: number;
   readonly optimizer: OptimizerOptions;
   /** Initial parameters, one (inputs + 1) x outputs block per layer; default Glorot from `seed`. */
   readonly initialParameters?: readonly ArrayLike<number>[];
@@ -59,6 +67,8 @@ export class MdnTrainer {
     private readonly lossStaging: GPUBuffer,
     private readonly ring: StepRing,
     readonly stepProgram: Program,
+    /** Minibatch bookkeeping; undefined for full-batch training. */
+    private readonly batching: { batchSize: number; stepsPerEpoch: number; seed: number; ring: StepRing } | undefined,
   ) {}
 
   /**
@@ -73,13 +83,19 @@ export class MdnTrainer {
     if (!Number.isInteger(rows) || rows < 1) throw new InvalidArgumentError(`rows must be an integer >= 1, got ${rows}`);
     const optimizer = resolveOptimizer(options.optimizer);
     const stepsPerSubmit = options.stepsPerSubmit ?? 64;
+    const batch = options.batchSize ?? rows;
+    if (!Number.isInteger(batch) || batch < 1 || batch > rows) {
+      throw new InvalidArgumentError(`batchSize must be an integer from 1 to the ${rows} rows of data, got ${batch}`);
+    }
+    const minibatch = batch < rows;
     const layers = denseLayers(architecture);
     const layout = parameterLayout(architecture);
     const widest = Math.max(...layers.map((l) => l.outputs));
     const maxBinding = gpu.limits.maxStorageBufferBindingSize;
-    if (rows * widest * 4 > maxBinding || layout.totalFloats * 4 > maxBinding) {
+    const widestData = Math.max(architecture.inputDim, architecture.outputDim);
+    if (batch * widest * 4 > maxBinding || rows * widestData * 4 > maxBinding || layout.totalFloats * 4 > maxBinding) {
       throw new DeviceLimitError(
-        `a batch of ${rows} rows needs ${rows * widest * 4} bytes per activation buffer; the device binds at most ${maxBinding}`,
+        `a batch of ${batch} rows needs ${batch * widest * 4} bytes per activation buffer (and the data ${rows * widestData * 4}); the device binds at most ${maxBinding}`,
       );
     }
 
@@ -91,11 +107,14 @@ export class MdnTrainer {
     const params = options.parameters ?? keep(new Arena(gpu, layout, 'parameters'));
     const grads = keep(new Arena(gpu, layout, 'gradients'));
     const moments = optimizer.kind === 'adam' ? [keep(new Arena(gpu, layout, 'adam m')), keep(new Arena(gpu, layout, 'adam v'))] : [keep(new Arena(gpu, layout, 'sgd velocity'))];
-    const input = keep(createStorageBuffer(gpu, 'inputs', rows * architecture.inputDim));
-    const target = keep(createStorageBuffer(gpu, 'targets', rows * architecture.outputDim));
-    const outputs = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} output`, rows * l.outputs)));
-    const preGrads = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} pre-activation grad`, rows * l.outputs)));
-    const sampleNll = keep(createStorageBuffer(gpu, 'sample nll', rows));
+    // The whole data set; with minibatches, each step's rows are gathered from it into batch buffers.
+    const allInputs = keep(createStorageBuffer(gpu, 'inputs', rows * architecture.inputDim));
+    const allTargets = keep(createStorageBuffer(gpu, 'targets', rows * architecture.outputDim));
+    const input = minibatch ? keep(createStorageBuffer(gpu, 'batch inputs', batch * architecture.inputDim)) : allInputs;
+    const target = minibatch ? keep(createStorageBuffer(gpu, 'batch targets', batch * architecture.outputDim)) : allTargets;
+    const outputs = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} output`, batch * l.outputs)));
+    const preGrads = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} pre-activation grad`, batch * l.outputs)));
+    const sampleNll = keep(createStorageBuffer(gpu, 'sample nll', batch));
     const loss = keep(createStorageBuffer(gpu, 'loss', 1));
     const lossStaging = keep(gpu.device.createBuffer({ label: 'loss readback', size: stepsPerSubmit * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
     const ring = keep(new StepRing(gpu, optimizer.kind === 'adam' ? AdamStep : SgdStep, stepsPerSubmit, 'optimizer step ring'));
@@ -106,24 +125,34 @@ export class MdnTrainer {
     }
 
     const builder = new ProgramBuilder(gpu, 'train step');
+    let batching: { batchSize: number; stepsPerEpoch: number; seed: number; ring: StepRing } | undefined;
+    if (minibatch) {
+      batching = { batchSize: batch, stepsPerEpoch: Math.floor(rows / batch), seed: options.seed ?? 0, ring: keep(new StepRing(gpu, GatherStep, stepsPerSubmit, 'batch ring')) };
+      if (batching.ring.stride !== ring.stride) throw new Error('the batch and optimizer rings must share one stride (one dynamic offset)');
+      builder.add(
+        await compileKernel(gpu, gatherBatch, {}),
+        { allInputs, allTargets, batchInputs: input, batchTargets: target, step: batching.ring.binding() },
+        { rows, batch, inputDim: architecture.inputDim, outputDim: architecture.outputDim, halfBits: permutationBits(rows) / 2 },
+      );
+    }
     for (const [i, layer] of layers.entries()) {
       const kernel = await compileKernel(gpu, denseForward, denseForwardVariant(layer.activation, layer));
-      builder.add(kernel, { a: i === 0 ? input : outputs[i - 1], b: params.binding(`layer${i}`), c: outputs[i] }, { rows, ...layer });
+      builder.add(kernel, { a: i === 0 ? input : outputs[i - 1], b: params.binding(`layer${i}`), c: outputs[i] }, { rows: batch, ...layer });
     }
     const nllKernel = await compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: true });
     builder.add(
       nllKernel,
       { head: outputs[layers.length - 1], targets: target, headGrad: preGrads[layers.length - 1], sampleNll },
-      { batch: rows, components: architecture.components, dims: architecture.outputDim, gradScale: 1 / rows, sigmaEpsilon: architecture.sigmaEpsilon },
+      { batch, components: architecture.components, dims: architecture.outputDim, gradScale: 1 / batch, sigmaEpsilon: architecture.sigmaEpsilon },
     );
-    builder.add(await compileKernel(gpu, meanReduce, {}), { values: sampleNll, result: loss }, { count: rows, scale: 1 / rows });
+    builder.add(await compileKernel(gpu, meanReduce, {}), { values: sampleNll, result: loss }, { count: batch, scale: 1 / batch });
     for (let i = layers.length - 1; i >= 0; i--) {
       const layer = layers[i];
       const weightGrad = await compileKernel(gpu, denseWeightGrad, denseWeightGradVariant(layer));
-      builder.add(weightGrad, { a: i === 0 ? input : outputs[i - 1], b: preGrads[i], c: grads.binding(`layer${i}`) }, { rows, ...layer });
+      builder.add(weightGrad, { a: i === 0 ? input : outputs[i - 1], b: preGrads[i], c: grads.binding(`layer${i}`) }, { rows: batch, ...layer });
       if (i > 0) {
         const inputGrad = await compileKernel(gpu, denseInputGrad, { inputActivation: layers[i - 1].activation });
-        builder.add(inputGrad, { a: preGrads[i], b: params.binding(`layer${i}`), activationOutput: outputs[i - 1], c: preGrads[i - 1] }, { rows, ...layer });
+        builder.add(inputGrad, { a: preGrads[i], b: params.binding(`layer${i}`), activationOutput: outputs[i - 1], c: preGrads[i - 1] }, { rows: batch, ...layer });
       }
     }
     const count = layout.totalFloats;
@@ -142,7 +171,7 @@ export class MdnTrainer {
       );
     }
     const program = keep(builder.build());
-    return new MdnTrainer(gpu, architecture, rows, optimizer, params, owned, input, target, loss, lossStaging, ring, program);
+    return new MdnTrainer(gpu, architecture, rows, optimizer, params, owned, allInputs, allTargets, loss, lossStaging, ring, program, batching);
   }
 
   /** The parameter arena on the GPU (for a predictor to read); owned by the trainer. */
@@ -219,6 +248,7 @@ export class MdnTrainer {
   private async submitSteps(n: number, lossEvery: number, last: number): Promise<LossRecord[]> {
     const first = this.stepCount + 1;
     this.ring.write(this.gpu.device.queue, Array.from({ length: n }, (_, i) => this.stepValues(first + i)));
+    this.batching?.ring.write(this.gpu.device.queue, Array.from({ length: n }, (_, i) => this.batchValues(first + i)));
     const encoder = this.gpu.device.createCommandEncoder({ label: 'train steps' });
     const recorded: number[] = [];
     let pass = encoder.beginComputePass({ label: 'train steps' });
@@ -263,6 +293,7 @@ export class MdnTrainer {
   /** GPU time of each dispatch of one step (runs a step); null without `timestamp-query`. */
   async profileStep(): Promise<DispatchTiming[] | null> {
     this.ring.write(this.gpu.device.queue, [this.stepValues(this.stepCount + 1)]);
+    this.batching?.ring.write(this.gpu.device.queue, [this.batchValues(this.stepCount + 1)]);
     const timings = await timeProgram(this.gpu, this.stepProgram, this.ring.offset(0));
     if (timings) this.stepCount += 1;
     return timings;
@@ -272,6 +303,23 @@ export class MdnTrainer {
   destroy(): void {
     for (const b of this.ownedBuffers) b.destroy();
     (this.ownedBuffers as unknown[]).length = 0;
+  }
+
+  /** Rows per step. */
+  get batchSize(): number {
+    return this.batching?.batchSize ?? this.rows;
+  }
+
+  /** Steps in one pass over the data (1 for full batch). */
+  get stepsPerEpoch(): number {
+    return this.batching?.stepsPerEpoch ?? 1;
+  }
+
+  // Which rows step t (1-based) trains on: epoch keys and the batch's first position in the permutation.
+  private batchValues(t: number): Record<string, number> {
+    const { batchSize, stepsPerEpoch, seed } = this.batching!;
+    const [key0, key1] = epochKeys(seed, Math.floor((t - 1) / stepsPerEpoch));
+    return { key0, key1, batchStart: ((t - 1) % stepsPerEpoch) * batchSize };
   }
 
   private stepValues(t: number): Record<string, number> {

@@ -44,6 +44,16 @@ describe('model', () => {
     expect(r.twoD).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/one input and one output; this model has 1 and 2/) });
   });
 
+  it('trains on minibatches by epochs, evaluating once per epoch, and repeats exactly for the same seed', async () => {
+    const r = await page().run<Record<string, any>>('minibatchFit');
+    expect(r.steps).toBe(20 * 6); // floor(200 / 32) = 6 steps per epoch
+    expect(r.epochs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(r.last).toBeLessThan(r.first);
+    expect(r.sameSeedSameWeights).toBe(true);
+    expect(r.otherSeedDiffers).toBe(true);
+    expect(r.badBatch).toMatchObject({ name: 'InvalidArgumentError', message: "batchSize must be 'full' or an integer from 1 to the 200 training rows, got 500" });
+  });
+
   it('refuses bad arguments and files with errors that name the problem, and calls after destroy', async () => {
     const r = await page().run<Record<string, { name: string; message: string } | null>>('modelRefusals');
     expect(r.noComponents).toMatchObject({ name: 'InvalidArgumentError', message: 'components must be an integer >= 1, got 0' });

@@ -16,6 +16,25 @@ describe('training step', () => {
   });
 });
 
+describe('minibatches', () => {
+  it.each([
+    { rows: 1, batch: 1, batchStart: 0, epoch: 0 },
+    { rows: 7, batch: 7, batchStart: 0, epoch: 3 },
+    { rows: 1000, batch: 64, batchStart: 128, epoch: 1 },
+    { rows: 1025, batch: 100, batchStart: 900, epoch: 9 },
+  ])('the GPU gathers exactly the rows the epoch permutation names ($rows rows, batch $batch at $batchStart)', async (args) => {
+    const r = await page().run<{ inputs: number[]; targets: number[]; expectedInputs: number[]; expectedTargets: number[] }>('gatherBatch', args);
+    expect(r.inputs).toEqual(r.expectedInputs);
+    expect(r.targets).toEqual(r.expectedTargets);
+  });
+
+  it('10 Adam steps on batches of 8 from 33 rows (across two epochs) match the reference on the same batches', async () => {
+    const r = await page().run<{ dispatchesPerStep: number; reports: CompareReport[] }>('minibatchSteps', { steps: 10, rows: 33, batchSize: 8 });
+    expect(r.dispatchesPerStep).toBe(12); // the full-batch 11, plus the gather
+    expectReportsPass(r.reports);
+  });
+});
+
 describe("seed 000's inverse-sine problem", () => {
   it('trains to a mean NLL below 1.6 nats in 3000 steps', async () => {
     const result = await page().run<{ nll: number; steps: number; seconds: number; dispatchesPerStep: number }>('inverseSine', { steps: 3000 });

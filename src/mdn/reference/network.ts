@@ -46,7 +46,10 @@ export function lossAndGradient(
   return { loss, grads, outputs };
 }
 
-/** Runs `steps` full-batch Adam steps in place; returns the loss before each step. */
+/**
+ * Runs `steps` Adam steps in place; returns the loss before each step. Full batch, unless `batchOf(t)` names
+ * the rows of step t (1-based).
+ */
 export function trainReference(
   arch: MdnArchitecture,
   params: Float64Array[],
@@ -55,12 +58,18 @@ export function trainReference(
   rows: number,
   steps: number,
   adam: AdamSettings,
+  batchOf?: (t: number) => readonly number[],
 ): number[] {
   const m = params.map((p) => new Float64Array(p.length));
   const v = params.map((p) => new Float64Array(p.length));
   const losses: number[] = [];
+  const pick = (values: ArrayLike<number>, indices: readonly number[], cols: number) =>
+    Float64Array.from({ length: indices.length * cols }, (_, j) => values[indices[Math.floor(j / cols)] * cols + (j % cols)]);
   for (let t = 1; t <= steps; t++) {
-    const { loss, grads } = lossAndGradient(arch, params, x, y, rows);
+    const batch = batchOf?.(t);
+    const { loss, grads } = batch
+      ? lossAndGradient(arch, params, pick(x, batch, arch.inputDim), pick(y, batch, arch.outputDim), batch.length)
+      : lossAndGradient(arch, params, x, y, rows);
     losses.push(loss);
     params.forEach((p, i) => adamUpdate(p, grads[i], m[i], v[i], t, adam));
   }

@@ -149,6 +149,38 @@ export const modelCases = {
     }
   },
 
+  async minibatchFit(gpu: GpuContext) {
+    const { x, y } = data(200);
+    const run = async (seed: number) => {
+      const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [16], components: 4, seed: 3, gpu });
+      try {
+        const result = await model.fit(x, y, { batchSize: 32, epochs: 20, learningRate: 0.01, seed });
+        return { result, weights: (await model.getWeights()).flatMap((w) => Array.from(w)) };
+      } finally {
+        model.destroy();
+      }
+    };
+    const a = await run(1);
+    const b = await run(1);
+    const c = await run(2);
+    return {
+      steps: a.result.steps,
+      epochs: a.result.history.map((h) => h.epoch),
+      first: a.result.history[0].loss,
+      last: a.result.history[a.result.history.length - 1].loss,
+      sameSeedSameWeights: a.weights.every((v, i) => Object.is(v, b.weights[i])),
+      otherSeedDiffers: a.weights.some((v, i) => v !== c.weights[i]),
+      badBatch: await failure(async () => {
+        const m = await createMdn({ inputDim: 1, outputDim: 1, hidden: [4], gpu });
+        try {
+          await m.fit(x, y, { batchSize: 500 });
+        } finally {
+          m.destroy();
+        }
+      }),
+    };
+  },
+
   async modelRefusals(gpu: GpuContext) {
     const model = await createMdn({ inputDim: 2, outputDim: 1, hidden: [4], components: 2, gpu });
     const results = {

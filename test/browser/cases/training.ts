@@ -6,6 +6,10 @@ import { initialParameters } from '../../../src/mdn/init.js';
 import { trainReference } from '../../../src/mdn/reference/network.js';
 import { trainInverseSine } from '../../../src/mdn/inverseSineJob.js';
 import { Random } from '../../../src/mdn/random.js';
+import { epochKeys, permutationBits, permute } from '../../../src/mdn/reference/permutation.js';
+import { StepRing } from '../../../src/runtime/stepRing.js';
+import { GatherStep, gatherBatch } from '../../../src/shaders/gatherBatch.js';
+import { runKernel } from '../runKernel.js';
 import { compareArrays } from '../../support/compare.js';
 import { toF32 } from '../runKernel.js';
 
@@ -38,6 +42,66 @@ export const trainingCases = {
         compareArrays(`loss per step (${activation})`, records.map((r) => r.loss), expectedLosses, { atol: 1e-5, rtol: 1e-5 }),
         ...params.map((p, i) => compareArrays(`layer${i} params after ${steps} steps (${activation})`, p, expectedParams[i], { atol: 1e-5, rtol: 1e-4 })),
       ];
+    } finally {
+      trainer.destroy();
+    }
+  },
+
+  async gatherBatch(gpu: GpuContext, { rows, batch, batchStart, epoch }: { rows: number; batch: number; batchStart: number; epoch: number }) {
+    const keys = epochKeys(7, epoch);
+    const ring = new StepRing(gpu, GatherStep, 1, 'test gather ring');
+    try {
+      ring.write(gpu.device.queue, [{ key0: keys[0], key1: keys[1], batchStart }]);
+      const out = await runKernel(gpu, gatherBatch, {}, { rows, batch, inputDim: 2, outputDim: 1, halfBits: permutationBits(rows) / 2 }, {
+        buffers: {
+          allInputs: Float32Array.from({ length: rows * 2 }, (_, j) => (j % 2 ? -1 : 1) * Math.floor(j / 2)),
+          allTargets: Float32Array.from({ length: rows }, (_, i) => i + 0.5),
+          batchInputs: batch * 2,
+          batchTargets: batch,
+        },
+        resources: { step: ring.binding() },
+        read: ['batchInputs', 'batchTargets'],
+      });
+      const expected = Array.from({ length: batch }, (_, i) => permute(batchStart + i, rows, keys));
+      return {
+        inputs: Array.from(out.batchInputs),
+        targets: Array.from(out.batchTargets),
+        expectedInputs: expected.flatMap((r) => [r, -r]),
+        expectedTargets: expected.map((r) => r + 0.5),
+      };
+    } finally {
+      ring.destroy();
+    }
+  },
+
+  async minibatchSteps(gpu: GpuContext, { steps, rows, batchSize }: { steps: number; rows: number; batchSize: number }) {
+    const arch = SMALL_ARCHITECTURE;
+    const random = new Random(rows + 1);
+    const x = toF32(random.fill(rows * arch.inputDim, (r) => r.normal()));
+    const y = toF32(random.fill(rows * arch.outputDim, (r) => r.normal()));
+    const initial = initialParameters(arch, 6);
+    const adam = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 };
+    const seed = 21;
+    const trainer = await MdnTrainer.create(gpu, arch, { rows, batchSize, seed, initialParameters: initial, optimizer: { kind: 'adam', ...adam } });
+    try {
+      trainer.setData(x, y);
+      const records = await trainer.train(steps, { lossEvery: 1 });
+      const params = await trainer.readParameters();
+      const stepsPerEpoch = Math.floor(rows / batchSize);
+      const batchOf = (t: number) => {
+        const keys = epochKeys(seed, Math.floor((t - 1) / stepsPerEpoch));
+        const start = ((t - 1) % stepsPerEpoch) * batchSize;
+        return Array.from({ length: batchSize }, (_, i) => permute(start + i, rows, keys));
+      };
+      const expectedParams = initial.map((p) => Float64Array.from(p));
+      const expectedLosses = trainReference(arch, expectedParams, x, y, rows, steps, { ...adam, learningRate: Math.fround(adam.learningRate) }, batchOf);
+      return {
+        dispatchesPerStep: trainer.dispatchesPerStep,
+        reports: [
+          compareArrays(`minibatch loss per step`, records.map((r) => r.loss), expectedLosses, { atol: 1e-5, rtol: 1e-5 }),
+          ...params.map((p, i) => compareArrays(`layer${i} params after ${steps} minibatch steps`, p, expectedParams[i], { atol: 1e-5, rtol: 1e-4 })),
+        ],
+      };
     } finally {
       trainer.destroy();
     }

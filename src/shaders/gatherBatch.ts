@@ -1,0 +1,69 @@
+// Copies one minibatch of rows out of the whole dataset, in the order of this epoch's permutation (see
+// src/mdn/reference/permutation.ts, which computes the same indices). One invocation per batch row.
+import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
+import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { defineUniformStruct } from '../runtime/uniforms.js';
+import { elementwiseEntry } from './elementwise.wgsl.js';
+
+const WORKGROUP = 64;
+
+export const GatherShape = defineUniformStruct('GatherShape', { rows: 'u32', batch: 'u32', inputDim: 'u32', outputDim: 'u32', halfBits: 'u32' });
+export const GatherStep = defineUniformStruct('GatherStep', { key0: 'u32', key1: 'u32', batchStart: 'u32' });
+
+export interface GatherSizes {
+  readonly rows: number;
+  readonly batch: number;
+  readonly inputDim: number;
+  readonly outputDim: number;
+  /** Half the Feistel domain's bits (permutationBits(rows) / 2). */
+  readonly halfBits: number;
+}
+
+export const gatherBatch: KernelDefinition<Record<string, never>, GatherSizes> = {
+  name: 'gatherBatch',
+  bindings: () => [
+    readOnly('allInputs'),
+    readOnly('allTargets'),
+    readWrite('batchInputs'),
+    readWrite('batchTargets'),
+    uniform('shape', GatherShape),
+    uniform('step', GatherStep, true),
+  ],
+  source: () => `
+fn hash(x: u32) -> u32 {
+  let state = x * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+
+// Feistel rounds over [0, 2^(2·halfBits)), walking the cycle back into [0, rows).
+fn permute(i: u32) -> u32 {
+  let mask = (1u << shape.halfBits) - 1u;
+  var v = i;
+  loop {
+    var left = v >> shape.halfBits;
+    var right = v & mask;
+    for (var round = 0u; round < 4u; round++) {
+      let key = select(step.key0, step.key1, (round & 1u) == 1u);
+      let next = left ^ (hash(right ^ key ^ round) & mask);
+      left = right;
+      right = next;
+    }
+    v = (left << shape.halfBits) | right;
+    if (v < shape.rows) { break; }
+  }
+  return v;
+}
+${elementwiseEntry(
+  WORKGROUP,
+  'shape.batch',
+  `  let source = permute(step.batchStart + i);
+  for (var c = 0u; c < shape.inputDim; c++) {
+    batchInputs[i * shape.inputDim + c] = allInputs[source * shape.inputDim + c];
+  }
+  for (var c = 0u; c < shape.outputDim; c++) {
+    batchTargets[i * shape.outputDim + c] = allTargets[source * shape.outputDim + c];
+  }`,
+)}`,
+  plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, WORKGROUP) }),
+};
