@@ -23,6 +23,10 @@ export interface FitOptions {
   readonly beta2?: number;
   /** Decoupled weight decay (AdamW). */
   readonly weightDecay?: number;
+  /** Clip the gradient to this global L2 norm before each update. */
+  readonly clipNorm?: number;
+  /** λ of an L2 penalty λ Σ s² on the σ pre-activations, per row; reported losses include it. */
+  readonly sigmaPenalty?: number;
   /** Steps between evaluations (loss readback, validation, callbacks, schedules); default 100, or one epoch with minibatches. */
   readonly evaluateEvery?: number;
   /** Hold out this fraction of the rows (the last ones, as Keras does) for validation. */
@@ -111,6 +115,8 @@ export async function fitParameters(
     rows: train.rows,
     batchSize,
     seed: options.seed ?? 0,
+    clipNorm: options.clipNorm,
+    sigmaPenalty: options.sigmaPenalty,
     parameters,
     optimizer: { kind: 'adam', learningRate: options.learningRate ?? 0.001, beta1: options.beta1, beta2: options.beta2, weightDecay: options.weightDecay },
   });

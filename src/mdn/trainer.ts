@@ -17,6 +17,7 @@ import { meanReduce } from '../shaders/meanReduce.js';
 import { AdamStep, adam, adamStepValues } from '../shaders/adam.js';
 import { SgdStep, sgd } from '../shaders/sgd.js';
 import { GatherStep, gatherBatch } from '../shaders/gatherBatch.js';
+import { gradNorm } from '../shaders/gradNorm.js';
 import { epochKeys, permutationBits } from './reference/permutation.js';
 import { type MdnArchitecture, denseLayers, headWidth, parameterLayout, validateArchitecture } from './architecture.js';
 import { type OptimizerOptions, type ResolvedOptimizer, resolveOptimizer } from './optimizerOptions.js';
@@ -40,6 +41,10 @@ export interface TrainerOptions {
   /** Train these parameters in place (e.g. a model's own arena) instead of a new arena; never destroyed here. */
   readonly parameters?: Arena;
   readonly seed?: number;
+  /** Clip the gradient to this global L2 norm before each Adam update (one more dispatch per step). */
+  readonly clipNorm?: number;
+  /** λ of an L2 penalty λ Σ s² on the σ pre-activations, per row (seed 002's guard against σ blowing up). */
+  readonly sigmaPenalty?: number;
   /** Steps encoded per submit (default 64). */
   readonly stepsPerSubmit?: number;
 }
@@ -88,6 +93,11 @@ export class MdnTrainer {
       throw new InvalidArgumentError(`batchSize must be an integer from 1 to the ${rows} rows of data, got ${batch}`);
     }
     const minibatch = batch < rows;
+    const clipNorm = options.clipNorm;
+    if (clipNorm !== undefined && !(Number.isFinite(clipNorm) && clipNorm > 0)) throw new InvalidArgumentError(`clipNorm must be a finite number > 0, got ${clipNorm}`);
+    if (clipNorm !== undefined && optimizer.kind !== 'adam') throw new InvalidArgumentError('clipNorm is available with Adam');
+    const sigmaPenalty = options.sigmaPenalty ?? 0;
+    if (!(Number.isFinite(sigmaPenalty) && sigmaPenalty >= 0)) throw new InvalidArgumentError(`sigmaPenalty must be a finite number >= 0, got ${sigmaPenalty}`);
     const layers = denseLayers(architecture);
     const layout = parameterLayout(architecture);
     const widest = Math.max(...layers.map((l) => l.outputs));
@@ -143,7 +153,7 @@ export class MdnTrainer {
     builder.add(
       nllKernel,
       { head: outputs[layers.length - 1], targets: target, headGrad: preGrads[layers.length - 1], sampleNll },
-      { batch, components: architecture.components, dims: architecture.outputDim, gradScale: 1 / batch, sigmaEpsilon: architecture.sigmaEpsilon },
+      { batch, components: architecture.components, dims: architecture.outputDim, gradScale: 1 / batch, sigmaEpsilon: architecture.sigmaEpsilon, sigmaPenalty },
     );
     builder.add(await compileKernel(gpu, meanReduce, {}), { values: sampleNll, result: loss }, { count: batch, scale: 1 / batch });
     for (let i = layers.length - 1; i >= 0; i--) {
@@ -158,9 +168,18 @@ export class MdnTrainer {
     const count = layout.totalFloats;
     if (optimizer.kind === 'adam') {
       const { beta1, beta2, epsilon, weightDecay } = optimizer;
+      const clip = clipNorm === undefined ? undefined : keep(createStorageBuffer(gpu, 'clip factor', 1));
+      if (clip) builder.add(await compileKernel(gpu, gradNorm, {}), { grads: grads.whole(), clip }, { count, maxNorm: clipNorm! });
       builder.add(
-        await compileKernel(gpu, adam, {}),
-        { params: params.whole(), grads: grads.whole(), firstMoment: moments[0].whole(), secondMoment: moments[1].whole(), step: ring.binding() },
+        await compileKernel(gpu, adam, { clipped: clip !== undefined }),
+        {
+          params: params.whole(),
+          grads: grads.whole(),
+          firstMoment: moments[0].whole(),
+          secondMoment: moments[1].whole(),
+          ...(clip ? { clip } : {}),
+          step: ring.binding(),
+        },
         { count, beta1, beta2, epsilon, weightDecay },
       );
     } else {

@@ -32,21 +32,27 @@ export interface AdamSizes {
   readonly weightDecay: number;
 }
 
-export const adam: KernelDefinition<Record<string, never>, AdamSizes> = {
+export interface AdamVariant {
+  /** Multiply every gradient by clip[0] (the global-norm clipping factor from gradNorm). */
+  readonly clipped: boolean;
+}
+
+export const adam: KernelDefinition<AdamVariant, AdamSizes> = {
   name: 'adam',
-  bindings: () => [
+  bindings: ({ clipped }) => [
     readWrite('params', 'vec4<f32>'),
     readOnly('grads', 'vec4<f32>'),
     readWrite('firstMoment', 'vec4<f32>'),
     readWrite('secondMoment', 'vec4<f32>'),
+    ...(clipped ? [readOnly('clip')] : []),
     uniform('shape', AdamSettings),
     uniform('step', AdamStep, true),
   ],
-  source: () =>
+  source: ({ clipped }) =>
     elementwiseEntry(
       WORKGROUP,
       'shape.count4',
-      `  let g = grads[i];
+      `  let g = grads[i]${clipped ? ' * clip[0]' : ''};
   let m = shape.beta1 * firstMoment[i] + (1.0 - shape.beta1) * g;
   let v = shape.beta2 * secondMoment[i] + (1.0 - shape.beta2) * g * g;
   firstMoment[i] = m;

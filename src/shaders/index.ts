@@ -8,4 +8,5 @@ export { meanReduce } from './meanReduce.js';
 export { mixtureParams, type MixtureParamsSizes } from './mixtureParams.js';
 export { mixtureSample, SampleCall, type SampleSizes } from './mixtureSample.js';
 export { adam, adamStepValues, AdamStep } from './adam.js';
+export { gradNorm } from './gradNorm.js';
 export { sgd, SgdStep } from './sgd.js';

@@ -12,6 +12,8 @@ export const MixtureShape = defineUniformStruct('MixtureShape', {
   gradScale: 'f32',
   /** ε of the elu1 σ activation (unused by the others). */
   sigmaEpsilon: 'f32',
+  /** λ of the L2 penalty λ Σ s² on the σ pre-activations, added to each row's loss (gradient variant only). */
+  sigmaPenalty: 'f32',
 });
 
 export interface MixtureSizes {
@@ -20,6 +22,7 @@ export interface MixtureSizes {
   readonly dims: number;
   readonly gradScale: number;
   readonly sigmaEpsilon: number;
+  readonly sigmaPenalty: number;
 }
 
 export const mixtureNll: KernelDefinition<MixtureVariant, MixtureSizes> = {

@@ -63,6 +63,8 @@ fn rowNll(row: u32) -> f32 {
   let logJoint = maxJoint + log(sumJoint);
 #if ${v.withGradient}
   let scale = shape.gradScale;
+  // The L2 penalty λ Σ s² on the σ pre-activations (training only): its value joins the row's loss below.
+  var penalty = 0.0;
   for (var k = 0u; k < K; k++) {
     let logit = head[rowBase + k];
     let responsibility = exp(logit + componentLogDensity(rowBase, targetBase, k) - logJoint);
@@ -77,11 +79,15 @@ fn rowNll(row: u32) -> f32 {
       let terms = sigmaTerms(head[sigmaIndex]);
       let u = (targets[targetBase + d] - head[muIndex]) * terms.invSigma;
       headGrad[muIndex] = select(0.0, -scale * responsibility * u * terms.invSigma, live);
-      headGrad[sigmaIndex] = select(0.0, scale * responsibility * (1.0 - u * u) * terms.dLogSigma, live);
+      let s = head[sigmaIndex];
+      penalty += s * s;
+      headGrad[sigmaIndex] = select(0.0, scale * responsibility * (1.0 - u * u) * terms.dLogSigma, live) + scale * 2.0 * shape.sigmaPenalty * s;
     }
   }
-#endif
+  return logNormalizer - logJoint + shape.sigmaPenalty * penalty;
+#else
   return logNormalizer - logJoint;
+#endif
 }
 
 ${elementwiseEntry(MIXTURE_WORKGROUP, 'shape.batch', '  sampleNll[i] = rowNll(i);')}`;

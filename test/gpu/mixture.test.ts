@@ -46,6 +46,14 @@ describe.each(SIGMAS)('mixtureNll, %s σ', (sigma) => {
   });
 });
 
+describe('mixtureNll with the σ penalty', () => {
+  it.each(['exp', 'softplus', 'elu1'])('%s σ, λ = 0.05: loss and gradient include λ Σ s²', async (sigma) => {
+    const result = await page().run<MixtureResult>('mixtureNll', { batch: 33, components: 5, dims: 2, sigma, scenario: 'random', sigmaPenalty: 0.05 });
+    expect(result.referenceFinite).toBe(true);
+    expectReportsPass(result.reports);
+  });
+});
+
 describe('meanReduce', () => {
   it.each([1, 7, 64, 65, 1000, 100_000])('mean of %i values', async (count) => {
     expectReportsPass(await page().run<CompareReport[]>('meanReduce', { count }));

@@ -17,6 +17,17 @@ describe('adam', () => {
   });
 });
 
+describe('gradNorm', () => {
+  it.each([
+    { count: 1000, maxNorm: 0.5 },
+    { count: 1000, maxNorm: 100 },
+    { count: 70_000, maxNorm: 1 },
+  ])('clip factor of $count gradients for max norm $maxNorm', async (args) => {
+    const r = await page().run<{ norm: number; reports: CompareReport[] }>('gradNorm', args);
+    expectReportsPass(r.reports);
+  });
+});
+
 describe('sgd', () => {
   it.each([
     { count: 64, momentum: 0, weightDecay: 0 },

@@ -16,6 +16,12 @@ describe('training step', () => {
   });
 });
 
+describe('training options', () => {
+  it('gradient clipping to a global norm of 0.05 (active at every step) and a σ penalty of 0.01 match the reference', async () => {
+    expectReportsPass(await page().run<CompareReport[]>('trainingSteps', { steps: 10, rows: 33, activation: 'tanh', clipNorm: 0.05, sigmaPenalty: 0.01 }));
+  });
+});
+
 describe('minibatches', () => {
   it.each([
     { rows: 1, batch: 1, batchStart: 0, epoch: 0 },

@@ -13,6 +13,7 @@ import { mixtureParams } from '../../src/shaders/mixtureParams.js';
 import { mixtureSample } from '../../src/shaders/mixtureSample.js';
 import { adam } from '../../src/shaders/adam.js';
 import { sgd } from '../../src/shaders/sgd.js';
+import { gradNorm } from '../../src/shaders/gradNorm.js';
 
 const variants: [KernelDefinition<any, any>, unknown][] = [
   ...ACTIVATIONS.flatMap((activation) =>
@@ -25,8 +26,10 @@ const variants: [KernelDefinition<any, any>, unknown][] = [
   ...SIGMA_ACTIVATIONS.map((sigma) => [mixtureParams, { sigma }] as [KernelDefinition<any, any>, unknown]),
   ...SIGMA_ACTIVATIONS.map((sigma) => [mixtureSample, { sigma }] as [KernelDefinition<any, any>, unknown]),
   [meanReduce, {}],
-  [adam, {}],
+  [adam, { clipped: false }],
+  [adam, { clipped: true }],
   [sgd, {}],
+  [gradNorm, {}],
 ];
 
 describe.each(variants)('%o', (definition, variant) => {
@@ -65,6 +68,6 @@ describe('kernel plans', () => {
   });
 
   it('adam refuses a parameter count that is not a multiple of 4', () => {
-    expect(() => adam.plan({ count: 6, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 }, {})).toThrow(/multiple of 4/);
+    expect(() => adam.plan({ count: 6, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 }, { clipped: false })).toThrow(/multiple of 4/);
   });
 });

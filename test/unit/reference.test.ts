@@ -79,6 +79,19 @@ describe('mixture head', () => {
     expectReportsPass([compareArrays(`${sigma} head grad`, mixtureNll(head, target, shape).headGrad, centralDifference(head, total), FD)]);
   });
 
+  it('the σ penalty adds λ Σ s² per row, and its gradient matches finite differences', () => {
+    const shape = { batch: 2, components: 2, dims: 2, sigma: 'elu1' as const, sigmaEpsilon: 1e-7, sigmaPenalty: 0.3 };
+    const random = new Random(8);
+    const head = random.fill(2 * headWidthOf(2, 2), (r) => r.range(-1.5, 1.5));
+    const target = random.fill(4, (r) => r.range(-2, 2));
+    const plain = mixtureNll(head, target, { ...shape, sigmaPenalty: 0 }).sampleNll;
+    const penalised = mixtureNll(head, target, shape).sampleNll;
+    const squares = [0, 1].map((r) => Array.from(head.slice(r * 10 + 6, r * 10 + 10)).reduce((s, v) => s + v * v, 0));
+    expect(penalised[0] - plain[0]).toBeCloseTo(0.3 * squares[0], 12);
+    const total = () => mixtureNll(head, target, shape).sampleNll.reduce((a, b) => a + b, 0);
+    expectReportsPass([compareArrays('penalised head grad', mixtureNll(head, target, shape).headGrad, centralDifference(head, total), FD)]);
+  });
+
   it('K = 1 is the Gaussian NLL, and responsibilities make mixing gradients sum to zero', () => {
     const shape = { batch: 1, components: 1, dims: 1, sigma: 'exp' as const, sigmaEpsilon: 0 };
     const { sampleNll } = mixtureNll([0.7, 1.5, Math.log(2)], [0.5], shape);

@@ -9,6 +9,8 @@ export interface MixtureShape {
   readonly dims: number;
   readonly sigma: SigmaActivation;
   readonly sigmaEpsilon: number;
+  /** λ of the training penalty λ Σ s² on the σ pre-activations, added to each row's NLL (default 0). */
+  readonly sigmaPenalty?: number;
 }
 
 export const headWidthOf = (components: number, dims: number): number => components * (1 + 2 * dims);
@@ -48,7 +50,10 @@ export function mixtureNll(
     }
     const logNormalizer = logSumExp(logits);
     const logJoint = logSumExp(joint);
-    sampleNll[r] = logNormalizer - logJoint;
+    const lambda = shape.sigmaPenalty ?? 0;
+    let penalty = 0;
+    for (let i = 0; i < K * D; i++) penalty += head[base + K + K * D + i] ** 2;
+    sampleNll[r] = logNormalizer - logJoint + lambda * penalty;
     for (let k = 0; k < K; k++) {
       const responsibility = Math.exp(joint[k] - logJoint);
       headGrad[base + k] = Math.exp(logits[k] - logNormalizer) - responsibility;
@@ -58,7 +63,7 @@ export function mixtureNll(
         const t = sigmaTerms(shape.sigma, head[sigmaIndex], shape.sigmaEpsilon);
         const u = (target[r * D + d] - head[muIndex]) / t.sigma;
         headGrad[muIndex] = responsibility === 0 ? 0 : (-responsibility * u) / t.sigma;
-        headGrad[sigmaIndex] = responsibility === 0 ? 0 : responsibility * (1 - u * u) * t.dLogSigma;
+        headGrad[sigmaIndex] = (responsibility === 0 ? 0 : responsibility * (1 - u * u) * t.dLogSigma) + 2 * lambda * head[sigmaIndex];
       }
     }
   }

@@ -21,6 +21,7 @@ export function lossAndGradient(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
   rows: number,
+  sigmaPenalty = 0,
 ): LossAndGradient {
   const layers = denseLayers(arch);
   const outputs: Float64Array[] = [];
@@ -29,7 +30,7 @@ export function lossAndGradient(
     input = denseForward(input, params[i], { rows, ...layer }, layer.activation);
     outputs.push(input as Float64Array);
   });
-  const shape = { batch: rows, components: arch.components, dims: arch.outputDim, sigma: arch.sigma, sigmaEpsilon: arch.sigmaEpsilon };
+  const shape = { batch: rows, components: arch.components, dims: arch.outputDim, sigma: arch.sigma, sigmaEpsilon: arch.sigmaEpsilon, sigmaPenalty };
   const head = mixtureNll(outputs[outputs.length - 1], y, shape);
   const loss = head.sampleNll.reduce((a, b) => a + b, 0) / rows;
   let dPre: Float64Array = head.headGrad.map((g) => g / rows);
@@ -46,10 +47,15 @@ export function lossAndGradient(
   return { loss, grads, outputs };
 }
 
-/**
- * Runs `steps` Adam steps in place; returns the loss before each step. Full batch, unless `batchOf(t)` names
- * the rows of step t (1-based).
- */
+export interface ReferenceTraining {
+  /** The rows of step t (1-based); default the full batch. */
+  readonly batchOf?: (t: number) => readonly number[];
+  /** Scale the gradient down to this global L2 norm when it is longer. */
+  readonly clipNorm?: number;
+  readonly sigmaPenalty?: number;
+}
+
+/** Runs `steps` Adam steps in place; returns the loss before each step. */
 export function trainReference(
   arch: MdnArchitecture,
   params: Float64Array[],
@@ -58,8 +64,9 @@ export function trainReference(
   rows: number,
   steps: number,
   adam: AdamSettings,
-  batchOf?: (t: number) => readonly number[],
+  options: ReferenceTraining = {},
 ): number[] {
+  const { batchOf, clipNorm, sigmaPenalty = 0 } = options;
   const m = params.map((p) => new Float64Array(p.length));
   const v = params.map((p) => new Float64Array(p.length));
   const losses: number[] = [];
@@ -68,9 +75,13 @@ export function trainReference(
   for (let t = 1; t <= steps; t++) {
     const batch = batchOf?.(t);
     const { loss, grads } = batch
-      ? lossAndGradient(arch, params, pick(x, batch, arch.inputDim), pick(y, batch, arch.outputDim), batch.length)
-      : lossAndGradient(arch, params, x, y, rows);
+      ? lossAndGradient(arch, params, pick(x, batch, arch.inputDim), pick(y, batch, arch.outputDim), batch.length, sigmaPenalty)
+      : lossAndGradient(arch, params, x, y, rows, sigmaPenalty);
     losses.push(loss);
+    if (clipNorm !== undefined) {
+      const norm = Math.sqrt(grads.reduce((s, g) => s + g.reduce((a, v) => a + v * v, 0), 0));
+      if (norm > clipNorm) for (const g of grads) for (let i = 0; i < g.length; i++) g[i] *= clipNorm / norm;
+    }
     params.forEach((p, i) => adamUpdate(p, grads[i], m[i], v[i], t, adam));
   }
   return losses;

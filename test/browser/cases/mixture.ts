@@ -17,6 +17,8 @@ interface MixtureArgs {
   dims: number;
   sigma: SigmaActivation;
   scenario: MixtureScenario;
+  /** λ of the σ pre-activation penalty (default 0). */
+  sigmaPenalty?: number;
   seed?: number;
 }
 
@@ -58,18 +60,19 @@ export const mixtureCases = {
   async mixtureNll(gpu: GpuContext, args: MixtureArgs) {
     const { batch, components, dims, sigma } = args;
     const { head, target } = makeHead(args);
-    const expected = ref.mixtureNll(head, target, { batch, components, dims, sigma, sigmaEpsilon: EPSILON });
+    const sigmaPenalty = Math.fround(args.sigmaPenalty ?? 0);
+    const expected = ref.mixtureNll(head, target, { batch, components, dims, sigma, sigmaEpsilon: EPSILON, sigmaPenalty });
     const out = await runKernel(
       gpu,
       mixtureNll,
       { sigma, withGradient: true },
-      { batch, components, dims, gradScale: 1, sigmaEpsilon: EPSILON },
+      { batch, components, dims, gradScale: 1, sigmaEpsilon: EPSILON, sigmaPenalty },
       {
         buffers: { head, targets: target, headGrad: head.length, sampleNll: batch },
         read: ['sampleNll', 'headGrad'],
       },
     );
-    const label = `mixtureNll ${args.scenario} ${sigma} B${batch} K${components} D${dims}`;
+    const label = `mixtureNll ${args.scenario} ${sigma} B${batch} K${components} D${dims} λ${sigmaPenalty}`;
     const referenceFinite = [...expected.sampleNll, ...expected.headGrad].every(Number.isFinite);
     return {
       referenceFinite,

@@ -5,6 +5,7 @@ import type { GpuContext } from '../../../src/runtime/device.js';
 import { StepRing } from '../../../src/runtime/stepRing.js';
 import { AdamStep, adam, adamStepValues } from '../../../src/shaders/adam.js';
 import { SgdStep, sgd } from '../../../src/shaders/sgd.js';
+import { gradNorm } from '../../../src/shaders/gradNorm.js';
 import { adamUpdate, sgdUpdate } from '../../../src/mdn/reference/optimizer.js';
 import { Random } from '../../../src/mdn/random.js';
 import { compareArrays } from '../../support/compare.js';
@@ -24,7 +25,7 @@ export const optimizerCases = {
     const ring = new StepRing(gpu, AdamStep, 1, 'test adam ring');
     try {
       ring.write(gpu.device.queue, [step]);
-      const out = await runKernel(gpu, adam, {}, { count, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay }, {
+      const out = await runKernel(gpu, adam, { clipped: false }, { count, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay }, {
         buffers: { params, grads, firstMoment: m, secondMoment: v },
         resources: { step: ring.binding() },
         read: ['params', 'firstMoment', 'secondMoment'],
@@ -41,6 +42,16 @@ export const optimizerCases = {
     } finally {
       ring.destroy();
     }
+  },
+
+  // The clip factor: a sum of `count` squares in f32 (relative error ~count·u, under 1e-3 here), then a sqrt and
+  // a division: rtol 1e-4 (count <= 70,000).
+  async gradNorm(gpu: GpuContext, { count, maxNorm }: { count: number; maxNorm: number }) {
+    const random = new Random(count + 99);
+    const grads = toF32(random.fill(count, (r) => r.range(-0.1, 0.1)));
+    const norm = Math.sqrt(grads.reduce((s, g) => s + g * g, 0));
+    const { clip } = await runKernel(gpu, gradNorm, {}, { count, maxNorm }, { buffers: { grads, clip: 1 }, read: ['clip'] });
+    return { norm, reports: [compareArrays(`clip factor, ‖g‖ ${norm.toFixed(3)}, max ${maxNorm}`, clip, [Math.min(1, Math.fround(maxNorm) / norm)], { atol: 0, rtol: 1e-4 })] };
   },
 
   async sgd(gpu: GpuContext, { count, momentum, weightDecay }: { count: number; momentum: number; weightDecay: number }) {

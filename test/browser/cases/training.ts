@@ -24,20 +24,26 @@ export const SMALL_ARCHITECTURE: MdnArchitecture = {
 };
 
 export const trainingCases = {
-  async trainingSteps(gpu: GpuContext, { steps, rows, activation }: { steps: number; rows: number; activation: MdnArchitecture['activation'] }) {
+  async trainingSteps(
+    gpu: GpuContext,
+    { steps, rows, activation, clipNorm, sigmaPenalty }: { steps: number; rows: number; activation: MdnArchitecture['activation']; clipNorm?: number; sigmaPenalty?: number },
+  ) {
     const arch = { ...SMALL_ARCHITECTURE, activation };
     const random = new Random(rows);
     const x = toF32(random.fill(rows * arch.inputDim, (r) => r.normal()));
     const y = toF32(random.fill(rows * arch.outputDim, (r) => r.normal()));
     const initial = initialParameters(arch, 5);
     const adam = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 };
-    const trainer = await MdnTrainer.create(gpu, arch, { rows, initialParameters: initial, optimizer: { kind: 'adam', ...adam } });
+    const trainer = await MdnTrainer.create(gpu, arch, { rows, initialParameters: initial, optimizer: { kind: 'adam', ...adam }, clipNorm, sigmaPenalty });
     try {
       trainer.setData(x, y);
       const records = await trainer.train(steps, { lossEvery: 1 });
       const params = await trainer.readParameters();
       const expectedParams = initial.map((p) => Float64Array.from(p));
-      const expectedLosses = trainReference(arch, expectedParams, x, y, rows, steps, { ...adam, learningRate: Math.fround(adam.learningRate) });
+      const expectedLosses = trainReference(arch, expectedParams, x, y, rows, steps, { ...adam, learningRate: Math.fround(adam.learningRate) }, {
+        clipNorm: clipNorm === undefined ? undefined : Math.fround(clipNorm),
+        sigmaPenalty: sigmaPenalty === undefined ? 0 : Math.fround(sigmaPenalty),
+      });
       return [
         compareArrays(`loss per step (${activation})`, records.map((r) => r.loss), expectedLosses, { atol: 1e-5, rtol: 1e-5 }),
         ...params.map((p, i) => compareArrays(`layer${i} params after ${steps} steps (${activation})`, p, expectedParams[i], { atol: 1e-5, rtol: 1e-4 })),
@@ -94,7 +100,7 @@ export const trainingCases = {
         return Array.from({ length: batchSize }, (_, i) => permute(start + i, rows, keys));
       };
       const expectedParams = initial.map((p) => Float64Array.from(p));
-      const expectedLosses = trainReference(arch, expectedParams, x, y, rows, steps, { ...adam, learningRate: Math.fround(adam.learningRate) }, batchOf);
+      const expectedLosses = trainReference(arch, expectedParams, x, y, rows, steps, { ...adam, learningRate: Math.fround(adam.learningRate) }, { batchOf });
       return {
         dispatchesPerStep: trainer.dispatchesPerStep,
         reports: [

@@ -1,0 +1,39 @@
+// The factor that clips the gradient to a global L2 norm: clip[0] = min(1, maxNorm / ‖g‖) over the whole
+// gradient arena, in one workgroup (strided sums of squares, one barrier), read by the optimiser's update.
+import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
+import type { KernelDefinition } from '../runtime/kernel.js';
+import { defineUniformStruct } from '../runtime/uniforms.js';
+
+const WORKGROUP = 64;
+
+export const ClipShape = defineUniformStruct('ClipShape', { count4: 'u32', maxNorm: 'f32' });
+
+export const gradNorm: KernelDefinition<Record<string, never>, { count: number; maxNorm: number }> = {
+  name: 'gradNorm',
+  bindings: () => [readOnly('grads', 'vec4<f32>'), readWrite('clip'), uniform('shape', ClipShape)],
+  source: () => `
+var<workgroup> shares: array<f32, ${WORKGROUP}>;
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
+  var share = 0.0;
+  for (var i = lid.x; i < shape.count4; i += ${WORKGROUP}u) {
+    share += dot(grads[i], grads[i]);
+  }
+  shares[lid.x] = share;
+  workgroupBarrier();
+  if (lid.x == 0u) {
+    var sum = 0.0;
+    for (var j = 0u; j < ${WORKGROUP}u; j++) {
+      sum += shares[j];
+    }
+    let norm = sqrt(sum);
+    clip[0] = select(1.0, shape.maxNorm / norm, norm > shape.maxNorm);
+  }
+}
+`,
+  plan: ({ count, maxNorm }) => {
+    if (count % 4 !== 0) throw new Error(`gradNorm: parameter count ${count} is not a multiple of 4`);
+    return { uniforms: { count4: count / 4, maxNorm }, workgroups: [1, 1, 1] };
+  },
+};
