@@ -16,3 +16,6 @@ export { trainInverseSine, INVERSE_SINE_ARCHITECTURE, type InverseSineOptions, t
 export { Random } from './mdn/random.js';
 export * as reference from './mdn/reference/index.js';
 export { browserGpu } from './host/browser.js';
+export { CsvError, parseCsv, selectColumns, type CsvTable } from './mdn/data/csv.js';
+export { applyScaler, fitScaler, invertScaler, logJacobianOf, type Scaler, type ScalerKind } from './mdn/data/scaler.js';
+export { splitIndices, takeRows } from './mdn/data/split.js';
