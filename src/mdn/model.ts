@@ -60,11 +60,15 @@ export async function createMdn(options: MdnOptions): Promise<Mdn> {
  * const model = await loadMdn(await (await fetch('model.mixden')).arrayBuffer());
  */
 export async function loadMdn(bytes: ArrayBuffer | Uint8Array, gpu?: GpuContext): Promise<Mdn> {
-  const { architecture, blocks } = decodeModel(bytes);
-  return Mdn.fromWeights(architecture, blocks, gpu);
+  const { architecture, blocks, metadata } = decodeModel(bytes);
+  const model = await Mdn.fromWeights(architecture, blocks, gpu);
+  model.metadata = metadata;
+  return model;
 }
 
 export class Mdn {
+  /** JSON saved with the model (e.g. column names and scalers); round-trips through save and load. */
+  metadata: unknown = undefined;
   private predictorPromise: Promise<MdnPredictor> | undefined;
   private destroyed = false;
   private busy: Promise<unknown> = Promise.resolve();
@@ -235,7 +239,7 @@ export class Mdn {
    * const bytes = await model.save(); // Uint8Array: write it to disk, or offer it as a download
    */
   async save(): Promise<Uint8Array> {
-    return encodeModel(this.architecture, await this.getWeights());
+    return encodeModel(this.architecture, await this.getWeights(), this.metadata);
   }
 
   /** Frees the model's GPU memory (and its GPU context if it made one); later calls throw. Idempotent. */

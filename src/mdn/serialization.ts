@@ -19,6 +19,8 @@ interface Manifest {
   architecture: MdnArchitecture;
   layers: { inputs: number; outputs: number; activation: string; offset: number; length: number }[];
   weightCount: number;
+  /** Whatever JSON the application stores beside the model (the command line keeps column names and scalers). */
+  metadata?: unknown;
 }
 
 /**
@@ -26,7 +28,7 @@ interface Manifest {
  * @example
  * const bytes = encodeModel(arch, await trainer.readParameters());
  */
-export function encodeModel(architecture: MdnArchitecture, blocks: readonly Float32Array[]): Uint8Array {
+export function encodeModel(architecture: MdnArchitecture, blocks: readonly Float32Array[], metadata?: unknown): Uint8Array {
   const layers = denseLayers(architecture);
   let offset = 0;
   const manifest: Manifest = {
@@ -41,6 +43,7 @@ export function encodeModel(architecture: MdnArchitecture, blocks: readonly Floa
       return entry;
     }),
     weightCount: offset,
+    ...(metadata === undefined ? {} : { metadata }),
   };
   const json = new TextEncoder().encode(JSON.stringify(manifest));
   const weightsStart = Math.ceil((12 + json.length) / 4) * 4;
@@ -59,7 +62,7 @@ export function encodeModel(architecture: MdnArchitecture, blocks: readonly Floa
  * @example
  * const { architecture, blocks } = decodeModel(new Uint8Array(await file.arrayBuffer()));
  */
-export function decodeModel(input: ArrayBuffer | Uint8Array): { architecture: MdnArchitecture; blocks: Float32Array[] } {
+export function decodeModel(input: ArrayBuffer | Uint8Array): { architecture: MdnArchitecture; blocks: Float32Array[]; metadata?: unknown } {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (bytes.length < 12 || MAGIC.slice(0, 6).some((b, i) => bytes[i] !== b)) {
     throw new ModelFormatError('not a mixden model file (it does not start with the MIXDEN signature)');
@@ -121,5 +124,5 @@ export function decodeModel(input: ArrayBuffer | Uint8Array): { architecture: Md
     offset += length;
     return block;
   });
-  return { architecture, blocks };
+  return { architecture, blocks, metadata: manifest.metadata };
 }

@@ -37,6 +37,13 @@ describe('model file', () => {
     expect(encodeModel(architecture, read)).toEqual(good);
   });
 
+  it('carries application metadata through a round trip', () => {
+    const metadata = { xColumns: ['a', 'b'], scaler: { shift: [1.5], scale: [2] } };
+    const bytes = encodeModel(arch, blocks, metadata);
+    expect(decodeModel(bytes).metadata).toEqual(metadata);
+    expect(decodeModel(good).metadata).toBeUndefined();
+  });
+
   it('accepts extra keys in the manifest, and never evaluates it', () => {
     expect(() => decodeModel(withManifest((m) => (m.comment = 'trained on Tuesday')))).not.toThrow();
   });

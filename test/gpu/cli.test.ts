@@ -1,0 +1,86 @@
+// The command line end to end (Node + Dawn on the same adapter as the browser tier): train, predict, and
+// clear errors for bad input. Runs bin/mixden.js on files written to a temporary folder.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inverseSine } from '../../src/mdn/datasets.js';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'mixden-cli-'));
+
+async function mixden(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/mixden.js', ...args], { timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const write = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+let data: string;
+beforeAll(async () => {
+  await run('npm', ['run', '-s', 'build'], { timeout: 120_000 });
+  const d = inverseSine(300, 1);
+  data = write('isine.csv', `x,y\n${Array.from(d.x, (x, i) => `${x},${d.y[i]}`).join('\n')}\n`);
+}, 180_000);
+
+describe('mixden train and predict', () => {
+  it('trains, prints one JSON object last, saves a model, and predicts from it in original units', async () => {
+    const model = join(dir, 'm.mixden');
+    const r = await mixden('train', '--data', data, '--x', 'x', '--y', 'y', '--hidden', '16', '--components', '6', '--steps', '300', '--lr', '0.02', '--out', model, '--json');
+    expect(r.stderr).toMatch(/step 300\/300/);
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(summary).toMatchObject({ steps: 300, out: model, device: expect.stringMatching(/./) });
+    // y ~ U(-10.5, 10.5) has entropy log 21 = 3.04 nats; a useful conditional model must do better.
+    expect(summary.trainNll).toBeLessThan(3.04);
+    expect(summary.testNll).toBeLessThan(3.04);
+    expect(existsSync(model)).toBe(true);
+    const p = await mixden('predict', '--model', model, '--data', data, '--samples', '3', '--json');
+    const rows = JSON.parse(p.stdout);
+    expect(rows).toHaveLength(300);
+    expect(Object.keys(rows[0])).toEqual(['mean_y', 'sd_y', 'samples_y']);
+    expect(rows[0].samples_y).toHaveLength(3);
+    expect(Math.abs(rows[0].mean_y)).toBeLessThan(11);
+  });
+
+  it.each([
+    ['a missing column', ['--x', 'x', '--y', 'z'], /there is no column 'z'; the columns are 'x', 'y'/],
+    ['zero components', ['--x', 'x', '--y', 'y', '--components', '0'], /--components must be a positive integer, got '0'/],
+    ['an unknown activation', ['--x', 'x', '--y', 'y', '--activation', 'swish'], /--activation must be one of identity, relu, tanh, sigmoid, elu/],
+  ])('refuses %s with a message and exit code 1', async (_, args, message) => {
+    const r = await mixden('train', '--data', data, ...args, '--steps', '10', '--out', join(dir, 'x.mixden'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it.each([
+    ['an empty file', '', /the file is empty/],
+    ['a non-numeric cell', 'x,y\n1,2\n3,abc\n', /row 2, column 'y': 'abc' is not a finite number/],
+    ['NaN in the data', 'x,y\n1,2\nNaN,4\n', /row 2, column 'x': 'NaN' is not a finite number/],
+  ])('refuses a CSV with %s, naming where', async (_, text, message) => {
+    const r = await mixden('train', '--data', write('bad.csv', text), '--x', 'x', '--y', 'y', '--steps', '10', '--out', join(dir, 'x.mixden'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('refuses a model file that is not one, and data without the model\'s columns', async () => {
+    const bogus = await mixden('predict', '--model', write('bogus.mixden', 'hello'), '--data', data);
+    expect(bogus.code).toBe(1);
+    expect(bogus.stderr).toMatch(/not a mixden model file/);
+    const model = join(dir, 'm2.mixden');
+    await mixden('train', '--data', data, '--x', 'x', '--y', 'y', '--hidden', '4', '--steps', '10', '--out', model, '--json');
+    const other = await mixden('predict', '--model', model, '--data', write('other.csv', 'a,b\n1,2\n'));
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/there is no column 'x'/);
+  });
+});
