@@ -3,17 +3,23 @@ import { trainSeed } from './trainSeed.js';
 import { profile } from './profile.js';
 import { TRAIN_USAGE, train } from './train.js';
 import { PREDICT_USAGE, predict } from './predict.js';
+import { REPORT_USAGE, report } from './report.js';
+import { DATASET_USAGE, dataset } from './dataset.js';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   'train-seed': trainSeed,
   train,
   predict,
+  report,
+  dataset,
   profile,
 };
 
 const USAGE = `usage: mixden <command> [options]
   ${TRAIN_USAGE}
   ${PREDICT_USAGE}
+  ${REPORT_USAGE}
+  ${DATASET_USAGE}
   train-seed [--steps 3000] [--seed 0] [--json]   train seed 000's inverse-sine MDN on the GPU
   profile [--rows 1000] [--repeats 20]             GPU time of each dispatch of one training step
 Set MIXDEN_DEBUG=dispatches to print each step program, MIXDEN_DEBUG=shaders to print the WGSL.`;

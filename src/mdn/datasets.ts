@@ -86,3 +86,40 @@ export function noisySpiral(spirals = 10, perSpiral = 1000, seed = 1): Dataset {
   }
   return { x, y, rows, inputDim: 1, outputDim: 1 };
 }
+
+/**
+ * Seed 002's linear but heteroscedastic data: x ~ U(-10, 10), y = 0.5x + N(0, (0.2 + 0.3|x|)²).
+ * @example
+ * const d = heteroscedastic(1000, 2);
+ */
+export function heteroscedastic(rows = 1000, seed = 2): Dataset {
+  const random = new Random(seed);
+  const x = random.fill(rows, (r) => r.range(-10, 10));
+  const y = x.map((v) => 0.5 * v + (0.2 + 0.3 * Math.abs(v)) * random.normal());
+  return { x, y, rows, inputDim: 1, outputDim: 1 };
+}
+
+/**
+ * Seed 002's non-linear, heteroscedastic and bimodal data: x ~ U(-10, 10); y = 2 sin(x / 2), and where
+ * |x| > 3 it splits into two branches ± 0.5|x| (equally likely), plus N(0, (0.2 + 0.05|x|)²) noise. At x = 8
+ * the two branches are disjoint peaks about 8 apart.
+ * @example
+ * const d = bimodal(2000, 2);
+ */
+export function bimodal(rows = 2000, seed = 2): Dataset {
+  const random = new Random(seed);
+  const x = random.fill(rows, (r) => r.range(-10, 10));
+  const y = x.map((v) => {
+    const branch = Math.abs(v) > 3 ? (random.uniform() < 0.5 ? -1 : 1) * 0.5 * Math.abs(v) : 0;
+    return 2 * Math.sin(v / 2) + branch + (0.2 + 0.05 * Math.abs(v)) * random.normal();
+  });
+  return { x, y, rows, inputDim: 1, outputDim: 1 };
+}
+
+/** The built-in problems by name, for the command line and the demo. */
+export const BUILT_IN_DATASETS: Record<string, (rows?: number, seed?: number) => Dataset> = {
+  'inverse-sine': inverseSine,
+  spiral: (rows = 10_000, seed = 1) => noisySpiral(Math.max(1, Math.round(rows / 1000)), Math.min(rows, 1000), seed),
+  heteroscedastic,
+  bimodal,
+};

@@ -265,7 +265,7 @@ export class MdnPredictor {
       const head = buffers.outputs[layers.length - 1];
       const mixture = { batch: rows, components: architecture.components, dims: architecture.outputDim, sigmaEpsilon: architecture.sigmaEpsilon };
       if (mode === 'params') builder.add(this.toParams, { head, params: buffers.params }, mixture);
-      else if (mode === 'nll') builder.add(this.toNll, { head, targets: buffers.targets, sampleNll: buffers.sampleNll }, { ...mixture, gradScale: 1, sigmaPenalty: 0 });
+      else if (mode === 'nll') builder.add(this.toNll, { head, targets: buffers.targets, sampleNll: buffers.sampleNll }, { ...mixture, gradScale: 1, sigmaPenalty: 0, sigmaGradScale: 1 });
       else {
         builder.add(this.toSamples, { head, samples: this.sampleBuffers!.samples, call: this.sampleCall!.binding() }, {
           rows,

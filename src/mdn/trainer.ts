@@ -45,6 +45,8 @@ export interface TrainerOptions {
   readonly clipNorm?: number;
   /** λ of an L2 penalty λ Σ s² on the σ pre-activations, per row (seed 002's guard against σ blowing up). */
   readonly sigmaPenalty?: number;
+  /** Hold every σ at its initial value (no σ gradient): with K = 1 and σ = 1 this is regression by MSE. */
+  readonly freezeSigma?: boolean;
   /** Steps encoded per submit (default 64). */
   readonly stepsPerSubmit?: number;
 }
@@ -153,7 +155,7 @@ export class MdnTrainer {
     builder.add(
       nllKernel,
       { head: outputs[layers.length - 1], targets: target, headGrad: preGrads[layers.length - 1], sampleNll },
-      { batch, components: architecture.components, dims: architecture.outputDim, gradScale: 1 / batch, sigmaEpsilon: architecture.sigmaEpsilon, sigmaPenalty },
+      { batch, components: architecture.components, dims: architecture.outputDim, gradScale: 1 / batch, sigmaEpsilon: architecture.sigmaEpsilon, sigmaPenalty, sigmaGradScale: options.freezeSigma ? 0 : 1 },
     );
     builder.add(await compileKernel(gpu, meanReduce, {}), { values: sampleNll, result: loss }, { count: batch, scale: 1 / batch });
     for (let i = layers.length - 1; i >= 0; i--) {

@@ -14,6 +14,8 @@ export const MixtureShape = defineUniformStruct('MixtureShape', {
   sigmaEpsilon: 'f32',
   /** λ of the L2 penalty λ Σ s² on the σ pre-activations, added to each row's loss (gradient variant only). */
   sigmaPenalty: 'f32',
+  /** Multiplies the σ pre-activation gradients: 1 normally, 0 to hold σ fixed (a regression trained by MSE). */
+  sigmaGradScale: 'f32',
 });
 
 export interface MixtureSizes {
@@ -23,6 +25,7 @@ export interface MixtureSizes {
   readonly gradScale: number;
   readonly sigmaEpsilon: number;
   readonly sigmaPenalty: number;
+  readonly sigmaGradScale: number;
 }
 
 export const mixtureNll: KernelDefinition<MixtureVariant, MixtureSizes> = {

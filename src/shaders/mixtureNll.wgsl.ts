@@ -81,7 +81,8 @@ fn rowNll(row: u32) -> f32 {
       headGrad[muIndex] = select(0.0, -scale * responsibility * u * terms.invSigma, live);
       let s = head[sigmaIndex];
       penalty += s * s;
-      headGrad[sigmaIndex] = select(0.0, scale * responsibility * (1.0 - u * u) * terms.dLogSigma, live) + scale * 2.0 * shape.sigmaPenalty * s;
+      let sigmaGrad = select(0.0, scale * responsibility * (1.0 - u * u) * terms.dLogSigma, live) + scale * 2.0 * shape.sigmaPenalty * s;
+      headGrad[sigmaIndex] = shape.sigmaGradScale * sigmaGrad;
     }
   }
   return logNormalizer - logJoint + shape.sigmaPenalty * penalty;

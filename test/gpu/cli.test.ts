@@ -1,7 +1,7 @@
 // The command line end to end (Node + Dawn on the same adapter as the browser tier): train, predict, and
 // clear errors for bad input. Runs bin/mixden.js on files written to a temporary folder.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -82,5 +82,27 @@ describe('mixden train and predict', () => {
     const other = await mixden('predict', '--model', model, '--data', write('other.csv', 'a,b\n1,2\n'));
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/there is no column 'x'/);
+  });
+});
+
+describe('mixden report and dataset', () => {
+  it('ranks the MDN against the baselines on the bimodal problem and draws the heatmap', async () => {
+    const png = join(dir, 'bimodal.png');
+    const r = await mixden('report', '--dataset', 'bimodal', '--rows', '600', '--hidden', '16', '--components', '4', '--steps', '400', '--lr', '0.01', '--heatmap', png, '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(out.models.map((m: { model: string }) => m.model)).toEqual(['null model (mean, constant σ)', 'linear, constant σ', 'MLP by MSE, constant σ', 'MDN (K = 4, softplus σ)']);
+    const [nullModel, linear, mlp, mdn] = out.models.map((m: { testNll: number }) => m.testNll);
+    // Two branches at most x: no single Gaussian can fit them, whatever its mean.
+    expect(mdn).toBeLessThan(Math.min(nullModel, linear, mlp));
+    const bytes = readFileSync(png);
+    expect(Array.from(bytes.subarray(0, 8))).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+    expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([480, 360]);
+  });
+
+  it('writes a built-in problem as CSV', async () => {
+    const r = await mixden('dataset', 'heteroscedastic', '--rows', '5');
+    expect(r.stdout.split('\n')[0]).toBe('x,y');
+    expect(r.stdout.trim().split('\n')).toHaveLength(6);
   });
 });

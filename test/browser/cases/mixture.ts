@@ -66,7 +66,7 @@ export const mixtureCases = {
       gpu,
       mixtureNll,
       { sigma, withGradient: true },
-      { batch, components, dims, gradScale: 1, sigmaEpsilon: EPSILON, sigmaPenalty },
+      { batch, components, dims, gradScale: 1, sigmaEpsilon: EPSILON, sigmaPenalty, sigmaGradScale: 1 },
       {
         buffers: { head, targets: target, headGrad: head.length, sampleNll: batch },
         read: ['sampleNll', 'headGrad'],

@@ -1,0 +1,137 @@
+// Seed 002's baselines, scored by mean NLL per row on held-out data in the targets' units: the null model
+// (the training targets' mean and standard deviation), a linear model with constant σ (least squares), and an
+// MLP fitted by MSE with constant σ (the same network as the MDN, one component, σ held fixed during
+// training, then set to the training residuals' RMS). Each assumes a Gaussian with diagonal, constant σ.
+import type { GpuContext } from '../runtime/device.js';
+import { InvalidArgumentError } from '../runtime/errors.js';
+import type { MdnArchitecture } from './architecture.js';
+import { denseLayers } from './architecture.js';
+import { initialParameters } from './init.js';
+import { MdnTrainer } from './trainer.js';
+import { MdnPredictor } from './predictor.js';
+
+export interface RegressionData {
+  readonly x: ArrayLike<number>;
+  readonly y: ArrayLike<number>;
+  readonly inputDim: number;
+  readonly outputDim: number;
+}
+
+/** Mean Gaussian NLL per row of `y` under predictions `mean` with a constant σ per output. */
+export function gaussianNll(y: ArrayLike<number>, mean: ArrayLike<number>, sigma: readonly number[]): number {
+  const D = sigma.length;
+  let total = 0;
+  for (let i = 0; i < y.length; i++) {
+    const s = sigma[i % D];
+    total += 0.5 * ((y[i] - mean[i]) / s) ** 2 + Math.log(s) + 0.5 * Math.log(2 * Math.PI);
+  }
+  return total / (y.length / D);
+}
+
+/** Root mean square of residuals per output. */
+function residualRms(y: ArrayLike<number>, mean: ArrayLike<number>, D: number): number[] {
+  const sums = new Array(D).fill(0);
+  for (let i = 0; i < y.length; i++) sums[i % D] += (y[i] - mean[i]) ** 2;
+  return sums.map((s) => Math.sqrt(s / (y.length / D)) || 1e-12);
+}
+
+/** The null model's test NLL: every prediction is the training mean, σ the training standard deviation. */
+export function nullModelNll(train: RegressionData, test: RegressionData): number {
+  const D = train.outputDim;
+  const rows = train.y.length / D;
+  const mean = new Array(D).fill(0);
+  for (let i = 0; i < train.y.length; i++) mean[i % D] += train.y[i] / rows;
+  const trainMean = Float64Array.from(train.y, (_, i) => mean[i % D]);
+  const sigma = residualRms(train.y, trainMean, D);
+  return gaussianNll(test.y, Float64Array.from(test.y, (_, i) => mean[i % D]), sigma);
+}
+
+/** Solves the normal equations (XᵀX + tiny ridge) b = Xᵀy for one output, by Gaussian elimination. */
+function leastSquares(x: ArrayLike<number>, y: (r: number) => number, rows: number, cols: number): number[] {
+  const n = cols + 1; // with the intercept
+  const a = Array.from({ length: n }, () => new Array(n + 1).fill(0));
+  for (let r = 0; r < rows; r++) {
+    const features = [...Array.from({ length: cols }, (_, c) => x[r * cols + c]), 1];
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) a[i][j] += features[i] * features[j];
+      a[i][n] += features[i] * y(r);
+    }
+  }
+  for (let i = 0; i < n; i++) a[i][i] += 1e-9 * (a[i][i] || 1);
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) pivot = r;
+    [a[col], a[pivot]] = [a[pivot], a[col]];
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const f = a[r][col] / a[col][col];
+      for (let c = col; c <= n; c++) a[r][c] -= f * a[col][c];
+    }
+  }
+  return a.map((row, i) => row[n] / row[i]);
+}
+
+/** The linear model's test NLL: least squares per output, σ the training residuals' RMS. */
+export function linearModelNll(train: RegressionData, test: RegressionData): number {
+  const { inputDim: C, outputDim: D } = train;
+  const trainRows = train.y.length / D;
+  const coefficients = Array.from({ length: D }, (_, d) => leastSquares(train.x, (r) => train.y[r * D + d], trainRows, C));
+  const predict = (x: ArrayLike<number>, rows: number) =>
+    Float64Array.from({ length: rows * D }, (_, i) => {
+      const r = Math.floor(i / D);
+      const b = coefficients[i % D];
+      let v = b[C];
+      for (let c = 0; c < C; c++) v += b[c] * x[r * C + c];
+      return v;
+    });
+  const sigma = residualRms(train.y, predict(train.x, trainRows), D);
+  return gaussianNll(test.y, predict(test.x, test.y.length / D), sigma);
+}
+
+/**
+ * The MLP-by-MSE baseline's test NLL: the MDN's hidden layers with a single component whose σ is held at 1
+ * while training (so the loss is MSE up to a constant), then σ set to the training residuals' RMS.
+ */
+export async function mlpMseNll(
+  gpu: GpuContext,
+  architecture: MdnArchitecture,
+  train: RegressionData,
+  test: RegressionData,
+  options: { steps: number; learningRate: number; seed: number; batchSize?: number },
+): Promise<number> {
+  if (train.inputDim !== architecture.inputDim || train.outputDim !== architecture.outputDim) {
+    throw new InvalidArgumentError('the baseline data do not match the architecture');
+  }
+  const arch: MdnArchitecture = { ...architecture, components: 1, sigma: 'exp' };
+  const layers = denseLayers(arch);
+  const initial = initialParameters(arch, options.seed);
+  // Zero the σ columns of the head (weights and bias): exp(0) = 1, and with no σ gradient they stay there.
+  const head = initial[initial.length - 1];
+  const { inputs, outputs } = layers[layers.length - 1];
+  const D = arch.outputDim;
+  for (let row = 0; row <= inputs; row++) for (let d = 0; d < D; d++) head[row * outputs + 1 + D + d] = 0;
+  const trainRows = train.y.length / D;
+  const trainer = await MdnTrainer.create(gpu, arch, {
+    rows: trainRows,
+    batchSize: options.batchSize,
+    seed: options.seed,
+    initialParameters: initial,
+    freezeSigma: true,
+    optimizer: { kind: 'adam', learningRate: options.learningRate },
+  });
+  const predictor = await MdnPredictor.create(gpu, arch, trainer.parameters);
+  try {
+    trainer.setData(Float32Array.from(train.x), Float32Array.from(train.y));
+    await trainer.train(options.steps);
+    const means = async (x: ArrayLike<number>) => {
+      const params = await predictor.predict(x);
+      const width = 1 + 2 * D;
+      return Float64Array.from({ length: (params.length / width) * D }, (_, i) => params[Math.floor(i / D) * width + 1 + (i % D)]);
+    };
+    const sigma = residualRms(train.y, await means(train.x), D);
+    return gaussianNll(test.y, await means(test.x), sigma);
+  } finally {
+    predictor.destroy();
+    trainer.destroy();
+  }
+}
