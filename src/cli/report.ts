@@ -1,6 +1,7 @@
 // `mixden report`: the MDN against seed 002's baselines on the same split, by test NLL in original units, and
 // for one-dimensional x and y a heatmap of p(y | x) with the data and drawn samples.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { nodeGpu } from '../host/node.js';
 import { linearModelNll, mlpMseNll, nullModelNll } from '../mdn/baselines.js';
 import { type Mdn } from '../mdn/model.js';
@@ -10,10 +11,10 @@ import { invertScaler } from '../mdn/data/scaler.js';
 import { DATA_USAGE, type TrainingRun, prepareRun, scaled, toOriginalUnits, trainRun } from './trainingRun.js';
 
 export const REPORT_USAGE = `report ${DATA_USAGE}
-        [--heatmap file.png] [--json]`;
+        [--heatmap file.png] [--out model.mixden] [--json]`;
 
 export async function report(argv: string[]): Promise<void> {
-  const { run, values } = prepareRun(argv, { heatmap: { type: 'string' } });
+  const { run, values } = prepareRun(argv, { heatmap: { type: 'string' }, out: { type: 'string' } });
   const log = run.json ? () => {} : (line: string) => console.log(line);
   const gpu = await nodeGpu();
   try {
@@ -30,12 +31,18 @@ export async function report(argv: string[]): Promise<void> {
       { model: `MDN (K = ${architecture.components}, ${architecture.sigma} σ)`, testNll, trainNll },
     ];
     if (typeof values.heatmap === 'string') await writeHeatmap(model, run, values.heatmap);
+    if (typeof values.out === 'string') {
+      model.metadata = { xColumns: run.xColumns, yColumns: run.yColumns, xScaler: run.xScaler, yScaler: run.yScaler };
+      mkdirSync(dirname(values.out), { recursive: true });
+      writeFileSync(values.out, await model.save());
+    }
     model.destroy();
     if (run.json) console.log(JSON.stringify({ source: run.source, device: gpu.adapterDescription, seconds, models: rows }));
     else {
       log(`\ntest NLL per row, nats, original units of y (lower is better), on ${run.test.x.length / dims.inputDim} held-out rows of ${run.source}:`);
       for (const r of rows) log(`  ${r.model.padEnd(32)} ${r.testNll.toFixed(4)}`);
       if (typeof values.heatmap === 'string') log(`heatmap written to ${values.heatmap}`);
+      if (typeof values.out === 'string') log(`model saved to ${values.out}`);
     }
   } finally {
     gpu.destroy();
@@ -64,5 +71,6 @@ export async function writeHeatmap(model: Mdn, run: TrainingRun, path: string): 
   const columns = Float32Array.from({ length: 96 }, (_, j) => xScaled[Math.floor(((j + 0.5) / 96) * width)]);
   const draws = invertScaler(run.yScaler, await model.sample(columns, 20, { seed: run.seed }));
   const samples = { x: Array.from(draws, (_, i) => xs[Math.floor(((Math.floor(i / 20) + 0.5) / 96) * width)]), y: Array.from(draws) };
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, encodePng(renderHeatmap({ width, height, density, xRange, yRange, points: all, samples }), width, height));
 }
