@@ -124,15 +124,7 @@ export class MdnPredictor {
         const count = Math.min(chunk, rows - first);
         uploadFloats(this.gpu, buffers.input, xs.subarray(first * inputDim, (first + count) * inputDim));
         this.sampleCall.write(this.gpu.device.queue, [{ temperature, sigmaTemperature, seed, rowOffset: first }]);
-        const encoder = this.gpu.device.createCommandEncoder({ label: 'sample' });
-        const pass = encoder.beginComputePass({ label: 'sample' });
-        this.program('sample', count, buffers, n).encode(pass);
-        pass.end();
-        encoder.copyBufferToBuffer(sampled.samples, 0, sampled.staging, 0, count * perRow * 4);
-        this.gpu.device.queue.submit([encoder.finish()]);
-        await sampled.staging.mapAsync(GPUMapMode.READ, 0, count * perRow * 4);
-        out.set(new Float32Array(sampled.staging.getMappedRange(0, count * perRow * 4)), first * perRow);
-        sampled.staging.unmap();
+        await this.runChunk(this.program('sample', count, buffers, n), sampled.samples, sampled.staging, count * perRow, out, first * perRow);
       }
     } catch (error) {
       throw await this.gpu.explainFailure(error);
@@ -164,6 +156,19 @@ export class MdnPredictor {
     this.sampleBuffers = undefined;
   }
 
+  // Runs one chunk's program and copies `floats` values of `result` into `out` at `at`, through `staging`.
+  private async runChunk(program: Program, result: GPUBuffer, staging: GPUBuffer, floats: number, out: Float32Array, at: number): Promise<void> {
+    const encoder = this.gpu.device.createCommandEncoder({ label: program.label });
+    const pass = encoder.beginComputePass({ label: program.label });
+    program.encode(pass);
+    pass.end();
+    encoder.copyBufferToBuffer(result, 0, staging, 0, floats * 4);
+    this.gpu.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ, 0, floats * 4);
+    out.set(new Float32Array(staging.getMappedRange(0, floats * 4)), at);
+    staging.unmap();
+  }
+
   private rowsOf(x: ArrayLike<number>): number {
     const { inputDim } = this.architecture;
     if (x.length === 0 || x.length % inputDim !== 0) {
@@ -187,15 +192,7 @@ export class MdnPredictor {
         const count = Math.min(buffers.rows, rows - first);
         uploadFloats(this.gpu, buffers.input, xs.subarray(first * inputDim, (first + count) * inputDim));
         if (ys) uploadFloats(this.gpu, buffers.targets, ys.subarray(first * outputDim, (first + count) * outputDim));
-        const encoder = this.gpu.device.createCommandEncoder({ label: `predict ${mode}` });
-        const pass = encoder.beginComputePass({ label: `predict ${mode}` });
-        this.program(mode, count, buffers).encode(pass);
-        pass.end();
-        encoder.copyBufferToBuffer(result, 0, buffers.staging, 0, count * width * 4);
-        this.gpu.device.queue.submit([encoder.finish()]);
-        await buffers.staging.mapAsync(GPUMapMode.READ, 0, count * width * 4);
-        out.set(new Float32Array(buffers.staging.getMappedRange(0, count * width * 4)), first * width);
-        buffers.staging.unmap();
+        await this.runChunk(this.program(mode, count, buffers), result, buffers.staging, count * width, out, first * width);
       }
     } catch (error) {
       throw await this.gpu.explainFailure(error);

@@ -1,8 +1,9 @@
 // The factor that clips the gradient to a global L2 norm: clip[0] = min(1, maxNorm / ‖g‖) over the whole
-// gradient arena, in one workgroup (strided sums of squares, one barrier), read by the optimiser's update.
+// gradient arena, in one workgroup (strided sums of squares, then workgroupTotal), read by the optimiser.
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import type { KernelDefinition } from '../runtime/kernel.js';
 import { defineUniformStruct } from '../runtime/uniforms.js';
+import { workgroupTotalWgsl } from './workgroupTotal.wgsl.js';
 
 const WORKGROUP = 64;
 
@@ -12,7 +13,7 @@ export const gradNorm: KernelDefinition<Record<string, never>, { count: number; 
   name: 'gradNorm',
   bindings: () => [readOnly('grads', 'vec4<f32>'), readWrite('clip'), uniform('shape', ClipShape)],
   source: () => `
-var<workgroup> shares: array<f32, ${WORKGROUP}>;
+${workgroupTotalWgsl(WORKGROUP)}
 
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
@@ -20,14 +21,8 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
   for (var i = lid.x; i < shape.count4; i += ${WORKGROUP}u) {
     share += dot(grads[i], grads[i]);
   }
-  shares[lid.x] = share;
-  workgroupBarrier();
+  let norm = sqrt(workgroupTotal(share, lid.x));
   if (lid.x == 0u) {
-    var sum = 0.0;
-    for (var j = 0u; j < ${WORKGROUP}u; j++) {
-      sum += shares[j];
-    }
-    let norm = sqrt(sum);
     clip[0] = select(1.0, shape.maxNorm / norm, norm > shape.maxNorm);
   }
 }

@@ -1,9 +1,10 @@
 // Sums `count` values in one workgroup, in a fixed order (so results are deterministic), and writes
-// sum * scale: the batch mean of the per-sample NLLs. Each invocation adds a strided share, then one
-// invocation adds the 64 shares: a single barrier, since barriers are what a software adapter pays most for.
+// sum * scale: the batch mean of the per-sample NLLs. Each invocation adds a strided share; workgroupTotal adds
+// the shares with a single barrier.
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import type { KernelDefinition } from '../runtime/kernel.js';
 import { defineUniformStruct } from '../runtime/uniforms.js';
+import { workgroupTotalWgsl } from './workgroupTotal.wgsl.js';
 
 const WORKGROUP = 64;
 
@@ -13,7 +14,7 @@ export const meanReduce: KernelDefinition<Record<string, never>, { count: number
   name: 'meanReduce',
   bindings: () => [readOnly('values'), readWrite('result'), uniform('shape', ReduceShape)],
   source: () => `
-var<workgroup> shares: array<f32, ${WORKGROUP}>;
+${workgroupTotalWgsl(WORKGROUP)}
 
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
@@ -21,14 +22,9 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
   for (var i = lid.x; i < shape.count; i += ${WORKGROUP}u) {
     share += values[i];
   }
-  shares[lid.x] = share;
-  workgroupBarrier();
+  let total = workgroupTotal(share, lid.x);
   if (lid.x == 0u) {
-    var sum = 0.0;
-    for (var j = 0u; j < ${WORKGROUP}u; j++) {
-      sum += shares[j];
-    }
-    result[0] = sum * shape.scale;
+    result[0] = total * shape.scale;
   }
 }
 `,

@@ -9,20 +9,13 @@ import * as ref from '../../../src/mdn/reference/mixture.js';
 import { inverseSine, standardize } from '../../../src/mdn/datasets.js';
 import { Random } from '../../../src/mdn/random.js';
 import { compareArrays } from '../../support/compare.js';
+import { failure } from '../failure.js';
 
 function data(rows: number) {
   const d = inverseSine(rows, 3);
   return { x: Float32Array.from(standardize(d.x, rows, 1).values), y: Float32Array.from(standardize(d.y, rows, 1).values) };
 }
 
-async function failure(run: () => unknown): Promise<{ name: string; message: string } | null> {
-  try {
-    await run();
-    return null;
-  } catch (error) {
-    return { name: (error as Error).name, message: (error as Error).message };
-  }
-}
 
 export const modelCases = {
   async modelEndToEnd(gpu: GpuContext) {

@@ -4,16 +4,8 @@ import { compileKernel } from '../../../src/runtime/kernel.js';
 import { denseForward } from '../../../src/shaders/denseForward.js';
 import { MdnTrainer } from '../../../src/mdn/trainer.js';
 import { SMALL_ARCHITECTURE } from './training.js';
+import { failure } from '../failure.js';
 
-/** The error a promise rejects with (or a sync call throws), as name and message; null if none. */
-async function failure(run: () => unknown): Promise<{ name: string; message: string } | null> {
-  try {
-    await run();
-    return null;
-  } catch (error) {
-    return { name: (error as Error).name, message: (error as Error).message };
-  }
-}
 
 export const runtimeCases = {
   async deviceLostMidTraining(_shared: GpuContext, { lossEvery }: { lossEvery: number }) {
