@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Records the engine figures quoted in the README (dispatch listing, per-kernel GPU time, seed 000's run)
+# Records the engine figures quoted in the README (dispatch listing, per-kernel GPU time, the inverse-sine run)
 # into bench/results/, with the adapter and date, so every number there points at a file.
 set -euo pipefail
 cd "$(dirname "$0")/.."

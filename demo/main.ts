@@ -1,4 +1,4 @@
-// A first demo: train seed 000's problem live and draw the loss. `?steps=N` sets the number of steps.
+// A first demo: train the inverse-sine problem live and draw the loss. `?steps=N` sets the number of steps.
 import { browserGpu } from '../src/host/browser.js';
 import { trainInverseSine } from '../src/mdn/inverseSineJob.js';
 

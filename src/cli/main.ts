@@ -20,7 +20,7 @@ const USAGE = `usage: mixden <command> [options]
   ${PREDICT_USAGE}
   ${REPORT_USAGE}
   ${DATASET_USAGE}
-  train-seed [--steps 3000] [--seed 0] [--json]   train seed 000's inverse-sine MDN on the GPU
+  train-seed [--steps 3000] [--seed 0] [--json]   train the inverse-sine MDN on the GPU
   profile [--rows 1000] [--repeats 20]             GPU time of each dispatch of one training step
 Set MIXDEN_DEBUG=dispatches to print each step program, MIXDEN_DEBUG=shaders to print the WGSL.`;
 

@@ -1,4 +1,4 @@
-// `mixden profile`: GPU time of every dispatch of one training step of seed 000's model, by timestamps.
+// `mixden profile`: GPU time of every dispatch of one training step of the inverse-sine model, by timestamps.
 import { parseArgs } from 'node:util';
 import { nodeGpu } from '../host/node.js';
 import { MdnTrainer } from '../mdn/trainer.js';

@@ -1,4 +1,4 @@
-// `mixden report`: the MDN against seed 002's baselines on the same split, by test NLL in original units, and
+// `mixden report`: the MDN against the standard baselines on the same split, by test NLL in original units, and
 // for one-dimensional x and y a heatmap of p(y | x) with the data and drawn samples.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -1,4 +1,4 @@
-// `mixden train-seed`: trains seed 000's inverse-sine problem on the GPU and prints progress and the result.
+// `mixden train-seed`: trains the inverse-sine problem on the GPU and prints progress and the result.
 import { parseArgs } from 'node:util';
 import { nodeGpu } from '../host/node.js';
 import { trainInverseSine } from '../mdn/inverseSineJob.js';
@@ -19,7 +19,7 @@ export async function trainSeed(argv: string[]): Promise<void> {
   const log = values.json ? () => {} : (line: string) => console.log(line);
   try {
     log(`mixden: WebGPU adapter ${gpu.adapterDescription}${gpu.isSoftwareAdapter ? ' (software: no GPU found, running on the CPU through SwiftShader)' : ''}`);
-    log(`training seed 000's inverse-sine MDN: 1000 points, 24 sigmoid hidden units, 24 components, exp σ, Adam lr 0.01, ${steps} steps`);
+    log(`training the inverse-sine MDN: 1000 points, 24 sigmoid hidden units, 24 components, exp σ, Adam lr 0.01, ${steps} steps`);
     const result = await trainInverseSine(gpu, {
       steps,
       seed,

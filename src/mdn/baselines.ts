@@ -1,4 +1,4 @@
-// Seed 002's baselines, scored by mean NLL per row on held-out data in the targets' units: the null model
+// The standard baselines, scored by mean NLL per row on held-out data in the targets' units: the null model
 // (the training targets' mean and standard deviation), a linear model with constant σ (least squares), and an
 // MLP fitted by MSE with constant σ (the same network as the MDN, one component, σ held fixed during
 // training, then set to the training residuals' RMS). Each assumes a Gaussian with diagonal, constant σ.

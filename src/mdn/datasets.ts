@@ -1,4 +1,4 @@
-// Built-in problems from the seed documents, and column standardisation.
+// Built-in problems described in the MDN literature, and column standardisation.
 import { Random } from './random.js';
 
 export interface Dataset {
@@ -55,7 +55,7 @@ export function standardize(values: ArrayLike<number>, rows: number, cols: numbe
 export const logJacobian = (std: ArrayLike<number>): number => Array.from(std).reduce((sum, s) => sum + Math.log(s), 0);
 
 /**
- * Seed 001's noisy spirals: `spirals` spirals of `perSpiral` points, t from 0 to 360 degrees, radius growing
+ * Noisy spirals: `spirals` spirals of `perSpiral` points, t from 0 to 360 degrees, radius growing
  * with t, jitter U(-0.1, 0.1) on both coordinates, each spiral min-max scaled to [-5, 5]. Predicting y from x
  * has many answers for one x.
  * @example
@@ -88,7 +88,7 @@ export function noisySpiral(spirals = 10, perSpiral = 1000, seed = 1): Dataset {
 }
 
 /**
- * Seed 002's linear but heteroscedastic data: x ~ U(-10, 10), y = 0.5x + N(0, (0.2 + 0.3|x|)²).
+ * Linear but heteroscedastic data: x ~ U(-10, 10), y = 0.5x + N(0, (0.2 + 0.3|x|)²).
  * @example
  * const d = heteroscedastic(1000, 2);
  */
@@ -100,7 +100,7 @@ export function heteroscedastic(rows = 1000, seed = 2): Dataset {
 }
 
 /**
- * Seed 002's non-linear, heteroscedastic and bimodal data: x ~ U(-10, 10); y = 2 sin(x / 2), and where
+ * Non-linear, heteroscedastic and bimodal data: x ~ U(-10, 10); y = 2 sin(x / 2), and where
  * |x| > 3 it splits into two branches ± 0.5|x| (equally likely), plus N(0, (0.2 + 0.05|x|)²) noise. At x = 8
  * the two branches are disjoint peaks about 8 apart.
  * @example

@@ -1,5 +1,5 @@
-// Renders p(y | x) over a grid as RGBA pixels, with data points and drawn samples on top: the picture of
-// seed 000. Pure pixels; src/host/png.ts turns them into a file.
+// Renders p(y | x) over a grid as RGBA pixels, with data points and drawn samples on top (the classic
+// inverse-sine picture). Pure pixels; src/host/png.ts turns them into a file.
 
 export interface HeatmapInput {
   readonly width: number;

@@ -1,4 +1,4 @@
-// Initial weights: Glorot-uniform W and zero bias (the Keras defaults the seed documents train with),
+// Initial weights: Glorot-uniform W and zero bias (the Keras defaults Keras uses),
 // rounded to f32 so the GPU and the float64 reference start from identical values.
 import { type MdnArchitecture, denseLayers } from './architecture.js';
 import { Random } from './random.js';

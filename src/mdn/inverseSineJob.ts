@@ -1,4 +1,4 @@
-// The project's main job: seed 000's problem trained on the GPU with the seed's settings (1000 points, one
+// The project's main job: the inverse-sine problem trained on the GPU with the classic settings (1000 points, one
 // hidden layer of 24 sigmoid units, 24 components, exp σ, Adam at lr 0.01, full batch, standardised data).
 import type { GpuContext } from '../runtime/device.js';
 import type { MdnArchitecture } from './architecture.js';
@@ -36,7 +36,7 @@ export interface InverseSineResult {
 }
 
 /**
- * Trains seed 000's inverse-sine MDN on `gpu` and reports the NLL in original units.
+ * Trains the inverse-sine MDN on `gpu` and reports the NLL in original units.
  * @example
  * const result = await trainInverseSine(gpu, { steps: 3000 });
  */

@@ -43,7 +43,7 @@ export interface TrainerOptions {
   readonly seed?: number;
   /** Clip the gradient to this global L2 norm before each Adam update (one more dispatch per step). */
   readonly clipNorm?: number;
-  /** λ of an L2 penalty λ Σ s² on the σ pre-activations, per row (seed 002's guard against σ blowing up). */
+  /** λ of an L2 penalty λ Σ s² on the σ pre-activations, per row (a guard against σ blowing up). */
   readonly sigmaPenalty?: number;
   /** Hold every σ at its initial value (no σ gradient): with K = 1 and σ = 1 this is regression by MSE. */
   readonly freezeSigma?: boolean;

@@ -5,7 +5,7 @@
 // here in the generator because the adapter does not unroll them itself (measured: 4-8x slower when not).
 // Edge blocks clamp their load indices instead of branching, and only the stores are bounds-checked.
 // Workgroups are 16 invocations: the best or near-best size measured from 24 to 65,536 blocks, and small
-// enough that a product with few blocks (a weight gradient: 36 blocks for seed 000's head) still fills
+// enough that a product with few blocks (a weight gradient: 36 blocks for the inverse-sine model's head) still fills
 // both cores. Splitting K through workgroup memory was measured slower at every split on SwiftShader.
 //
 // Where a row-major B has a row stride that is a multiple of 4 (`vectorB`), each k reads B's 8 columns as two

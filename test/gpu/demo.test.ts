@@ -1,4 +1,4 @@
-// The demo page: finds WebGPU, trains seed 000's problem when asked, and the loss falls, with no console error.
+// The demo page: finds WebGPU, trains the inverse-sine problem when asked, and the loss falls, with no console error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer from 'puppeteer';
 import { inject } from 'vitest';

@@ -14,7 +14,7 @@ const ACTIVATIONS = ['identity', 'relu', 'tanh', 'sigmoid', 'elu'] as const;
 const page = useGpuPage();
 
 // Every rows x inputs x outputs combination once, cycling through the activations so each meets every size:
-// all operands scalar over the widths of the issue, and B as vec4s wherever its stride allows.
+// all operands scalar over the widths 1, 3, 24 and 130, and B as vec4s wherever its stride allows.
 const combinations = (widths: number[], vector: boolean) =>
   ROWS.flatMap((rows, r) =>
     widths.flatMap((inputs, i) =>

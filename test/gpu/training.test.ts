@@ -1,4 +1,4 @@
-// Whole training steps on the GPU against the float64 reference, and seed 000's problem trained to the end.
+// Whole training steps on the GPU against the float64 reference, and the inverse-sine problem trained to the end.
 // Tolerances: the loss of each step atol 1e-5 + rtol 1e-5 (an f32 forward pass, as in mixture.test.ts);
 // parameters after 10 Adam steps at lr 0.01 atol 1e-5 + rtol 1e-4: each step moves a parameter by at most
 // ~lr, and f32 gradients (relative error ~1e-5) change Adam's normalised step by about as much, so ten steps
@@ -41,7 +41,7 @@ describe('minibatches', () => {
   });
 });
 
-describe("seed 000's inverse-sine problem", () => {
+describe("the inverse-sine problem", () => {
   it('trains to a mean NLL below 1.6 nats in 3000 steps', async () => {
     const result = await page().run<{ nll: number; steps: number; seconds: number; dispatchesPerStep: number }>('inverseSine', { steps: 3000 });
     console.log(`inverse sine: NLL ${result.nll.toFixed(4)} nats after ${result.steps} steps, ${result.seconds.toFixed(1)} s, ${result.dispatchesPerStep} dispatches/step`);

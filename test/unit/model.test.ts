@@ -46,7 +46,7 @@ describe('initial parameters', () => {
 });
 
 describe('data', () => {
-  it("generates seed 000's inverse-sine data repeatably", () => {
+  it("generates the inverse-sine data repeatably", () => {
     const a = inverseSine(1000, 0);
     expect(a.x).toEqual(inverseSine(1000, 0).x);
     expect(Math.min(...a.y)).toBeGreaterThanOrEqual(-10.5);
@@ -58,7 +58,7 @@ describe('data', () => {
     expect(variance).toBeLessThan(1.15);
   });
 
-  it("generates seed 001's noisy spirals, each scaled to [-5, 5], repeatably", () => {
+  it("generates the noisy spirals, each scaled to [-5, 5], repeatably", () => {
     const d = noisySpiral(3, 200, 1);
     expect(d.rows).toBe(600);
     for (let s = 0; s < 3; s++) {

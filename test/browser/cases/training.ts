@@ -1,4 +1,4 @@
-// Whole training steps on the GPU against the float64 reference network, and seed 000's proof of life.
+// Whole training steps on the GPU against the float64 reference network, and the inverse-sine proof of life.
 import type { GpuContext } from '../../../src/runtime/device.js';
 import type { MdnArchitecture } from '../../../src/mdn/architecture.js';
 import { MdnTrainer } from '../../../src/mdn/trainer.js';
