@@ -85,7 +85,87 @@ function splitRows(x: ArrayLike<number>, y: ArrayLike<number>, arch: MdnArchitec
 
 const meanNll = (logDensity: Float32Array) => -logDensity.reduce((a, b) => a + b, 0) / logDensity.length;
 
-/** The fit loop behind `Mdn.fit`. */
+export type SessionOptions = Omit<FitOptions, 'steps' | 'epochs' | 'evaluateEvery' | 'minDelta' | 'earlyStopping' | 'reduceLrOnPlateau' | 'onProgress'>;
+
+/**
+ * Training that goes on across calls: one trainer (and Adam state) for the data, `run(n)` trains n more steps
+ * and returns their progress. Behind `fit`, and `Mdn.trainingSession` for live or interruptible training.
+ */
+export class TrainingSession {
+  private constructor(
+    private readonly trainer: MdnTrainer,
+    private readonly validation: { x: ArrayLike<number>; y: ArrayLike<number> } | undefined,
+    private readonly predictor: () => Promise<MdnPredictor>,
+    /** Steps in one pass over the training rows. */
+    readonly stepsPerEpoch: number,
+    /** Training rows (after any validation split). */
+    readonly rows: number,
+  ) {}
+
+  static async create(
+    gpu: GpuContext,
+    arch: MdnArchitecture,
+    parameters: Arena,
+    predictor: () => Promise<MdnPredictor>,
+    x: ArrayLike<number>,
+    y: ArrayLike<number>,
+    options: SessionOptions,
+  ): Promise<TrainingSession> {
+    if (options.validationSplit !== undefined && options.validationData) throw new InvalidArgumentError('give validationSplit or validationData, not both');
+    const { train, validation: held } = splitRows(x, y, arch, options.validationSplit ?? 0);
+    const batchSize = options.batchSize === undefined || options.batchSize === 'full' ? train.rows : options.batchSize;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > train.rows) {
+      throw new InvalidArgumentError(`batchSize must be 'full' or an integer from 1 to the ${train.rows} training rows, got ${options.batchSize}`);
+    }
+    const trainer = await MdnTrainer.create(gpu, arch, {
+      rows: train.rows,
+      batchSize,
+      seed: options.seed ?? 0,
+      clipNorm: options.clipNorm,
+      sigmaPenalty: options.sigmaPenalty,
+      parameters,
+      optimizer: { kind: 'adam', learningRate: options.learningRate ?? 0.001, beta1: options.beta1, beta2: options.beta2, weightDecay: options.weightDecay },
+    });
+    try {
+      trainer.setData(train.x, train.y);
+    } catch (error) {
+      trainer.destroy();
+      throw error;
+    }
+    return new TrainingSession(trainer, options.validationData ?? held, predictor, Math.floor(train.rows / batchSize), train.rows);
+  }
+
+  /** Steps taken so far in this session. */
+  get steps(): number {
+    return this.trainer.steps;
+  }
+
+  get learningRate(): number {
+    return this.trainer.learningRate;
+  }
+
+  set learningRate(value: number) {
+    this.trainer.learningRate = value;
+  }
+
+  /**
+   * Trains `steps` more steps, then reads back the loss of the last one and scores the validation data.
+   * @example
+   * const { loss, validationLoss } = await session.run(50);
+   */
+  async run(steps: number): Promise<FitProgress> {
+    const [record] = (await this.trainer.train(steps, { lossEvery: steps })).slice(-1);
+    const validationLoss = this.validation ? meanNll(await (await this.predictor()).logProb(this.validation.x, this.validation.y)) : undefined;
+    return { step: this.trainer.steps, epoch: this.trainer.steps / this.stepsPerEpoch, loss: record.loss, validationLoss, learningRate: this.trainer.learningRate };
+  }
+
+  /** Frees the session's GPU buffers (the model's weights stay). */
+  destroy(): void {
+    this.trainer.destroy();
+  }
+}
+
+/** The fit loop behind `Mdn.fit`: a session, evaluated every `evaluateEvery` steps, with the schedules. */
 export async function fitParameters(
   gpu: GpuContext,
   arch: MdnArchitecture,
@@ -95,31 +175,14 @@ export async function fitParameters(
   y: ArrayLike<number>,
   options: FitOptions,
 ): Promise<FitResult> {
-  if (options.validationSplit !== undefined && options.validationData) throw new InvalidArgumentError('give validationSplit or validationData, not both');
   if (options.steps !== undefined && options.epochs !== undefined) throw new InvalidArgumentError('give steps or epochs, not both');
-  const { train, validation: held } = splitRows(x, y, arch, options.validationSplit ?? 0);
-  const validation = options.validationData ?? held;
-  const batchSize = options.batchSize === undefined || options.batchSize === 'full' ? train.rows : options.batchSize;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > train.rows) {
-    throw new InvalidArgumentError(`batchSize must be 'full' or an integer from 1 to the ${train.rows} training rows, got ${options.batchSize}`);
-  }
-  const stepsPerEpoch = Math.floor(train.rows / batchSize);
   if (options.epochs !== undefined && !(Number.isInteger(options.epochs) && options.epochs >= 1)) {
     throw new InvalidArgumentError(`epochs must be an integer >= 1, got ${options.epochs}`);
   }
-  const steps = options.epochs !== undefined ? options.epochs * stepsPerEpoch : (options.steps ?? 1000);
-  const evaluateEvery = options.evaluateEvery ?? (batchSize < train.rows ? stepsPerEpoch : 100);
-  if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError(`steps must be an integer >= 1, got ${steps}`);
-  if (!Number.isInteger(evaluateEvery) || evaluateEvery < 1) throw new InvalidArgumentError(`evaluateEvery must be an integer >= 1, got ${evaluateEvery}`);
-  const trainer = await MdnTrainer.create(gpu, arch, {
-    rows: train.rows,
-    batchSize,
-    seed: options.seed ?? 0,
-    clipNorm: options.clipNorm,
-    sigmaPenalty: options.sigmaPenalty,
-    parameters,
-    optimizer: { kind: 'adam', learningRate: options.learningRate ?? 0.001, beta1: options.beta1, beta2: options.beta2, weightDecay: options.weightDecay },
-  });
+  const session = await TrainingSession.create(gpu, arch, parameters, predictor, x, y, options);
+  const minibatch = typeof options.batchSize === 'number' && options.batchSize < session.rows;
+  const steps = options.epochs !== undefined ? options.epochs * session.stepsPerEpoch : (options.steps ?? 1000);
+  const evaluateEvery = options.evaluateEvery ?? (minibatch ? session.stepsPerEpoch : 100);
   const early = options.earlyStopping;
   const plateau = options.reduceLrOnPlateau;
   // The best weights so far, kept on the GPU: a buffer copy per improvement, no readback.
@@ -139,32 +202,24 @@ export async function fitParameters(
   let sincePlateau = 0;
   let stoppedEarly = false;
   try {
-    trainer.setData(train.x, train.y);
+    if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError(`steps must be an integer >= 1, got ${steps}`);
+    if (!Number.isInteger(evaluateEvery) || evaluateEvery < 1) throw new InvalidArgumentError(`evaluateEvery must be an integer >= 1, got ${evaluateEvery}`);
     if (best) copy(parameters.buffer, best);
-    while (trainer.steps < steps) {
-      const n = Math.min(evaluateEvery, steps - trainer.steps);
-      const [record] = (await trainer.train(n, { lossEvery: n })).slice(-1);
-      const validationLoss = validation ? meanNll(await (await predictor()).logProb(validation.x, validation.y)) : undefined;
-      const progress: FitProgress = {
-        step: trainer.steps,
-        epoch: trainer.steps / stepsPerEpoch,
-        loss: record.loss,
-        validationLoss,
-        learningRate: trainer.learningRate,
-      };
+    while (session.steps < steps) {
+      const progress = await session.run(Math.min(evaluateEvery, steps - session.steps));
       history.push(progress);
       options.onProgress?.(progress);
-      const monitored = validationLoss ?? record.loss;
+      const monitored = progress.validationLoss ?? progress.loss;
       if (!Number.isFinite(monitored)) {
         if (best) copy(best, parameters.buffer);
         throw new MixdenError(
-          `training diverged at step ${trainer.steps}: the ${validationLoss === undefined ? 'training' : 'validation'} loss is ${monitored}` +
+          `training diverged at step ${session.steps}: the ${progress.validationLoss === undefined ? 'training' : 'validation'} loss is ${monitored}` +
             `${best ? `; the weights were restored to step ${bestStep}` : ''}. Try a lower learning rate.`,
         );
       }
       if (monitored < bestLoss - (options.minDelta ?? 0)) {
         bestLoss = monitored;
-        bestStep = trainer.steps;
+        bestStep = session.steps;
         sinceBest = 0;
         sincePlateau = 0;
         if (best) copy(parameters.buffer, best);
@@ -173,7 +228,7 @@ export async function fitParameters(
       sinceBest++;
       sincePlateau++;
       if (plateau && sincePlateau >= plateau.patience) {
-        trainer.learningRate = Math.max(plateau.minLearningRate ?? 1e-6, trainer.learningRate * (plateau.factor ?? 0.5));
+        session.learningRate = Math.max(plateau.minLearningRate ?? 1e-6, session.learningRate * (plateau.factor ?? 0.5));
         sincePlateau = 0;
       }
       if (early && sinceBest >= early.patience) {
@@ -184,16 +239,16 @@ export async function fitParameters(
     if (best) copy(best, parameters.buffer);
     const last = history[history.length - 1];
     return {
-      steps: trainer.steps,
+      steps: session.steps,
       loss: last.loss,
       validationLoss: last.validationLoss,
-      bestStep: best ? bestStep : trainer.steps,
+      bestStep: best ? bestStep : session.steps,
       stoppedEarly,
       seconds: (performance.now() - started) / 1000,
       history,
     };
   } finally {
-    trainer.destroy();
+    session.destroy();
     best?.destroy();
   }
 }

@@ -8,7 +8,7 @@ import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
 import { type MdnArchitecture, parameterLayout, validateArchitecture } from './architecture.js';
 import { initialParameters } from './init.js';
 import { MdnPredictor, type SampleOptions } from './predictor.js';
-import { type FitOptions, type FitResult, fitParameters } from './fit.js';
+import { type FitOptions, type FitProgress, type FitResult, type SessionOptions, TrainingSession, fitParameters } from './fit.js';
 import { type Mixture, mixtureMean, mixtureVariance, splitMixture } from './mixture.js';
 import { mixtureCdf, mixtureMode, mixtureQuantile } from './distribution.js';
 import { decodeModel, encodeModel } from './serialization.js';
@@ -66,6 +66,14 @@ export async function loadMdn(bytes: ArrayBuffer | Uint8Array, gpu?: GpuContext)
   return model;
 }
 
+/** A model's training session: see `Mdn.trainingSession`. */
+export interface ModelTrainingSession {
+  readonly steps: number;
+  learningRate: number;
+  run(steps: number): Promise<FitProgress>;
+  destroy(): void;
+}
+
 export class Mdn {
   /** JSON saved with the model (e.g. column names and scalers); round-trips through save and load. */
   metadata: unknown = undefined;
@@ -100,6 +108,35 @@ export class Mdn {
       checkRows('x', x, this.architecture.inputDim);
       checkRows('y', y, this.architecture.outputDim, x.length / this.architecture.inputDim);
       return fitParameters(this.gpu, this.architecture, this.parameters, () => this.predictor(), x, y, options);
+    });
+  }
+
+  /**
+   * Training that continues across calls (the Adam state is kept): `run(n)` trains n more steps and returns
+   * their progress. For live training, pausing and resuming; `fit` covers the usual case.
+   * @example
+   * const session = await model.trainingSession(x, y, { learningRate: 0.01 });
+   * while (running) draw(await session.run(50), await model.predict(grid));
+   * session.destroy();
+   */
+  trainingSession(x: ArrayLike<number>, y: ArrayLike<number>, options: SessionOptions = {}): Promise<ModelTrainingSession> {
+    return this.serial(async () => {
+      checkRows('x', x, this.architecture.inputDim);
+      checkRows('y', y, this.architecture.outputDim, x.length / this.architecture.inputDim);
+      const session = await TrainingSession.create(this.gpu, this.architecture, this.parameters, () => this.predictor(), x, y, options);
+      return {
+        get steps() {
+          return session.steps;
+        },
+        get learningRate() {
+          return session.learningRate;
+        },
+        set learningRate(value: number) {
+          session.learningRate = value;
+        },
+        run: (steps: number) => this.serial(() => session.run(steps)),
+        destroy: () => session.destroy(),
+      };
     });
   }
 

@@ -54,6 +54,13 @@ describe('model', () => {
     expect(r.badBatch).toMatchObject({ name: 'InvalidArgumentError', message: "batchSize must be 'full' or an integer from 1 to the 200 training rows, got 500" });
   });
 
+  it('continues a training session across calls exactly as one fit would, with inference in between', async () => {
+    const r = await page().run<{ steps: number[]; identical: boolean; piSum: number }>('sessionContinues');
+    expect(r.steps).toEqual([50, 100]);
+    expect(r.identical).toBe(true);
+    expect(r.piSum).toBeCloseTo(1, 5);
+  });
+
   it('refuses bad arguments and files with errors that name the problem, and calls after destroy', async () => {
     const r = await page().run<Record<string, { name: string; message: string } | null>>('modelRefusals');
     expect(r.noComponents).toMatchObject({ name: 'InvalidArgumentError', message: 'components must be an integer >= 1, got 0' });

@@ -174,6 +174,27 @@ export const modelCases = {
     };
   },
 
+  async sessionContinues(gpu: GpuContext) {
+    const { x, y } = data(200);
+    const make = () => createMdn({ inputDim: 1, outputDim: 1, hidden: [8], components: 3, seed: 4, gpu });
+    const a = await make();
+    const b = await make();
+    try {
+      await a.fit(x, y, { steps: 100, learningRate: 0.01, batchSize: 50, seed: 2 });
+      const session = await b.trainingSession(x, y, { learningRate: 0.01, batchSize: 50, seed: 2 });
+      const first = await session.run(50);
+      const between = await b.predict([0.5]); // inference between runs must not disturb training
+      const second = await session.run(50);
+      session.destroy();
+      const wa = (await a.getWeights()).flatMap((w) => Array.from(w));
+      const wb = (await b.getWeights()).flatMap((w) => Array.from(w));
+      return { steps: [first.step, second.step], identical: wa.every((v, i) => Object.is(v, wb[i])), piSum: between.pi.reduce((s, v) => s + v, 0) };
+    } finally {
+      a.destroy();
+      b.destroy();
+    }
+  },
+
   async modelRefusals(gpu: GpuContext) {
     const model = await createMdn({ inputDim: 2, outputDim: 1, hidden: [4], components: 2, gpu });
     const results = {
