@@ -88,9 +88,65 @@ export function linearModelNll(train: RegressionData, test: RegressionData): num
   return gaussianNll(test.y, predict(test.x, test.y.length / D), sigma);
 }
 
+/** An MLP regressor trained by MSE on the GPU: the MDN machinery with one component and σ held at 1. */
+export interface MseRegressor {
+  /** Trains `steps` more steps (no readback). */
+  train(steps: number): Promise<void>;
+  /** Predicted means, rows x outputDim. */
+  predict(x: ArrayLike<number>): Promise<Float64Array>;
+  destroy(): void;
+}
+
 /**
- * The MLP-by-MSE baseline's test NLL: the MDN's hidden layers with a single component whose σ is held at 1
- * while training (so the loss is MSE up to a constant), then σ set to the training residuals' RMS.
+ * Builds an MSE regressor with the architecture's hidden layers for `train` (inputs and targets as given).
+ * @example
+ * const mse = await createMseRegressor(gpu, arch, data, { learningRate: 0.01, seed: 1 });
+ */
+export async function createMseRegressor(
+  gpu: GpuContext,
+  architecture: MdnArchitecture,
+  train: RegressionData,
+  options: { learningRate: number; seed: number; batchSize?: number },
+): Promise<MseRegressor> {
+  if (train.inputDim !== architecture.inputDim || train.outputDim !== architecture.outputDim) {
+    throw new InvalidArgumentError('the regression data do not match the architecture');
+  }
+  const arch: MdnArchitecture = { ...architecture, components: 1, sigma: 'exp' };
+  const layers = denseLayers(arch);
+  const initial = initialParameters(arch, options.seed);
+  // Zero the σ columns of the head (weights and bias): exp(0) = 1, and with no σ gradient they stay there,
+  // so the loss is MSE up to a constant.
+  const head = initial[initial.length - 1];
+  const { inputs, outputs } = layers[layers.length - 1];
+  const D = arch.outputDim;
+  for (let row = 0; row <= inputs; row++) for (let d = 0; d < D; d++) head[row * outputs + 1 + D + d] = 0;
+  const trainer = await MdnTrainer.create(gpu, arch, {
+    rows: train.y.length / D,
+    batchSize: options.batchSize,
+    seed: options.seed,
+    initialParameters: initial,
+    freezeSigma: true,
+    optimizer: { kind: 'adam', learningRate: options.learningRate },
+  });
+  const predictor = await MdnPredictor.create(gpu, arch, trainer.parameters);
+  trainer.setData(Float32Array.from(train.x), Float32Array.from(train.y));
+  return {
+    train: async (steps) => void (await trainer.train(steps)),
+    async predict(x) {
+      const params = await predictor.predict(x);
+      const width = 1 + 2 * D;
+      return Float64Array.from({ length: (params.length / width) * D }, (_, i) => params[Math.floor(i / D) * width + 1 + (i % D)]);
+    },
+    destroy() {
+      predictor.destroy();
+      trainer.destroy();
+    },
+  };
+}
+
+/**
+ * The MLP-by-MSE baseline's test NLL: the MDN's hidden layers trained by MSE (createMseRegressor), then σ set
+ * to the training residuals' RMS.
  */
 export async function mlpMseNll(
   gpu: GpuContext,
@@ -99,39 +155,12 @@ export async function mlpMseNll(
   test: RegressionData,
   options: { steps: number; learningRate: number; seed: number; batchSize?: number },
 ): Promise<number> {
-  if (train.inputDim !== architecture.inputDim || train.outputDim !== architecture.outputDim) {
-    throw new InvalidArgumentError('the baseline data do not match the architecture');
-  }
-  const arch: MdnArchitecture = { ...architecture, components: 1, sigma: 'exp' };
-  const layers = denseLayers(arch);
-  const initial = initialParameters(arch, options.seed);
-  // Zero the σ columns of the head (weights and bias): exp(0) = 1, and with no σ gradient they stay there.
-  const head = initial[initial.length - 1];
-  const { inputs, outputs } = layers[layers.length - 1];
-  const D = arch.outputDim;
-  for (let row = 0; row <= inputs; row++) for (let d = 0; d < D; d++) head[row * outputs + 1 + D + d] = 0;
-  const trainRows = train.y.length / D;
-  const trainer = await MdnTrainer.create(gpu, arch, {
-    rows: trainRows,
-    batchSize: options.batchSize,
-    seed: options.seed,
-    initialParameters: initial,
-    freezeSigma: true,
-    optimizer: { kind: 'adam', learningRate: options.learningRate },
-  });
-  const predictor = await MdnPredictor.create(gpu, arch, trainer.parameters);
+  const regressor = await createMseRegressor(gpu, architecture, train, options);
   try {
-    trainer.setData(Float32Array.from(train.x), Float32Array.from(train.y));
-    await trainer.train(options.steps);
-    const means = async (x: ArrayLike<number>) => {
-      const params = await predictor.predict(x);
-      const width = 1 + 2 * D;
-      return Float64Array.from({ length: (params.length / width) * D }, (_, i) => params[Math.floor(i / D) * width + 1 + (i % D)]);
-    };
-    const sigma = residualRms(train.y, await means(train.x), D);
-    return gaussianNll(test.y, await means(test.x), sigma);
+    await regressor.train(options.steps);
+    const sigma = residualRms(train.y, await regressor.predict(train.x), train.outputDim);
+    return gaussianNll(test.y, await regressor.predict(test.x), sigma);
   } finally {
-    predictor.destroy();
-    trainer.destroy();
+    regressor.destroy();
   }
 }

@@ -1,45 +1,120 @@
-// The demo page: finds WebGPU, trains the inverse-sine problem when asked, and the loss falls, with no console error.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import puppeteer from 'puppeteer';
-import { inject } from 'vitest';
-import { type GpuPage, openGpuPage } from './page.js';
+// The built demo (npm run build:demo), served statically as any host would: it trains the inverse-sine problem
+// for 300 steps, the loss falls, the heatmap shows the density where the data are, nothing is logged as an
+// error, and it lays out at 1280x800 and at a phone's width. Screenshots go to test-artifacts/.
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
+import { promisify } from 'node:util';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-let demo: GpuPage;
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
+const ROOT = normalize('dist-demo');
+let server: Server;
+let base: string;
+let browser: Browser;
+
 beforeAll(async () => {
-  demo = await openGpuPage('demo/index.html?steps=300', "!document.getElementById('train').disabled");
-});
-afterAll(async () => {
-  await demo.close();
-});
-
-describe('demo page', () => {
-  it('names the adapter, trains on click, and the loss falls', async () => {
-    const status = await demo.page.$eval('#status', (e) => e.textContent ?? '');
-    expect(status).toMatch(/WebGPU adapter: /);
-    await demo.page.click('#train');
-    await demo.page.waitForFunction("document.body.dataset.state === 'done'", { timeout: 120_000 });
-    const { firstNll, lastNll } = await demo.page.evaluate(() => ({ ...document.body.dataset }));
-    expect(Number(lastNll)).toBeLessThan(Number(firstNll));
-    expect(await demo.page.$eval('#readout', (e) => e.textContent ?? '')).toMatch(/^done: NLL \d\.\d{4} nats after 300 steps/);
-    expect(demo.errors).toEqual([]);
+  await promisify(execFile)(process.execPath, ['node_modules/vite/bin/vite.js', 'build', 'demo', '--base', './', '--outDir', '../dist-demo', '--emptyOutDir', '--logLevel', 'error'], { timeout: 120_000 });
+  server = createServer((request, response) => {
+    const path = normalize(join(ROOT, decodeURIComponent(new URL(request.url!, 'http://x').pathname)));
+    try {
+      if (!path.startsWith(ROOT)) throw new Error('outside');
+      const file = path.endsWith('/') || path === ROOT ? join(path, 'index.html') : path;
+      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      response.end(readFileSync(file));
+    } catch {
+      response.writeHead(404);
+      response.end();
+    }
   });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  browser = await puppeteer.connect({ browserWSEndpoint: inject('browserEndpoint') });
+  mkdirSync('test-artifacts', { recursive: true });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.disconnect();
+  await new Promise((resolve) => server?.close(resolve));
 });
 
-describe('demo page without WebGPU', () => {
-  it('says so plainly instead of showing a blank page', async () => {
-    const browser = await puppeteer.connect({ browserWSEndpoint: inject('browserEndpoint') });
+async function open(query: string, width: number, height: number): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.setViewport({ width, height });
+  await page.goto(`${base}index.html${query}`);
+  return { page, errors };
+}
+
+describe('demo page (built)', () => {
+  it('trains the inverse-sine problem: the loss falls and the heatmap puts the density on the data', async () => {
+    const { page, errors } = await open('?problem=inverse-sine&autostart=1&steps=300', 1280, 800);
+    try {
+      await page.waitForFunction("window.demo.state.error !== '' || (window.demo.state.step >= 300 && window.demo.state.settled)", { timeout: 150_000 });
+      const state = await page.evaluate(() => (window as unknown as { demo: { state: Record<string, number | string> } }).demo.state);
+      expect(state.error).toBe('');
+      expect(state.lastLoss).toBeLessThan(state.firstLoss as number);
+      // Mean density at the data points over the mean over the whole picture: well above 1 once the model has
+      // found the branches (a flat density would give about 1).
+      expect(state.contrast).toBeGreaterThan(3);
+      const pixels = await page.evaluate(() => {
+        const canvas = document.getElementById('heatmap') as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let sum = 0;
+        let squares = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const v = (data[i] + data[i + 1] + data[i + 2]) / 3;
+          sum += v;
+          squares += v * v;
+        }
+        const n = data.length / 4;
+        return { mean: sum / n, sd: Math.sqrt(squares / n - (sum / n) ** 2) };
+      });
+      expect(pixels.sd).toBeGreaterThan(10); // not blank, not flat
+      expect(await page.$eval('#readout', (e) => e.textContent)).toMatch(/step 300 · loss -?\d\.\d{3} · validation -?\d\.\d{3} · \d+ steps\/s/);
+      expect(await page.$eval('#status', (e) => e.textContent)).toMatch(/WebGPU adapter: /);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+      expect(overflow).toBe(false);
+      await page.screenshot({ path: 'test-artifacts/demo-desktop.png' });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('fits a phone-width screen without horizontal scrolling', async () => {
+    const { page, errors } = await open('', 390, 844);
+    try {
+      await page.waitForFunction("!document.getElementById('start').disabled", { timeout: 60_000 });
+      const layout = await page.evaluate(() => ({
+        overflow: document.documentElement.scrollWidth > window.innerWidth,
+        heatmapWidth: document.getElementById('heatmap')!.getBoundingClientRect().width,
+      }));
+      expect(layout.overflow).toBe(false);
+      expect(layout.heatmapWidth).toBeGreaterThan(300);
+      await page.screenshot({ path: 'test-artifacts/demo-phone.png', fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('says plainly when WebGPU is missing instead of showing a blank page', async () => {
     const page = await browser.newPage();
     try {
       await page.evaluateOnNewDocument(() => {
         Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
       });
-      await page.goto(`${inject('serverUrl')}demo/index.html`);
+      await page.goto(`${base}index.html`);
       await page.waitForFunction("document.getElementById('status').classList.contains('error')", { timeout: 60_000 });
       expect(await page.$eval('#status', (e) => e.textContent)).toMatch(/needs WebGPU.*navigator\.gpu is missing/);
-      expect(await page.$eval('#train', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
+      expect(await page.$eval('#start', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
     } finally {
       await page.close();
-      await browser.disconnect();
     }
   });
 });
