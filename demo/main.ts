@@ -171,8 +171,8 @@ $('csv-file').addEventListener('change', async () => {
       select.replaceChildren(...csvTable.columns.map((c) => new Option(c, c)));
     }
     $<HTMLSelectElement>('csv-y').selectedIndex = Math.min(1, csvTable.columns.length - 1);
+    await reset();
     readout.textContent = `${csvTable.rows.length} rows read from ${file.name}; choose the columns and press Start.`;
-    void reset();
   } catch (error) {
     fail(error);
   }

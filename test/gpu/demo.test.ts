@@ -3,7 +3,7 @@
 // error, and it lays out at 1280x800 and at a phone's width. Screenshots go to test-artifacts/.
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { promisify } from 'node:util';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
@@ -80,6 +80,33 @@ describe('demo page (built)', () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
       expect(overflow).toBe(false);
       await page.screenshot({ path: 'test-artifacts/demo-desktop.png' });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("trains on the visitor's own CSV, read in the page, with the columns they choose", async () => {
+    const csv = join('test-artifacts', 'demo-upload.csv');
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const x = -3 + (6 * i) / 299;
+      return `${i},${x.toFixed(4)},${(Math.sin(2 * x) + (i % 2 ? 0.8 : -0.8)).toFixed(4)}`;
+    });
+    writeFileSync(csv, `id,input,target\n${rows.join('\n')}\n`);
+    const { page, errors } = await open('?steps=50', 1280, 800);
+    try {
+      await page.waitForFunction("!document.getElementById('start').disabled", { timeout: 60_000 });
+      await page.select('#problem', 'csv');
+      const input = await page.$('#csv-file');
+      await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(csv);
+      await page.waitForFunction("document.getElementById('readout').textContent.includes('300 rows read')", { timeout: 30_000 });
+      await page.select('#csv-x', 'input');
+      await page.select('#csv-y', 'target');
+      await page.click('#start');
+      await page.waitForFunction("window.demo.state.error !== '' || (window.demo.state.step >= 50 && window.demo.state.settled)", { timeout: 120_000 });
+      const state = await page.evaluate(() => (window as unknown as { demo: { state: Record<string, number | string> } }).demo.state);
+      expect(state.error).toBe('');
+      expect(state.lastLoss).toBeLessThan(state.firstLoss as number);
       expect(errors).toEqual([]);
     } finally {
       await page.close();
