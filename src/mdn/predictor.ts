@@ -17,8 +17,25 @@ import { StepRing } from '../runtime/stepRing.js';
 import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
 import { type MdnArchitecture, denseLayers, headWidth } from './architecture.js';
 
-/** Most floats of samples per chunk (64 MiB); calls asking more are split into more chunks. */
+/** Default most values of samples per chunk (64 MiB); calls asking more are split into more chunks. */
 const SAMPLE_CHUNK_FLOATS = 1 << 24;
+/** Sampling calls take rotating slots for their per-call values, so up to this many chunks can be recorded before one submit. */
+const CALL_SLOTS = 256;
+
+/** A request to record inference into a caller's command encoder, on the caller's buffers. */
+export type EncodeRequest = {
+  /** rows x inputDim floats, read from row `offset`; needs COPY_SRC usage. */
+  readonly input: GPUBuffer;
+  /** Results, written at row `offset`; needs COPY_DST usage. */
+  readonly output: GPUBuffer;
+  readonly count: number;
+  /** First row (default 0), the same in input, target and output. */
+  readonly offset?: number;
+} & (
+  | { readonly mode: 'mixture' }
+  | { readonly mode: 'logProb'; readonly target: GPUBuffer }
+  | ({ readonly mode: 'sample'; readonly samples: number } & SampleOptions)
+);
 
 export interface SampleOptions {
   /** π logits are divided by it before the softmax (default 1); 0 always picks the most probable component. */
@@ -32,6 +49,13 @@ export interface SampleOptions {
 export interface PredictorOptions {
   /** Rows per chunk (default 65,536, lowered to what the device can bind). */
   readonly maxRows?: number;
+  /** Most sample values per chunk (default 2^24). */
+  readonly maxSampleValues?: number;
+  /**
+   * Allocate the chunk buffers for maxRows (and maxSampleValues) now rather than as calls need them, so they
+   * are never replaced later: needed where commands are recorded into a caller's encoder for a later submit.
+   */
+  readonly preallocate?: boolean;
 }
 
 export class MdnPredictor {
@@ -39,6 +63,7 @@ export class MdnPredictor {
   private buffers: ChunkBuffers | undefined;
   private sampleBuffers: { floats: number; samples: GPUBuffer; staging: GPUBuffer } | undefined;
   private sampleCall: StepRing | undefined;
+  private nextCallSlot = 0;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -50,6 +75,7 @@ export class MdnPredictor {
     private readonly toParams: CompiledKernel<{ sigma: SigmaActivation }, MixtureParamsSizes>,
     private readonly toNll: CompiledKernel<MixtureVariant, MixtureSizes>,
     private readonly toSamples: CompiledKernel<{ sigma: SigmaActivation }, SampleSizes>,
+    private readonly sampleChunkValues: number,
   ) {}
 
   /**
@@ -68,7 +94,13 @@ export class MdnPredictor {
     const toParams = await compileKernel(gpu, mixtureParams, { sigma: architecture.sigma });
     const toNll = await compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: false });
     const toSamples = await compileKernel(gpu, mixtureSample, { sigma: architecture.sigma });
-    return new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams, toNll, toSamples);
+    const sampleValues = Math.min(options.maxSampleValues ?? SAMPLE_CHUNK_FLOATS, Math.floor(gpu.limits.maxStorageBufferBindingSize / 4));
+    const predictor = new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams, toNll, toSamples, sampleValues);
+    if (options.preallocate) {
+      predictor.chunkBuffers(maxRows);
+      predictor.samplesFor(sampleValues);
+    }
+    return predictor;
   }
 
   /**
@@ -90,8 +122,7 @@ export class MdnPredictor {
     if (y.length !== rows * this.architecture.outputDim) {
       throw new InvalidArgumentError(`y must hold ${rows} rows x ${this.architecture.outputDim} columns = ${rows * this.architecture.outputDim} values, got ${y.length}`);
     }
-    const nll = await this.run('nll', x, y);
-    return nll.map((v) => -v);
+    return this.run('logDensity', x, y);
   }
 
   /**
@@ -107,24 +138,19 @@ export class MdnPredictor {
     const sigmaTemperature = options.sigmaTemperature ?? 1;
     const seed = options.seed ?? 0;
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`n (samples per row) must be an integer >= 1, got ${n}`);
-    if (n * outputDim > SAMPLE_CHUNK_FLOATS) throw new InvalidArgumentError(`n = ${n} samples of ${outputDim} values is more than one call draws per row (${SAMPLE_CHUNK_FLOATS} values)`);
-    for (const [name, value] of [['temperature', temperature], ['sigmaTemperature', sigmaTemperature]] as const) {
-      if (!(Number.isFinite(value) && value >= 0)) throw new InvalidArgumentError(`${name} must be a finite number >= 0, got ${value}`);
-    }
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InvalidArgumentError(`seed must be an integer from 0 to 2^32 - 1, got ${seed}`);
+    this.checkSampling(n, temperature, sigmaTemperature, seed);
     const xs = x instanceof Float32Array ? x : Float32Array.from(x);
     const perRow = n * outputDim;
     const out = new Float32Array(rows * perRow);
     try {
       const buffers = this.chunkBuffers(Math.min(rows, this.maxRows));
-      const chunk = Math.max(1, Math.min(buffers.rows, Math.floor(SAMPLE_CHUNK_FLOATS / perRow)));
+      const chunk = Math.max(1, Math.min(buffers.rows, Math.floor(this.sampleChunkValues / perRow)));
       const sampled = this.samplesFor(Math.min(rows, chunk) * perRow);
-      this.sampleCall ??= new StepRing(this.gpu, SampleCall, 1, 'sample call');
       for (let first = 0; first < rows; first += chunk) {
         const count = Math.min(chunk, rows - first);
         uploadFloats(this.gpu, buffers.input, xs.subarray(first * inputDim, (first + count) * inputDim));
-        this.sampleCall.write(this.gpu.device.queue, [{ temperature, sigmaTemperature, seed, rowOffset: first }]);
-        await this.runChunk(this.program('sample', count, buffers, n), sampled.samples, sampled.staging, count * perRow, out, first * perRow);
+        const call = this.callSlot({ temperature, sigmaTemperature, seed, rowOffset: first });
+        await this.runChunk(this.program('sample', count, buffers, n), sampled.samples, sampled.staging, count * perRow, out, first * perRow, call);
       }
     } catch (error) {
       throw await this.gpu.explainFailure(error);
@@ -156,11 +182,69 @@ export class MdnPredictor {
     this.sampleBuffers = undefined;
   }
 
+  /**
+   * Records inference into the caller's command encoder, reading the caller's input (and target) buffer and
+   * writing the caller's output buffer: mixture parameters (rows x K(1 + 2D)), log-densities (rows), or
+   * samples (rows x samples x D). Nothing is submitted or read back; chunks past maxRows are recorded one after
+   * another. Buffer contents are copied on the GPU, so any row offset works.
+   * @example
+   * predictor.encode(encoder, { mode: 'sample', input, output, count: 4096, samples: 1, seed: frame });
+   */
+  encode(encoder: GPUCommandEncoder, request: EncodeRequest): void {
+    this.gpu.assertUsable();
+    const { inputDim, outputDim } = this.architecture;
+    const { count, offset = 0 } = request;
+    if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError(`count must be an integer >= 1, got ${count}`);
+    if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`offset must be an integer >= 0, got ${offset}`);
+    const perRow = request.mode === 'mixture' ? headWidth(this.architecture) : request.mode === 'logProb' ? 1 : request.samples * outputDim;
+    if (request.mode === 'sample') this.checkSampling(request.samples, request.temperature ?? 1, request.sigmaTemperature ?? 1, request.seed ?? 0);
+    checkBuffer('input', request.input, GPUBufferUsage.COPY_SRC, (offset + count) * inputDim);
+    checkBuffer('output', request.output, GPUBufferUsage.COPY_DST, (offset + count) * perRow);
+    if (request.mode === 'logProb') checkBuffer('target', request.target, GPUBufferUsage.COPY_SRC, (offset + count) * outputDim);
+    const buffers = this.chunkBuffers(Math.min(count, this.maxRows));
+    const chunk = request.mode === 'sample' ? Math.max(1, Math.min(buffers.rows, Math.floor(this.sampleChunkValues / perRow))) : buffers.rows;
+    const sampled = request.mode === 'sample' ? this.samplesFor(Math.min(count, chunk) * perRow) : undefined;
+    for (let first = 0; first < count; first += chunk) {
+      const rows = Math.min(chunk, count - first);
+      const row = offset + first;
+      encoder.copyBufferToBuffer(request.input, row * inputDim * 4, buffers.input, 0, rows * inputDim * 4);
+      if (request.mode === 'logProb') encoder.copyBufferToBuffer(request.target, row * outputDim * 4, buffers.targets, 0, rows * outputDim * 4);
+      const pass = encoder.beginComputePass({ label: `mixden ${request.mode}` });
+      if (request.mode === 'sample') {
+        const { temperature = 1, sigmaTemperature = 1, seed = 0 } = request;
+        // Draws are numbered from the call's first row, so the same inputs and seed give the same samples anywhere.
+        this.program('sample', rows, buffers, request.samples).encode(pass, this.callSlot({ temperature, sigmaTemperature, seed, rowOffset: first }));
+      } else this.program(request.mode === 'mixture' ? 'params' : 'logDensity', rows, buffers).encode(pass);
+      pass.end();
+      const result = request.mode === 'mixture' ? buffers.params : request.mode === 'logProb' ? buffers.logDensity : sampled!.samples;
+      encoder.copyBufferToBuffer(result, 0, request.output, row * perRow * 4, rows * perRow * 4);
+    }
+  }
+
+  // Per-call sampling values in the next rotating slot; returns the slot's dynamic offset.
+  private callSlot(values: { temperature: number; sigmaTemperature: number; seed: number; rowOffset: number }): number {
+    this.sampleCall ??= new StepRing(this.gpu, SampleCall, CALL_SLOTS, 'sample calls');
+    const slot = this.nextCallSlot++ % CALL_SLOTS;
+    this.sampleCall.writeSlot(this.gpu.device.queue, slot, values);
+    return this.sampleCall.offset(slot);
+  }
+
+  private checkSampling(n: number, temperature: number, sigmaTemperature: number, seed: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`n (samples per row) must be an integer >= 1, got ${n}`);
+    if (n * this.architecture.outputDim > this.sampleChunkValues) {
+      throw new InvalidArgumentError(`n = ${n} samples of ${this.architecture.outputDim} values is more than one chunk holds (${this.sampleChunkValues} values)`);
+    }
+    for (const [name, value] of [['temperature', temperature], ['sigmaTemperature', sigmaTemperature]] as const) {
+      if (!(Number.isFinite(value) && value >= 0)) throw new InvalidArgumentError(`${name} must be a finite number >= 0, got ${value}`);
+    }
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InvalidArgumentError(`seed must be an integer from 0 to 2^32 - 1, got ${seed}`);
+  }
+
   // Runs one chunk's program and copies `floats` values of `result` into `out` at `at`, through `staging`.
-  private async runChunk(program: Program, result: GPUBuffer, staging: GPUBuffer, floats: number, out: Float32Array, at: number): Promise<void> {
+  private async runChunk(program: Program, result: GPUBuffer, staging: GPUBuffer, floats: number, out: Float32Array, at: number, dynamicOffset = 0): Promise<void> {
     const encoder = this.gpu.device.createCommandEncoder({ label: program.label });
     const pass = encoder.beginComputePass({ label: program.label });
-    program.encode(pass);
+    program.encode(pass, dynamicOffset);
     pass.end();
     encoder.copyBufferToBuffer(result, 0, staging, 0, floats * 4);
     this.gpu.device.queue.submit([encoder.finish()]);
@@ -187,7 +271,7 @@ export class MdnPredictor {
     const ys = y === undefined || y instanceof Float32Array ? y : Float32Array.from(y);
     try {
       const buffers = this.chunkBuffers(Math.min(rows, this.maxRows));
-      const result = mode === 'params' ? buffers.params : buffers.sampleNll;
+      const result = mode === 'params' ? buffers.params : buffers.logDensity;
       for (let first = 0; first < rows; first += buffers.rows) {
         const count = Math.min(buffers.rows, rows - first);
         uploadFloats(this.gpu, buffers.input, xs.subarray(first * inputDim, (first + count) * inputDim));
@@ -223,7 +307,7 @@ export class MdnPredictor {
       rows,
       input: createStorageBuffer(gpu, 'predict inputs', rows * architecture.inputDim),
       targets: createStorageBuffer(gpu, 'predict targets', rows * architecture.outputDim),
-      sampleNll: createStorageBuffer(gpu, 'predict sample nll', rows),
+      logDensity: createStorageBuffer(gpu, 'predict log densities', rows),
       outputs: denseLayers(architecture).map((l, i) => createStorageBuffer(gpu, `predict layer${i} output`, rows * l.outputs)),
       params: createStorageBuffer(gpu, 'mixture parameters', rows * width),
       staging: gpu.device.createBuffer({ label: 'mixture readback', size: rows * width * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
@@ -239,14 +323,15 @@ export class MdnPredictor {
     this.buffers = undefined;
   }
 
-  // Two sizes recur per mode (full chunks and the tail); more distinct ones evict the oldest program.
+  // Two sizes recur per mode (full chunks and the tail); past 16 programs the oldest is dropped. Dropped, not
+  // destroyed: commands recorded into a caller's encoder may still use it before their submit, and a command
+  // buffer keeps what it references alive until the garbage collector frees it (a few hundred bytes).
   private program(mode: Mode | 'sample', rows: number, buffers: ChunkBuffers, samplesPerRow = 0): Program {
     const key = `${mode} ${rows} ${samplesPerRow}`;
     let program = this.programs.get(key);
     if (!program) {
-      if (this.programs.size >= 4) {
+      if (this.programs.size >= 16) {
         const [oldest] = this.programs.keys();
-        this.programs.get(oldest)!.destroy();
         this.programs.delete(oldest);
       }
       const { architecture } = this;
@@ -262,9 +347,10 @@ export class MdnPredictor {
       const head = buffers.outputs[layers.length - 1];
       const mixture = { batch: rows, components: architecture.components, dims: architecture.outputDim, sigmaEpsilon: architecture.sigmaEpsilon };
       if (mode === 'params') builder.add(this.toParams, { head, params: buffers.params }, mixture);
-      else if (mode === 'nll') builder.add(this.toNll, { head, targets: buffers.targets, sampleNll: buffers.sampleNll }, { ...mixture, gradScale: 1, sigmaPenalty: 0, sigmaGradScale: 1 });
+      else if (mode === 'logDensity') builder.add(this.toNll, { head, targets: buffers.targets, logDensity: buffers.logDensity }, { ...mixture, gradScale: 1, sigmaPenalty: 0, sigmaGradScale: 1 });
       else {
-        builder.add(this.toSamples, { head, samples: this.sampleBuffers!.samples, call: this.sampleCall!.binding() }, {
+        this.sampleCall ??= new StepRing(this.gpu, SampleCall, CALL_SLOTS, 'sample calls');
+        builder.add(this.toSamples, { head, samples: this.sampleBuffers!.samples, call: this.sampleCall.binding() }, {
           rows,
           samplesPerRow,
           components: architecture.components,
@@ -279,16 +365,23 @@ export class MdnPredictor {
   }
 }
 
-type Mode = 'params' | 'nll';
+type Mode = 'params' | 'logDensity';
 
 interface ChunkBuffers {
   readonly rows: number;
   readonly input: GPUBuffer;
   readonly targets: GPUBuffer;
-  readonly sampleNll: GPUBuffer;
+  readonly logDensity: GPUBuffer;
   readonly outputs: readonly GPUBuffer[];
   readonly params: GPUBuffer;
   readonly staging: GPUBuffer;
 }
 
-const allBuffers = (b: ChunkBuffers): GPUBuffer[] => [b.input, b.targets, b.sampleNll, ...b.outputs, b.params, b.staging];
+const allBuffers = (b: ChunkBuffers): GPUBuffer[] => [b.input, b.targets, b.logDensity, ...b.outputs, b.params, b.staging];
+
+function checkBuffer(name: string, buffer: GPUBuffer, usage: number, floats: number): void {
+  if ((buffer.usage & usage) === 0) {
+    throw new InvalidArgumentError(`the ${name} buffer needs ${usage === GPUBufferUsage.COPY_SRC ? 'COPY_SRC' : 'COPY_DST'} usage`);
+  }
+  if (buffer.size < floats * 4) throw new InvalidArgumentError(`the ${name} buffer holds ${buffer.size} bytes; this call needs ${floats * 4}`);
+}

@@ -49,7 +49,8 @@ export function bindingsWgsl(bindings: readonly BindingDecl[]): string {
 export function bindGroupLayoutEntries(bindings: readonly BindingDecl[]): GPUBindGroupLayoutEntry[] {
   return bindings.map((b, i) => ({
     binding: i,
-    visibility: GPUShaderStage.COMPUTE,
+    // GPUShaderStage.COMPUTE is 4; the literal lets this run where WebGPU's globals are absent (exporting WGSL in Node).
+    visibility: 4,
     buffer:
       b.kind === 'storage'
         ? { type: b.access === 'read' ? 'read-only-storage' : 'storage' }

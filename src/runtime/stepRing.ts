@@ -39,6 +39,13 @@ export class StepRing {
     queue.writeBuffer(this.buffer, 0, this.staging.buffer, 0, values.length * this.stride);
   }
 
+  /** Writes one slot (its own upload), for values that change per call rather than per submit. */
+  writeSlot(queue: GPUQueue, slot: number, values: Readonly<Record<string, number>>): void {
+    if (slot < 0 || slot >= this.slots) throw new Error(`step ring has no slot ${slot}`);
+    packUniforms(this.struct, values, this.staging, slot * this.stride);
+    queue.writeBuffer(this.buffer, slot * this.stride, this.staging.buffer, slot * this.stride, this.stride);
+  }
+
   destroy(): void {
     this.buffer.destroy();
   }

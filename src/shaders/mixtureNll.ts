@@ -33,8 +33,7 @@ export const mixtureNll: KernelDefinition<MixtureVariant, MixtureSizes> = {
   bindings: ({ withGradient }) => [
     readOnly('head'),
     readOnly('targets'),
-    ...(withGradient ? [readWrite('headGrad')] : []),
-    readWrite('sampleNll'),
+    ...(withGradient ? [readWrite('headGrad'), readWrite('sampleNll')] : [readWrite('logDensity')]),
     uniform('shape', MixtureShape),
   ],
   source: mixtureNllSource,

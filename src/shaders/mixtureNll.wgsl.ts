@@ -12,6 +12,7 @@ export const MIXTURE_WORKGROUP = 64;
 
 export interface MixtureVariant {
   readonly sigma: SigmaActivation;
+  /** Training: per-row NLL (penalty included) and head gradient. Inference: per-row log p(y | x) only. */
   readonly withGradient: boolean;
 }
 
@@ -91,5 +92,5 @@ fn rowNll(row: u32) -> f32 {
 #endif
 }
 
-${elementwiseEntry(MIXTURE_WORKGROUP, 'shape.batch', '  sampleNll[i] = rowNll(i);')}`;
+${elementwiseEntry(MIXTURE_WORKGROUP, 'shape.batch', v.withGradient ? '  sampleNll[i] = rowNll(i);' : '  logDensity[i] = -rowNll(i);')}`;
 }

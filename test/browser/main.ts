@@ -9,10 +9,11 @@ import { runtimeCases } from './cases/runtime.js';
 import { inferenceCases } from './cases/inference.js';
 import { modelCases } from './cases/model.js';
 import { samplingCases } from './cases/sampling.js';
+import { embeddedCases } from './cases/embedded.js';
 
 export type Case = (gpu: GpuContext, args: any) => Promise<unknown>;
 
-const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases };
+const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases };
 let shared: Promise<GpuContext> | undefined;
 
 async function runCase(name: string, args: unknown): Promise<unknown> {

@@ -1,0 +1,174 @@
+// The embeddable inference kernel on a device the test owns: recorded into the test's own encoder, on the
+// test's buffers, it must give exactly what the full library gives (same kernels, same weights).
+import type { GpuContext } from '../../../src/runtime/device.js';
+import { createMdn } from '../../../src/mdn/model.js';
+import { exportWgsl, loadInferenceKernel } from '../../../src/inference.js';
+import { inverseSine, standardize } from '../../../src/mdn/datasets.js';
+import { failure } from '../failure.js';
+
+// A device of the test's own, with a validation error scope open: `closeScope` reports what went wrong on it.
+async function ownDevice(): Promise<GPUDevice> {
+  const adapter = await navigator.gpu.requestAdapter();
+  const device = await adapter!.requestDevice({ label: 'test-owned device' });
+  device.pushErrorScope('validation');
+  return device;
+}
+
+async function closeScope(device: GPUDevice): Promise<string> {
+  const error = await device.popErrorScope();
+  return error ? error.message : '';
+}
+
+async function trainedModelBytes(gpu: GpuContext, seed: number, components: number): Promise<Uint8Array> {
+  const d = inverseSine(200, seed);
+  const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [12], components, sigma: 'softplus', seed, gpu });
+  try {
+    await model.fit(standardize(d.x, 200, 1).values, standardize(d.y, 200, 1).values, { steps: 100, learningRate: 0.02 });
+    return await model.save();
+  } finally {
+    model.destroy();
+  }
+}
+
+const storage = (device: GPUDevice, values: Float32Array | number) => {
+  const size = typeof values === 'number' ? values * 4 : values.byteLength;
+  const buffer = device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  if (typeof values !== 'number') device.queue.writeBuffer(buffer, 0, values);
+  return buffer;
+};
+
+async function read(device: GPUDevice, buffer: GPUBuffer, floats: number): Promise<Float32Array> {
+  const staging = device.createBuffer({ size: floats * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(buffer, 0, staging, 0, floats * 4);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const out = new Float32Array(staging.getMappedRange().slice(0));
+  staging.destroy();
+  return out;
+}
+
+const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
+
+export const embeddedCases = {
+  async embeddedMatchesLibrary(gpu: GpuContext) {
+    const bytes = await trainedModelBytes(gpu, 1, 5);
+    const device = await ownDevice();
+    const kernel = await loadInferenceKernel(device, bytes, { maxRows: 16 });
+    const library = await (await import('../../../src/mdn/model.js')).loadMdn(bytes, gpu);
+    try {
+      const rows = 50;
+      const offset = 3;
+      const x = Float32Array.from({ length: rows + offset }, (_, i) => Math.sin(i) * 1.5);
+      const y = Float32Array.from({ length: rows + offset }, (_, i) => Math.cos(i));
+      const width = kernel.mixtureWidth;
+      const input = storage(device, x);
+      const target = storage(device, y);
+      const mixtureOut = storage(device, (rows + offset) * width);
+      const logOut = storage(device, rows + offset);
+      const sampleOut = storage(device, (rows + offset) * 4);
+      const encoder = device.createCommandEncoder();
+      kernel.encode(encoder, { mode: 'mixture', input, output: mixtureOut, count: rows, offset });
+      kernel.encode(encoder, { mode: 'logProb', input, target, output: logOut, count: rows, offset });
+      kernel.encode(encoder, { mode: 'sample', input, output: sampleOut, count: rows, offset, samples: 4, seed: 9, temperature: 0.8 });
+      device.queue.submit([encoder.finish()]);
+      const mixture = (await read(device, mixtureOut, (rows + offset) * width)).slice(offset * width);
+      const logDensity = (await read(device, logOut, rows + offset)).slice(offset);
+      const samples = (await read(device, sampleOut, (rows + offset) * 4)).slice(offset * 4);
+      const xs = x.slice(offset);
+      const expected = await library.predict(xs);
+      const expectedMixture = new Float32Array(rows * width);
+      for (let r = 0; r < rows; r++) {
+        expectedMixture.set(expected.pi.subarray(r * 5, r * 5 + 5), r * width);
+        expectedMixture.set(expected.mu.subarray(r * 5, r * 5 + 5), r * width + 5);
+        expectedMixture.set(expected.sigma.subarray(r * 5, r * 5 + 5), r * width + 10);
+      }
+      return {
+        mixture: same(mixture, expectedMixture),
+        run: same(await kernel.run(xs), expectedMixture),
+        logProb: same(logDensity, await library.logProb(xs, y.slice(offset))),
+        sample: same(samples, await library.sample(xs, 4, { seed: 9, temperature: 0.8 })),
+        validation: await closeScope(device),
+      };
+    } finally {
+      library.destroy();
+      kernel.destroy();
+      device.destroy();
+    }
+  },
+
+  async embeddedOwnership(gpu: GpuContext) {
+    const [a, b] = [await trainedModelBytes(gpu, 2, 3), await trainedModelBytes(gpu, 3, 4)];
+    const device = await ownDevice();
+    const first = await loadInferenceKernel(device, a);
+    const second = await loadInferenceKernel(device, b);
+    const x = Float32Array.from({ length: 40 }, (_, i) => i / 10 - 2);
+    const aloneA = await first.run(x);
+    const aloneB = await second.run(x);
+    // Both recorded into one encoder, interleaved.
+    const input = storage(device, x);
+    const outA = storage(device, 40 * first.mixtureWidth);
+    const outB = storage(device, 40 * second.mixtureWidth);
+    const encoder = device.createCommandEncoder();
+    first.encode(encoder, { mode: 'mixture', input, output: outA, count: 40 });
+    second.encode(encoder, { mode: 'mixture', input, output: outB, count: 40 });
+    device.queue.submit([encoder.finish()]);
+    const together = same(await read(device, outA, 40 * first.mixtureWidth), aloneA) && same(await read(device, outB, 40 * second.mixtureWidth), aloneB);
+    const refusals = {
+      smallOutput: await failure(() => first.encode(device.createCommandEncoder(), { mode: 'mixture', input, output: storage(device, 4), count: 40 })),
+      noCopySource: await failure(() =>
+        first.encode(device.createCommandEncoder(), { mode: 'mixture', input: device.createBuffer({ size: 160, usage: GPUBufferUsage.STORAGE }), output: outA, count: 40 }),
+      ),
+    };
+    first.destroy();
+    first.destroy();
+    const afterDestroy = await failure(() => first.run(x));
+    const secondStillWorks = same(await second.run(x), aloneB);
+    second.destroy();
+    // The device is the test's: still usable after both kernels are gone.
+    const check = storage(device, Float32Array.of(1, 2, 3, 4));
+    const stillUsable = same(await read(device, check, 4), [1, 2, 3, 4]);
+    const validation = await closeScope(device);
+    device.destroy();
+    return { together, secondStillWorks, stillUsable, afterDestroy, refusals, validation };
+  },
+
+  async exportedWgslRuns(gpu: GpuContext) {
+    const bytes = await trainedModelBytes(gpu, 4, 3);
+    const device = await ownDevice();
+    const kernel = await loadInferenceKernel(device, bytes);
+    const { decodeModel } = await import('../../../src/mdn/serialization.js');
+    const { blocks, architecture } = decodeModel(bytes);
+    const rows = 37;
+    const x = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
+    // Run the exported kernels by hand, as another program would.
+    const stages = exportWgsl(bytes);
+    let input = storage(device, x);
+    const widths = [12, architecture.components * 3];
+    const encoder = device.createCommandEncoder();
+    stages.forEach((stage, i) => {
+      const layout = device.createBindGroupLayout({ entries: stage.bindings.map(({ name: _, ...e }) => e) });
+      const pipeline = device.createComputePipeline({ layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module: device.createShaderModule({ code: stage.code }), entryPoint: 'main' } });
+      const { workgroups } = stage.plan(rows);
+      const bytes = stage.uniformBytes(rows);
+      const uniformBuffer = device.createBuffer({ size: bytes.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(uniformBuffer, 0, bytes);
+      const output = storage(device, rows * (i < stages.length - 1 ? widths[i] : widths[widths.length - 1]));
+      const resources: Record<string, GPUBuffer> = i < stages.length - 1 ? { a: input, b: storage(device, blocks[i]), c: output, shape: uniformBuffer } : { head: input, params: output, shape: uniformBuffer };
+      const bindGroup = device.createBindGroup({ layout, entries: stage.bindings.map((b, j) => ({ binding: j, resource: { buffer: resources[b.name] } })) });
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup);
+      pass.dispatchWorkgroups(...workgroups);
+      pass.end();
+      input = output;
+    });
+    device.queue.submit([encoder.finish()]);
+    const byHand = await read(device, input, rows * widths[1]);
+    const viaKernel = await kernel.run(x);
+    const validation = await closeScope(device);
+    kernel.destroy();
+    device.destroy();
+    return { stages: stages.map((s) => s.label), identical: same(byHand, viaKernel), validation };
+  },
+};

@@ -1,0 +1,29 @@
+// mixden/inference in headless Chromium, on devices the test creates.
+import { describe, expect, it } from 'vitest';
+import { useGpuPage } from './page.js';
+
+const page = useGpuPage();
+
+describe('inference kernel', () => {
+  it("recorded into the caller's encoder on the caller's buffers, gives exactly the library's mixture, log-densities and samples", async () => {
+    expect(await page().run('embeddedMatchesLibrary')).toEqual({ mixture: true, run: true, logProb: true, sample: true, validation: '' });
+  });
+
+  it('two models share a device without disturbing each other; destroy frees only its own and leaves the device usable', async () => {
+    const r = await page().run<Record<string, any>>('embeddedOwnership');
+    expect(r.validation).toBe('');
+    expect(r.together).toBe(true);
+    expect(r.secondStillWorks).toBe(true);
+    expect(r.stillUsable).toBe(true);
+    expect(r.afterDestroy).toMatchObject({ name: 'DestroyedError', message: 'this inference kernel was destroyed' });
+    expect(r.refusals.smallOutput).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/the output buffer holds 16 bytes; this call needs 1440/) });
+    expect(r.refusals.noCopySource).toMatchObject({ name: 'InvalidArgumentError', message: 'the input buffer needs COPY_SRC usage' });
+  });
+
+  it('exports WGSL that, run by hand in order, gives the same mixture', async () => {
+    const r = await page().run<{ stages: string[]; identical: boolean; validation: string }>('exportedWgslRuns');
+    expect(r.stages).toEqual(['layer0 1 -> 12 tanh', 'layer1 12 -> 9 identity', 'mixture parameters']);
+    expect(r.validation).toBe('');
+    expect(r.identical).toBe(true);
+  });
+});
