@@ -6,7 +6,16 @@ import { PREDICT_USAGE, predict } from './predict.js';
 import { REPORT_USAGE, report } from './report.js';
 import { DATASET_USAGE, dataset } from './dataset.js';
 
+// Starts examples/http-service.mjs under this launcher (which chose the Vulkan driver); MODEL and PORT from the environment.
+async function serveExample(): Promise<void> {
+  const { startService } = await import(new URL('../../examples/http-service.mjs', import.meta.url).href);
+  const service = await startService({ model: process.env.MODEL ?? 'model.mixden', port: Number(process.env.PORT ?? 8080) });
+  console.log(`mixden service on http://127.0.0.1:${service.port} (POST /sample, POST /logprob)`);
+  await new Promise(() => {});
+}
+
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  'serve-example': serveExample,
   'train-seed': trainSeed,
   train,
   predict,
@@ -20,6 +29,7 @@ const USAGE = `usage: mixden <command> [options]
   ${PREDICT_USAGE}
   ${REPORT_USAGE}
   ${DATASET_USAGE}
+  serve-example                                   the HTTP example (MODEL=model.mixden PORT=8080)
   train-seed [--steps 3000] [--seed 0] [--json]   train the inverse-sine MDN on the GPU
   profile [--rows 1000] [--repeats 20]             GPU time of each dispatch of one training step
 Set MIXDEN_DEBUG=dispatches to print each step program, MIXDEN_DEBUG=shaders to print the WGSL.`;

@@ -1,0 +1,61 @@
+// The Node HTTP example (examples/http-service.mjs): JSON in and out, concurrent requests batched, bad
+// requests answered 400. Runs in a child process (Dawn needs its Vulkan driver chosen at process start).
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'mixden-service-'));
+let child: ChildProcess;
+let base: string;
+
+beforeAll(async () => {
+  const run = promisify(execFile);
+  await run('npm', ['run', '-s', 'build'], { timeout: 120_000 });
+  const model = join(dir, 'bimodal.mixden');
+  await run(process.execPath, ['bin/mixden.js', 'train', '--dataset', 'bimodal', '--rows', '400', '--hidden', '8', '--steps', '50', '--out', model, '--json'], { timeout: 120_000 });
+  // The launcher picks the Vulkan driver; the service module is started through it by a one-line script.
+  child = spawn(process.execPath, ['bin/mixden.js', 'serve-example'], { env: { ...process.env, MODEL: model, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  base = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(String(d));
+      if (m) resolve(`http://127.0.0.1:${m[1]}`);
+    });
+    child.on('exit', (code) => reject(new Error(`service exited with ${code}`)));
+  });
+}, 240_000);
+
+afterAll(() => {
+  child?.kill();
+});
+
+const post = async (path: string, body: unknown) => {
+  const r = await fetch(`${base}${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: r.status, json: await r.json() };
+};
+
+describe('examples/http-service.mjs', () => {
+  it('answers /sample and /logprob with JSON, batching concurrent requests', async () => {
+    const requests = Array.from({ length: 8 }, (_, i) => post('/sample', { x: [[i / 4]], n: 3, seed: 1 }));
+    const answers = await Promise.all(requests);
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(a.json.samples).toHaveLength(1);
+      expect(a.json.samples[0]).toHaveLength(3);
+      expect(a.json.samples[0][0]).toHaveLength(1);
+    }
+    const lp = await post('/logprob', { x: [[0], [8]], y: [[0], [4]] });
+    expect(lp.status).toBe(200);
+    expect(lp.json.logProb).toHaveLength(2);
+    expect(lp.json.logProb.every(Number.isFinite)).toBe(true);
+  });
+
+  it('answers 400 with a JSON error for bad requests, and 404 elsewhere', async () => {
+    expect(await post('/sample', 'not json')).toMatchObject({ status: 400 });
+    expect(await post('/sample', { x: [[1, 2]] })).toMatchObject({ status: 400, json: { error: 'x must be a non-empty array of rows of 1 finite numbers' } });
+    expect(await post('/logprob', { x: [[1]], y: [[1], [2]] })).toMatchObject({ status: 400 });
+    expect((await post('/other', {})).status).toBe(404);
+  });
+});
