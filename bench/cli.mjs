@@ -7,6 +7,7 @@ import { createServer } from 'vite';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    embedded: { type: 'boolean', default: false },
     workloads: { type: 'string' },
     systems: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
@@ -24,6 +25,7 @@ try {
     workloads: values.workloads?.split(','),
     systems: values.systems?.split(','),
     outDir: values.out,
+    embeddedOnly: values.embedded,
   });
 } catch (error) {
   console.error(error);

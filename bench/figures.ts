@@ -1,6 +1,7 @@
 // The figures one benchmark run records, shared by the page (which measures) and Node (which reports).
 import type { Stat } from './measure.js';
 import type { CeilingFigures } from './ceiling.js';
+import type { LatencyFigure } from './embedded.js';
 
 export interface RunOptions {
   readonly system: string;
@@ -35,4 +36,6 @@ export interface BenchmarkResult {
   readonly ceiling: CeilingFigures;
   readonly targetNll: number;
   readonly figures: readonly SystemFigures[];
+  /** mixden/inference against tfjs predict, per call, by batch size (seed-small's model). */
+  readonly embedded?: readonly LatencyFigure[];
 }

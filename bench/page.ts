@@ -10,6 +10,7 @@ import { repeat, seconds } from './measure.js';
 import { measureCeiling } from './ceiling.js';
 import type { RunOptions, SystemFigures } from './figures.js';
 import { drawChart } from './chart.js';
+import { embeddedLatency } from './embedded.js';
 
 const SYSTEMS: BenchSystem[] = [mixdenSystem, ...tfjsSystems];
 
@@ -80,6 +81,6 @@ async function ceiling(quick: boolean) {
 }
 
 Object.assign(window, {
-  bench: { runOne, environment, ceiling, drawChart, systems: SYSTEMS.map((s) => s.name), workloads: WORKLOADS.map((w) => w.name) },
+  bench: { runOne, environment, ceiling, drawChart, embeddedLatency, systems: SYSTEMS.map((s) => s.name), workloads: WORKLOADS.map((w) => w.name) },
   benchReady: true,
 });

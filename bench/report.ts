@@ -1,5 +1,6 @@
 // The benchmark table: each figure per system, and mixden's ratio to each tfjs backend from the same run.
 import type { BenchmarkResult, SystemFigures } from './figures.js';
+import type { LatencyFigure } from './embedded.js';
 
 interface Row {
   readonly label: string;
@@ -49,4 +50,34 @@ export function formatTable(result: BenchmarkResult): string {
   lines.push('');
   lines.push('(Nx) = how many times mixden is faster than that tfjs backend on that figure, measured in this run.');
   return lines.join('\n');
+}
+
+/** Per-call latency of mixden/inference and tfjs predict by batch size, with mixden's ratio to each. */
+export function formatLatencyTable(figures: readonly LatencyFigure[]): string {
+  const systems = [...new Set(figures.map((f) => f.system))];
+  const batches = [...new Set(figures.map((f) => f.batch))];
+  const header = ['batch', ...systems.map((s) => `${s} ms/call`)];
+  const rows = batches.map((batch) => {
+    const mine = figures.find((f) => f.system === systems[0] && f.batch === batch);
+    return [
+      String(batch),
+      ...systems.map((s) => {
+        const f = figures.find((x) => x.system === s && x.batch === batch);
+        if (!f?.latencyMs) return f?.skipped ? 'skipped' : 'n/a';
+        // performance.now() is coarsened to 0.1 ms in the page: a zero median means under that.
+        if (f.latencyMs.median === 0) return '< 0.1';
+        const ms = number(f.latencyMs.median);
+        return s === systems[0] || !mine?.latencyMs ? ms : `${ms} (${number(f.latencyMs.median / mine.latencyMs.median)}x)`;
+      }),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [
+    'Embedded inference (seed-small model, mixture parameters, readback included), per call:',
+    fmt(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map(fmt),
+    '(Nx) = how many times longer that backend takes than mixden/inference for the same call.',
+  ].join('\n');
 }

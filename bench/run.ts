@@ -6,7 +6,8 @@ import { launchChromium } from './chromium.js';
 import { TARGET_NLL } from './workloads.js';
 import type { BenchmarkResult, RunOptions, SystemFigures } from './figures.js';
 import type { CeilingFigures } from './ceiling.js';
-import { formatTable } from './report.js';
+import type { LatencyFigure } from './embedded.js';
+import { formatLatencyTable, formatTable } from './report.js';
 
 export interface BenchmarkOptions {
   readonly serverUrl: string;
@@ -14,6 +15,8 @@ export interface BenchmarkOptions {
   readonly workloads?: string[];
   readonly systems?: string[];
   readonly outDir: string;
+  /** Only the embedded-inference latency table (written to embedded.json). */
+  readonly embeddedOnly?: boolean;
 }
 
 interface BenchPage {
@@ -22,6 +25,7 @@ interface BenchPage {
     environment(): Promise<{ adapter: string; browser: string }>;
     ceiling(quick: boolean): Promise<CeilingFigures>;
     drawChart(r: BenchmarkResult): string;
+    embeddedLatency(quick: boolean): Promise<LatencyFigure[]>;
     systems: string[];
     workloads: string[];
   };
@@ -39,6 +43,14 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const workloads = options.workloads ?? (options.quick ? ['seed-small'] : known.workloads);
     const systems = options.systems ?? known.systems;
     console.log(`adapter: ${env.adapter}\nbrowser: ${env.browser}`);
+    if (options.embeddedOnly) {
+      const embedded = await page.evaluate((q: boolean) => (window as unknown as BenchPage).bench.embeddedLatency(q), options.quick);
+      mkdirSync(options.outDir, { recursive: true });
+      const record = { date: new Date().toISOString(), machine: { cores: cpus().length, platform: `${process.platform} ${process.arch}`, node: process.version }, browser: env.browser, adapter: env.adapter, embedded };
+      writeFileSync(`${options.outDir}/embedded.json`, `${JSON.stringify(record, null, 2)}\n`);
+      console.log(`\n${formatLatencyTable(embedded)}\nwritten: ${options.outDir}/embedded.json`);
+      return record as unknown as BenchmarkResult;
+    }
     const figures: SystemFigures[] = [];
     for (const workload of workloads) {
       for (const system of systems) {
@@ -50,6 +62,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       }
     }
     const ceiling = await page.evaluate((q: boolean) => (window as unknown as BenchPage).bench.ceiling(q), options.quick);
+    const embedded = options.systems ? undefined : await page.evaluate((q: boolean) => (window as unknown as BenchPage).bench.embeddedLatency(q), options.quick);
     const result: BenchmarkResult = {
       date: new Date().toISOString(),
       quick: options.quick,
@@ -59,6 +72,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       ceiling,
       targetNll: TARGET_NLL,
       figures,
+      embedded,
     };
     mkdirSync(options.outDir, { recursive: true });
     const name = options.quick ? 'quick' : 'latest';
@@ -70,6 +84,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       `\nadapter arithmetic ceiling ${ceiling.ceilingGflops.toFixed(2)} GFLOP/s; mixden matmul ${ceiling.matmulShape}: ` +
         `${ceiling.matmulGflops.toFixed(2)} GFLOP/s = ${((100 * ceiling.matmulGflops) / ceiling.ceilingGflops).toFixed(0)}% of it`,
     );
+    if (embedded) console.log(`\n${formatLatencyTable(embedded)}`);
     console.log(`written: ${options.outDir}/${name}.json, ${options.outDir}/${name}.png`);
     return result;
   } finally {
