@@ -20,6 +20,12 @@ describe('inference kernel', () => {
     expect(r.refusals.noCopySource).toMatchObject({ name: 'InvalidArgumentError', message: 'the input buffer needs COPY_SRC usage' });
   });
 
+  it('allocates nothing per call once a size has been seen (40 encodes of 4 chunks each)', async () => {
+    const r = await page().run<{ counts: Record<string, number>; validation: string }>('embeddedAllocatesNothing');
+    expect(r.validation).toBe('');
+    expect(r.counts).toEqual({ createBindGroup: 0, createComputePipeline: 0, createComputePipelineAsync: 0, createBuffer: 0 });
+  });
+
   it('exports WGSL that, run by hand in order, gives the same mixture', async () => {
     const r = await page().run<{ stages: string[]; identical: boolean; validation: string }>('exportedWgslRuns');
     expect(r.stages).toEqual(['layer0 1 -> 12 tanh', 'layer1 12 -> 9 identity', 'mixture parameters']);
