@@ -1,0 +1,119 @@
+// Fuzzing the loaders of untrusted input with seeded mutations: every input must either load or throw the
+// loader's own error (ModelFormatError, CsvError), never another exception, and never take long.
+import { describe, expect, it } from 'vitest';
+import { ModelFormatError, decodeModel, encodeModel } from '../../src/mdn/serialization.js';
+import { CsvError, parseCsv, selectColumns } from '../../src/mdn/data/csv.js';
+import { initialParameters } from '../../src/mdn/init.js';
+import { Random } from '../../src/mdn/random.js';
+import type { MdnArchitecture } from '../../src/mdn/architecture.js';
+
+const CASES = 3000;
+
+function mutateBytes(source: Uint8Array, random: Random): Uint8Array {
+  const bytes = Array.from(source);
+  const edits = 1 + Math.floor(random.uniform() * 4);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(random.uniform() * bytes.length);
+    const kind = Math.floor(random.uniform() * 5);
+    if (kind === 0) bytes[at] ^= 1 << Math.floor(random.uniform() * 8); // flip a bit
+    else if (kind === 1) bytes[at] = Math.floor(random.uniform() * 256); // replace a byte
+    else if (kind === 2) bytes.length = at; // truncate
+    else if (kind === 3) bytes.splice(at, 0, ...Array.from({ length: 1 + Math.floor(random.uniform() * 8) }, () => Math.floor(random.uniform() * 256)));
+    else bytes.splice(at, 1 + Math.floor(random.uniform() * 8)); // delete
+  }
+  return Uint8Array.from(bytes);
+}
+
+/** Mutates the manifest as JSON (the structured part attackers would target), keeping the weights. */
+function mutateManifest(source: Uint8Array, random: Random): Uint8Array {
+  const length = new DataView(source.buffer, source.byteOffset).getUint32(8, true);
+  const manifest = JSON.parse(new TextDecoder().decode(source.subarray(12, 12 + length)));
+  const values: unknown[] = [null, -1, 0, 1.5, 1e9, 2 ** 53, 'x', [], {}, true, Number.MAX_SAFE_INTEGER, '__proto__'];
+  const pick = () => values[Math.floor(random.uniform() * values.length)];
+  const paths = [
+    () => (manifest.architecture.inputDim = pick()),
+    () => (manifest.architecture.hidden = [pick(), pick()]),
+    () => (manifest.architecture.components = pick()),
+    () => (manifest.architecture.sigma = pick()),
+    () => (manifest.architecture = pick()),
+    () => (manifest.layers = pick()),
+    () => (manifest.layers[0] = pick()),
+    () => (manifest.weightCount = pick()),
+    () => (manifest.version = pick()),
+    () => (manifest.__proto__ = { polluted: true }),
+    () => (manifest.extra = pick()),
+  ];
+  paths[Math.floor(random.uniform() * paths.length)]();
+  const json = new TextEncoder().encode(JSON.stringify(manifest));
+  const oldStart = Math.ceil((12 + length) / 4) * 4;
+  const start = Math.ceil((12 + json.length) / 4) * 4;
+  const out = new Uint8Array(start + source.length - oldStart);
+  out.set(source.subarray(0, 8));
+  new DataView(out.buffer).setUint32(8, json.length, true);
+  out.set(json, 12);
+  out.set(source.subarray(oldStart), start);
+  return out;
+}
+
+function mutateText(source: string, random: Random): string {
+  const alphabet = ['"', ',', '\n', '\r', '\r\n', '\uFEFF', ' ', 'NaN', '1e999', '-', '.', 'abc', '""', '\u0000', 'é'];
+  let text = source;
+  const edits = 1 + Math.floor(random.uniform() * 5);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(random.uniform() * (text.length + 1));
+    const kind = Math.floor(random.uniform() * 3);
+    if (kind === 0) text = text.slice(0, at) + alphabet[Math.floor(random.uniform() * alphabet.length)] + text.slice(at);
+    else if (kind === 1) text = text.slice(0, at) + text.slice(at + 1 + Math.floor(random.uniform() * 5));
+    else text = text.slice(0, at);
+  }
+  return text;
+}
+
+describe('fuzzing', () => {
+  const arch: MdnArchitecture = { inputDim: 2, outputDim: 2, hidden: [5, 3], activation: 'tanh', components: 3, sigma: 'softplus', sigmaEpsilon: 1e-7 };
+  const model = encodeModel(arch, initialParameters(arch, 1).map((b) => Float32Array.from(b)), { columns: ['a', 'b'] });
+
+  it.each([
+    ['byte mutations', mutateBytes],
+    ['manifest mutations', mutateManifest],
+  ] as const)(`${CASES} model files with %s load or throw ModelFormatError`, (_, mutate) => {
+    const random = new Random(mutate === mutateBytes ? 1 : 2);
+    const outcomes = { loaded: 0, refused: 0 };
+    const started = performance.now();
+    for (let i = 0; i < CASES; i++) {
+      const bytes = mutate(model, random);
+      try {
+        const { blocks } = decodeModel(bytes);
+        expect(blocks.every((b) => b.every(Number.isFinite))).toBe(true);
+        outcomes.loaded++;
+      } catch (error) {
+        if (!(error instanceof ModelFormatError)) throw new Error(`case ${i}: ${String(error)}`);
+        outcomes.refused++;
+      }
+    }
+    expect(outcomes.loaded + outcomes.refused).toBe(CASES);
+    expect(outcomes.refused).toBeGreaterThan(CASES / 4); // the mutations do reach the checks
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  it(`${CASES} mutated CSV files parse or throw CsvError`, () => {
+    const random = new Random(3);
+    const base = 'x,"y value",z\n1,2,3\n4.5,"6",-7\n8,9e1,10\n';
+    const outcomes = { loaded: 0, refused: 0 };
+    for (let i = 0; i < CASES; i++) {
+      const text = mutateText(base, random);
+      try {
+        const table = parseCsv(text);
+        selectColumns(table, [table.columns[0]]);
+        outcomes.loaded++;
+      } catch (error) {
+        if (!(error instanceof CsvError)) throw new Error(`case ${i} (${JSON.stringify(text)}): ${String(error)}`);
+        outcomes.refused++;
+      }
+    }
+    expect(outcomes.loaded + outcomes.refused).toBe(CASES);
+    expect(outcomes.loaded).toBeGreaterThan(0);
+    expect(outcomes.refused).toBeGreaterThan(0);
+  });
+});
