@@ -12,7 +12,11 @@ import { loadInferenceKernel } from '../dist/inference.js';
 
 const BATCH_WINDOW_MS = 3;
 
-export async function startService({ model, port = 0, host = '127.0.0.1' }) {
+// Bounds, so that no request can exhaust the process: body bytes, rows per request, samples per row, and
+// requests in flight (beyond which the service answers 503 at once rather than queueing without end).
+export const LIMITS = { bodyBytes: 1 << 20, rows: 10_000, samplesPerRow: 1000, inFlight: 64 };
+
+export async function startService({ model, port = 0, host = '127.0.0.1', limits = LIMITS }) {
   const gpu = await nodeGpu();
   const kernel = await loadInferenceKernel(gpu.device, readFileSync(model));
   const { inputDim, outputDim } = kernel.architecture;
@@ -42,10 +46,12 @@ export async function startService({ model, port = 0, host = '127.0.0.1' }) {
     return new Promise((resolve, reject) => batch.parts.push({ rows, resolve, reject }));
   }
 
+  const fail = (status, message) => Object.assign(new Error(message), { status });
   const matrix = (value, cols, name) => {
     if (!Array.isArray(value) || value.length === 0 || !value.every((r) => Array.isArray(r) && r.length === cols && r.every(Number.isFinite))) {
-      throw Object.assign(new Error(`${name} must be a non-empty array of rows of ${cols} finite numbers`), { status: 400 });
+      throw fail(400, `${name} must be a non-empty array of rows of ${cols} finite numbers`);
     }
+    if (value.length > limits.rows) throw fail(413, `${name} has ${value.length} rows; the limit is ${limits.rows} per request`);
     return value;
   };
 
@@ -53,6 +59,7 @@ export async function startService({ model, port = 0, host = '127.0.0.1' }) {
     '/sample': (body) => {
       const rows = matrix(body.x, inputDim, 'x');
       const n = body.n ?? 1;
+      if (!Number.isInteger(n) || n < 1 || n > limits.samplesPerRow) throw fail(400, `n must be an integer from 1 to ${limits.samplesPerRow}`);
       const options = { temperature: body.temperature ?? 1, sigmaTemperature: body.sigmaTemperature ?? 1, seed: body.seed ?? 0 };
       return enqueue(`sample ${n} ${JSON.stringify(options)}`, rows, async (all) => {
         const flat = await kernel.sample(all.flat(), n, options);
@@ -70,24 +77,47 @@ export async function startService({ model, port = 0, host = '127.0.0.1' }) {
     },
   };
 
+  let inFlight = 0;
+  const stats = { served: 0, refused: 0, failed: 0 };
   const server = createServer(async (request, response) => {
     const send = (status, payload) => {
-      response.writeHead(status, { 'content-type': 'application/json' });
+      if (status === 200) stats.served++;
+      else if (status < 500 || status === 503) stats.refused++;
+      else stats.failed++;
+      response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
       response.end(JSON.stringify(payload));
     };
     const handler = request.method === 'POST' ? handlers[request.url] : undefined;
     if (!handler) return send(404, { error: 'POST /sample or POST /logprob' });
-    let text = '';
-    for await (const chunk of request) text += chunk;
+    if (inFlight >= limits.inFlight) return send(503, { error: `busy: ${limits.inFlight} requests in flight, try again` });
+    inFlight++;
     try {
-      send(200, await handler(JSON.parse(text)));
+      let size = 0;
+      const chunks = [];
+      for await (const chunk of request) {
+        size += chunk.length;
+        if (size > limits.bodyBytes) throw fail(413, `the body is over ${limits.bodyBytes} bytes`);
+        chunks.push(chunk);
+      }
+      let body;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        throw fail(400, 'the body is not JSON');
+      }
+      if (body === null || typeof body !== 'object') throw fail(400, 'the body must be a JSON object');
+      send(200, await handler(body));
     } catch (error) {
-      send(error.status ?? (error instanceof SyntaxError ? 400 : 500), { error: error.message });
+      send(error.status ?? 500, { error: error.status ? error.message : 'internal error' });
+      if (!error.status) console.error(error);
+    } finally {
+      inFlight--;
     }
   });
   await new Promise((resolve) => server.listen(port, host, resolve));
   return {
     port: server.address().port,
+    stats,
     close: async () => {
       await new Promise((resolve) => server.close(resolve));
       kernel.destroy();

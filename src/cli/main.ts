@@ -11,7 +11,10 @@ async function serveExample(): Promise<void> {
   const { startService } = await import(new URL('../../examples/http-service.mjs', import.meta.url).href);
   const service = await startService({ model: process.env.MODEL ?? 'model.mixden', port: Number(process.env.PORT ?? 8080) });
   console.log(`mixden service on http://127.0.0.1:${service.port} (POST /sample, POST /logprob)`);
-  await new Promise(() => {});
+  // SIGTERM prints the counts (served, refused, failed) and stops.
+  await new Promise<void>((resolve) => process.once('SIGTERM', resolve));
+  console.log(`stats ${JSON.stringify(service.stats)}`);
+  await service.close();
 }
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {

@@ -64,6 +64,9 @@ export class MdnPredictor {
   private sampleBuffers: { floats: number; samples: GPUBuffer; staging: GPUBuffer } | undefined;
   private sampleCall: StepRing | undefined;
   private nextCallSlot = 0;
+  // Calls that read back share one staging buffer, so they run one after another (a second mapAsync of a
+  // buffer with a map pending fails).
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -108,8 +111,14 @@ export class MdnPredictor {
    * @example
    * const mixture = await predictor.predict(new Float32Array([0.5, -1.2]));
    */
-  async predict(x: ArrayLike<number>): Promise<Float32Array> {
-    return this.run('params', x);
+  predict(x: ArrayLike<number>): Promise<Float32Array> {
+    return this.serial(() => this.run('params', x));
+  }
+
+  private serial<T>(call: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(call);
+    this.queue = result.catch(() => {});
+    return result;
   }
 
   /**
@@ -117,12 +126,14 @@ export class MdnPredictor {
    * @example
    * const logDensity = await predictor.logProb(x, y);
    */
-  async logProb(x: ArrayLike<number>, y: ArrayLike<number>): Promise<Float32Array> {
-    const rows = this.rowsOf(x);
-    if (y.length !== rows * this.architecture.outputDim) {
-      throw new InvalidArgumentError(`y must hold ${rows} rows x ${this.architecture.outputDim} columns = ${rows * this.architecture.outputDim} values, got ${y.length}`);
-    }
-    return this.run('logDensity', x, y);
+  logProb(x: ArrayLike<number>, y: ArrayLike<number>): Promise<Float32Array> {
+    return this.serial(async () => {
+      const rows = this.rowsOf(x);
+      if (y.length !== rows * this.architecture.outputDim) {
+        throw new InvalidArgumentError(`y must hold ${rows} rows x ${this.architecture.outputDim} columns = ${rows * this.architecture.outputDim} values, got ${y.length}`);
+      }
+      return this.run('logDensity', x, y);
+    });
   }
 
   /**
@@ -130,7 +141,11 @@ export class MdnPredictor {
    * @example
    * const samples = await predictor.sample(x, 100, { temperature: 0.8, seed: 7 });
    */
-  async sample(x: ArrayLike<number>, n: number, options: SampleOptions = {}): Promise<Float32Array> {
+  sample(x: ArrayLike<number>, n: number, options: SampleOptions = {}): Promise<Float32Array> {
+    return this.serial(() => this.drawSamples(x, n, options));
+  }
+
+  private async drawSamples(x: ArrayLike<number>, n: number, options: SampleOptions): Promise<Float32Array> {
     this.gpu.assertUsable();
     const { inputDim, outputDim } = this.architecture;
     const rows = this.rowsOf(x);

@@ -20,6 +20,10 @@ describe('inference kernel', () => {
     expect(r.refusals.noCopySource).toMatchObject({ name: 'InvalidArgumentError', message: 'the input buffer needs COPY_SRC usage' });
   });
 
+  it('answers concurrent calls (30 in flight, three kinds, several chunks each) as it answers them one at a time', async () => {
+    expect(await page().run('embeddedConcurrentCalls')).toEqual({ identical: true, validation: '' });
+  });
+
   it('allocates nothing per call once a size has been seen (40 encodes of 4 chunks each)', async () => {
     const r = await page().run<{ counts: Record<string, number>; validation: string }>('embeddedAllocatesNothing');
     expect(r.validation).toBe('');

@@ -18,6 +18,7 @@ beforeAll(async () => {
   await run(process.execPath, ['bin/mixden.js', 'train', '--dataset', 'bimodal', '--rows', '400', '--hidden', '8', '--steps', '50', '--out', model, '--json'], { timeout: 120_000 });
   // The launcher picks the Vulkan driver; the service module is started through it by a one-line script.
   child = spawn(process.execPath, ['bin/mixden.js', 'serve-example'], { env: { ...process.env, MODEL: model, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr!.on('data', (d) => process.env.SERVICE_DEBUG && console.log(String(d)));
   base = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (d) => {
       const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(String(d));
@@ -58,4 +59,38 @@ describe('examples/http-service.mjs', () => {
     expect(await post('/logprob', { x: [[1]], y: [[1], [2]] })).toMatchObject({ status: 400 });
     expect((await post('/other', {})).status).toBe(404);
   });
+});
+
+describe('examples/http-service.mjs under load and abuse', () => {
+  it('refuses oversized bodies, too many rows and bad sample counts with 4xx JSON', async () => {
+    const big = JSON.stringify({ x: Array.from({ length: 200_000 }, () => [0.123456789]) });
+    expect(await post('/sample', big)).toMatchObject({ status: 413, json: { error: 'the body is over 1048576 bytes' } });
+    expect(await post('/sample', { x: Array.from({ length: 10_001 }, () => [0]) })).toMatchObject({ status: 413, json: { error: 'x has 10001 rows; the limit is 10000 per request' } });
+    expect(await post('/sample', { x: [[0]], n: 0 })).toMatchObject({ status: 400, json: { error: 'n must be an integer from 1 to 1000' } });
+    expect(await post('/sample', '123')).toMatchObject({ status: 400, json: { error: 'the body must be a JSON object' } });
+  });
+
+  it('keeps serving a bounded loopback load: 600 requests, 40 at a time, none failed', async () => {
+    const total = 600;
+    const concurrency = 40;
+    let next = 0;
+    const statuses: number[] = [];
+    const worker = async () => {
+      while (next < total) {
+        const i = next++;
+        const r = i % 2 ? await post('/sample', { x: [[i / total], [1 - i / total]], n: 2, seed: i }) : await post('/logprob', { x: [[0.5]], y: [[i / total]] });
+        statuses.push(r.status);
+      }
+    };
+    const started = Date.now();
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const seconds = (Date.now() - started) / 1000;
+    const served = statuses.filter((s) => s === 200).length;
+    const busy = statuses.filter((s) => s === 503).length;
+    console.log(`load test: ${total} requests, ${served} served, ${busy} answered busy, ${total - served - busy} failed, in ${seconds.toFixed(1)} s; statuses ${JSON.stringify([...new Set(statuses)])}`);
+    expect(served + busy).toBe(total); // nothing failed; 40 in flight stays under the 64 limit, so all are served
+    expect(served).toBe(total);
+    // Still answering afterwards.
+    expect((await post('/logprob', { x: [[0]], y: [[0]] })).status).toBe(200);
+  }, 120_000);
 });

@@ -133,6 +133,23 @@ export const embeddedCases = {
     return { together, secondStillWorks, stillUsable, afterDestroy, refusals, validation };
   },
 
+  async embeddedConcurrentCalls(gpu: GpuContext) {
+    const bytes = await trainedModelBytes(gpu, 6, 3);
+    const device = await ownDevice();
+    const kernel = await loadInferenceKernel(device, bytes, { maxRows: 8 });
+    const x = Float32Array.from({ length: 20 }, (_, i) => i / 10 - 1);
+    const alone = { run: await kernel.run(x), sample: await kernel.sample(x, 3, { seed: 4 }), logProb: await kernel.logProb(x, x) };
+    // Thirty calls in flight at once, of three kinds, each several chunks long.
+    const all = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? kernel.run(x) : i % 3 === 1 ? kernel.sample(x, 3, { seed: 4 }) : kernel.logProb(x, x))),
+    );
+    const identical = all.every((r, i) => same(r, i % 3 === 0 ? alone.run : i % 3 === 1 ? alone.sample : alone.logProb));
+    const validation = await closeScope(device);
+    kernel.destroy();
+    device.destroy();
+    return { identical, validation };
+  },
+
   async embeddedAllocatesNothing(gpu: GpuContext) {
     const bytes = await trainedModelBytes(gpu, 5, 3);
     const device = await ownDevice();
