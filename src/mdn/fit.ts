@@ -140,6 +140,19 @@ export class TrainingSession {
     return this.trainer.steps;
   }
 
+  /** Set when the GPU stopped training at a NaN or infinite loss or gradient (see MdnTrainer.halted). */
+  get halted() {
+    return this.trainer.halted;
+  }
+
+  saveCheckpoint(): void {
+    this.trainer.saveCheckpoint();
+  }
+
+  restoreCheckpoint(): number {
+    return this.trainer.restoreCheckpoint();
+  }
+
   get learningRate(): number {
     return this.trainer.learningRate;
   }
@@ -205,18 +218,24 @@ export async function fitParameters(
     if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError(`steps must be an integer >= 1, got ${steps}`);
     if (!Number.isInteger(evaluateEvery) || evaluateEvery < 1) throw new InvalidArgumentError(`evaluateEvery must be an integer >= 1, got ${evaluateEvery}`);
     if (best) copy(parameters.buffer, best);
+    // The last good state, on the GPU: rolled back to if training stops at a NaN or infinite value.
+    session.saveCheckpoint();
     while (session.steps < steps) {
       const progress = await session.run(Math.min(evaluateEvery, steps - session.steps));
-      history.push(progress);
-      options.onProgress?.(progress);
       const monitored = progress.validationLoss ?? progress.loss;
-      if (!Number.isFinite(monitored)) {
-        if (best) copy(best, parameters.buffer);
+      if (session.halted || !Number.isFinite(monitored)) {
+        const what = session.halted
+          ? `the ${session.halted.quantity} became NaN or infinite at step ${session.halted.step}`
+          : `the validation loss became ${monitored} at step ${session.steps}`;
+        const back = session.restoreCheckpoint();
         throw new MixdenError(
-          `training diverged at step ${session.steps}: the ${progress.validationLoss === undefined ? 'training' : 'validation'} loss is ${monitored}` +
-            `${best ? `; the weights were restored to step ${bestStep}` : ''}. Try a lower learning rate.`,
+          `training stopped: ${what}. The weights and optimiser state were rolled back to step ${back}. ` +
+            'Try a lower learning rate, gradient clipping (clipNorm), or a σ that cannot collapse (sigma: elu1, or a sigmaPenalty).',
         );
       }
+      session.saveCheckpoint();
+      history.push(progress);
+      options.onProgress?.(progress);
       if (monitored < bestLoss - (options.minDelta ?? 0)) {
         bestLoss = monitored;
         bestStep = session.steps;

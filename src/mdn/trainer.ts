@@ -51,6 +51,12 @@ export interface TrainerOptions {
   readonly stepsPerSubmit?: number;
 }
 
+/** Where training stopped itself on the GPU: the first step whose loss or a gradient was NaN or infinite. */
+export interface Halt {
+  readonly step: number;
+  readonly quantity: 'loss' | 'gradient';
+}
+
 export interface LossRecord {
   /** 1-based step whose forward pass produced the loss (the loss before that step's update). */
   readonly step: number;
@@ -60,6 +66,9 @@ export interface LossRecord {
 export class MdnTrainer {
   private stepCount = 0;
   private pendingWork: Promise<unknown> = Promise.resolve();
+  /** Set once a readback shows the GPU halted training (see Halt); cleared by restoreCheckpoint. */
+  halted: Halt | null = null;
+  private checkpoint: { step: number; buffers: GPUBuffer[] } | undefined;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -72,6 +81,9 @@ export class MdnTrainer {
     private readonly targetBuffer: GPUBuffer,
     private readonly lossBuffer: GPUBuffer,
     private readonly lossStaging: GPUBuffer,
+    private readonly health: GPUBuffer,
+    /** Parameters, then the optimiser state: what a checkpoint copies. */
+    private readonly stateBuffers: readonly GPUBuffer[],
     private readonly ring: StepRing,
     readonly stepProgram: Program,
     /** Minibatch bookkeeping; undefined for full-batch training. */
@@ -128,7 +140,9 @@ export class MdnTrainer {
     const preGrads = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} pre-activation grad`, batch * l.outputs)));
     const sampleNll = keep(createStorageBuffer(gpu, 'sample nll', batch));
     const loss = keep(createStorageBuffer(gpu, 'loss', 1));
-    const lossStaging = keep(gpu.device.createBuffer({ label: 'loss readback', size: stepsPerSubmit * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
+    // Losses of the recorded steps, then the two health words, in one map per submit.
+    const lossStaging = keep(gpu.device.createBuffer({ label: 'loss readback', size: (stepsPerSubmit + 2) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
+    const health = keep(createStorageBuffer(gpu, 'training health', 4));
     const ring = keep(new StepRing(gpu, optimizer.kind === 'adam' ? AdamStep : SgdStep, stepsPerSubmit, 'optimizer step ring'));
 
     if (!options.parameters || options.initialParameters) {
@@ -180,6 +194,8 @@ export class MdnTrainer {
           firstMoment: moments[0].whole(),
           secondMoment: moments[1].whole(),
           ...(clip ? { clip } : {}),
+          loss,
+          health,
           step: ring.binding(),
         },
         { count, beta1, beta2, epsilon, weightDecay },
@@ -192,7 +208,8 @@ export class MdnTrainer {
       );
     }
     const program = keep(builder.build());
-    return new MdnTrainer(gpu, architecture, rows, optimizer, params, owned, allInputs, allTargets, loss, lossStaging, ring, program, batching);
+    const stateBuffers = [params.buffer, ...moments.map((m) => m.buffer)];
+    return new MdnTrainer(gpu, architecture, rows, optimizer, params, owned, allInputs, allTargets, loss, lossStaging, health, stateBuffers, ring, program, batching);
   }
 
   /** The parameter arena on the GPU (for a predictor to read); owned by the trainer. */
@@ -284,6 +301,8 @@ export class MdnTrainer {
       }
     }
     pass.end();
+    const healthAt = this.ring.slots * 4;
+    if (recorded.length > 0) encoder.copyBufferToBuffer(this.health, 0, this.lossStaging, healthAt, 8);
     this.gpu.device.queue.submit([encoder.finish()]);
     this.stepCount += n;
     if (recorded.length === 0) {
@@ -292,10 +311,43 @@ export class MdnTrainer {
       this.pendingWork = this.gpu.device.queue.onSubmittedWorkDone();
       return [];
     }
-    await this.lossStaging.mapAsync(GPUMapMode.READ, 0, recorded.length * 4);
+    await this.lossStaging.mapAsync(GPUMapMode.READ, 0, healthAt + 8);
     const values = new Float32Array(this.lossStaging.getMappedRange(0, recorded.length * 4).slice(0));
+    const [haltStep, quantity] = new Uint32Array(this.lossStaging.getMappedRange(healthAt, 8).slice(0));
     this.lossStaging.unmap();
+    if (haltStep !== 0) this.halted = { step: haltStep, quantity: quantity === 1 ? 'loss' : 'gradient' };
     return recorded.map((step, i) => ({ step, loss: values[i] }));
+  }
+
+  /**
+   * Keeps a copy of the parameters and optimiser state on the GPU (buffer copies, no readback), to return to
+   * with restoreCheckpoint. One checkpoint is kept; a new one replaces it.
+   * @example
+   * if (!trainer.halted) trainer.saveCheckpoint();
+   */
+  saveCheckpoint(): void {
+    this.gpu.assertUsable();
+    this.checkpoint ??= {
+      step: 0,
+      buffers: this.stateBuffers.map((b) => this.gpu.device.createBuffer({ label: `checkpoint of ${b.label}`, size: b.size, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST })),
+    };
+    const encoder = this.gpu.device.createCommandEncoder({ label: 'save checkpoint' });
+    this.stateBuffers.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, this.checkpoint!.buffers[i], 0, b.size));
+    this.gpu.device.queue.submit([encoder.finish()]);
+    this.checkpoint.step = this.stepCount;
+  }
+
+  /** Returns parameters, optimiser state and step count to the last checkpoint, and clears a halt; its step. */
+  restoreCheckpoint(): number {
+    this.gpu.assertUsable();
+    if (!this.checkpoint) throw new Error('no checkpoint was saved');
+    const encoder = this.gpu.device.createCommandEncoder({ label: 'restore checkpoint' });
+    this.stateBuffers.forEach((b, i) => encoder.copyBufferToBuffer(this.checkpoint!.buffers[i], 0, b, 0, b.size));
+    encoder.clearBuffer(this.health);
+    this.gpu.device.queue.submit([encoder.finish()]);
+    this.stepCount = this.checkpoint.step;
+    this.halted = null;
+    return this.checkpoint.step;
   }
 
   /** Current parameters, one (inputs + 1) x outputs block per layer (a readback). */
@@ -322,6 +374,8 @@ export class MdnTrainer {
 
   /** Frees every GPU buffer the trainer made; idempotent. */
   destroy(): void {
+    for (const b of this.checkpoint?.buffers ?? []) b.destroy();
+    this.checkpoint = undefined;
     for (const b of this.ownedBuffers) b.destroy();
     (this.ownedBuffers as unknown[]).length = 0;
   }

@@ -16,6 +16,8 @@ export const AdamSettings = defineUniformStruct('AdamSettings', {
 });
 
 export const AdamStep = defineUniformStruct('AdamStep', {
+  /** 1-based step number, recorded in `health` if this step's loss or gradient is not finite. */
+  step: 'u32',
   learningRate: 'f32',
   /** 1 / (1 - beta1^t) */
   firstBiasCorrection: 'f32',
@@ -45,6 +47,8 @@ export const adam: KernelDefinition<AdamVariant, AdamSizes> = {
     readWrite('firstMoment', 'vec4<f32>'),
     readWrite('secondMoment', 'vec4<f32>'),
     ...(clipped ? [readOnly('clip')] : []),
+    readOnly('loss'),
+    readWrite('health', 'u32'),
     uniform('shape', AdamSettings),
     uniform('step', AdamStep, true),
   ],
@@ -52,7 +56,21 @@ export const adam: KernelDefinition<AdamVariant, AdamSizes> = {
     elementwiseEntry(
       WORKGROUP,
       'shape.count4',
-      `  let g = grads[i]${clipped ? ' * clip[0]' : ''};
+      `  // A step whose loss or gradient is NaN or infinite stops training on the GPU: health records the first such
+  // step (and 1 for the loss, 2 for a gradient) and every later update is skipped until the host rolls back.
+  // Bit tests, since WGSL has no isnan and x != x may be optimised away.
+  if (health[0] != 0u) { return; }
+  if ((bitcast<u32>(loss[0]) & 0x7f800000u) == 0x7f800000u) {
+    health[0] = step.step;
+    health[1] = 1u;
+    return;
+  }
+  let g = grads[i]${clipped ? ' * clip[0]' : ''};
+  if (any((bitcast<vec4<u32>>(g) & vec4(0x7f800000u)) == vec4(0x7f800000u))) {
+    health[0] = step.step;
+    health[1] = 2u;
+    return;
+  }
   let m = shape.beta1 * firstMoment[i] + (1.0 - shape.beta1) * g;
   let v = shape.beta2 * secondMoment[i] + (1.0 - shape.beta2) * g * g;
   firstMoment[i] = m;
@@ -71,6 +89,7 @@ export const adam: KernelDefinition<AdamVariant, AdamSizes> = {
 /** Per-step values of Adam at step `t` (1-based). */
 export function adamStepValues(t: number, learningRate: number, beta1: number, beta2: number): Record<string, number> {
   return {
+    step: t,
     learningRate,
     firstBiasCorrection: 1 / (1 - beta1 ** t),
     secondBiasCorrection: 1 / (1 - beta2 ** t),

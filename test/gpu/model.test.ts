@@ -61,6 +61,14 @@ describe('model', () => {
     expect(r.piSum).toBeCloseTo(1, 5);
   });
 
+  it('stops at a NaN or infinite value, rolls the weights back to the last checkpoint and says what to try', async () => {
+    const r = await page().run<{ error: { name: string; message: string }; rolledBack: boolean; predictsFinite: boolean }>('divergence');
+    expect(r.error.name).toBe('MixdenError');
+    expect(r.error.message).toMatch(/^training stopped: the (loss|gradient) became NaN or infinite at step \d+\. The weights and optimiser state were rolled back to step 0\. Try a lower learning rate, gradient clipping \(clipNorm\)/);
+    expect(r.rolledBack).toBe(true);
+    expect(r.predictsFinite).toBe(true);
+  });
+
   it('refuses bad arguments and files with errors that name the problem, and calls after destroy', async () => {
     const r = await page().run<Record<string, { name: string; message: string } | null>>('modelRefusals');
     expect(r.noComponents).toMatchObject({ name: 'InvalidArgumentError', message: 'components must be an integer >= 1, got 0' });

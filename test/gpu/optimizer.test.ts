@@ -17,6 +17,17 @@ describe('adam', () => {
   });
 });
 
+describe('adam stops on NaN and infinity', () => {
+  it('a NaN loss: nothing is updated, and health records step 7 and the loss', async () => {
+    expect(await page().run('adamHalts', { badLoss: true })).toEqual({ unchanged: true, health: [7, 1, 0, 0] });
+  });
+
+  it('an infinite gradient: health records step 7 and a gradient', async () => {
+    const r = await page().run<{ health: number[] }>('adamHalts', { badLoss: false });
+    expect(r.health).toEqual([7, 2, 0, 0]);
+  });
+});
+
 describe('gradNorm', () => {
   it.each([
     { count: 1000, maxNorm: 0.5 },

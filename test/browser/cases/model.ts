@@ -195,6 +195,21 @@ export const modelCases = {
     }
   },
 
+  async divergence(gpu: GpuContext) {
+    const { x, y } = data(200);
+    const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [8], components: 3, sigma: 'exp', seed: 2, gpu });
+    try {
+      const before = (await model.getWeights()).flatMap((w) => Array.from(w));
+      // A learning rate no MDN survives: exp σ overflows within a few steps.
+      const error = await failure(() => model.fit(x, y, { steps: 200, learningRate: 1e4, evaluateEvery: 20 }));
+      const after = (await model.getWeights()).flatMap((w) => Array.from(w));
+      const mixture = await model.predict([0.5]);
+      return { error, rolledBack: after.every((v, i) => Object.is(v, before[i])), predictsFinite: [...mixture.pi, ...mixture.mu, ...mixture.sigma].every(Number.isFinite) };
+    } finally {
+      model.destroy();
+    }
+  },
+
   async modelRefusals(gpu: GpuContext) {
     const model = await createMdn({ inputDim: 2, outputDim: 1, hidden: [4], components: 2, gpu });
     const results = {

@@ -26,19 +26,40 @@ export const optimizerCases = {
     try {
       ring.write(gpu.device.queue, [step]);
       const out = await runKernel(gpu, adam, { clipped: false }, { count, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay }, {
-        buffers: { params, grads, firstMoment: m, secondMoment: v },
+        buffers: { params, grads, firstMoment: m, secondMoment: v, loss: [1.5], health: 4 },
         resources: { step: ring.binding() },
-        read: ['params', 'firstMoment', 'secondMoment'],
+        read: ['params', 'firstMoment', 'secondMoment', 'health'],
       });
       // The reference sees the f32-rounded per-step scalars the kernel sees.
       const f32 = (x: number) => Math.fround(x);
       const expected = { p: Float64Array.from(params), m: Float64Array.from(m), v: Float64Array.from(v) };
       adamUpdate(expected.p, grads, expected.m, expected.v, t, { ...settings, learningRate: f32(settings.learningRate) });
       return [
+        compareArrays(`adam t=${t} health stays 0 on finite values`, new Uint32Array(out.health.buffer), [0, 0, 0, 0], { atol: 0, rtol: 0 }),
         compareArrays(`adam t=${t} params`, out.params, expected.p, TOLERANCE),
         compareArrays(`adam t=${t} m`, out.firstMoment, expected.m, TOLERANCE),
         compareArrays(`adam t=${t} v`, out.secondMoment, expected.v, TOLERANCE),
       ];
+    } finally {
+      ring.destroy();
+    }
+  },
+
+  // A NaN loss, or a NaN in one gradient, must leave every parameter as it was and record the step and quantity.
+  async adamHalts(gpu: GpuContext, { badLoss }: { badLoss: boolean }) {
+    const count = 4096;
+    const params = toF32(new Random(1).fill(count, (r) => r.range(-1, 1)));
+    const grads = toF32(new Random(2).fill(count, (r) => r.range(-0.1, 0.1)));
+    if (!badLoss) grads[3001] = Number.POSITIVE_INFINITY;
+    const ring = new StepRing(gpu, AdamStep, 1, 'test adam ring');
+    try {
+      ring.write(gpu.device.queue, [adamStepValues(7, 0.01, 0.9, 0.999)]);
+      const out = await runKernel(gpu, adam, { clipped: false }, { count, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 }, {
+        buffers: { params, grads, firstMoment: count, secondMoment: count, loss: [badLoss ? Number.NaN : 0.5], health: 4 },
+        resources: { step: ring.binding() },
+        read: ['params', 'health'],
+      });
+      return { unchanged: out.params.every((v, i) => v === params[i] || !badLoss), health: Array.from(new Uint32Array(out.health.buffer)) };
     } finally {
       ring.destroy();
     }
