@@ -39,6 +39,11 @@ export interface FitOptions {
   /** Multiply the learning rate by `factor` after `patience` evaluations without improvement. */
   readonly reduceLrOnPlateau?: { readonly patience: number; readonly factor?: number; readonly minLearningRate?: number };
   readonly onProgress?: (progress: FitProgress) => void;
+  /**
+   * Evaluations between copies of the weights to the CPU (default 1: every evaluation), which `Mdn.restore`
+   * moves to a new device if this one is lost. 0 mirrors only at the end.
+   */
+  readonly mirrorEvery?: number;
 }
 
 export interface FitProgress {
@@ -187,6 +192,7 @@ export async function fitParameters(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
   options: FitOptions,
+  mirror: (step: number) => Promise<void> = async () => {},
 ): Promise<FitResult> {
   if (options.steps !== undefined && options.epochs !== undefined) throw new InvalidArgumentError('give steps or epochs, not both');
   if (options.epochs !== undefined && !(Number.isInteger(options.epochs) && options.epochs >= 1)) {
@@ -235,6 +241,8 @@ export async function fitParameters(
       }
       session.saveCheckpoint();
       history.push(progress);
+      const mirrorEvery = options.mirrorEvery ?? 1;
+      if (mirrorEvery > 0 && history.length % mirrorEvery === 0) await mirror(session.steps);
       options.onProgress?.(progress);
       if (monitored < bestLoss - (options.minDelta ?? 0)) {
         bestLoss = monitored;

@@ -81,12 +81,28 @@ export class Mdn {
   private destroyed = false;
   private busy: Promise<unknown> = Promise.resolve();
 
+  /** The last copy of the weights on the CPU, and the training step it was taken at (see restore). */
+  private mirror: { weights: Float32Array[]; step: number };
+
   private constructor(
-    readonly gpu: GpuContext,
+    private context: GpuContext,
     readonly architecture: MdnArchitecture,
-    private readonly parameters: Arena,
-    private readonly ownsGpu: boolean,
-  ) {}
+    private parameters: Arena,
+    private ownsGpu: boolean,
+    weights: Float32Array[],
+  ) {
+    this.mirror = { weights, step: 0 };
+  }
+
+  /** The GPU context the model runs on (a new one after restore). */
+  get gpu(): GpuContext {
+    return this.context;
+  }
+
+  /** The training step of the weights mirrored on the CPU (0 until a fit mirrors them). */
+  get mirroredStep(): number {
+    return this.mirror.step;
+  }
 
   /** A model with these weights (one (inputs + 1) x outputs block per layer). */
   static async fromWeights(architecture: MdnArchitecture, blocks: readonly ArrayLike<number>[], gpu?: GpuContext): Promise<Mdn> {
@@ -95,19 +111,53 @@ export class Mdn {
     const layout = parameterLayout(architecture);
     const parameters = new Arena(context, layout, 'model parameters');
     uploadFloats(context, parameters.buffer, layout.pack(Object.fromEntries(blocks.map((b, i) => [`layer${i}`, b]))));
-    return new Mdn(context, architecture, parameters, !gpu);
+    return new Mdn(context, architecture, parameters, !gpu, blocks.map((b) => Float32Array.from(b)));
   }
 
   /**
-   * Trains on `x` (rows x inputDim) and `y` (rows x outputDim) with full-batch Adam; see FitOptions.
+   * Moves the model to a new GPU (default: a new context on navigator.gpu) from the weights last mirrored on the
+   * CPU, after its device was lost; returns the training step of those weights. Training can continue with fit.
+   * @example
+   * try { await model.fit(x, y); } catch (e) { if (e instanceof DeviceLostError) await model.restore(); }
+   */
+  async restore(gpu?: GpuContext): Promise<number> {
+    if (this.destroyed) throw new DestroyedError('this model was destroyed');
+    const context = gpu ?? (await acquireGpu());
+    const layout = parameterLayout(this.architecture);
+    const parameters = new Arena(context, layout, 'model parameters');
+    uploadFloats(context, parameters.buffer, layout.pack(Object.fromEntries(this.mirror.weights.map((b, i) => [`layer${i}`, b]))));
+    // What was on the old device is gone with it; release what may still be held there.
+    void this.predictorPromise?.then((p) => p.destroy(), () => {});
+    this.predictorPromise = undefined;
+    try {
+      this.parameters.destroy();
+    } catch {
+      // a lost device's buffers may already be gone
+    }
+    if (this.ownsGpu) this.context.destroy();
+    this.context = context;
+    this.parameters = parameters;
+    this.ownsGpu = !gpu;
+    this.busy = Promise.resolve();
+    return this.mirror.step;
+  }
+
+  /**
+   * Trains on `x` (rows x inputDim) and `y` (rows x outputDim) with Adam; see FitOptions. The weights are
+   * mirrored to the CPU every `mirrorEvery` evaluations and at the end, for `restore` after a lost device.
    * @example
    * const result = await model.fit(x, y, { steps: 2000, validationSplit: 0.2, earlyStopping: { patience: 5 } });
    */
   fit(x: ArrayLike<number>, y: ArrayLike<number>, options: FitOptions = {}): Promise<FitResult> {
-    return this.serial(() => {
+    return this.serial(async () => {
       checkRows('x', x, this.architecture.inputDim);
       checkRows('y', y, this.architecture.outputDim, x.length / this.architecture.inputDim);
-      return fitParameters(this.gpu, this.architecture, this.parameters, () => this.predictor(), x, y, options);
+      const mirror = async (step: number) => {
+        this.mirror = { weights: await this.readWeights(), step };
+      };
+      const result = await fitParameters(this.gpu, this.architecture, this.parameters, () => this.predictor(), x, y, options, mirror);
+      await mirror(result.bestStep);
+      return result;
     });
   }
 
@@ -263,11 +313,13 @@ export class Mdn {
 
   /** The weights, one (inputs + 1) x outputs block per layer (W rows, then the bias row). */
   getWeights(): Promise<Float32Array[]> {
-    return this.serial(async () => {
-      const layout = this.parameters.layout;
-      const blocks = layout.unpack(await readFloats(this.gpu, this.parameters.buffer, layout.totalFloats));
-      return layout.slices.map((s) => blocks[s.name]);
-    });
+    return this.serial(() => this.readWeights());
+  }
+
+  private async readWeights(): Promise<Float32Array[]> {
+    const layout = this.parameters.layout;
+    const blocks = layout.unpack(await readFloats(this.gpu, this.parameters.buffer, layout.totalFloats));
+    return layout.slices.map((s) => blocks[s.name]);
   }
 
   /**
@@ -285,7 +337,7 @@ export class Mdn {
     this.destroyed = true;
     void this.predictorPromise?.then((p) => p.destroy(), () => {});
     this.parameters.destroy();
-    if (this.ownsGpu) this.gpu.destroy();
+    if (this.ownsGpu) this.context.destroy();
   }
 
   private predictor(): Promise<MdnPredictor> {

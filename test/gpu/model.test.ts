@@ -69,6 +69,18 @@ describe('model', () => {
     expect(r.predictsFinite).toBe(true);
   });
 
+  it.each([1, 2, 3])('survives its device being destroyed mid-training (injection %i): rejects, restores on a new device, trains on', async (seed) => {
+    const r = await page().run<Record<string, any>>('deviceLostAndRestored', { seed });
+    expect(r.error).toMatchObject({ name: 'DeviceLostError', message: expect.stringMatching(/the GPU device was lost \(destroyed/) });
+    expect(r.duringLoss).toMatchObject({ name: 'DeviceLostError' });
+    expect(r.restoredStep).toBe(r.mirrored);
+    expect(r.restoredStep).toBeGreaterThan(0); // the weights of a later evaluation, not the start
+    expect(r.predictsFinite).toBe(true);
+    expect(r.resumedLosses).toHaveLength(4);
+    expect(r.resumedLosses.every(Number.isFinite)).toBe(true);
+    console.log(`device destroyed after ${r.delay.toFixed(0)} ms; restored from the mirror of step ${r.restoredStep}`);
+  });
+
   it('refuses bad arguments and files with errors that name the problem, and calls after destroy', async () => {
     const r = await page().run<Record<string, { name: string; message: string } | null>>('modelRefusals');
     expect(r.noComponents).toMatchObject({ name: 'InvalidArgumentError', message: 'components must be an integer >= 1, got 0' });

@@ -210,6 +210,37 @@ export const modelCases = {
     }
   },
 
+  // The model on a device of its own, which is destroyed at a seeded random moment during fit.
+  async deviceLostAndRestored(gpu: GpuContext, { seed }: { seed: number }) {
+    const { acquireGpu } = await import('../../../src/runtime/device.js');
+    const { x, y } = data(400);
+    const random = new Random(seed);
+    const doomed = await acquireGpu();
+    const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [16], components: 4, seed: 1, gpu: doomed });
+    try {
+      const delay = 600 + random.uniform() * 900;
+      const killer = new Promise<void>((resolve) => setTimeout(() => (doomed.device.destroy(), resolve()), delay));
+      const error = await failure(() => model.fit(x, y, { steps: 100_000, learningRate: 0.01, evaluateEvery: 10 }));
+      await killer;
+      const mirrored = model.mirroredStep;
+      const duringLoss = await failure(() => model.predict([0.5]));
+      const step = await model.restore(gpu);
+      const afterRestore = await model.predict([0.5]);
+      const resumed = await model.fit(x, y, { steps: 200, learningRate: 0.01, evaluateEvery: 50 });
+      return {
+        delay,
+        error,
+        duringLoss,
+        mirrored,
+        restoredStep: step,
+        predictsFinite: [...afterRestore.pi, ...afterRestore.mu, ...afterRestore.sigma].every(Number.isFinite),
+        resumedLosses: resumed.history.map((h) => h.loss),
+      };
+    } finally {
+      model.destroy();
+    }
+  },
+
   async modelRefusals(gpu: GpuContext) {
     const model = await createMdn({ inputDim: 2, outputDim: 1, hidden: [4], components: 2, gpu });
     const results = {
