@@ -4,7 +4,7 @@
 // learning-rate schedule (Keras' callbacks, by the same names).
 import type { GpuContext } from '../runtime/device.js';
 import type { Arena } from '../runtime/arena.js';
-import { InvalidArgumentError, MixdenError } from '../runtime/errors.js';
+import { DestroyedError, InvalidArgumentError, MixdenError } from '../runtime/errors.js';
 import type { MdnArchitecture } from './architecture.js';
 import { MdnTrainer } from './trainer.js';
 import type { MdnPredictor } from './predictor.js';
@@ -193,6 +193,8 @@ export async function fitParameters(
   y: ArrayLike<number>,
   options: FitOptions,
   mirror: (step: number) => Promise<void> = async () => {},
+  /** Checked at each evaluation: a model destroyed during fit stops it there. */
+  cancelled: () => boolean = () => false,
 ): Promise<FitResult> {
   if (options.steps !== undefined && options.epochs !== undefined) throw new InvalidArgumentError('give steps or epochs, not both');
   if (options.epochs !== undefined && !(Number.isInteger(options.epochs) && options.epochs >= 1)) {
@@ -228,6 +230,7 @@ export async function fitParameters(
     session.saveCheckpoint();
     while (session.steps < steps) {
       const progress = await session.run(Math.min(evaluateEvery, steps - session.steps));
+      if (cancelled()) throw new DestroyedError(`the model was destroyed during fit (at step ${session.steps})`);
       const monitored = progress.validationLoss ?? progress.loss;
       if (session.halted || !Number.isFinite(monitored)) {
         const what = session.halted

@@ -155,7 +155,7 @@ export class Mdn {
       const mirror = async (step: number) => {
         this.mirror = { weights: await this.readWeights(), step };
       };
-      const result = await fitParameters(this.gpu, this.architecture, this.parameters, () => this.predictor(), x, y, options, mirror);
+      const result = await fitParameters(this.gpu, this.architecture, this.parameters, () => this.predictor(), x, y, options, mirror, () => this.destroyed);
       await mirror(result.bestStep);
       return result;
     });
@@ -331,13 +331,19 @@ export class Mdn {
     return encodeModel(this.architecture, await this.getWeights(), this.metadata);
   }
 
-  /** Frees the model's GPU memory (and its GPU context if it made one); later calls throw. Idempotent. */
+  /**
+   * Frees the model's GPU memory (and its GPU context if it made one); later calls reject. A call in flight
+   * rejects with DestroyedError (fit at its next evaluation); the memory is released once it has ended. Idempotent.
+   */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    void this.predictorPromise?.then((p) => p.destroy(), () => {});
-    this.parameters.destroy();
-    if (this.ownsGpu) this.context.destroy();
+    const release = () => {
+      void this.predictorPromise?.then((p) => p.destroy(), () => {});
+      this.parameters.destroy();
+      if (this.ownsGpu) this.context.destroy();
+    };
+    void this.busy.then(release, release);
   }
 
   private predictor(): Promise<MdnPredictor> {
@@ -348,9 +354,11 @@ export class Mdn {
   // One call at a time: training and inference share the parameters and the predictor's buffers.
   private serial<T>(run: () => Promise<T>): Promise<T> {
     if (this.destroyed) return Promise.reject(new DestroyedError('this model was destroyed'));
-    const next = this.busy.then(() => {
+    const next = this.busy.then(async () => {
       if (this.destroyed) throw new DestroyedError('this model was destroyed');
-      return run();
+      const result = await run();
+      if (this.destroyed) throw new DestroyedError('this model was destroyed while the call was in flight');
+      return result;
     });
     this.busy = next.catch(() => {});
     return next;

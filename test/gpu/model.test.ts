@@ -81,6 +81,13 @@ describe('model', () => {
     console.log(`device destroyed after ${r.delay.toFixed(0)} ms; restored from the mirror of step ${r.restoredStep}`);
   });
 
+  it('destroy() during fit or predict: the call in flight rejects cleanly, nothing hangs, the device stays usable', async () => {
+    const r = await page().run<Record<string, any>>('destroyInFlight');
+    expect(r.fitError).toMatchObject({ name: 'DestroyedError', message: expect.stringMatching(/^the model was destroyed during fit \(at step \d+\)$/) });
+    expect(r.predictError).toMatchObject({ name: 'DestroyedError', message: expect.stringMatching(/^this model was destroyed/) });
+    expect(r.works).toBe(true);
+  });
+
   it('refuses bad arguments and files with errors that name the problem, and calls after destroy', async () => {
     const r = await page().run<Record<string, { name: string; message: string } | null>>('modelRefusals');
     expect(r.noComponents).toMatchObject({ name: 'InvalidArgumentError', message: 'components must be an integer >= 1, got 0' });

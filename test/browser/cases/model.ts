@@ -241,6 +241,25 @@ export const modelCases = {
     }
   },
 
+  async destroyInFlight(gpu: GpuContext) {
+    const { x, y } = data(400);
+    const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [16], components: 4, gpu });
+    const fitting = failure(() => model.fit(x, y, { steps: 100_000, evaluateEvery: 20 }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    model.destroy();
+    const fitError = await fitting;
+    const other = await createMdn({ inputDim: 1, outputDim: 1, hidden: [16], components: 4, gpu });
+    const predicting = failure(() => other.predict(Float32Array.from({ length: 100_000 }, (_, i) => i / 1e5)));
+    await new Promise((resolve) => setTimeout(resolve, 20)); // 100,000 rows take longer than this here
+    other.destroy();
+    const predictError = await predicting;
+    // The shared device is unharmed: a new model works.
+    const third = await createMdn({ inputDim: 1, outputDim: 1, hidden: [4], gpu });
+    const works = (await third.predict([0])).pi.length === 5;
+    third.destroy();
+    return { fitError, predictError, works };
+  },
+
   async modelRefusals(gpu: GpuContext) {
     const model = await createMdn({ inputDim: 2, outputDim: 1, hidden: [4], components: 2, gpu });
     const results = {
