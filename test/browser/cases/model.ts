@@ -218,17 +218,25 @@ export const modelCases = {
     const doomed = await acquireGpu();
     const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [16], components: 4, seed: 1, gpu: doomed });
     try {
-      const delay = 600 + random.uniform() * 900;
-      const killer = new Promise<void>((resolve) => setTimeout(() => (doomed.device.destroy(), resolve()), delay));
-      const error = await failure(() => model.fit(x, y, { steps: 100_000, learningRate: 0.01, evaluateEvery: 10 }));
-      await killer;
+      // Destroyed at a seeded random evaluation (2 to 9, every 10 steps), just after that evaluation's mirror.
+      const at = 2 + Math.floor(random.uniform() * 8);
+      const error = await failure(() =>
+        model.fit(x, y, {
+          steps: 100_000,
+          learningRate: 0.01,
+          evaluateEvery: 10,
+          onProgress: (p) => {
+            if (p.step === at * 10) doomed.device.destroy();
+          },
+        }),
+      );
       const mirrored = model.mirroredStep;
       const duringLoss = await failure(() => model.predict([0.5]));
       const step = await model.restore(gpu);
       const afterRestore = await model.predict([0.5]);
       const resumed = await model.fit(x, y, { steps: 200, learningRate: 0.01, evaluateEvery: 50 });
       return {
-        delay,
+        at,
         error,
         duringLoss,
         mirrored,
