@@ -88,6 +88,10 @@ describe('model', () => {
     expect(r.works).toBe(true);
   });
 
+  it('two models training at once on one device end with exactly the weights each reaches alone', async () => {
+    expect(await page().run('concurrentTraining')).toEqual({ sameA: true, sameB: true });
+  });
+
   it('refuses bad arguments and files with errors that name the problem, and calls after destroy', async () => {
     const r = await page().run<Record<string, { name: string; message: string } | null>>('modelRefusals');
     expect(r.noComponents).toMatchObject({ name: 'InvalidArgumentError', message: 'components must be an integer >= 1, got 0' });

@@ -268,6 +268,29 @@ export const modelCases = {
     return { fitError, predictError, works };
   },
 
+  async concurrentTraining(gpu: GpuContext) {
+    const { x, y } = data(300);
+    const make = (seed: number) => createMdn({ inputDim: 1, outputDim: 1, hidden: [12], components: 4, seed, gpu });
+    const options = (seed: number) => ({ steps: 150, learningRate: 0.01, batchSize: 64, seed, evaluateEvery: 25 });
+    const weights = async (m: Awaited<ReturnType<typeof make>>) => (await m.getWeights()).flatMap((w) => Array.from(w));
+    // Each alone.
+    const a = await make(1);
+    await a.fit(x, y, options(1));
+    const aloneA = await weights(a);
+    a.destroy();
+    const b = await make(2);
+    await b.fit(x, y, options(2));
+    const aloneB = await weights(b);
+    b.destroy();
+    // Both at once on the same device.
+    const [c, d] = [await make(1), await make(2)];
+    await Promise.all([c.fit(x, y, options(1)), d.fit(x, y, options(2))]);
+    const together = { a: await weights(c), b: await weights(d) };
+    c.destroy();
+    d.destroy();
+    return { sameA: together.a.every((v, i) => Object.is(v, aloneA[i])), sameB: together.b.every((v, i) => Object.is(v, aloneB[i])) };
+  },
+
   async modelRefusals(gpu: GpuContext) {
     const model = await createMdn({ inputDim: 2, outputDim: 1, hidden: [4], components: 2, gpu });
     const results = {
