@@ -6,7 +6,8 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: 'test-artifacts/vitest.json' }]],
     projects: [
       {
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+        // --expose-gc: the streaming test measures live memory after a forced collection.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', execArgv: ['--expose-gc'] },
       },
       {
         test: {

@@ -1,8 +1,7 @@
 // What the command line stores beside a model: the columns it was trained on and the scalers fitted to them,
 // so `predict` reads the same columns and answers in original units.
-import { readFileSync } from 'node:fs';
-import { type CsvTable, parseCsv, selectColumns } from '../mdn/data/csv.js';
 import type { Scaler } from '../mdn/data/scaler.js';
+import { readCsvColumns } from '../host/csvFile.js';
 import { MixdenError } from '../runtime/errors.js';
 
 export interface ModelData {
@@ -26,16 +25,9 @@ export function modelDataOf(metadata: unknown, inputDim: number, outputDim: numb
   return m as ModelData;
 }
 
-/** Reads a CSV file and the named columns of it. */
-export function readColumns(path: string, columns: readonly string[]): { table: CsvTable; values: Float64Array } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new MixdenError(`cannot read ${path}: ${(cause as Error).message}`);
-  }
-  const table = parseCsv(text);
-  return { table, values: selectColumns(table, columns) };
+/** The named column groups of a CSV file, streamed (see readCsvColumns). */
+export function readColumns(path: string, ...groups: (readonly string[])[]): Promise<Float64Array[]> {
+  return readCsvColumns(path, groups);
 }
 
 export const columnList = (flag: string, value: string | undefined): string[] => {

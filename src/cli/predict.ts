@@ -23,7 +23,8 @@ export async function predict(argv: string[]): Promise<void> {
     const model = await loadMdn(readFileSync(o.model), gpu);
     const { inputDim, outputDim } = model.architecture;
     const meta = modelDataOf(model.metadata, inputDim, outputDim);
-    const x = applyScaler(meta.xScaler, readColumns(o.data, meta.xColumns).values);
+    const [columns] = await readColumns(o.data, meta.xColumns);
+    const x = applyScaler(meta.xScaler, columns);
     const rows = x.length / inputDim;
     // Mean and sd in original units: exact through a linear scaler; through a log transform, from 1000 draws.
     const draws = samples > 0 || meta.yScaler.log ? Math.max(samples, meta.yScaler.log ? 1000 : 0) : 0;

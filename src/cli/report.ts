@@ -14,7 +14,7 @@ export const REPORT_USAGE = `report ${DATA_USAGE}
         [--heatmap file.png] [--out model.mixden] [--json]`;
 
 export async function report(argv: string[]): Promise<void> {
-  const { run, values } = prepareRun(argv, { heatmap: { type: 'string' }, out: { type: 'string' } });
+  const { run, values } = await prepareRun(argv, { heatmap: { type: 'string' }, out: { type: 'string' } });
   const log = run.json ? () => {} : (line: string) => console.log(line);
   const gpu = await nodeGpu();
   try {

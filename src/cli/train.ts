@@ -9,7 +9,7 @@ export const TRAIN_USAGE = `train ${DATA_USAGE}
         [--out model.mixden] [--json]`;
 
 export async function train(argv: string[]): Promise<void> {
-  const { run, values } = prepareRun(argv, { out: { type: 'string', default: 'model.mixden' } });
+  const { run, values } = await prepareRun(argv, { out: { type: 'string', default: 'model.mixden' } });
   const out = values.out as string;
   const log = run.json ? () => {} : (line: string) => console.log(line);
   const gpu = await nodeGpu();

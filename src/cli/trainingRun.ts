@@ -70,7 +70,7 @@ export function positiveInteger(flag: string, value: string): number {
 }
 
 /** Parses the shared options (plus `extra`) and prepares data, split and scalers. */
-export function prepareRun<E extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>>(argv: string[], extra: E) {
+export async function prepareRun<E extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>>(argv: string[], extra: E) {
   const { values } = parseArgs({ args: argv, options: { ...OPTIONS, ...extra } });
   const o = values as Record<string, string | boolean | undefined>;
   const text = (k: string) => o[k] as string | undefined;
@@ -94,13 +94,15 @@ export function prepareRun<E extends Record<string, { type: 'string' | 'boolean'
     source = text('data')!;
     xColumns = columnList('x', text('x'));
     yColumns = columnList('y', text('y'));
-    all = { x: readColumns(source, xColumns).values, y: readColumns(source, yColumns).values };
+    const [x, y] = await readColumns(source, xColumns, yColumns);
+    all = { x, y };
   }
   let train: Split;
   let test: Split;
   if (o.test) {
     train = all;
-    test = { x: readColumns(text('test')!, xColumns).values, y: readColumns(text('test')!, yColumns).values };
+    const [x, y] = await readColumns(text('test')!, xColumns, yColumns);
+    test = { x, y };
   } else {
     const rows = all.x.length / xColumns.length;
     const parts = splitIndices(rows, Number(o['test-fraction'] ?? 0.2), seed);

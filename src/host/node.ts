@@ -35,3 +35,4 @@ export async function nodeGpu(options: Omit<AcquireOptions, 'gpu'> = {}): Promis
     throw error;
   }
 }
+export { readCsvColumns } from './csvFile.js';

@@ -1,5 +1,6 @@
 // CSV text to named numeric columns. RFC 4180 quoting (quoted fields, "" for a quote, commas and newlines
 // inside quotes), CRLF or LF, a leading byte-order mark, blank lines skipped. Errors name the row and column.
+// CsvReader parses incrementally, so files can be streamed (src/host/csvFile.ts) instead of read whole.
 import { MixdenError } from '../../runtime/errors.js';
 
 /** A CSV file that cannot be used: the message names the line, row or column at fault. */
@@ -11,67 +12,134 @@ export interface CsvTable {
   readonly rows: readonly (readonly string[])[];
 }
 
+/** A record of cells and the line of the file it started on. */
+export interface CsvRecord {
+  readonly cells: string[];
+  readonly line: number;
+}
+
 /**
- * Parses CSV text whose first non-blank line is a header.
+ * An incremental CSV parser: feed text in pieces of any size (a quoted field or a CRLF may be split between
+ * pieces) and it hands over each record as it completes. Blank lines are skipped; a leading BOM is dropped.
  * @example
- * const table = parseCsv('x,y\n1,2\n3,4\n');
+ * const reader = new CsvReader((record) => rows.push(record.cells));
+ * for await (const chunk of stream) reader.push(chunk);
+ * reader.end();
  */
-export function parseCsv(text: string): CsvTable {
-  const records: { cells: string[]; line: number }[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const endRecord = () => {
-    cells.push(cell);
-    if (!(cells.length === 1 && cells[0].trim() === '')) records.push({ cells, line: recordLine });
-    cells = [];
-    cell = '';
-  };
-  for (; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else {
-        if (c === '\n') line++;
-        cell += c;
+export class CsvReader {
+  private cells: string[] = [];
+  private cell = '';
+  private quoted = false;
+  private quoteJustClosed = false;
+  private pendingCr = false;
+  private line = 1;
+  private recordLine = 1;
+  private started = false;
+
+  constructor(private readonly onRecord: (record: CsvRecord) => void) {}
+
+  push(text: string): void {
+    let i = 0;
+    if (!this.started) {
+      this.started = text.length > 0;
+      if (text.charCodeAt(0) === 0xfeff) i = 1;
+    }
+    for (; i < text.length; i++) {
+      const c = text[i];
+      if (this.pendingCr) {
+        this.pendingCr = false;
+        if (c === '\n') continue; // the LF of a CRLF split between pieces
       }
-    } else if (c === '"' && cell.trim() === '') {
-      cell = '';
-      quoted = true;
-    } else if (c === ',') {
-      cells.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else cell += c;
+      if (this.quoted) {
+        if (this.quoteJustClosed) {
+          this.quoteJustClosed = false;
+          if (c === '"') {
+            this.cell += '"';
+            continue;
+          }
+          this.quoted = false; // the quote closed the field; handle c unquoted below
+        } else if (c === '"') {
+          this.quoteJustClosed = true;
+          continue;
+        } else {
+          if (c === '\n') this.line++;
+          this.cell += c;
+          continue;
+        }
+      }
+      if (c === '"' && this.cell.trim() === '') {
+        this.cell = '';
+        this.quoted = true;
+      } else if (c === ',') {
+        this.cells.push(this.cell);
+        this.cell = '';
+      } else if (c === '\n' || c === '\r') {
+        this.endRecord();
+        if (c === '\r') this.pendingCr = true;
+        this.line++;
+        this.recordLine = this.line;
+      } else this.cell += c;
+    }
   }
-  if (quoted) throw new CsvError(`a quoted field opened on line ${recordLine} never closes`);
-  if (cell !== '' || cells.length > 0) endRecord();
-  if (records.length === 0) throw new CsvError('the file is empty: no header and no rows');
-  const columns = records[0].cells.map((c) => c.trim());
+
+  /** Finishes the last record; throws CsvError for a quoted field left open. */
+  end(): void {
+    if (this.quoted && !this.quoteJustClosed) throw new CsvError(`a quoted field opened on line ${this.recordLine} never closes`);
+    this.quoted = false;
+    if (this.cell !== '' || this.cells.length > 0) this.endRecord();
+  }
+
+  private endRecord(): void {
+    this.cells.push(this.cell);
+    if (!(this.cells.length === 1 && this.cells[0].trim() === '')) this.onRecord({ cells: this.cells, line: this.recordLine });
+    this.cells = [];
+    this.cell = '';
+  }
+}
+
+/** The header's column names, checked: none empty, none twice. */
+export function headerColumns(record: CsvRecord): string[] {
+  const columns = record.cells.map((c) => c.trim());
   const seen = new Set<string>();
   for (const [index, name] of columns.entries()) {
     if (name === '') throw new CsvError(`column ${index + 1} of the header has no name`);
     if (seen.has(name)) throw new CsvError(`the header names column '${name}' twice`);
     seen.add(name);
   }
-  const rows = records.slice(1).map(({ cells: r, line: at }) => {
-    if (r.length !== columns.length) {
-      throw new CsvError(`line ${at} has ${r.length} fields; the header has ${columns.length}`);
-    }
-    return r;
+  return columns;
+}
+
+/** Checks a data record has as many fields as the header. */
+export function checkFields(record: CsvRecord, columns: number): void {
+  if (record.cells.length !== columns) throw new CsvError(`line ${record.line} has ${record.cells.length} fields; the header has ${columns}`);
+}
+
+/**
+ * Parses CSV text whose first non-blank line is a header.
+ * @example
+ * const table = parseCsv('x,y\n1,2\n3,4\n');
+ */
+export function parseCsv(text: string): CsvTable {
+  const records: CsvRecord[] = [];
+  const reader = new CsvReader((record) => records.push(record));
+  reader.push(text);
+  reader.end();
+  if (records.length === 0) throw new CsvError('the file is empty: no header and no rows');
+  const columns = headerColumns(records[0]);
+  const rows = records.slice(1).map((record) => {
+    checkFields(record, columns.length);
+    return record.cells;
   });
   if (rows.length === 0) throw new CsvError('the file has a header but no data rows');
   return { columns, rows };
+}
+
+/** A cell as a finite number, or a CsvError naming where it is. */
+export function numericCell(text: string, row: number, column: string): number {
+  const trimmed = text.trim();
+  const value = trimmed === '' ? Number.NaN : Number(trimmed);
+  if (!Number.isFinite(value)) throw new CsvError(`row ${row}, column '${column}': '${text}' is not a finite number`);
+  return value;
 }
 
 /**
@@ -90,12 +158,7 @@ export function selectColumns(table: CsvTable, names: readonly string[]): Float6
   const out = new Float64Array(table.rows.length * names.length);
   table.rows.forEach((row, r) => {
     indices.forEach((index, c) => {
-      const text = row[index].trim();
-      const value = text === '' ? Number.NaN : Number(text);
-      if (!Number.isFinite(value)) {
-        throw new CsvError(`row ${r + 1}, column '${names[c]}': '${row[index]}' is not a finite number`);
-      }
-      out[r * names.length + c] = value;
+      out[r * names.length + c] = numericCell(row[index], r + 1, names[c]);
     });
   });
   return out;
