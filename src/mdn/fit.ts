@@ -90,6 +90,14 @@ function splitRows(x: ArrayLike<number>, y: ArrayLike<number>, arch: MdnArchitec
 
 const meanNll = (logDensity: Float32Array) => -logDensity.reduce((a, b) => a + b, 0) / logDensity.length;
 
+/** What training works on: the GPU, the architecture, its parameter arena, and a predictor over it (for validation). */
+export interface TrainingTarget {
+  readonly gpu: GpuContext;
+  readonly architecture: MdnArchitecture;
+  readonly parameters: Arena;
+  readonly predictor: () => Promise<MdnPredictor>;
+}
+
 export type SessionOptions = Omit<FitOptions, 'steps' | 'epochs' | 'evaluateEvery' | 'minDelta' | 'earlyStopping' | 'reduceLrOnPlateau' | 'onProgress'>;
 
 /**
@@ -107,15 +115,8 @@ export class TrainingSession {
     readonly rows: number,
   ) {}
 
-  static async create(
-    gpu: GpuContext,
-    arch: MdnArchitecture,
-    parameters: Arena,
-    predictor: () => Promise<MdnPredictor>,
-    x: ArrayLike<number>,
-    y: ArrayLike<number>,
-    options: SessionOptions,
-  ): Promise<TrainingSession> {
+  static async create(target: TrainingTarget, x: ArrayLike<number>, y: ArrayLike<number>, options: SessionOptions): Promise<TrainingSession> {
+    const { gpu, architecture: arch, parameters, predictor } = target;
     if (options.validationSplit !== undefined && options.validationData) throw new InvalidArgumentError('give validationSplit or validationData, not both');
     const { train, validation: held } = splitRows(x, y, arch, options.validationSplit ?? 0);
     const batchSize = options.batchSize === undefined || options.batchSize === 'full' ? train.rows : options.batchSize;
@@ -185,10 +186,7 @@ export class TrainingSession {
 
 /** The fit loop behind `Mdn.fit`: a session, evaluated every `evaluateEvery` steps, with the schedules. */
 export async function fitParameters(
-  gpu: GpuContext,
-  arch: MdnArchitecture,
-  parameters: Arena,
-  predictor: () => Promise<MdnPredictor>,
+  target: TrainingTarget,
   x: ArrayLike<number>,
   y: ArrayLike<number>,
   options: FitOptions,
@@ -200,7 +198,8 @@ export async function fitParameters(
   if (options.epochs !== undefined && !(Number.isInteger(options.epochs) && options.epochs >= 1)) {
     throw new InvalidArgumentError(`epochs must be an integer >= 1, got ${options.epochs}`);
   }
-  const session = await TrainingSession.create(gpu, arch, parameters, predictor, x, y, options);
+  const { gpu, parameters } = target;
+  const session = await TrainingSession.create(target, x, y, options);
   const minibatch = typeof options.batchSize === 'number' && options.batchSize < session.rows;
   const steps = options.epochs !== undefined ? options.epochs * session.stepsPerEpoch : (options.steps ?? 1000);
   const evaluateEvery = options.evaluateEvery ?? (minibatch ? session.stepsPerEpoch : 100);

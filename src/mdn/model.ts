@@ -155,7 +155,7 @@ export class Mdn {
       const mirror = async (step: number) => {
         this.mirror = { weights: await this.readWeights(), step };
       };
-      const result = await fitParameters(this.gpu, this.architecture, this.parameters, () => this.predictor(), x, y, options, mirror, () => this.destroyed);
+      const result = await fitParameters(this.trainingTarget(), x, y, options, mirror, () => this.destroyed);
       await mirror(result.bestStep);
       return result;
     });
@@ -173,7 +173,7 @@ export class Mdn {
     return this.serial(async () => {
       checkRows('x', x, this.architecture.inputDim);
       checkRows('y', y, this.architecture.outputDim, x.length / this.architecture.inputDim);
-      const session = await TrainingSession.create(this.gpu, this.architecture, this.parameters, () => this.predictor(), x, y, options);
+      const session = await TrainingSession.create(this.trainingTarget(), x, y, options);
       return {
         get steps() {
           return session.steps;
@@ -344,6 +344,10 @@ export class Mdn {
       if (this.ownsGpu) this.context.destroy();
     };
     void this.busy.then(release, release);
+  }
+
+  private trainingTarget() {
+    return { gpu: this.gpu, architecture: this.architecture, parameters: this.parameters, predictor: () => this.predictor() };
   }
 
   private predictor(): Promise<MdnPredictor> {

@@ -6,6 +6,7 @@ import { CsvError, parseCsv, selectColumns } from '../../src/mdn/data/csv.js';
 import { initialParameters } from '../../src/mdn/init.js';
 import { Random } from '../../src/mdn/random.js';
 import type { MdnArchitecture } from '../../src/mdn/architecture.js';
+import { rewriteManifest } from '../support/modelBytes.js';
 
 const CASES = 3000;
 
@@ -26,33 +27,22 @@ function mutateBytes(source: Uint8Array, random: Random): Uint8Array {
 
 /** Mutates the manifest as JSON (the structured part attackers would target), keeping the weights. */
 function mutateManifest(source: Uint8Array, random: Random): Uint8Array {
-  const length = new DataView(source.buffer, source.byteOffset).getUint32(8, true);
-  const manifest = JSON.parse(new TextDecoder().decode(source.subarray(12, 12 + length)));
   const values: unknown[] = [null, -1, 0, 1.5, 1e9, 2 ** 53, 'x', [], {}, true, Number.MAX_SAFE_INTEGER, '__proto__'];
   const pick = () => values[Math.floor(random.uniform() * values.length)];
-  const paths = [
-    () => (manifest.architecture.inputDim = pick()),
-    () => (manifest.architecture.hidden = [pick(), pick()]),
-    () => (manifest.architecture.components = pick()),
-    () => (manifest.architecture.sigma = pick()),
-    () => (manifest.architecture = pick()),
-    () => (manifest.layers = pick()),
-    () => (manifest.layers[0] = pick()),
-    () => (manifest.weightCount = pick()),
-    () => (manifest.version = pick()),
-    () => (manifest.__proto__ = { polluted: true }),
-    () => (manifest.extra = pick()),
+  const edits: ((manifest: any) => void)[] = [
+    (m) => (m.architecture.inputDim = pick()),
+    (m) => (m.architecture.hidden = [pick(), pick()]),
+    (m) => (m.architecture.components = pick()),
+    (m) => (m.architecture.sigma = pick()),
+    (m) => (m.architecture = pick()),
+    (m) => (m.layers = pick()),
+    (m) => (m.layers[0] = pick()),
+    (m) => (m.weightCount = pick()),
+    (m) => (m.version = pick()),
+    (m) => (m.__proto__ = { polluted: true }),
+    (m) => (m.extra = pick()),
   ];
-  paths[Math.floor(random.uniform() * paths.length)]();
-  const json = new TextEncoder().encode(JSON.stringify(manifest));
-  const oldStart = Math.ceil((12 + length) / 4) * 4;
-  const start = Math.ceil((12 + json.length) / 4) * 4;
-  const out = new Uint8Array(start + source.length - oldStart);
-  out.set(source.subarray(0, 8));
-  new DataView(out.buffer).setUint32(8, json.length, true);
-  out.set(json, 12);
-  out.set(source.subarray(oldStart), start);
-  return out;
+  return rewriteManifest(source, edits[Math.floor(random.uniform() * edits.length)]);
 }
 
 function mutateText(source: string, random: Random): string {

@@ -3,26 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { ModelFormatError, decodeModel, encodeModel } from '../../src/mdn/serialization.js';
 import { initialParameters } from '../../src/mdn/init.js';
 import type { MdnArchitecture } from '../../src/mdn/architecture.js';
+import { rewriteManifest } from '../support/modelBytes.js';
 
 const arch: MdnArchitecture = { inputDim: 2, outputDim: 1, hidden: [3], activation: 'relu', components: 2, sigma: 'softplus', sigmaEpsilon: 1e-7 };
 const blocks = initialParameters(arch, 1).map((b) => Float32Array.from(b, (v, i) => v + i * 1e-3));
 const good = encodeModel(arch, blocks);
 
-function withManifest(edit: (m: any) => void): Uint8Array {
-  const view = new DataView(good.buffer);
-  const length = view.getUint32(8, true);
-  const manifest = JSON.parse(new TextDecoder().decode(good.subarray(12, 12 + length)));
-  edit(manifest);
-  const json = new TextEncoder().encode(JSON.stringify(manifest));
-  const oldStart = Math.ceil((12 + length) / 4) * 4;
-  const start = Math.ceil((12 + json.length) / 4) * 4;
-  const out = new Uint8Array(start + good.length - oldStart);
-  out.set(good.subarray(0, 8));
-  new DataView(out.buffer).setUint32(8, json.length, true);
-  out.set(json, 12);
-  out.set(good.subarray(oldStart), start);
-  return out;
-}
+const withManifest = (edit: (m: any) => void): Uint8Array => rewriteManifest(good, edit);
 
 const expectFormatError = (bytes: Uint8Array, message: RegExp) => {
   expect(() => decodeModel(bytes)).toThrow(ModelFormatError);
