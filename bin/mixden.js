@@ -2,7 +2,8 @@
 // Launcher: Dawn reads the Vulkan driver location once, at process start. Where no Vulkan driver is installed
 // (no GPU), re-run Node pointed at SwiftShader from Debian's chromium package. MIXDEN_VULKAN=swiftshader forces
 // it; MIXDEN_VULKAN=system never does.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -23,8 +24,11 @@ if (wantSwiftShader && !process.env.MIXDEN_LAUNCHED && existsSync(SWIFTSHADER_IC
     VK_ICD_FILENAMES: SWIFTSHADER_ICD,
     LD_LIBRARY_PATH: ['/usr/lib/chromium', process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
   };
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { env, stdio: 'inherit' });
-  process.exit(child.status ?? 1);
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { env, stdio: 'inherit' });
+  // Signals go to the re-run process, so stopping this one stops it too (a server must not be left orphaned).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  const code = await new Promise((resolve) => child.on('exit', (status, signal) => resolve(status ?? 128 + (constants.signals[signal] ?? 1))));
+  process.exit(code);
 }
 
 const { main } = await import('../dist/cli/main.js');

@@ -8,13 +8,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'mixden-service-'));
+const modelPath = join(dir, 'bimodal.mixden');
 let child: ChildProcess;
 let base: string;
 
 beforeAll(async () => {
   const run = promisify(execFile);
   await run('npm', ['run', '-s', 'build'], { timeout: 120_000 });
-  const model = join(dir, 'bimodal.mixden');
+  const model = modelPath;
   await run(process.execPath, ['bin/mixden.js', 'train', '--dataset', 'bimodal', '--rows', '400', '--hidden', '8', '--steps', '50', '--out', model, '--json'], { timeout: 120_000 });
   // The launcher picks the Vulkan driver; the service module is started through it by a one-line script.
   child = spawn(process.execPath, ['bin/mixden.js', 'serve-example'], { env: { ...process.env, MODEL: model, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -28,8 +29,11 @@ beforeAll(async () => {
   });
 }, 240_000);
 
-afterAll(() => {
-  child?.kill();
+afterAll(async () => {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
 });
 
 const post = async (path: string, body: unknown) => {
@@ -68,6 +72,19 @@ describe('examples/http-service.mjs under load and abuse', () => {
     expect(await post('/sample', { x: Array.from({ length: 10_001 }, () => [0]) })).toMatchObject({ status: 413, json: { error: 'x has 10001 rows; the limit is 10000 per request' } });
     expect(await post('/sample', { x: [[0]], n: 0 })).toMatchObject({ status: 400, json: { error: 'n must be an integer from 1 to 1000' } });
     expect(await post('/sample', '123')).toMatchObject({ status: 400, json: { error: 'the body must be a JSON object' } });
+  });
+
+  it('stops with its launcher on SIGTERM: the server the launcher runs is not left behind', async () => {
+    const second = spawn(process.execPath, ['bin/mixden.js', 'serve-example'], { env: { ...process.env, MODEL: modelPath, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await new Promise<string>((resolve) => second.stdout!.on('data', (d) => {
+      const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(String(d));
+      if (m) resolve(`http://127.0.0.1:${m[1]}`);
+    }));
+    expect((await fetch(`${url}/logprob`, { method: 'POST', body: JSON.stringify({ x: [[0]], y: [[0]] }) })).status).toBe(200);
+    const exited = new Promise((resolve) => second.once('exit', resolve));
+    second.kill('SIGTERM');
+    await exited;
+    await expect(fetch(`${url}/logprob`, { method: 'POST', body: '{}' })).rejects.toThrow();
   });
 
   it('keeps serving a bounded loopback load: 600 requests, 40 at a time, none failed', async () => {
