@@ -5,6 +5,7 @@ import { createMdn } from '../../../src/mdn/model.js';
 import { exportWgsl, loadInferenceKernel } from '../../../src/inference.js';
 import { inverseSine, standardize } from '../../../src/mdn/datasets.js';
 import { failure } from '../failure.js';
+import { countCreations } from '../countCalls.js';
 
 // A device of the test's own, with a validation error scope open: `closeScope` reports what went wrong on it.
 async function ownDevice(): Promise<GPUDevice> {
@@ -163,18 +164,8 @@ export const embeddedCases = {
       device.queue.submit([encoder.finish()]);
     };
     once(0); // first calls of these sizes build their programs
-    const counted = device as unknown as Record<string, unknown>;
-    const counts = { createBindGroup: 0, createComputePipeline: 0, createComputePipelineAsync: 0, createBuffer: 0 };
-    const originals = Object.fromEntries(Object.keys(counts).map((k) => [k, counted[k]]));
-    for (const name of Object.keys(counts) as (keyof typeof counts)[]) {
-      counted[name] = (...a: unknown[]) => {
-        counts[name]++;
-        return (originals[name] as (...v: unknown[]) => unknown).apply(device, a);
-      };
-    }
-    const mixtureOut = storage(device, 1000 * kernel.mixtureWidth);
-    counts.createBuffer = 0; // the line above is the test's own buffer
-    try {
+    const mixtureOut = storage(device, 1000 * kernel.mixtureWidth); // the test's own buffer, made before counting
+    const counts = await countCreations(device, async () => {
       for (let seed = 1; seed <= 20; seed++) {
         const encoder = device.createCommandEncoder();
         kernel.encode(encoder, { mode: 'sample', input: x, output: out, count: 1000, samples: 4, seed });
@@ -182,9 +173,7 @@ export const embeddedCases = {
         device.queue.submit([encoder.finish()]);
       }
       await device.queue.onSubmittedWorkDone();
-    } finally {
-      for (const name of Object.keys(counts)) counted[name] = originals[name];
-    }
+    });
     const validation = await closeScope(device);
     kernel.destroy();
     device.destroy();

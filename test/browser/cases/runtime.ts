@@ -5,6 +5,7 @@ import { denseForward } from '../../../src/shaders/denseForward.js';
 import { MdnTrainer } from '../../../src/mdn/trainer.js';
 import { SMALL_ARCHITECTURE } from './training.js';
 import { failure } from '../failure.js';
+import { countCreations } from '../countCalls.js';
 
 
 export const runtimeCases = {
@@ -70,20 +71,7 @@ export const runtimeCases = {
     try {
       trainer.setData(new Float32Array(rows * 3).fill(0.5), new Float32Array(rows * 2).fill(0.25));
       await trainer.train(3, { lossEvery: 1 });
-      const device = gpu.device as unknown as Record<string, unknown>;
-      const counts = { createBuffer: 0, createBindGroup: 0, createComputePipeline: 0, createComputePipelineAsync: 0 };
-      const originals = Object.fromEntries(Object.keys(counts).map((k) => [k, device[k]]));
-      for (const name of Object.keys(counts) as (keyof typeof counts)[]) {
-        device[name] = (...a: unknown[]) => {
-          counts[name]++;
-          return (originals[name] as (...x: unknown[]) => unknown).apply(device, a);
-        };
-      }
-      try {
-        await trainer.train(200, { lossEvery: 50 });
-      } finally {
-        for (const name of Object.keys(counts)) device[name] = originals[name];
-      }
+      const counts = await countCreations(gpu.device, async () => void (await trainer.train(200, { lossEvery: 50 })));
       return { counts, dispatchesPerStep: trainer.dispatchesPerStep, description: trainer.stepProgram.describe() };
     } finally {
       trainer.destroy();
