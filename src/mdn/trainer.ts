@@ -358,11 +358,6 @@ export class MdnTrainer {
     return layout.slices.map((s) => blocks[s.name]);
   }
 
-  /** Loss computed by the most recent step's forward pass (a readback). */
-  async readLoss(): Promise<number> {
-    return (await readFloats(this.gpu, this.lossBuffer, 1))[0];
-  }
-
   /** GPU time of each dispatch of one step (runs a step); null without `timestamp-query`. */
   async profileStep(): Promise<DispatchTiming[] | null> {
     this.ring.write(this.gpu.device.queue, [this.stepValues(this.stepCount + 1)]);
