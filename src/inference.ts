@@ -14,6 +14,7 @@ import { decodeModel } from './mdn/serialization.js';
 import { type EncodeRequest, MdnPredictor, type SampleOptions } from './mdn/predictor.js';
 import { denseForward, denseForwardVariant } from './shaders/denseForward.js';
 import { mixtureParams } from './shaders/mixtureParams.js';
+import { unrolledHead } from './shaders/unrolledHead.js';
 
 export type { EncodeRequest, SampleOptions } from './mdn/predictor.js';
 export { ModelFormatError } from './mdn/serialization.js';
@@ -161,8 +162,8 @@ export function exportWgsl(model: ArrayBuffer | Uint8Array | MdnArchitecture): E
       denseForward.plan({ rows, ...layer }, variant),
     );
   });
-  const variant = { sigma: architecture.sigma };
   const { components, outputDim: dims, sigmaEpsilon } = architecture;
+  const variant = { sigma: architecture.sigma, unrolled: unrolledHead(components, dims) };
   stages.push(
     exported('mixture parameters', kernelCode(mixtureParams, variant), mixtureParams.bindings(variant), (rows) =>
       mixtureParams.plan({ batch: rows, components, dims, sigmaEpsilon }, variant),

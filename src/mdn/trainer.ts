@@ -13,6 +13,7 @@ import { denseForward, denseForwardVariant } from '../shaders/denseForward.js';
 import { denseInputGrad } from '../shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../shaders/denseWeightGrad.js';
 import { mixtureNll } from '../shaders/mixtureNll.js';
+import { unrolledHead } from '../shaders/unrolledHead.js';
 import { meanReduce } from '../shaders/meanReduce.js';
 import { AdamStep, adam, adamStepValues } from '../shaders/adam.js';
 import { SgdStep, sgd } from '../shaders/sgd.js';
@@ -165,7 +166,11 @@ export class MdnTrainer {
       const kernel = await compileKernel(gpu, denseForward, denseForwardVariant(layer.activation, layer));
       builder.add(kernel, { a: i === 0 ? input : outputs[i - 1], b: params.binding(`layer${i}`), c: outputs[i] }, { rows: batch, ...layer });
     }
-    const nllKernel = await compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: true });
+    const nllKernel = await compileKernel(gpu, mixtureNll, {
+      sigma: architecture.sigma,
+      withGradient: true,
+      unrolled: unrolledHead(architecture.components, architecture.outputDim),
+    });
     builder.add(
       nllKernel,
       { head: outputs[layers.length - 1], targets: target, headGrad: preGrads[layers.length - 1], sampleNll },

@@ -1,5 +1,6 @@
 // A kernel is a plain object: a name, its bindings, a WGSL source builder for a compile-time variant, and a
-// function from runtime sizes to its uniforms and dispatch size. Shapes live in uniforms, never in the source.
+// function from runtime sizes to its uniforms and dispatch size. Shapes live in uniforms, except a mixture
+// head's K and D, which its kernels may compile in (see shaders/unrolledHead.ts).
 import { type BindingDecl, bindGroupLayoutEntries, bindingsWgsl } from './bindings.js';
 import type { GpuContext } from './device.js';
 import { debugEnabled } from './debug.js';

@@ -3,6 +3,7 @@ import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
 import { defineUniformStruct } from '../runtime/uniforms.js';
 import { MIXTURE_WORKGROUP, type MixtureVariant, mixtureNllSource } from './mixtureNll.wgsl.js';
+import { checkHeadShape } from './unrolledHead.js';
 
 export const MixtureShape = defineUniformStruct('MixtureShape', {
   batch: 'u32',
@@ -37,5 +38,8 @@ export const mixtureNll: KernelDefinition<MixtureVariant, MixtureSizes> = {
     uniform('shape', MixtureShape),
   ],
   source: mixtureNllSource,
-  plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, MIXTURE_WORKGROUP) }),
+  plan: (sizes, v) => {
+    checkHeadShape('mixtureNll', v.unrolled, sizes.components, sizes.dims);
+    return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, MIXTURE_WORKGROUP) };
+  },
 };

@@ -1,12 +1,14 @@
 // Fused mixture density head: per sample, the negative log-likelihood of a K-component diagonal Gaussian
 // mixture over D dims and (optionally) its gradient with respect to every raw head output, in one pass over
 // the row. Head row layout: [π logits (K) | μ (K·D, component-major) | σ pre-activations (K·D)].
-// Two streaming log-sum-exps (over logits, and over logit + log N) need no per-row arrays, so K and D are
-// uniforms; the gradient pass recomputes log N_k instead of storing it. The batch mean is meanReduce's job:
+// K and D are uniforms: no per-row arrays (training keeps its per-component values in headGrad's own
+// slots until it overwrites them with the gradient). The batch mean is meanReduce's job:
 // a workgroup reduction here cost 25-40% of the kernel in barriers on SwiftShader.
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
+import type { HeadShape } from './unrolledHead.js';
+import { unrolledRowNllWgsl } from './mixtureNllUnrolled.wgsl.js';
 
 export const MIXTURE_WORKGROUP = 64;
 
@@ -14,6 +16,8 @@ export interface MixtureVariant {
   readonly sigma: SigmaActivation;
   /** Training: per-row NLL (penalty included) and head gradient. Inference: per-row log p(y | x) only. */
   readonly withGradient: boolean;
+  /** K and D compiled in with every loop unrolled (unrolledHead picks it); null: loops over the uniforms. */
+  readonly unrolled: HeadShape | null;
 }
 
 export function mixtureNllSource(v: MixtureVariant): string {
@@ -46,6 +50,71 @@ fn componentLogDensity(rowBase: u32, targetBase: u32, k: u32) -> f32 {
   return sum;
 }
 
+#if ${v.unrolled !== null}
+${v.unrolled ? unrolledRowNllWgsl(v.unrolled, v.withGradient) : ''}
+#elif ${v.withGradient}
+// Training: three passes over the row. The first stores, for the later ones, each component's joint
+// log-density logit + log N_k (in the π slot of headGrad), u = (y - μ)/σ (μ slot) and u/σ (σ slot), so
+// nothing is evaluated twice; with the maxima known, the sums take one exp per term and no branches
+// (a streaming update takes two with a branch that SIMD lanes split on). Measured on SwiftShader: 10-35%
+// faster than recomputing log N_k in the gradient pass. Every scratch slot is overwritten by the third pass.
+fn rowNll(row: u32) -> f32 {
+  let K = shape.components;
+  let D = shape.dims;
+  let rowBase = row * K * (1u + 2u * D);
+  let targetBase = row * D;
+  var maxLogit = LOWEST;
+  var maxJoint = LOWEST;
+  for (var k = 0u; k < K; k++) {
+    let logit = head[rowBase + k];
+    let muBase = rowBase + K + k * D;
+    var joint = logit - f32(D) * LOG_SQRT_2PI;
+    for (var d = 0u; d < D; d++) {
+      let muIndex = muBase + d;
+      let sigmaIndex = muIndex + K * D;
+      let terms = sigmaTerms(head[sigmaIndex]);
+      let u = (targets[targetBase + d] - head[muIndex]) * terms.invSigma;
+      joint -= 0.5 * u * u + terms.logSigma;
+      headGrad[muIndex] = u;
+      headGrad[sigmaIndex] = u * terms.invSigma;
+    }
+    headGrad[rowBase + k] = joint;
+    maxLogit = max(maxLogit, logit);
+    maxJoint = max(maxJoint, joint);
+  }
+  var sumLogit = 0.0;
+  var sumJoint = 0.0;
+  for (var k = 0u; k < K; k++) {
+    sumLogit += exp(head[rowBase + k] - maxLogit);
+    sumJoint += exp(headGrad[rowBase + k] - maxJoint);
+  }
+  let logNormalizer = maxLogit + log(sumLogit);
+  let logJoint = maxJoint + log(sumJoint);
+  let scale = shape.gradScale;
+  // The L2 penalty λ Σ s² on the σ pre-activations: its value joins the row's loss below.
+  var penalty = 0.0;
+  for (var k = 0u; k < K; k++) {
+    let responsibility = exp(headGrad[rowBase + k] - logJoint);
+    let weight = exp(head[rowBase + k] - logNormalizer);
+    headGrad[rowBase + k] = scale * (weight - responsibility);
+    // A component with zero responsibility contributes nothing; its u may be Inf, and 0 * Inf must not be NaN.
+    let live = responsibility > 0.0;
+    let muBase = rowBase + K + k * D;
+    for (var d = 0u; d < D; d++) {
+      let muIndex = muBase + d;
+      let sigmaIndex = muIndex + K * D;
+      let u = headGrad[muIndex];
+      let s = head[sigmaIndex];
+      headGrad[muIndex] = select(0.0, -scale * responsibility * headGrad[sigmaIndex], live);
+      penalty += s * s;
+      let sigmaGrad = select(0.0, scale * responsibility * (1.0 - u * u) * sigmaTerms(s).dLogSigma, live) + scale * 2.0 * shape.sigmaPenalty * s;
+      headGrad[sigmaIndex] = shape.sigmaGradScale * sigmaGrad;
+    }
+  }
+  return logNormalizer - logJoint + shape.sigmaPenalty * penalty;
+}
+#else
+// Inference: one pass with two streaming log-sum-exps (over logits, and over logit + log N_k).
 fn rowNll(row: u32) -> f32 {
   let K = shape.components;
   let D = shape.dims;
@@ -60,37 +129,9 @@ fn rowNll(row: u32) -> f32 {
     addToLogSumExp(&maxLogit, &sumLogit, logit);
     addToLogSumExp(&maxJoint, &sumJoint, logit + componentLogDensity(rowBase, targetBase, k));
   }
-  let logNormalizer = maxLogit + log(sumLogit);
-  let logJoint = maxJoint + log(sumJoint);
-#if ${v.withGradient}
-  let scale = shape.gradScale;
-  // The L2 penalty λ Σ s² on the σ pre-activations (training only): its value joins the row's loss below.
-  var penalty = 0.0;
-  for (var k = 0u; k < K; k++) {
-    let logit = head[rowBase + k];
-    let responsibility = exp(logit + componentLogDensity(rowBase, targetBase, k) - logJoint);
-    let weight = exp(logit - logNormalizer);
-    headGrad[rowBase + k] = scale * (weight - responsibility);
-    // A component with zero responsibility contributes nothing; its u may be Inf, and 0 * Inf must not be NaN.
-    let live = responsibility > 0.0;
-    let muBase = rowBase + K + k * D;
-    for (var d = 0u; d < D; d++) {
-      let muIndex = muBase + d;
-      let sigmaIndex = muIndex + K * D;
-      let terms = sigmaTerms(head[sigmaIndex]);
-      let u = (targets[targetBase + d] - head[muIndex]) * terms.invSigma;
-      headGrad[muIndex] = select(0.0, -scale * responsibility * u * terms.invSigma, live);
-      let s = head[sigmaIndex];
-      penalty += s * s;
-      let sigmaGrad = select(0.0, scale * responsibility * (1.0 - u * u) * terms.dLogSigma, live) + scale * 2.0 * shape.sigmaPenalty * s;
-      headGrad[sigmaIndex] = shape.sigmaGradScale * sigmaGrad;
-    }
-  }
-  return logNormalizer - logJoint + shape.sigmaPenalty * penalty;
-#else
-  return logNormalizer - logJoint;
-#endif
+  return maxLogit + log(sumLogit) - (maxJoint + log(sumJoint));
 }
+#endif
 
 ${elementwiseEntry(MIXTURE_WORKGROUP, 'shape.batch', v.withGradient ? '  sampleNll[i] = rowNll(i);' : '  logDensity[i] = -rowNll(i);')}`;
 }

@@ -4,6 +4,13 @@ import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.
 import { defineUniformStruct } from '../runtime/uniforms.js';
 import type { SigmaActivation } from './sigma.wgsl.js';
 import { MIXTURE_PARAMS_WORKGROUP, mixtureParamsSource } from './mixtureParams.wgsl.js';
+import { type HeadShape, checkHeadShape } from './unrolledHead.js';
+
+export interface MixtureParamsVariant {
+  readonly sigma: SigmaActivation;
+  /** K and D compiled in with every loop unrolled (unrolledHead picks it); null: loops over the uniforms. */
+  readonly unrolled: HeadShape | null;
+}
 
 export const MixtureParamsShape = defineUniformStruct('MixtureParamsShape', {
   batch: 'u32',
@@ -20,9 +27,12 @@ export interface MixtureParamsSizes {
   readonly sigmaEpsilon: number;
 }
 
-export const mixtureParams: KernelDefinition<{ sigma: SigmaActivation }, MixtureParamsSizes> = {
+export const mixtureParams: KernelDefinition<MixtureParamsVariant, MixtureParamsSizes> = {
   name: 'mixtureParams',
   bindings: () => [readOnly('head'), readWrite('params'), uniform('shape', MixtureParamsShape)],
-  source: ({ sigma }) => mixtureParamsSource(sigma),
-  plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, MIXTURE_PARAMS_WORKGROUP) }),
+  source: ({ sigma, unrolled }) => mixtureParamsSource(sigma, unrolled),
+  plan: (sizes, v) => {
+    checkHeadShape('mixtureParams', v.unrolled, sizes.components, sizes.dims);
+    return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, MIXTURE_PARAMS_WORKGROUP) };
+  },
 };

@@ -3,13 +3,33 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
+import { type HeadShape, indices } from './unrolledHead.js';
 
 export const MIXTURE_PARAMS_WORKGROUP = 64;
 
-export function mixtureParamsSource(sigma: SigmaActivation): string {
+/** rowParams for a head whose K and D are constants (see unrolledHead.ts): the same steps, written out. */
+function unrolledRowParams({ components: K, dims: D }: HeadShape): string {
+  const KD = K * D;
+  const lines = [`let base = row * ${K + 2 * KD}u;`];
+  for (const k of indices(K)) lines.push(`let logit${k} = head[base + ${k}u];`);
+  const maxLogit = indices(K).slice(1).reduce((acc, k) => `max(${acc}, logit${k})`, 'logit0');
+  lines.push(`let maxLogit = ${maxLogit};`);
+  lines.push(`let logNormalizer = maxLogit + log(${indices(K).map((k) => `exp(logit${k} - maxLogit)`).join(' + ')});`);
+  for (const k of indices(K)) lines.push(`params[base + ${k}u] = exp(logit${k} - logNormalizer);`);
+  for (const i of indices(KD)) {
+    lines.push(`params[base + ${K + i}u] = head[base + ${K + i}u];`);
+    lines.push(`params[base + ${K + KD + i}u] = 1.0 / sigmaTerms(head[base + ${K + KD + i}u]).invSigma;`);
+  }
+  return `fn rowParams(row: u32) {\n  ${lines.join('\n  ')}\n}`;
+}
+
+export function mixtureParamsSource(sigma: SigmaActivation, unrolled: HeadShape | null): string {
   return wgsl`
 ${sigmaTermsWgsl(sigma)}
 
+#if ${unrolled !== null}
+${unrolled ? unrolledRowParams(unrolled) : ''}
+#else
 fn rowParams(row: u32) {
   let K = shape.components;
   let KD = K * shape.dims;
@@ -32,5 +52,6 @@ fn rowParams(row: u32) {
     params[base + K + KD + i] = 1.0 / sigmaTerms(head[base + K + KD + i]).invSigma;
   }
 }
+#endif
 ${elementwiseEntry(MIXTURE_PARAMS_WORKGROUP, 'shape.batch', '  rowParams(i);')}`;
 }

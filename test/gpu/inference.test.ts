@@ -7,12 +7,15 @@ import { useGpuPage } from './page.js';
 const page = useGpuPage();
 
 describe.each(['exp', 'softplus', 'elu1'])('mixtureParams, %s σ', (sigma) => {
-  it.each([
-    { batch: 1, components: 1, dims: 1 },
-    { batch: 7, components: 5, dims: 2 },
-    { batch: 33, components: 24, dims: 3 },
-    { batch: 1000, components: 24, dims: 1 },
-  ])('B $batch, K $components, D $dims', async (shape) => {
+  // Both variants: K and D compiled in and unrolled, and the loops that heads over 256 outputs keep.
+  it.each(
+    [
+      { batch: 1, components: 1, dims: 1 },
+      { batch: 7, components: 5, dims: 2 },
+      { batch: 33, components: 24, dims: 3 },
+      { batch: 1000, components: 24, dims: 1 },
+    ].flatMap((shape) => (['unrolled', 'loops'] as const).map((layout) => ({ ...shape, layout }))),
+  )('$layout: B $batch, K $components, D $dims', async (shape) => {
     expectReportsPass(await page().run<CompareReport[]>('mixtureParams', { ...shape, sigma }));
   });
 });

@@ -4,6 +4,7 @@
 // WGSL's exp/log are within a few ulp. Gradients atol 2e-5 + rtol 1e-4: responsibilities are exp() of those
 // same terms, so they carry ~1e-5 relative error, which the μ and σ gradients inherit and scale.
 // Extreme cases: targets 1e3 σ from every component, and σ pre-activations of ±50, for every σ activation.
+// Every case runs on both variants: K and D compiled in and unrolled, and the loops that wider heads keep.
 import { describe, expect, it } from 'vitest';
 import type { CompareReport } from '../support/compare.js';
 import { expectReportsPass } from '../support/expectClose.js';
@@ -22,8 +23,11 @@ const sweep = [1, 7, 33, 1000].flatMap((batch) =>
   [1, 5, 24].flatMap((components) => [1, 2, 3].map((dims) => ({ batch, components, dims }))),
 );
 
+const LAYOUTS = ['unrolled', 'loops'] as const;
+const bothLayouts = <T extends object>(cases: T[]) => cases.flatMap((c) => LAYOUTS.map((layout) => ({ ...c, layout })));
+
 describe.each(SIGMAS)('mixtureNll, %s σ', (sigma) => {
-  it.each(sweep)('random heads: B $batch, K $components, D $dims', async (shape) => {
+  it.each(bothLayouts(sweep))('random heads, $layout: B $batch, K $components, D $dims', async (shape) => {
     const result = await page().run<MixtureResult>('mixtureNll', { ...shape, sigma, scenario: 'random' });
     expect(result.referenceFinite).toBe(true);
     expectReportsPass(result.reports);
@@ -39,7 +43,7 @@ describe.each(SIGMAS)('mixtureNll, %s σ', (sigma) => {
       { batch: 65, components: 24, dims: 3 },
     ].map((shape) => ({ ...e, ...shape })),
   );
-  it.each(extremes)('$what: B $batch, K $components, D $dims', async ({ what: _, ...args }) => {
+  it.each(bothLayouts(extremes))('$what, $layout: B $batch, K $components, D $dims', async ({ what: _, ...args }) => {
     const result = await page().run<MixtureResult>('mixtureNll', { ...args, sigma });
     expect(result.referenceFinite).toBe(true);
     expectReportsPass(result.reports);
@@ -47,8 +51,8 @@ describe.each(SIGMAS)('mixtureNll, %s σ', (sigma) => {
 });
 
 describe('mixtureNll with the σ penalty', () => {
-  it.each(['exp', 'softplus', 'elu1'])('%s σ, λ = 0.05: loss and gradient include λ Σ s²', async (sigma) => {
-    const result = await page().run<MixtureResult>('mixtureNll', { batch: 33, components: 5, dims: 2, sigma, scenario: 'random', sigmaPenalty: 0.05 });
+  it.each(bothLayouts(SIGMAS.map((sigma) => ({ sigma }))))('$sigma σ, $layout, λ = 0.05: loss and gradient include λ Σ s²', async ({ sigma, layout }) => {
+    const result = await page().run<MixtureResult>('mixtureNll', { batch: 33, components: 5, dims: 2, sigma, scenario: 'random', sigmaPenalty: 0.05, layout });
     expect(result.referenceFinite).toBe(true);
     expectReportsPass(result.reports);
   });

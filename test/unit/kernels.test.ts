@@ -8,6 +8,7 @@ import { denseForward } from '../../src/shaders/denseForward.js';
 import { denseInputGrad } from '../../src/shaders/denseInputGrad.js';
 import { denseWeightGrad } from '../../src/shaders/denseWeightGrad.js';
 import { mixtureNll } from '../../src/shaders/mixtureNll.js';
+import { MAX_UNROLLED_HEAD_WIDTH, unrolledHead } from '../../src/shaders/unrolledHead.js';
 import { meanReduce } from '../../src/shaders/meanReduce.js';
 import { mixtureParams } from '../../src/shaders/mixtureParams.js';
 import { mixtureSample } from '../../src/shaders/mixtureSample.js';
@@ -22,8 +23,14 @@ const variants: [KernelDefinition<any, any>, unknown][] = [
   ...ACTIVATIONS.map((inputActivation) => [denseInputGrad, { inputActivation }] as [KernelDefinition<any, any>, unknown]),
   [denseWeightGrad, { vectorB: false }],
   [denseWeightGrad, { vectorB: true }],
-  ...SIGMA_ACTIVATIONS.flatMap((sigma) => [true, false].map((withGradient) => [mixtureNll, { sigma, withGradient }] as [KernelDefinition<any, any>, unknown])),
-  ...SIGMA_ACTIVATIONS.map((sigma) => [mixtureParams, { sigma }] as [KernelDefinition<any, any>, unknown]),
+  ...SIGMA_ACTIVATIONS.flatMap((sigma) =>
+    [true, false].flatMap((withGradient) =>
+      [null, { components: 3, dims: 2 }].map((unrolled) => [mixtureNll, { sigma, withGradient, unrolled }] as [KernelDefinition<any, any>, unknown]),
+    ),
+  ),
+  ...SIGMA_ACTIVATIONS.flatMap((sigma) =>
+    [null, { components: 3, dims: 2 }].map((unrolled) => [mixtureParams, { sigma, unrolled }] as [KernelDefinition<any, any>, unknown]),
+  ),
   ...SIGMA_ACTIVATIONS.map((sigma) => [mixtureSample, { sigma }] as [KernelDefinition<any, any>, unknown]),
   [meanReduce, {}],
   [adam, { clipped: false }],
@@ -65,6 +72,20 @@ describe('kernel plans', () => {
     expect(() => denseForward.plan({ rows: 8, inputs: 8, outputs: 6 }, { activation: 'relu', vectorB: true })).toThrow(
       /vectorB needs a row stride that is a multiple of 4, got 6/,
     );
+  });
+
+  it('mixture heads up to 256 outputs per row are unrolled, wider ones keep the loops', () => {
+    expect(unrolledHead(24, 1)).toEqual({ components: 24, dims: 1 }); // 72 outputs
+    expect(unrolledHead(85, 1)).toEqual({ components: 85, dims: 1 }); // 255
+    expect(unrolledHead(52, 2)).toBeNull(); // 260
+    expect(MAX_UNROLLED_HEAD_WIDTH).toBe(256);
+  });
+
+  it('an unrolled mixture kernel refuses a head of another shape', () => {
+    const sizes = { batch: 8, components: 5, dims: 2, gradScale: 1, sigmaEpsilon: 0, sigmaPenalty: 0, sigmaGradScale: 1 };
+    const variant = { sigma: 'exp', withGradient: true, unrolled: { components: 5, dims: 1 } } as const;
+    expect(() => mixtureNll.plan(sizes, variant)).toThrow(/compiled for K=5, D=1 but dispatched with K=5, D=2/);
+    expect(mixtureNll.plan(sizes, { ...variant, unrolled: null }).workgroups).toEqual([1, 1, 1]);
   });
 
   it('adam refuses a parameter count that is not a multiple of 4', () => {

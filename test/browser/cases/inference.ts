@@ -16,7 +16,10 @@ import { runKernel, toF32 } from '../runKernel.js';
 import { SMALL_ARCHITECTURE } from './training.js';
 
 export const inferenceCases = {
-  async mixtureParams(gpu: GpuContext, { batch, components, dims, sigma }: { batch: number; components: number; dims: number; sigma: SigmaActivation }) {
+  async mixtureParams(
+    gpu: GpuContext,
+    { batch, components, dims, sigma, layout }: { batch: number; components: number; dims: number; sigma: SigmaActivation; layout: 'unrolled' | 'loops' },
+  ) {
     const random = new Random(batch * 3 + components * 5 + dims);
     const width = ref.headWidthOf(components, dims);
     const head = toF32(
@@ -26,14 +29,15 @@ export const inferenceCases = {
       }),
     );
     const shape = { batch, components, dims, sigma, sigmaEpsilon: 1e-7 };
-    const { params } = await runKernel(gpu, mixtureParams, { sigma }, { batch, components, dims, sigmaEpsilon: 1e-7 }, {
+    const unrolled = layout === 'loops' ? null : { components, dims };
+    const { params } = await runKernel(gpu, mixtureParams, { sigma, unrolled }, { batch, components, dims, sigmaEpsilon: 1e-7 }, {
       buffers: { head, params: head.length },
       read: ['params'],
     });
     const expected = ref.mixtureParams(head, shape);
     const piSums = Array.from({ length: batch }, (_, r) => params.slice(r * width, r * width + components).reduce((a, b) => a + b, 0));
     return [
-      compareArrays(`mixtureParams ${sigma} B${batch} K${components} D${dims}`, params, expected, { atol: 1e-6, rtol: 1e-5 }),
+      compareArrays(`mixtureParams ${layout} ${sigma} B${batch} K${components} D${dims}`, params, expected, { atol: 1e-6, rtol: 1e-5 }),
       // π rows sum to 1 within the f32 rounding of K terms.
       compareArrays('π row sums', piSums, new Array(batch).fill(1), { atol: (components + 2) * 2 ** -23, rtol: 0 }),
     ];

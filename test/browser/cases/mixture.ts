@@ -20,6 +20,8 @@ interface MixtureArgs {
   /** λ of the σ pre-activation penalty (default 0). */
   sigmaPenalty?: number;
   seed?: number;
+  /** 'loops': the kernel variant that loops over K and D, which wider heads get; default the unrolled one. */
+  layout?: 'unrolled' | 'loops';
 }
 
 const EPSILON = 1e-7;
@@ -65,14 +67,14 @@ export const mixtureCases = {
     const out = await runKernel(
       gpu,
       mixtureNll,
-      { sigma, withGradient: true },
+      { sigma, withGradient: true, unrolled: args.layout === 'loops' ? null : { components, dims } },
       { batch, components, dims, gradScale: 1, sigmaEpsilon: EPSILON, sigmaPenalty, sigmaGradScale: 1 },
       {
         buffers: { head, targets: target, headGrad: head.length, sampleNll: batch },
         read: ['sampleNll', 'headGrad'],
       },
     );
-    const label = `mixtureNll ${args.scenario} ${sigma} B${batch} K${components} D${dims} λ${sigmaPenalty}`;
+    const label = `mixtureNll ${args.layout ?? 'unrolled'} ${args.scenario} ${sigma} B${batch} K${components} D${dims} λ${sigmaPenalty}`;
     const referenceFinite = [...expected.sampleNll, ...expected.headGrad].every(Number.isFinite);
     return {
       referenceFinite,
