@@ -4,7 +4,7 @@
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import type { KernelDefinition } from '../runtime/kernel.js';
 import type { Activation } from './activation.wgsl.js';
-import { MatmulShape, checkVectorStride, matmulSource, matmulWorkgroups } from './matmul.wgsl.js';
+import { MatmulShape, checkVectorStride, matmulSource, matmulWorkgroups, TALL_BLOCK } from './matmul.wgsl.js';
 
 export interface DenseSizes {
   readonly rows: number;
@@ -27,9 +27,9 @@ export const denseForwardVariant = (activation: Activation, { outputs }: Omit<De
 export const denseForward: KernelDefinition<DenseForwardVariant, DenseSizes> = {
   name: 'denseForward',
   bindings: (v) => [readOnly('a'), readOnly('b', v.vectorB ? 'vec4<f32>' : 'f32'), readWrite('c'), uniform('shape', MatmulShape)],
-  source: (v) => matmulSource({ transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', ...v }),
+  source: (v) => matmulSource({ block: TALL_BLOCK, transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', ...v }),
   plan: ({ rows, inputs, outputs }, v) => {
     checkVectorStride('denseForward', v.vectorB, outputs);
-    return { uniforms: { m: rows, n: outputs, k: inputs + 1, lda: inputs, ldb: outputs }, workgroups: matmulWorkgroups(rows, outputs) };
+    return { uniforms: { m: rows, n: outputs, k: inputs + 1, lda: inputs, ldb: outputs }, workgroups: matmulWorkgroups(rows, outputs, TALL_BLOCK) };
   },
 };

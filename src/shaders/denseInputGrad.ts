@@ -5,13 +5,14 @@ import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import type { KernelDefinition } from '../runtime/kernel.js';
 import type { Activation } from './activation.wgsl.js';
 import type { DenseSizes } from './denseForward.js';
-import { MatmulShape, matmulSource, matmulWorkgroups } from './matmul.wgsl.js';
+import { MatmulShape, matmulSource, matmulWorkgroups, TALL_BLOCK } from './matmul.wgsl.js';
 
 export const denseInputGrad: KernelDefinition<{ inputActivation: Activation }, DenseSizes> = {
   name: 'denseInputGrad',
   bindings: () => [readOnly('a'), readOnly('b'), readOnly('activationOutput'), readWrite('c'), uniform('shape', MatmulShape)],
   source: ({ inputActivation }) =>
     matmulSource({
+      block: TALL_BLOCK,
       transposeA: false,
       transposeB: true,
       onesColumnA: false,
@@ -22,6 +23,6 @@ export const denseInputGrad: KernelDefinition<{ inputActivation: Activation }, D
     }),
   plan: ({ rows, inputs, outputs }) => ({
     uniforms: { m: rows, n: inputs, k: outputs, lda: outputs, ldb: outputs },
-    workgroups: matmulWorkgroups(rows, inputs),
+    workgroups: matmulWorkgroups(rows, inputs, TALL_BLOCK),
   }),
 };

@@ -3,15 +3,21 @@
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import type { KernelDefinition } from '../runtime/kernel.js';
 import type { DenseSizes } from './denseForward.js';
-import { MatmulShape, checkVectorStride, matmulSource, matmulWorkgroups } from './matmul.wgsl.js';
+import { type BlockShape, MatmulShape, SQUARE_BLOCK, WIDE_BLOCK, blockCount, checkVectorStride, matmulSource, matmulWorkgroups } from './matmul.wgsl.js';
 
 export interface DenseWeightGradVariant {
   /** outputs % 4 == 0: dZ is read as vec4s. */
   readonly vectorB: boolean;
+  readonly block: BlockShape;
 }
 
-export const denseWeightGradVariant = ({ outputs }: Omit<DenseSizes, 'rows' | 'inputs'>): DenseWeightGradVariant => ({
+/** Enough wide blocks to fill the lanes of a few SIMD groups, else square ones (see matmul.wgsl.ts). */
+const MIN_WIDE_BLOCKS = 16;
+
+/** The variant for a layer of these sizes. */
+export const denseWeightGradVariant = ({ inputs, outputs }: Omit<DenseSizes, 'rows'>): DenseWeightGradVariant => ({
   vectorB: outputs % 4 === 0,
+  block: blockCount(inputs + 1, outputs, WIDE_BLOCK) >= MIN_WIDE_BLOCKS ? WIDE_BLOCK : SQUARE_BLOCK,
 });
 
 export const denseWeightGrad: KernelDefinition<DenseWeightGradVariant, DenseSizes> = {
@@ -21,6 +27,6 @@ export const denseWeightGrad: KernelDefinition<DenseWeightGradVariant, DenseSize
     matmulSource({ transposeA: true, transposeB: false, onesColumnA: false, onesRowA: true, epilogue: 'activation', activation: 'identity', ...v }),
   plan: ({ rows, inputs, outputs }, v) => {
     checkVectorStride('denseWeightGrad', v.vectorB, outputs);
-    return { uniforms: { m: inputs + 1, n: outputs, k: rows, lda: inputs, ldb: outputs }, workgroups: matmulWorkgroups(inputs + 1, outputs) };
+    return { uniforms: { m: inputs + 1, n: outputs, k: rows, lda: inputs, ldb: outputs }, workgroups: matmulWorkgroups(inputs + 1, outputs, v.block) };
   },
 };

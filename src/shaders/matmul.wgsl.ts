@@ -1,11 +1,18 @@
 // Register-blocked matmul C[M,N] = op(A)[M,K] · op(B)[K,N] shared by the dense kernels. Transposes are index
-// arithmetic, never materialised. Each invocation keeps an 8x8 block of C in sixteen vec4 registers and reads
+// arithmetic, never materialised. Each invocation keeps a 16x8 or 8x16 block of C in 32 vec4 registers and reads
 // A and B straight from storage: no workgroup tiles and no barriers, which is what a software adapter
 // (SwiftShader runs invocations 4 wide on CPU cores) executes fastest; the loops over the block are unrolled
 // here in the generator because the adapter does not unroll them itself (measured: 4-8x slower when not).
 // Edge blocks clamp their load indices instead of branching, and only the stores are bounds-checked.
+// Every storage load is a gather on SwiftShader, so a bigger block does more multiply-adds per load: 16x8 was
+// 15-30% faster than 8x8 on the benchmark's layers (5.3 multiply-adds per load against 4), as fast as 8x16 or
+// 12x8, and faster than 16x16, 24x8 or 32x4, whose accumulators no longer fit the CPU's registers. The weight
+// gradient takes 8x16: its row count is a layer's inputs + 1, often tiny, and 16-row blocks would mostly idle;
+// below 16 such blocks it takes 8x8, since then lanes idle instead (the inverse-sine model's first layer,
+// 2x24 over 1000 rows: 0.26 ms in 8x8 blocks, 0.46 ms in 8x16).
+// (Writing the accumulation with fma() was measured too: no difference.)
 // Workgroups are 16 invocations: the best or near-best size measured from 24 to 65,536 blocks, and small
-// enough that a product with few blocks (a weight gradient: 36 blocks for the inverse-sine model's head) still fills
+// enough that a product with few blocks (a weight gradient: 20 blocks for the inverse-sine model's head) still fills
 // both cores. Splitting K through workgroup memory was measured slower at every split on SwiftShader.
 //
 // Where a row-major B has a row stride that is a multiple of 4 (`vectorB`), each k reads B's 8 columns as two
@@ -18,7 +25,19 @@ import { type Activation, activateWgsl, activationGradWgsl } from './activation.
 import { defineUniformStruct } from '../runtime/uniforms.js';
 import { type Workgroups, elementwiseWorkgroups } from '../runtime/kernel.js';
 
-export const BLOCK = 8;
+/** Rows and columns of C per invocation (columns a multiple of 4: they are held as vec4s). */
+export interface BlockShape {
+  readonly rows: number;
+  readonly cols: number;
+}
+/** For products with many rows: the forward pass and the input gradient. */
+export const TALL_BLOCK: BlockShape = { rows: 16, cols: 8 };
+/** For the weight gradient, whose rows are a layer's inputs + 1. */
+export const WIDE_BLOCK: BlockShape = { rows: 8, cols: 16 };
+/** For a weight gradient too small to give every SIMD lane a wide block. */
+export const SQUARE_BLOCK: BlockShape = { rows: 8, cols: 8 };
+
+export const blockCount = (m: number, n: number, block: BlockShape): number => Math.ceil(m / block.rows) * Math.ceil(n / block.cols);
 export const MATMUL_WORKGROUP = 16;
 
 export const MatmulShape = defineUniformStruct('MatmulShape', {
@@ -45,12 +64,10 @@ export interface MatmulVariant {
   readonly activation: Activation;
   /** B is row-major with a row stride (ldb) that is a multiple of 4: bind and read it as vec4s. */
   readonly vectorB: boolean;
+  readonly block: BlockShape;
 }
 
 const range = (n: number): number[] => [...Array(n).keys()];
-const ROWS = range(BLOCK);
-const COLS = range(BLOCK);
-const VECS = range(BLOCK / 4);
 const lines = (xs: string[]) => xs.join('\n');
 
 /** Vec4 number `index` of a vec4 binding, clamped into the array. */
@@ -58,6 +75,9 @@ const vec4At = (name: string, index: string) => `${name}[min(${index}, arrayLeng
 
 export function matmulSource(v: MatmulVariant): string {
   if (v.vectorB && v.transposeB) throw new Error('matmul: vectorB reads a row-major B only');
+  const ROWS = range(v.block.rows);
+  const COLS = range(v.block.cols);
+  const VECS = range(v.block.cols / 4);
   const aIndex = (i: number) => (v.transposeA ? `k * shape.lda + r${i}` : `r${i} + k`);
   const bVector = (q: number) =>
     v.vectorB
@@ -105,9 +125,9 @@ fn main(
   @builtin(num_workgroups) groups: vec3<u32>,
 ) {
   let block = (wid.x + wid.y * groups.x) * ${MATMUL_WORKGROUP}u + lid.x;
-  let colBlocks = (shape.n + ${BLOCK - 1}u) / ${BLOCK}u;
-  let row0 = (block / colBlocks) * ${BLOCK}u;
-  let col0 = (block % colBlocks) * ${BLOCK}u;
+  let colBlocks = (shape.n + ${v.block.cols - 1}u) / ${v.block.cols}u;
+  let row0 = (block / colBlocks) * ${v.block.rows}u;
+  let col0 = (block % colBlocks) * ${v.block.cols}u;
   if (row0 >= shape.m) { return; }
   let lastCol = shape.n - 1u;
 ${lines(COLS.map((j) => (v.transposeB ? `  let c${j} = min(col0 + ${j}u, lastCol) * shape.ldb;` : `  let c${j} = min(col0 + ${j}u, lastCol);`)))}
@@ -136,9 +156,9 @@ ${lines(ROWS.flatMap((i) => VECS.map((q) => `  store(row0 + ${i}u, col0 + ${4 * 
 `;
 }
 
-/** Workgroups covering an M x N output in 8x8 blocks, one invocation each. */
-export function matmulWorkgroups(m: number, n: number): Workgroups {
-  return elementwiseWorkgroups(Math.ceil(m / BLOCK) * Math.ceil(n / BLOCK), MATMUL_WORKGROUP);
+/** Workgroups covering an M x N output in blocks of the given shape, one invocation each. */
+export function matmulWorkgroups(m: number, n: number, block: BlockShape): Workgroups {
+  return elementwiseWorkgroups(blockCount(m, n, block), MATMUL_WORKGROUP);
 }
 
 /** Refuses the vec4 variant for a stride that is not a multiple of 4 (it would read misaligned rows). */

@@ -6,8 +6,9 @@ import { ACTIVATIONS } from '../../src/shaders/activation.wgsl.js';
 import { SIGMA_ACTIVATIONS } from '../../src/shaders/sigma.wgsl.js';
 import { denseForward } from '../../src/shaders/denseForward.js';
 import { denseInputGrad } from '../../src/shaders/denseInputGrad.js';
-import { denseWeightGrad } from '../../src/shaders/denseWeightGrad.js';
+import { denseWeightGrad, denseWeightGradVariant } from '../../src/shaders/denseWeightGrad.js';
 import { mixtureNll } from '../../src/shaders/mixtureNll.js';
+import { SQUARE_BLOCK, WIDE_BLOCK } from '../../src/shaders/matmul.wgsl.js';
 import { MAX_UNROLLED_HEAD_WIDTH, unrolledHead } from '../../src/shaders/unrolledHead.js';
 import { meanReduce } from '../../src/shaders/meanReduce.js';
 import { mixtureParams } from '../../src/shaders/mixtureParams.js';
@@ -21,8 +22,8 @@ const variants: [KernelDefinition<any, any>, unknown][] = [
     [false, true].map((vectorB) => [denseForward, { activation, vectorB }] as [KernelDefinition<any, any>, unknown]),
   ),
   ...ACTIVATIONS.map((inputActivation) => [denseInputGrad, { inputActivation }] as [KernelDefinition<any, any>, unknown]),
-  [denseWeightGrad, { vectorB: false }],
-  [denseWeightGrad, { vectorB: true }],
+  [denseWeightGrad, { vectorB: false, block: WIDE_BLOCK }],
+  [denseWeightGrad, { vectorB: true, block: SQUARE_BLOCK }],
   ...SIGMA_ACTIVATIONS.flatMap((sigma) =>
     [true, false].flatMap((withGradient) =>
       [null, { components: 3, dims: 2 }].map((unrolled) => [mixtureNll, { sigma, withGradient, unrolled }] as [KernelDefinition<any, any>, unknown]),
@@ -52,20 +53,25 @@ describe.each(variants)('%o', (definition, variant) => {
 });
 
 describe('kernel plans', () => {
-  it('denseForward folds the bias into K and gives each invocation an 8x8 block', () => {
-    // ceil(33 / 8) * ceil(130 / 8) = 5 * 17 = 85 blocks, 16 per workgroup.
+  it('denseForward folds the bias into K and gives each invocation a 16x8 block', () => {
+    // ceil(33 / 16) * ceil(130 / 8) = 3 * 17 = 51 blocks, 16 per workgroup.
     expect(denseForward.plan({ rows: 33, inputs: 3, outputs: 130 }, { activation: 'relu', vectorB: false })).toEqual({
       uniforms: { m: 33, n: 130, k: 4, lda: 3, ldb: 130 },
-      workgroups: [6, 1, 1],
+      workgroups: [4, 1, 1],
     });
   });
 
   it('denseWeightGrad produces (inputs + 1) x outputs, the ones row giving the bias gradient', () => {
-    // 4 * 9 = 36 blocks of 8x8, 16 per workgroup.
-    expect(denseWeightGrad.plan({ rows: 1000, inputs: 24, outputs: 72 }, { vectorB: true })).toEqual({
+    // ceil(25 / 8) * ceil(72 / 16) = 4 * 5 = 20 blocks of 8x16, 16 per workgroup.
+    expect(denseWeightGrad.plan({ rows: 1000, inputs: 24, outputs: 72 }, denseWeightGradVariant({ inputs: 24, outputs: 72 }))).toEqual({
       uniforms: { m: 25, n: 72, k: 1000, lda: 24, ldb: 72 },
-      workgroups: [3, 1, 1],
+      workgroups: [2, 1, 1],
     });
+  });
+
+  it('a weight gradient with fewer than 16 wide blocks takes 8x8 blocks', () => {
+    expect(denseWeightGradVariant({ inputs: 24, outputs: 72 }).block).toEqual({ rows: 8, cols: 16 }); // 20 wide blocks
+    expect(denseWeightGradVariant({ inputs: 1, outputs: 24 }).block).toEqual({ rows: 8, cols: 8 }); // 2 wide blocks
   });
 
   it('refuses a vec4 variant for a stride that is not a multiple of 4', () => {

@@ -7,6 +7,7 @@ import type { Activation } from '../../../src/shaders/activation.wgsl.js';
 import { denseForward, denseForwardVariant } from '../../../src/shaders/denseForward.js';
 import { denseInputGrad } from '../../../src/shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../../src/shaders/denseWeightGrad.js';
+import { SQUARE_BLOCK, WIDE_BLOCK } from '../../../src/shaders/matmul.wgsl.js';
 import * as ref from '../../../src/mdn/reference/dense.js';
 import { activate, activationGradFromOutput } from '../../../src/mdn/reference/activations.js';
 import { Random } from '../../../src/mdn/random.js';
@@ -22,6 +23,8 @@ interface DenseArgs {
   activation: Activation;
   /** Read B as vec4s where its stride allows (else scalar); the input gradient has one variant only. */
   vector: boolean;
+  /** The weight gradient's block (8x16 or 8x8), whichever denseWeightGradVariant would pick by default. */
+  block?: 'wide' | 'square';
   seed?: number;
 }
 
@@ -80,7 +83,9 @@ export const denseCases = {
     const { paramGrad } = ref.denseBackward(x, dPre, params, args);
     const { paramGrad: magnitude } = ref.denseBackward(x.map(Math.abs), dPre.map(Math.abs), params, args);
     const bound = magnitude.map((m) => (rows + 1) * U * m);
-    const variant = args.vector ? denseWeightGradVariant(args) : { vectorB: false };
+    const picked = denseWeightGradVariant(args);
+    const block = args.block === 'wide' ? WIDE_BLOCK : args.block === 'square' ? SQUARE_BLOCK : picked.block;
+    const variant = { vectorB: args.vector && picked.vectorB, block };
     const { c } = await runKernel(gpu, denseWeightGrad, variant, { rows, inputs, outputs }, {
       buffers: { a: x, b: dPre, c: (inputs + 1) * outputs },
       read: ['c'],
