@@ -98,7 +98,7 @@ export class MdnPredictor {
     const unrolled = unrolledHead(architecture.components, architecture.outputDim);
     const toParams = await compileKernel(gpu, mixtureParams, { sigma: architecture.sigma, unrolled });
     const toNll = await compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: false, unrolled });
-    const toSamples = await compileKernel(gpu, mixtureSample, { sigma: architecture.sigma });
+    const toSamples = await compileKernel(gpu, mixtureSample, { sigma: architecture.sigma, unrolled });
     const sampleValues = Math.min(options.maxSampleValues ?? SAMPLE_CHUNK_FLOATS, Math.floor(gpu.limits.maxStorageBufferBindingSize / 4));
     const predictor = new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams, toNll, toSamples, sampleValues);
     if (options.preallocate) {

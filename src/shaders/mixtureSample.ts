@@ -5,6 +5,13 @@ import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.
 import { defineUniformStruct } from '../runtime/uniforms.js';
 import type { SigmaActivation } from './sigma.wgsl.js';
 import { MIXTURE_SAMPLE_WORKGROUP, mixtureSampleSource } from './mixtureSample.wgsl.js';
+import { type HeadShape, checkHeadShape } from './unrolledHead.js';
+
+export interface MixtureSampleVariant {
+  readonly sigma: SigmaActivation;
+  /** K and D compiled in with every loop unrolled (unrolledHead picks it); null: loops over the uniforms. */
+  readonly unrolled: HeadShape | null;
+}
 
 export const SampleShape = defineUniformStruct('SampleShape', {
   rows: 'u32',
@@ -32,9 +39,12 @@ export interface SampleSizes {
   readonly sigmaEpsilon: number;
 }
 
-export const mixtureSample: KernelDefinition<{ sigma: SigmaActivation }, SampleSizes> = {
+export const mixtureSample: KernelDefinition<MixtureSampleVariant, SampleSizes> = {
   name: 'mixtureSample',
   bindings: () => [readOnly('head'), readWrite('samples'), uniform('shape', SampleShape), uniform('call', SampleCall, true)],
-  source: ({ sigma }) => mixtureSampleSource(sigma),
-  plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.rows * sizes.samplesPerRow, MIXTURE_SAMPLE_WORKGROUP) }),
+  source: ({ sigma, unrolled }) => mixtureSampleSource(sigma, unrolled),
+  plan: (sizes, v) => {
+    checkHeadShape('mixtureSample', v.unrolled, sizes.components, sizes.dims);
+    return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.rows * sizes.samplesPerRow, MIXTURE_SAMPLE_WORKGROUP) };
+  },
 };

@@ -5,10 +5,56 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
+import { type HeadShape, indices } from './unrolledHead.js';
 
 export const MIXTURE_SAMPLE_WORKGROUP = 64;
 
-export function mixtureSampleSource(sigma: SigmaActivation): string {
+/**
+ * drawComponent and drawSample for a head whose K and D are constants (see unrolledHead.ts): the same
+ * arithmetic in the same order as the loops, so both give the same draws.
+ */
+function unrolledDraws({ components: K, dims: D }: HeadShape): string {
+  const component = [`let logit0 = head[base];`, 'var best = 0u;', 'var maxScaled = logit0;'];
+  for (const k of indices(K).slice(1)) {
+    component.push(`let logit${k} = head[base + ${k}u];`, `best = select(best, ${k}u, logit${k} > maxScaled);`, `maxScaled = max(maxScaled, logit${k});`);
+  }
+  component.push('if (call.temperature <= 0.0) { return best; }', 'let inverseT = 1.0 / call.temperature;');
+  for (const k of indices(K)) component.push(`let cumulative${k} = ${k === 0 ? '' : `cumulative${k - 1} + `}exp((logit${k} - maxScaled) * inverseT);`);
+  component.push(`let threshold = nextUniform(stream) * cumulative${K - 1};`);
+  // The first component whose cumulative weight reaches the threshold (the last one if rounding leaves none).
+  component.push(`var chosen = ${K - 1}u;`);
+  for (const k of indices(K - 1).reverse()) component.push(`chosen = select(chosen, ${k}u, cumulative${k} >= threshold);`);
+  component.push('return chosen;');
+  const sample = [
+    'let row = i / shape.samplesPerRow;',
+    'let j = i % shape.samplesPerRow;',
+    `let base = row * ${K * (1 + 2 * D)}u;`,
+    'var stream = hash(call.seed ^ hash((call.rowOffset + row) ^ hash(j * 2654435769u)));',
+    'let k = drawComponent(base, &stream);',
+    `let muBase = base + ${K}u + k * ${D}u;`,
+    `let out = i * ${D}u;`,
+  ];
+  for (const d of indices(D)) {
+    sample.push(
+      '{',
+      '  let u1 = nextUniform(&stream);',
+      '  let u2 = nextUniform(&stream);',
+      '  let z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);',
+      `  let sigma = 1.0 / sigmaTerms(head[muBase + ${K * D + d}u]).invSigma;`,
+      `  samples[out + ${d}u] = head[muBase + ${d}u] + call.sigmaTemperature * sigma * z;`,
+      '}',
+    );
+  }
+  return `fn drawComponent(base: u32, stream: ptr<function, u32>) -> u32 {
+  ${component.join('\n  ')}
+}
+
+fn drawSample(i: u32) {
+  ${sample.join('\n  ')}
+}`;
+}
+
+export function mixtureSampleSource(sigma: SigmaActivation, unrolled: HeadShape | null): string {
   return wgsl`
 ${sigmaTermsWgsl(sigma)}
 
@@ -25,6 +71,9 @@ fn nextUniform(stream: ptr<function, u32>) -> f32 {
   return (f32(*stream >> 8u) + 0.5) / 16777216.0;
 }
 
+#if ${unrolled !== null}
+${unrolled ? unrolledDraws(unrolled) : ''}
+#else
 fn drawComponent(base: u32, stream: ptr<function, u32>) -> u32 {
   let K = shape.components;
   var best = 0u;
@@ -68,5 +117,6 @@ fn drawSample(i: u32) {
     samples[out + d] = head[muBase + d] + call.sigmaTemperature * sigma * z;
   }
 }
+#endif
 ${elementwiseEntry(MIXTURE_SAMPLE_WORKGROUP, 'shape.rows * shape.samplesPerRow', '  drawSample(i);')}`;
 }

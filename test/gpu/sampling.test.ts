@@ -40,3 +40,21 @@ describe('sample', () => {
     expect(await page().run('samplingChunks')).toEqual({ length: 5 * 7 * 2, identical: true });
   });
 });
+
+describe('sampling kernel variants', () => {
+  // Models get the unrolled kernel (heads up to 256 outputs), which the tests above check by statistics; wider
+  // heads get the loops. Both must draw the same values from the same head, including at temperature 0.
+  it.each(
+    [
+      { components: 1, dims: 1, sigma: 'exp', temperature: 1 },
+      { components: 5, dims: 2, sigma: 'softplus', temperature: 0.7 },
+      { components: 24, dims: 3, sigma: 'elu1', temperature: 1 },
+      { components: 24, dims: 1, sigma: 'exp', temperature: 0 },
+    ],
+  )('K $components, D $dims, $sigma σ, temperature $temperature: unrolled and loops agree bit for bit', async (args) => {
+    const r = await page().run<{ identical: boolean; allFinite: boolean; distinct: number }>('samplingVariantsAgree', args);
+    expect(r.allFinite).toBe(true);
+    expect(r.distinct).toBeGreaterThan(100); // 33 rows x 5 samples x D values, not a constant
+    expect(r.identical).toBe(true);
+  });
+});

@@ -32,7 +32,9 @@ const variants: [KernelDefinition<any, any>, unknown][] = [
   ...SIGMA_ACTIVATIONS.flatMap((sigma) =>
     [null, { components: 3, dims: 2 }].map((unrolled) => [mixtureParams, { sigma, unrolled }] as [KernelDefinition<any, any>, unknown]),
   ),
-  ...SIGMA_ACTIVATIONS.map((sigma) => [mixtureSample, { sigma }] as [KernelDefinition<any, any>, unknown]),
+  ...SIGMA_ACTIVATIONS.flatMap((sigma) =>
+    [null, { components: 3, dims: 2 }].map((unrolled) => [mixtureSample, { sigma, unrolled }] as [KernelDefinition<any, any>, unknown]),
+  ),
   [meanReduce, {}],
   [adam, { clipped: false }],
   [adam, { clipped: true }],

@@ -8,6 +8,11 @@ import { MdnTrainer } from '../../../src/mdn/trainer.js';
 import { MdnPredictor } from '../../../src/mdn/predictor.js';
 import type { Mixture } from '../../../src/mdn/mixture.js';
 import { SMALL_ARCHITECTURE } from './training.js';
+import { StepRing } from '../../../src/runtime/stepRing.js';
+import { SampleCall, mixtureSample } from '../../../src/shaders/mixtureSample.js';
+import type { SigmaActivation } from '../../../src/shaders/sigma.wgsl.js';
+import { Random } from '../../../src/mdn/random.js';
+import { runKernel } from '../runKernel.js';
 
 // Complementary error function, fractional error below 1.2e-7 (Chebyshev fit, Numerical Recipes' erfcc).
 function erfc(x: number): number {
@@ -124,6 +129,34 @@ export const samplingCases = {
       chunked.destroy();
       whole.destroy();
       trainer.destroy();
+    }
+  },
+
+  /** The unrolled sampling kernel and the looping one draw the same values, bit for bit, from the same head. */
+  async samplingVariantsAgree(
+    gpu: GpuContext,
+    { components, dims, sigma, temperature }: { components: number; dims: number; sigma: SigmaActivation; temperature: number },
+  ) {
+    const rows = 33;
+    const samplesPerRow = 5;
+    const random = new Random(components * 17 + dims);
+    const head = random.fill(rows * components * (1 + 2 * dims), (r) => r.range(-3, 3));
+    const ring = new StepRing(gpu, SampleCall, 1, 'test sample call');
+    try {
+      ring.writeSlot(gpu.device.queue, 0, { temperature, sigmaTemperature: 1.3, seed: 77, rowOffset: 5 });
+      const draw = async (unrolled: { components: number; dims: number } | null) =>
+        (
+          await runKernel(gpu, mixtureSample, { sigma, unrolled }, { rows, samplesPerRow, components, dims, sigmaEpsilon: 1e-7 }, {
+            buffers: { head, samples: rows * samplesPerRow * dims },
+            resources: { call: ring.binding() },
+            read: ['samples'],
+          })
+        ).samples;
+      const loops = await draw(null);
+      const unrolled = await draw({ components, dims });
+      return { identical: loops.every((v, i) => Object.is(v, unrolled[i])), allFinite: loops.every(Number.isFinite), distinct: new Set(loops).size };
+    } finally {
+      ring.destroy();
     }
   },
 };
