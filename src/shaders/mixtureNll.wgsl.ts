@@ -20,6 +20,13 @@ export interface MixtureVariant {
   readonly unrolled: HeadShape | null;
 }
 
+// Where a row's head outputs and targets start, for the looping variants.
+const ROW_START = `  let K = shape.components;
+  let D = shape.dims;
+  let rowBase = row * K * (1u + 2u * D);
+  let targetBase = row * D;
+`;
+
 export function mixtureNllSource(v: MixtureVariant): string {
   return wgsl`
 const LOG_SQRT_2PI: f32 = 0.91893853320467274;
@@ -59,11 +66,7 @@ ${v.unrolled ? unrolledRowNllWgsl(v.unrolled, v.withGradient) : ''}
 // (a streaming update takes two with a branch that SIMD lanes split on). Measured on SwiftShader: 10-35%
 // faster than recomputing log N_k in the gradient pass. Every scratch slot is overwritten by the third pass.
 fn rowNll(row: u32) -> f32 {
-  let K = shape.components;
-  let D = shape.dims;
-  let rowBase = row * K * (1u + 2u * D);
-  let targetBase = row * D;
-  var maxLogit = LOWEST;
+${ROW_START}  var maxLogit = LOWEST;
   var maxJoint = LOWEST;
   for (var k = 0u; k < K; k++) {
     let logit = head[rowBase + k];
@@ -116,11 +119,7 @@ fn rowNll(row: u32) -> f32 {
 #else
 // Inference: one pass with two streaming log-sum-exps (over logits, and over logit + log N_k).
 fn rowNll(row: u32) -> f32 {
-  let K = shape.components;
-  let D = shape.dims;
-  let rowBase = row * K * (1u + 2u * D);
-  let targetBase = row * D;
-  var maxLogit = LOWEST;
+${ROW_START}  var maxLogit = LOWEST;
   var sumLogit = 0.0;
   var maxJoint = LOWEST;
   var sumJoint = 0.0;
