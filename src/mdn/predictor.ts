@@ -94,11 +94,14 @@ export class MdnPredictor {
     const widest = Math.max(architecture.inputDim, ...layers.map((l) => l.outputs));
     const fitting = Math.floor(gpu.limits.maxStorageBufferBindingSize / (widest * 4));
     const maxRows = Math.max(1, Math.min(options.maxRows ?? 65536, fitting));
-    const forward = await Promise.all(layers.map((l) => compileKernel(gpu, denseForward, denseForwardVariant(l.activation, l))));
     const unrolled = unrolledHead(architecture.components, architecture.outputDim);
-    const toParams = await compileKernel(gpu, mixtureParams, { sigma: architecture.sigma, unrolled });
-    const toNll = await compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: false, unrolled });
-    const toSamples = await compileKernel(gpu, mixtureSample, { sigma: architecture.sigma, unrolled });
+    // Compiled side by side: the unrolled head kernels of a wide head take a while each.
+    const [forward, toParams, toNll, toSamples] = await Promise.all([
+      Promise.all(layers.map((l) => compileKernel(gpu, denseForward, denseForwardVariant(l.activation, l)))),
+      compileKernel(gpu, mixtureParams, { sigma: architecture.sigma, unrolled }),
+      compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: false, unrolled }),
+      compileKernel(gpu, mixtureSample, { sigma: architecture.sigma, unrolled }),
+    ]);
     const sampleValues = Math.min(options.maxSampleValues ?? SAMPLE_CHUNK_FLOATS, Math.floor(gpu.limits.maxStorageBufferBindingSize / 4));
     const predictor = new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams, toNll, toSamples, sampleValues);
     if (options.preallocate) {
