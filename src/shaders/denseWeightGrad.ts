@@ -3,7 +3,7 @@
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import type { KernelDefinition } from '../runtime/kernel.js';
 import type { DenseSizes } from './denseForward.js';
-import { type BlockShape, MatmulShape, SQUARE_BLOCK, WIDE_BLOCK, blockCount, checkVectorStride, matmulSource, matmulWorkgroups } from './matmul.wgsl.js';
+import { type BlockShape, MatmulShape, checkVectorStride, fittedBlock, matmulSource, matmulWorkgroups } from './matmul.wgsl.js';
 
 export interface DenseWeightGradVariant {
   /** outputs % 4 == 0: dZ is read as vec4s. */
@@ -11,13 +11,10 @@ export interface DenseWeightGradVariant {
   readonly block: BlockShape;
 }
 
-/** Enough wide blocks to fill the lanes of a few SIMD groups, else square ones (see matmul.wgsl.ts). */
-const MIN_WIDE_BLOCKS = 16;
-
-/** The variant for a layer of these sizes. */
+/** The variant for a layer of these sizes: its (inputs + 1) x outputs product in blocks fitted to it. */
 export const denseWeightGradVariant = ({ inputs, outputs }: Omit<DenseSizes, 'rows'>): DenseWeightGradVariant => ({
   vectorB: outputs % 4 === 0,
-  block: blockCount(inputs + 1, outputs, WIDE_BLOCK) >= MIN_WIDE_BLOCKS ? WIDE_BLOCK : SQUARE_BLOCK,
+  block: fittedBlock(inputs + 1, outputs),
 });
 
 export const denseWeightGrad: KernelDefinition<DenseWeightGradVariant, DenseSizes> = {

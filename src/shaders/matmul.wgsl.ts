@@ -1,5 +1,5 @@
 // Register-blocked matmul C[M,N] = op(A)[M,K] · op(B)[K,N] shared by the dense kernels. Transposes are index
-// arithmetic, never materialised. Each invocation keeps a 16x8 or 8x16 block of C in 32 vec4 registers and reads
+// arithmetic, never materialised. Each invocation keeps a block of C (up to 128 values) in vec4 registers and reads
 // A and B straight from storage: no workgroup tiles and no barriers, which is what a software adapter
 // (SwiftShader runs invocations 4 wide on CPU cores) executes fastest; the loops over the block are unrolled
 // here in the generator because the adapter does not unroll them itself (measured: 4-8x slower when not).
@@ -7,12 +7,12 @@
 // Every storage load is a gather on SwiftShader, so a bigger block does more multiply-adds per load: 16x8 was
 // 15-30% faster than 8x8 on the benchmark's layers (5.3 multiply-adds per load against 4), as fast as 8x16 or
 // 12x8, and faster than 16x16, 24x8 or 32x4, whose accumulators no longer fit the CPU's registers. The weight
-// gradient takes 8x16: its row count is a layer's inputs + 1, often tiny, and 16-row blocks would mostly idle;
-// below 16 such blocks it takes 8x8, since then lanes idle instead (the inverse-sine model's first layer,
-// 2x24 over 1000 rows: 0.26 ms in 8x8 blocks, 0.46 ms in 8x16).
+// gradient's row count is a layer's inputs + 1, small and rarely a multiple of 8, so its block is fitted to it
+// (fittedBlock): on the inverse-sine head, 25x72 over 1000 rows, 13x8 blocks took 1.64 ms against 2.10 in 8x16;
+// 2x24 took 0.13 ms in 2x8 blocks against 0.26 in 8x8; the spiral's 129x128 98 ms in 15x8 against 104 in 8x16.
 // (Writing the accumulation with fma() was measured too: no difference.)
 // Workgroups are 16 invocations: the best or near-best size measured from 24 to 65,536 blocks, and small
-// enough that a product with few blocks (a weight gradient: 20 blocks for the inverse-sine model's head) still fills
+// enough that a product with few blocks (a weight gradient: 18 blocks for the inverse-sine model's head) still fills
 // both cores. Splitting K through workgroup memory was measured slower at every split on SwiftShader.
 //
 // Where a row-major B has a row stride that is a multiple of 4 (`vectorB`), each k reads B's 8 columns as two
@@ -32,12 +32,24 @@ export interface BlockShape {
 }
 /** For products with many rows: the forward pass and the input gradient. */
 export const TALL_BLOCK: BlockShape = { rows: 16, cols: 8 };
-/** For the weight gradient, whose rows are a layer's inputs + 1. */
-export const WIDE_BLOCK: BlockShape = { rows: 8, cols: 16 };
-/** For a weight gradient too small to give every SIMD lane a wide block. */
-export const SQUARE_BLOCK: BlockShape = { rows: 8, cols: 8 };
 
-export const blockCount = (m: number, n: number, block: BlockShape): number => Math.ceil(m / block.rows) * Math.ceil(n / block.cols);
+const paddedSize = (m: number, n: number, b: BlockShape) => Math.ceil(m / b.rows) * b.rows * Math.ceil(n / b.cols) * b.cols;
+
+/**
+ * The block for an M x N product with few rows (a weight gradient): rows fitted to M so that 8- or 16-row
+ * blocks lose nothing at the edge, 8 or 16 columns, at most 128 values; the least padded work wins, then the
+ * larger block (more multiply-adds per load).
+ */
+export function fittedBlock(m: number, n: number): BlockShape {
+  const candidates = [16, 8].flatMap((maxRows) => {
+    const rows = Math.ceil(m / Math.ceil(m / maxRows));
+    return [8, 16].filter((cols) => rows * cols <= 128).map((cols) => ({ rows, cols }));
+  });
+  return candidates.reduce((best, b) => {
+    const [size, bestSize] = [paddedSize(m, n, b), paddedSize(m, n, best)];
+    return size < bestSize || (size === bestSize && b.rows * b.cols > best.rows * best.cols) ? b : best;
+  });
+}
 export const MATMUL_WORKGROUP = 16;
 
 export const MatmulShape = defineUniformStruct('MatmulShape', {
@@ -158,7 +170,7 @@ ${lines(ROWS.flatMap((i) => VECS.map((q) => `  store(row0 + ${i}u, col0 + ${4 * 
 
 /** Workgroups covering an M x N output in blocks of the given shape, one invocation each. */
 export function matmulWorkgroups(m: number, n: number, block: BlockShape): Workgroups {
-  return elementwiseWorkgroups(blockCount(m, n, block), MATMUL_WORKGROUP);
+  return elementwiseWorkgroups(Math.ceil(m / block.rows) * Math.ceil(n / block.cols), MATMUL_WORKGROUP);
 }
 
 /** Refuses the vec4 variant for a stride that is not a multiple of 4 (it would read misaligned rows). */

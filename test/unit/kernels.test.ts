@@ -8,7 +8,7 @@ import { denseForward } from '../../src/shaders/denseForward.js';
 import { denseInputGrad } from '../../src/shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../src/shaders/denseWeightGrad.js';
 import { mixtureNll } from '../../src/shaders/mixtureNll.js';
-import { SQUARE_BLOCK, WIDE_BLOCK } from '../../src/shaders/matmul.wgsl.js';
+import { fittedBlock } from '../../src/shaders/matmul.wgsl.js';
 import { MAX_UNROLLED_HEAD_WIDTH, unrolledHead } from '../../src/shaders/unrolledHead.js';
 import { meanReduce } from '../../src/shaders/meanReduce.js';
 import { mixtureParams } from '../../src/shaders/mixtureParams.js';
@@ -22,8 +22,8 @@ const variants: [KernelDefinition<any, any>, unknown][] = [
     [false, true].map((vectorB) => [denseForward, { activation, vectorB }] as [KernelDefinition<any, any>, unknown]),
   ),
   ...ACTIVATIONS.map((inputActivation) => [denseInputGrad, { inputActivation }] as [KernelDefinition<any, any>, unknown]),
-  [denseWeightGrad, { vectorB: false, block: WIDE_BLOCK }],
-  [denseWeightGrad, { vectorB: true, block: SQUARE_BLOCK }],
+  [denseWeightGrad, { vectorB: false, block: { rows: 8, cols: 16 } }],
+  [denseWeightGrad, { vectorB: true, block: { rows: 13, cols: 8 } }],
   ...SIGMA_ACTIVATIONS.flatMap((sigma) =>
     [true, false].flatMap((withGradient) =>
       [null, { components: 3, dims: 2 }].map((unrolled) => [mixtureNll, { sigma, withGradient, unrolled }] as [KernelDefinition<any, any>, unknown]),
@@ -64,16 +64,18 @@ describe('kernel plans', () => {
   });
 
   it('denseWeightGrad produces (inputs + 1) x outputs, the ones row giving the bias gradient', () => {
-    // ceil(25 / 8) * ceil(72 / 16) = 4 * 5 = 20 blocks of 8x16, 16 per workgroup.
+    // 25 rows fit two blocks of 13: 2 * 9 = 18 blocks of 13x8, 16 per workgroup.
     expect(denseWeightGrad.plan({ rows: 1000, inputs: 24, outputs: 72 }, denseWeightGradVariant({ inputs: 24, outputs: 72 }))).toEqual({
       uniforms: { m: 25, n: 72, k: 1000, lda: 24, ldb: 72 },
       workgroups: [2, 1, 1],
     });
   });
 
-  it('a weight gradient with fewer than 16 wide blocks takes 8x8 blocks', () => {
-    expect(denseWeightGradVariant({ inputs: 24, outputs: 72 }).block).toEqual({ rows: 8, cols: 16 }); // 20 wide blocks
-    expect(denseWeightGradVariant({ inputs: 1, outputs: 24 }).block).toEqual({ rows: 8, cols: 8 }); // 2 wide blocks
+  it('a weight gradient takes the block that pads its product least', () => {
+    expect(fittedBlock(25, 72)).toEqual({ rows: 13, cols: 8 }); // 26 x 72 computed
+    expect(fittedBlock(2, 24)).toEqual({ rows: 2, cols: 8 }); // nothing padded
+    expect(fittedBlock(129, 128)).toEqual({ rows: 15, cols: 8 }); // 135 rows against 136 in 8-row blocks
+    expect(fittedBlock(257, 256)).toEqual({ rows: 8, cols: 16 }); // 264 rows against 272; 8x16 beats 8x8 on a tie
   });
 
   it('refuses a vec4 variant for a stride that is not a multiple of 4', () => {

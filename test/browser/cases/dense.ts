@@ -7,7 +7,6 @@ import type { Activation } from '../../../src/shaders/activation.wgsl.js';
 import { denseForward, denseForwardVariant } from '../../../src/shaders/denseForward.js';
 import { denseInputGrad } from '../../../src/shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../../src/shaders/denseWeightGrad.js';
-import { SQUARE_BLOCK, WIDE_BLOCK } from '../../../src/shaders/matmul.wgsl.js';
 import * as ref from '../../../src/mdn/reference/dense.js';
 import { activate, activationGradFromOutput } from '../../../src/mdn/reference/activations.js';
 import { Random } from '../../../src/mdn/random.js';
@@ -23,8 +22,8 @@ interface DenseArgs {
   activation: Activation;
   /** Read B as vec4s where its stride allows (else scalar); the input gradient has one variant only. */
   vector: boolean;
-  /** The weight gradient's block (8x16 or 8x8), whichever denseWeightGradVariant would pick by default. */
-  block?: 'wide' | 'square';
+  /** The weight gradient's block: 'fitted' (what denseWeightGradVariant picks, the default) or 8x16. */
+  block?: 'fitted' | 'wide';
   seed?: number;
 }
 
@@ -84,7 +83,7 @@ export const denseCases = {
     const { paramGrad: magnitude } = ref.denseBackward(x.map(Math.abs), dPre.map(Math.abs), params, args);
     const bound = magnitude.map((m) => (rows + 1) * U * m);
     const picked = denseWeightGradVariant(args);
-    const block = args.block === 'wide' ? WIDE_BLOCK : args.block === 'square' ? SQUARE_BLOCK : picked.block;
+    const block = args.block === 'wide' ? { rows: 8, cols: 16 } : picked.block;
     const variant = { vectorB: args.vector && picked.vectorB, block };
     const { c } = await runKernel(gpu, denseWeightGrad, variant, { rows, inputs, outputs }, {
       buffers: { a: x, b: dPre, c: (inputs + 1) * outputs },
