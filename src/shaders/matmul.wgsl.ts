@@ -23,6 +23,7 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type Activation, activateWgsl, activationGradWgsl } from './activation.wgsl.js';
 import { defineUniformStruct } from '../runtime/uniforms.js';
+import { indices } from './indices.js';
 import { type Workgroups, elementwiseWorkgroups } from '../runtime/kernel.js';
 
 /** Rows and columns of C per invocation (columns a multiple of 4: they are held as vec4s). */
@@ -79,7 +80,6 @@ export interface MatmulVariant {
   readonly block: BlockShape;
 }
 
-const range = (n: number): number[] => [...Array(n).keys()];
 const lines = (xs: string[]) => xs.join('\n');
 
 /** Vec4 number `index` of a vec4 binding, clamped into the array. */
@@ -87,16 +87,16 @@ const vec4At = (name: string, index: string) => `${name}[min(${index}, arrayLeng
 
 export function matmulSource(v: MatmulVariant): string {
   if (v.vectorB && v.transposeB) throw new Error('matmul: vectorB reads a row-major B only');
-  const ROWS = range(v.block.rows);
-  const COLS = range(v.block.cols);
-  const VECS = range(v.block.cols / 4);
+  const ROWS = indices(v.block.rows);
+  const COLS = indices(v.block.cols);
+  const VECS = indices(v.block.cols / 4);
   const aIndex = (i: number) => (v.transposeA ? `k * shape.lda + r${i}` : `r${i} + k`);
   const bVector = (q: number) =>
     v.vectorB
       ? vec4At('b', `(bRow + col0) / 4u + ${q}u`)
       : v.transposeB
-        ? `vec4(${range(4).map((j) => `b[c${4 * q + j} + k]`).join(', ')})`
-        : `vec4(${range(4).map((j) => `b[bRow + c${4 * q + j}]`).join(', ')})`;
+        ? `vec4(${indices(4).map((j) => `b[c${4 * q + j} + k]`).join(', ')})`
+        : `vec4(${indices(4).map((j) => `b[bRow + c${4 * q + j}]`).join(', ')})`;
   const accumulate = ROWS.map((i) => {
     const load = v.onesRowA ? `select(a[${aIndex(i)}], 1.0, ones${i})` : `a[${aIndex(i)}]`;
     return `    { let av = ${load};${VECS.map((q) => ` acc${i}_${q} += av * bv${q};`).join('')} }`;
@@ -104,7 +104,7 @@ export function matmulSource(v: MatmulVariant): string {
   const bias = VECS.map((q) =>
     v.vectorB
       ? `  let bias${q} = ${vec4At('b', `(biasRow + col0) / 4u + ${q}u`)};`
-      : `  let bias${q} = vec4(${range(4).map((j) => `b[biasRow + c${4 * q + j}]`).join(', ')});`,
+      : `  let bias${q} = vec4(${indices(4).map((j) => `b[biasRow + c${4 * q + j}]`).join(', ')});`,
   );
   return wgsl`
 ${v.epilogue === 'activation' ? activateWgsl(v.activation) : activationGradWgsl(v.activation)}

@@ -35,28 +35,6 @@ const LOWEST: f32 = -3.0e38;
 
 ${sigmaTermsWgsl(v.sigma)}
 
-fn addToLogSumExp(maxSoFar: ptr<function, f32>, scaledSum: ptr<function, f32>, x: f32) {
-  if (x > *maxSoFar) {
-    *scaledSum = *scaledSum * exp(*maxSoFar - x) + 1.0;
-    *maxSoFar = x;
-  } else {
-    *scaledSum += exp(x - *maxSoFar);
-  }
-}
-
-// log N(y | μ_k, σ_k) for the diagonal Gaussian of component k.
-fn componentLogDensity(rowBase: u32, targetBase: u32, k: u32) -> f32 {
-  let muBase = rowBase + shape.components + k * shape.dims;
-  let sigmaBase = muBase + shape.components * shape.dims;
-  var sum = -f32(shape.dims) * LOG_SQRT_2PI;
-  for (var d = 0u; d < shape.dims; d++) {
-    let terms = sigmaTerms(head[sigmaBase + d]);
-    let u = (targets[targetBase + d] - head[muBase + d]) * terms.invSigma;
-    sum -= 0.5 * u * u + terms.logSigma;
-  }
-  return sum;
-}
-
 #if ${v.unrolled !== null}
 ${v.unrolled ? unrolledRowNllWgsl(v.unrolled, v.withGradient) : ''}
 #elif ${v.withGradient}
@@ -117,6 +95,28 @@ ${ROW_START}  var maxLogit = LOWEST;
   return logNormalizer - logJoint + shape.sigmaPenalty * penalty;
 }
 #else
+fn addToLogSumExp(maxSoFar: ptr<function, f32>, scaledSum: ptr<function, f32>, x: f32) {
+  if (x > *maxSoFar) {
+    *scaledSum = *scaledSum * exp(*maxSoFar - x) + 1.0;
+    *maxSoFar = x;
+  } else {
+    *scaledSum += exp(x - *maxSoFar);
+  }
+}
+
+// log N(y | μ_k, σ_k) for the diagonal Gaussian of component k.
+fn componentLogDensity(rowBase: u32, targetBase: u32, k: u32) -> f32 {
+  let muBase = rowBase + shape.components + k * shape.dims;
+  let sigmaBase = muBase + shape.components * shape.dims;
+  var sum = -f32(shape.dims) * LOG_SQRT_2PI;
+  for (var d = 0u; d < shape.dims; d++) {
+    let terms = sigmaTerms(head[sigmaBase + d]);
+    let u = (targets[targetBase + d] - head[muBase + d]) * terms.invSigma;
+    sum -= 0.5 * u * u + terms.logSigma;
+  }
+  return sum;
+}
+
 // Inference: one pass with two streaming log-sum-exps (over logits, and over logit + log N_k).
 fn rowNll(row: u32) -> f32 {
 ${ROW_START}  var maxLogit = LOWEST;

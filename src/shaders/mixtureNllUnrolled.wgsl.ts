@@ -1,7 +1,8 @@
 // rowNll of the fused mixture kernel for a head whose K and D are compile-time constants (see unrolledHead.ts):
 // every loop written out, each component's log-density, u = (y - μ)/σ and σ terms held in named values.
 // Same quantities and the same guards as the loop version in mixtureNll.wgsl.ts.
-import { type HeadShape, indices } from './unrolledHead.js';
+import type { HeadShape } from './unrolledHead.js';
+import { indices } from './indices.js';
 
 export function unrolledRowNllWgsl({ components: K, dims: D }: HeadShape, withGradient: boolean): string {
   const lines: string[] = [`let rowBase = row * ${K * (1 + 2 * D)}u;`, `let targetBase = row * ${D}u;`];

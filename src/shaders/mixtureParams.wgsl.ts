@@ -3,7 +3,8 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
-import { type HeadShape, indices } from './unrolledHead.js';
+import type { HeadShape } from './unrolledHead.js';
+import { indices } from './indices.js';
 
 export const MIXTURE_PARAMS_WORKGROUP = 64;
 

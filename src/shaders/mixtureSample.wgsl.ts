@@ -5,13 +5,15 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
-import { type HeadShape, indices } from './unrolledHead.js';
+import type { HeadShape } from './unrolledHead.js';
+import { indices } from './indices.js';
 
 export const MIXTURE_SAMPLE_WORKGROUP = 64;
 
 /**
  * drawComponent and drawSample for a head whose K and D are constants (see unrolledHead.ts): the same
- * arithmetic in the same order as the loops, so both give the same draws.
+ * arithmetic in the same order as the loops, so both give the same draws. drawSample is written out too,
+ * though its loop over D runs once per draw: sharing the looping one was measured slower on SwiftShader.
  */
 function unrolledDraws({ components: K, dims: D }: HeadShape): string {
   const component = [`let logit0 = head[base];`, 'var best = 0u;', 'var maxScaled = logit0;'];

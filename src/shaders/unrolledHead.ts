@@ -23,5 +23,3 @@ export function checkHeadShape(kernel: string, unrolled: HeadShape | null, compo
     throw new Error(`${kernel}: compiled for K=${unrolled.components}, D=${unrolled.dims} but dispatched with K=${components}, D=${dims}`);
   }
 }
-
-export const indices = (n: number): number[] => [...Array(n).keys()];
