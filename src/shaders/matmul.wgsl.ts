@@ -5,20 +5,21 @@
 // here in the generator because the adapter does not unroll them itself (measured: 4-8x slower when not).
 // Edge blocks clamp their load indices instead of branching, and only the stores are bounds-checked.
 // Every storage load is a gather on SwiftShader, so a bigger block does more multiply-adds per load: 16x8 was
-// 15-30% faster than 8x8 on the benchmark's layers (5.3 multiply-adds per load against 4), as fast as 8x16 or
-// 12x8, and faster than 16x16, 24x8 or 32x4, whose accumulators no longer fit the CPU's registers. The weight
-// gradient's row count is a layer's inputs + 1, small and rarely a multiple of 8, so its block is fitted to it
-// (fittedBlock): on the inverse-sine head, 25x72 over 1000 rows, 13x8 blocks took 1.64 ms against 2.10 in 8x16;
-// 2x24 took 0.13 ms in 2x8 blocks against 0.26 in 8x8; the spiral's 129x128 98 ms in 15x8 against 104 in 8x16.
-// (Writing the accumulation with fma() was measured too: no difference.)
+// 12-19% faster than 8x8 on the benchmark's layers (5.3 multiply-adds per load against 4); in development runs
+// 8x16 and 12x8 were about as fast, and 16x16, 24x8 and 32x4, whose accumulators no longer fit the CPU's
+// registers, slower. The weight gradient's row count is a layer's inputs + 1, small and rarely a multiple of 8,
+// so its block is fitted to it (fittedBlock): on the inverse-sine head, 25x72 over 1000 rows, 13x8 blocks took
+// 1.70 ms against 2.23 in 8x16; its first layer, 2x24, 0.13 ms in 2x8 against 0.26 in 8x8. Figures from
+// `npm run bench:kernels` (bench/results/kernel-variants-*.txt).
+// (Writing the accumulation with fma() was tried too: no difference.)
 // Workgroups are 16 invocations: the best or near-best size measured from 24 to 65,536 blocks, and small
 // enough that a product with few blocks (a weight gradient: 18 blocks for the inverse-sine model's head) still fills
 // both cores. Splitting K through workgroup memory was measured slower at every split on SwiftShader.
 //
 // Where a row-major B has a row stride that is a multiple of 4 (`vectorB`), each k reads B's 8 columns as two
 // vec4s; loads past the right edge read neighbouring (or clamped) values that the stores discard. Measured on
-// SwiftShader: 5-12% faster. Reading A as vec4s (along k, 4 k per iteration, or along m) was measured too:
-// 40-55% slower along k, no gain along m. SwiftShader spreads invocations over SIMD lanes, so a vec4 load
+// SwiftShader in 16x8 blocks: from 2% slower to 16% faster. Reading A as vec4s (along k, 4 k per iteration, or
+// along m) was tried too: slower along k, no gain along m. SwiftShader spreads invocations over SIMD lanes, so a vec4 load
 // with per-lane addresses is still four gathers, and the unrolled k adds register pressure.
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type Activation, activateWgsl, activationGradWgsl } from './activation.wgsl.js';

@@ -41,8 +41,8 @@ ${v.unrolled ? unrolledRowNllWgsl(v.unrolled, v.withGradient) : ''}
 // Training: three passes over the row. The first stores, for the later ones, each component's joint
 // log-density logit + log N_k (in the π slot of headGrad), u = (y - μ)/σ (μ slot) and u/σ (σ slot), so
 // nothing is evaluated twice; with the maxima known, the sums take one exp per term and no branches
-// (a streaming update takes two with a branch that SIMD lanes split on). Measured on SwiftShader: 10-35%
-// faster than recomputing log N_k in the gradient pass. Every scratch slot is overwritten by the third pass.
+// (a streaming update takes two with a branch that SIMD lanes split on); on SwiftShader this was faster than
+// recomputing log N_k in the gradient pass. Every scratch slot is overwritten by the third pass.
 fn rowNll(row: u32) -> f32 {
 ${ROW_START}  var maxLogit = LOWEST;
   var maxJoint = LOWEST;

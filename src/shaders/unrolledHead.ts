@@ -1,9 +1,9 @@
 // Which mixture heads are compiled with K and D as constants. On SwiftShader a dynamic loop iteration costs
 // about as much as two storage loads (measured), and the mixture kernels loop over K and D at every step of
 // their work; written out by the generator instead, with per-component values held in registers rather than
-// stored and reloaded, the training kernel ran 2.7x faster (inverse sine, spiral and large heads alike).
-// Heads wider than MAX_UNROLLED_HEAD_WIDTH outputs per row keep the loops, bounding code size and compile time
-// (which grows with the head: about 0.5 s at 72 outputs and 3.5 s at 255 on SwiftShader).
+// stored and reloaded, the training kernel ran 2.1-2.8x faster on the benchmark's three heads
+// (bench/results/kernel-variants-*.txt). Heads wider than MAX_UNROLLED_HEAD_WIDTH outputs per row keep the
+// loops, bounding code size and compile time (which grows with the head: 0.4 s at 72 outputs, 3.6 s at 255).
 
 export const MAX_UNROLLED_HEAD_WIDTH = 256;
 
