@@ -3,10 +3,6 @@
 // between, side by side on the benchmark's shapes, written to bench/results/kernel-variants-<date>.txt. The
 // figures quoted for those choices in the README and the kernel sources come from this file.
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { rerunOnSwiftShaderWhereNeeded } from '../bin/swiftshader.js';
-
-await rerunOnSwiftShaderWhereNeeded(fileURLToPath(import.meta.url));
 const { nodeGpu } = await import('../dist/host/node.js');
 const { compileKernel } = await import('../dist/runtime/kernel.js');
 const { ProgramBuilder } = await import('../dist/runtime/program.js');

@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-// Launcher: on machines without a Vulkan driver the command runs on SwiftShader (see swiftshader.js).
-import { fileURLToPath } from 'node:url';
-import { rerunOnSwiftShaderWhereNeeded } from './swiftshader.js';
-
-await rerunOnSwiftShaderWhereNeeded(fileURLToPath(import.meta.url));
+// The command line. The Vulkan driver (a GPU's, or SwiftShader's where there is none) is chosen in-process by
+// nodeGpu, so this launcher only runs the command.
 const { main } = await import('../dist/cli/main.js');
 // Dawn keeps handles open; exit explicitly once the command is done.
 process.exit(await main(process.argv.slice(2)));
