@@ -5,10 +5,12 @@ export { type MdnArchitecture, type DenseLayerShape, denseLayers, headWidth, par
 export { MdnTrainer, type TrainerOptions, type LossRecord } from './mdn/trainer.js';
 export { MdnPredictor, type PredictorOptions, type SampleOptions } from './mdn/predictor.js';
 export { createMdn, loadMdn, Mdn, type MdnOptions, type ModelTrainingSession } from './mdn/model.js';
+export { type Rows, type Shaped } from './mdn/arguments.js';
+export { type ModelScaling, type ScaleOption } from './mdn/scaling.js';
 export { type FitOptions, type FitProgress, type FitResult, type SessionOptions } from './mdn/fit.js';
 export { type Mixture, mixtureMean, mixtureVariance, splitMixture } from './mdn/mixture.js';
 export { mixtureCdf, mixtureMode, mixtureQuantile, normalCdf } from './mdn/distribution.js';
-export { ModelFormatError, encodeModel, decodeModel } from './mdn/serialization.js';
+export { ModelFormatError, encodeModel, decodeModel, type DecodedModel } from './mdn/serialization.js';
 export { type OptimizerOptions, type AdamOptions, type SgdOptions, resolveOptimizer } from './mdn/optimizerOptions.js';
 export { initialParameters } from './mdn/init.js';
 export { inverseSine, noisySpiral, standardize, logJacobian, type Dataset, type Standardized } from './mdn/datasets.js';

@@ -4,13 +4,16 @@
 import { acquireGpu, type GpuContext } from './runtime/device.js';
 import { Arena } from './runtime/arena.js';
 import { uploadFloats } from './runtime/buffers.js';
-import { DestroyedError } from './runtime/errors.js';
+import { DestroyedError, InvalidArgumentError } from './runtime/errors.js';
 import { kernelCode } from './runtime/kernel.js';
 import { type BindingDecl, bindGroupLayoutEntries } from './runtime/bindings.js';
 import { packUniforms, uniformByteSize } from './runtime/uniforms.js';
 import type { DispatchPlan } from './runtime/kernel.js';
 import { type MdnArchitecture, denseLayers, headWidth, parameterLayout } from './mdn/architecture.js';
 import { decodeModel } from './mdn/serialization.js';
+import { type Rows, type Shaped, checkInteger, checkOptionKeys, rowsOf, shaped } from './mdn/arguments.js';
+import { type ModelScaling, isIdentityScaling, mixtureColumns, scalingColumns } from './mdn/scaling.js';
+import { scaleColumns } from './shaders/scaleColumns.js';
 import { type EncodeRequest, MdnPredictor, type SampleOptions } from './mdn/predictor.js';
 import { denseForward, denseForwardVariant } from './shaders/denseForward.js';
 import { mixtureParams } from './shaders/mixtureParams.js';
@@ -20,11 +23,22 @@ export type { EncodeRequest, SampleOptions } from './mdn/predictor.js';
 export { ModelFormatError } from './mdn/serialization.js';
 
 export interface InferenceOptions {
-  /** Rows per chunk (default 65,536): larger calls are recorded as several chunks. */
+  /** Rows per chunk (default 65,536, lowered to what memoryLimit allows): larger calls are recorded as several chunks. */
   readonly maxRows?: number;
   /** Sample values per chunk (default 2^22 = 16 MiB). */
   readonly maxSampleValues?: number;
+  /**
+   * Most GPU memory the kernel may hold, parameters and chunk buffers together (default 256 MiB). Checked from
+   * the file's sizes before anything is allocated; a model that needs more for even one row is refused.
+   */
+  readonly memoryLimit?: number;
+  /** Most layers a loaded model may have (default 256): each is a pipeline to compile. */
+  readonly maxLayers?: number;
 }
+
+const INFERENCE_OPTION_KEYS = ['maxRows', 'maxSampleValues', 'memoryLimit', 'maxLayers'] as const;
+const DEFAULT_MEMORY_LIMIT = 256 * 2 ** 20;
+const DEFAULT_MAX_LAYERS = 256;
 
 export class InferenceKernel {
   private destroyed = false;
@@ -32,6 +46,8 @@ export class InferenceKernel {
   private constructor(
     private readonly gpu: GpuContext,
     readonly architecture: MdnArchitecture,
+    /** The model's scalers: inputs, targets and results are in original units. */
+    readonly scaling: ModelScaling | undefined,
     private readonly parameters: Arena,
     private readonly predictor: MdnPredictor,
   ) {}
@@ -58,21 +74,25 @@ export class InferenceKernel {
    * @example
    * const mixture = await kernel.run(new Float32Array([0.5, 1.5]));
    */
-  run(x: ArrayLike<number>): Promise<Float32Array> {
+  async run(x: Rows): Promise<Shaped<Float32Array>> {
     this.assertUsable();
-    return this.predictor.predict(x);
+    const xs = rowsOf('x', x, this.architecture.inputDim);
+    return shaped(await this.predictor.predict(xs), [xs.length / this.architecture.inputDim, this.mixtureWidth]);
   }
 
-  /** `n` samples per row: rows x n x outputDim. */
-  sample(x: ArrayLike<number>, n: number, options: SampleOptions = {}): Promise<Float32Array> {
+  /** `n` samples per row: rows x n x outputDim (a fresh seed each call unless `seed` is given). */
+  async sample(x: Rows, n: number, options: SampleOptions = {}): Promise<Shaped<Float32Array>> {
     this.assertUsable();
-    return this.predictor.sample(x, n, options);
+    const xs = rowsOf('x', x, this.architecture.inputDim);
+    return shaped(await this.predictor.sample(xs, n, options), [xs.length / this.architecture.inputDim, n, this.architecture.outputDim]);
   }
 
-  /** log p(y | x) per row. */
-  logProb(x: ArrayLike<number>, y: ArrayLike<number>): Promise<Float32Array> {
+  /** log p(y | x) per row, in nats (original units of y). */
+  async logProb(x: Rows, y: Rows): Promise<Shaped<Float32Array>> {
     this.assertUsable();
-    return this.predictor.logProb(x, y);
+    const xs = rowsOf('x', x, this.architecture.inputDim);
+    const rows = xs.length / this.architecture.inputDim;
+    return shaped(await this.predictor.logProb(xs, rowsOf('y', y, this.architecture.outputDim, rows)), [rows]);
   }
 
   /** Frees the buffers this kernel made; the device and the caller's buffers are left alone. Idempotent. */
@@ -90,23 +110,49 @@ export class InferenceKernel {
 
   /** @internal */
   static async create(device: GPUDevice, model: ArrayBuffer | Uint8Array, options: InferenceOptions): Promise<InferenceKernel> {
-    const { architecture, blocks } = decodeModel(model);
-    const gpu = await acquireGpu({ device });
+    checkOptionKeys('loadInferenceKernel options', options, INFERENCE_OPTION_KEYS);
+    const { architecture, blocks, scaling } = decodeModel(model);
     const layout = parameterLayout(architecture);
+    const maxRows = rowsWithinLimits(architecture, layout.totalFloats, options);
+    const gpu = await acquireGpu({ device });
     const parameters = new Arena(gpu, layout, 'inference parameters');
     uploadFloats(gpu, parameters.buffer, layout.pack(Object.fromEntries(blocks.map((b, i) => [`layer${i}`, b]))));
     try {
       const predictor = await MdnPredictor.create(gpu, architecture, parameters, {
-        maxRows: options.maxRows,
+        maxRows,
         maxSampleValues: options.maxSampleValues ?? 1 << 22,
         preallocate: true,
+        scaling,
       });
-      return new InferenceKernel(gpu, architecture, parameters, predictor);
+      return new InferenceKernel(gpu, architecture, scaling, parameters, predictor);
     } catch (error) {
       parameters.destroy();
       throw error;
     }
   }
+}
+
+// The rows per chunk that keep the kernel's memory within memoryLimit, from the file's sizes alone (nothing is
+// allocated yet): parameters, the sample chunk, and per row the input, target, log-density, every layer's
+// output, and the mixture parameters with their readback copy.
+function rowsWithinLimits(architecture: MdnArchitecture, parameterFloats: number, options: InferenceOptions): number {
+  const memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+  const maxLayers = checkInteger('maxLayers', options.maxLayers ?? DEFAULT_MAX_LAYERS, 1);
+  checkInteger('memoryLimit', memoryLimit, 1);
+  const layers = denseLayers(architecture);
+  if (layers.length > maxLayers) {
+    throw new InvalidArgumentError(`the model has ${layers.length} layers; loadInferenceKernel takes up to ${maxLayers} (raise it with the maxLayers option)`);
+  }
+  const perRow = 4 * (architecture.inputDim + architecture.outputDim + 1 + layers.reduce((n, l) => n + l.outputs, 0) + 2 * headWidth(architecture));
+  const fixed = 4 * parameterFloats + 2 * 4 * (options.maxSampleValues ?? 1 << 22) + 65536;
+  const rows = Math.floor((memoryLimit - fixed) / perRow);
+  if (rows < 1) {
+    const needed = fixed + perRow;
+    throw new InvalidArgumentError(
+      `the model needs at least ${(needed / 2 ** 20).toFixed(1)} MiB of GPU memory (${(4 * parameterFloats / 2 ** 20).toFixed(1)} MiB of parameters, ${perRow} bytes per row); memoryLimit is ${(memoryLimit / 2 ** 20).toFixed(1)} MiB (raise it with the memoryLimit option)`,
+    );
+  }
+  return Math.min(options.maxRows === undefined ? 65536 : checkInteger('maxRows', options.maxRows, 1), rows);
 }
 
 /**
@@ -128,13 +174,16 @@ export interface ExportedKernel {
   readonly plan: (rows: number) => DispatchPlan;
   /** The bytes to write into that uniform binding's buffer for `rows` rows. */
   readonly uniformBytes: (rows: number) => ArrayBuffer;
+  /** The scaling stages' per-column values, to upload into their `columns` binding (vec4 per column). */
+  readonly columns?: Float32Array;
 }
 
-function exported(label: string, code: string, bindings: readonly BindingDecl[], plan: (rows: number) => DispatchPlan): ExportedKernel {
+function exported(label: string, code: string, bindings: readonly BindingDecl[], plan: (rows: number) => DispatchPlan, columns?: Float32Array): ExportedKernel {
   const struct = bindings.find((b) => b.kind === 'uniform');
   return {
     label,
     code,
+    ...(columns ? { columns } : {}),
     bindings: bindGroupLayoutEntries(bindings).map((e, j) => ({ ...e, name: bindings[j].name })),
     plan,
     uniformBytes(rows) {
@@ -149,12 +198,15 @@ function exported(label: string, code: string, bindings: readonly BindingDecl[],
 /**
  * The WGSL of a model's forward pass, as kernels to run in order (each layer, then the mixture parameters),
  * for pasting into another pipeline. Weights are not embedded: bind layer i's (inputs + 1) x outputs block
- * (`blocks` from decodeModel) as its `b`.
+ * (`blocks` from decodeModel) as its `b`. A model with scalers starts with an 'input scaling' stage and ends
+ * with a 'mixture unscaling' stage, in place on the input and on the mixture (their `columns` come along).
  * @example
  * for (const k of exportWgsl(modelBytes)) console.log(k.label, k.bindings.map((b) => b.name));
  */
 export function exportWgsl(model: ArrayBuffer | Uint8Array | MdnArchitecture): ExportedKernel[] {
-  const architecture = 'inputDim' in model ? model : decodeModel(model).architecture;
+  const decoded = 'inputDim' in model ? { architecture: model, scaling: undefined } : decodeModel(model);
+  const architecture = decoded.architecture;
+  const scaling = isIdentityScaling(decoded.scaling) ? undefined : decoded.scaling;
   const layers = denseLayers(architecture);
   const stages = layers.map((layer, i) => {
     const variant = denseForwardVariant(layer.activation, layer);
@@ -169,5 +221,9 @@ export function exportWgsl(model: ArrayBuffer | Uint8Array | MdnArchitecture): E
       mixtureParams.plan({ batch: rows, components, dims, sigmaEpsilon }, variant),
     ),
   );
-  return stages;
+  if (!scaling) return stages;
+  const scaleStage = (label: string, width: number, columns: Float32Array) =>
+    exported(label, kernelCode(scaleColumns, {}), scaleColumns.bindings({}), (rows) => scaleColumns.plan({ count: rows * width, width, base: 0 }, {}), columns);
+  const width = headWidth(architecture);
+  return [scaleStage('input scaling', architecture.inputDim, scalingColumns(scaling.x)), ...stages, scaleStage('mixture unscaling', width, mixtureColumns(scaling.y, components))];
 }

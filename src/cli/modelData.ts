@@ -1,29 +1,26 @@
-// What the command line stores beside a model: the columns it was trained on and the scalers fitted to them,
-// so `predict` reads the same columns and answers in original units.
-import type { Scaler } from '../mdn/data/scaler.js';
+// What the command line stores beside a model: the names of the columns it was trained on, so `predict` reads
+// the same columns. (The scalers belong to the model itself; files of release 0.1.0 kept them here too.)
 import { readCsvColumns } from '../host/csvFile.js';
 import { MixdenError } from '../runtime/errors.js';
+import { preview } from '../mdn/data/preview.js';
 
 export interface ModelData {
   readonly xColumns: readonly string[];
   readonly yColumns: readonly string[];
-  readonly xScaler: Scaler;
-  readonly yScaler: Scaler;
 }
 
-const isNumbers = (v: unknown, length: number) => Array.isArray(v) && v.length === length && v.every((n) => typeof n === 'number' && Number.isFinite(n));
-const isScaler = (s: any, length: number): s is Scaler =>
-  s !== null && typeof s === 'object' && ['zscore', 'minmax', 'none'].includes(s.kind) && typeof s.log === 'boolean' && isNumbers(s.shift, length) && isNumbers(s.scale, length) && s.scale.every((v: number) => v > 0);
-
-/** The command line's metadata of a loaded model, checked; throws naming what is missing. */
+/** The column names of a loaded model, checked; names from the file are made printable. */
 export function modelDataOf(metadata: unknown, inputDim: number, outputDim: number): ModelData {
   const m = metadata as Partial<ModelData> | undefined;
   const names = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((s) => typeof s === 'string');
-  if (!m || !names(m.xColumns, inputDim) || !names(m.yColumns, outputDim) || !isScaler(m.xScaler, inputDim) || !isScaler(m.yScaler, outputDim)) {
-    throw new MixdenError('this model file carries no column names and scalers (it was not saved by `mixden train`)');
+  if (!m || !names(m.xColumns, inputDim) || !names(m.yColumns, outputDim)) {
+    throw new MixdenError('this model file names no input and output columns (it was not saved by `mixden train` or `mixden report`)');
   }
   return m as ModelData;
 }
+
+/** A column name from a file, safe to print (control characters escaped, long names cut). */
+export const printableColumn = (name: string): string => preview(name, 64);
 
 /** The named column groups of a CSV file, streamed (see readCsvColumns). */
 export function readColumns(path: string, ...groups: (readonly string[])[]): Promise<Float64Array[]> {

@@ -1,71 +1,81 @@
-// `mixden predict`: the predictive mean and standard deviation (and optional samples) of each row of a CSV,
-// in the original units, from a model saved by `mixden train`.
+// `mixden predict`: per row of a CSV, the x columns it read, then what was asked of p(y | x) in original units:
+// mean and standard deviation (always), quantiles, the mode, samples, or the whole mixture.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { nodeGpu } from '../host/node.js';
 import { loadMdn } from '../mdn/model.js';
-import { applyScaler, invertScaler } from '../mdn/data/scaler.js';
 import { MixdenError } from '../runtime/errors.js';
-import { modelDataOf, readColumns } from './modelData.js';
+import { integerOption, parseCommandArgs, seedOption } from './args.js';
+import { modelDataOf, printableColumn, readColumns } from './modelData.js';
 
-export const PREDICT_USAGE = 'predict --model model.mixden --data x.csv [--samples N] [--seed 0] [--json]';
+export const PREDICT_USAGE = `predict --model model.mixden --data x.csv [--quantiles 0.05,0.5,0.95] [--mode] [--samples N] [--seed S]
+        [--mixture] [--json]
+    Prints the x columns of each row, the mean and sd of each y, and what is asked: quantiles (one y column),
+    the mode (the highest-density point), N samples (fresh draws unless --seed), or the mixture
+    (π, μ, σ of every component; of log y for a model trained with --y-log).`;
 
 export async function predict(argv: string[]): Promise<void> {
-  const { values: o } = parseArgs({
-    args: argv,
-    options: { model: { type: 'string' }, data: { type: 'string' }, samples: { type: 'string', default: '0' }, seed: { type: 'string', default: '0' }, json: { type: 'boolean', default: false } },
+  const { values: o } = parseCommandArgs('predict', PREDICT_USAGE, argv, {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    quantiles: { type: 'string' },
+    mode: { type: 'boolean', default: false },
+    samples: { type: 'string', default: '0' },
+    seed: { type: 'string' },
+    mixture: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
   });
-  if (!o.model || !o.data) throw new MixdenError('--model and --data are required');
-  const samples = Number(o.samples);
-  if (!Number.isInteger(samples) || samples < 0) throw new MixdenError(`--samples must be an integer >= 0, got '${o.samples}'`);
+  if (!o.model || !o.data) throw new MixdenError('--model and --data are required (mixden predict --help)');
+  const samples = integerOption('samples', o.samples as string, 0, 100_000);
+  const seed = o.seed === undefined ? undefined : seedOption(o.seed as string);
+  const quantiles = o.quantiles === undefined ? [] : (o.quantiles as string).split(',').map((q) => {
+    const value = Number(q);
+    if (q.trim() === '' || !(value > 0 && value < 1)) throw new MixdenError(`--quantiles must be numbers strictly between 0 and 1, got '${q}'`);
+    return value;
+  });
   const gpu = await nodeGpu();
   try {
-    const model = await loadMdn(readFileSync(o.model), gpu);
-    const { inputDim, outputDim } = model.architecture;
+    const model = await loadMdn(readFileSync(o.model as string), gpu);
+    const { inputDim, outputDim, components: K } = model.architecture;
     const meta = modelDataOf(model.metadata, inputDim, outputDim);
-    const [columns] = await readColumns(o.data, meta.xColumns);
-    const x = applyScaler(meta.xScaler, columns);
+    if (quantiles.length && outputDim !== 1) throw new MixdenError(`--quantiles needs a model with one y column; this one has ${outputDim}`);
+    const [x] = await readColumns(o.data as string, meta.xColumns);
     const rows = x.length / inputDim;
-    // Mean and sd in original units: exact through a linear scaler; through a log transform, from 1000 draws.
-    const draws = samples > 0 || meta.yScaler.log ? Math.max(samples, meta.yScaler.log ? 1000 : 0) : 0;
-    const drawn = draws > 0 ? invertScaler(meta.yScaler, await model.sample(x, draws, { seed: Number(o.seed) })) : undefined;
-    let mean: Float64Array;
-    let sd: Float64Array;
-    if (meta.yScaler.log) {
-      mean = new Float64Array(rows * outputDim);
-      sd = new Float64Array(rows * outputDim);
-      for (let r = 0; r < rows; r++) {
-        for (let d = 0; d < outputDim; d++) {
-          let sum = 0;
-          let squares = 0;
-          for (let j = 0; j < draws; j++) {
-            const v = drawn![(r * draws + j) * outputDim + d];
-            sum += v;
-            squares += v * v;
-          }
-          mean[r * outputDim + d] = sum / draws;
-          sd[r * outputDim + d] = Math.sqrt(Math.max(0, squares / draws - (sum / draws) ** 2));
-        }
-      }
+    const mixture = await model.predict(x);
+    const mean = await model.mean(x);
+    const sd = (await model.variance(x)).map(Math.sqrt);
+    const quantileValues = await Promise.all(quantiles.map((q) => model.quantile(x, q)));
+    const mode = o.mode ? await model.mode(x) : undefined;
+    const drawn = samples > 0 ? await model.sample(x, samples, seed === undefined ? {} : { seed }) : undefined;
+    const xNames = meta.xColumns.map(printableColumn);
+    const yNames = meta.yColumns.map(printableColumn);
+    const log = mixture.logNormal ? 'log_' : '';
+    const columns: { name: string; value: (r: number) => number }[] = [
+      ...xNames.map((name, i) => ({ name, value: (r: number) => x[r * inputDim + i] })),
+      ...yNames.flatMap((name, d) => [
+        { name: `mean_${name}`, value: (r: number) => mean[r * outputDim + d] },
+        { name: `sd_${name}`, value: (r: number) => sd[r * outputDim + d] },
+        ...quantiles.map((q, i) => ({ name: `q${q}_${name}`, value: (r: number) => quantileValues[i][r] })),
+        ...(mode ? [{ name: `mode_${name}`, value: (r: number) => mode[r * outputDim + d] }] : []),
+        ...Array.from({ length: samples }, (_, j) => ({ name: `sample${j + 1}_${name}`, value: (r: number) => drawn![(r * samples + j) * outputDim + d] })),
+      ]),
+      ...(o.mixture
+        ? Array.from({ length: K }, (_, k) => [
+            { name: `pi${k + 1}`, value: (r: number) => mixture.pi[r * K + k] },
+            ...yNames.flatMap((name, d) => [
+              { name: `mu${k + 1}_${log}${name}`, value: (r: number) => mixture.mu[(r * K + k) * outputDim + d] },
+              { name: `sigma${k + 1}_${log}${name}`, value: (r: number) => mixture.sigma[(r * K + k) * outputDim + d] },
+            ]),
+          ]).flat()
+        : []),
+    ];
+    if (o.json) {
+      const records = Array.from({ length: rows }, (_, r) => Object.fromEntries(columns.map((c) => [c.name, c.value(r)])));
+      console.log(JSON.stringify(records));
     } else {
-      mean = invertScaler(meta.yScaler, await model.mean(x));
-      const variance = await model.variance(x);
-      sd = variance.map((v, i) => Math.sqrt(v) * meta.yScaler.scale[i % outputDim]);
-    }
-    const records = Array.from({ length: rows }, (_, r) => {
-      const record: Record<string, number | number[]> = {};
-      meta.yColumns.forEach((name, d) => {
-        record[`mean_${name}`] = mean[r * outputDim + d];
-        record[`sd_${name}`] = sd[r * outputDim + d];
-        if (samples > 0) record[`samples_${name}`] = Array.from({ length: samples }, (_, j) => drawn![(r * draws + j) * outputDim + d]);
-      });
-      return record;
-    });
-    if (o.json) console.log(JSON.stringify(records));
-    else {
-      const header = meta.yColumns.flatMap((n) => [`mean_${n}`, `sd_${n}`, ...(samples > 0 ? Array.from({ length: samples }, (_, j) => `sample${j + 1}_${n}`) : [])]);
-      console.log(header.join(','));
-      for (const rec of records) console.log(meta.yColumns.flatMap((n) => [rec[`mean_${n}`], rec[`sd_${n}`], ...((rec[`samples_${n}`] as number[]) ?? [])]).join(','));
+      const csvName = (n: string) => (/[",\n\r]/.test(n) ? `"${n.replace(/"/g, '""')}"` : n);
+      const lines = [columns.map((c) => csvName(c.name)).join(',')];
+      for (let r = 0; r < rows; r++) lines.push(columns.map((c) => c.value(r)).join(','));
+      process.stdout.write(`${lines.join('\n')}\n`);
     }
     model.destroy();
   } finally {

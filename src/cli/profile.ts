@@ -1,14 +1,16 @@
 // `mixden profile`: GPU time of every dispatch of one training step of the inverse-sine model, by timestamps.
-import { parseArgs } from 'node:util';
+import { integerOption, parseCommandArgs } from './args.js';
 import { nodeGpu } from '../host/node.js';
 import { MdnTrainer } from '../mdn/trainer.js';
 import { INVERSE_SINE_ARCHITECTURE } from '../mdn/inverseSineJob.js';
 import { inverseSine, standardize } from '../mdn/datasets.js';
 
+export const PROFILE_USAGE = 'profile [--rows 1000] [--repeats 20]';
+
 export async function profile(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { rows: { type: 'string', default: '1000' }, repeats: { type: 'string', default: '20' } } });
-  const rows = Number(values.rows);
-  const repeats = Number(values.repeats);
+  const { values } = parseCommandArgs('profile', PROFILE_USAGE, argv, { rows: { type: 'string', default: '1000' }, repeats: { type: 'string', default: '20' } });
+  const rows = integerOption('rows', values.rows as string, 1, 1_000_000);
+  const repeats = integerOption('repeats', values.repeats as string, 1, 10_000);
   const gpu = await nodeGpu();
   try {
     if (!gpu.hasTimestamps) throw new Error(`adapter ${gpu.adapterDescription} offers no timestamp-query`);

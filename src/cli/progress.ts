@@ -1,4 +1,5 @@
-// Training progress on stderr: a bar redrawn in place on a terminal, plain lines otherwise (logs, CI, pipes).
+// Training progress on stderr: a bar redrawn in place on a terminal; elsewhere (logs, CI, pipes) a plain line
+// at each tenth of the run, the last step, and at least every 30 s, not one per evaluation.
 
 export interface ProgressReporter {
   update(step: number, total: number, text: string): void;
@@ -7,7 +8,20 @@ export interface ProgressReporter {
 
 export function progressReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
   if (!stream.isTTY) {
-    return { update: (step, total, text) => stream.write(`step ${step}/${total}  ${text}\n`), done: () => {} };
+    let lastTenth = 0;
+    let lastTime = performance.now();
+    return {
+      update(step, total, text) {
+        const tenth = Math.floor((10 * step) / total);
+        const now = performance.now();
+        if (tenth > lastTenth || step === total || now - lastTime > 30_000) {
+          stream.write(`step ${step}/${total}  ${text}\n`);
+          lastTenth = tenth;
+          lastTime = now;
+        }
+      },
+      done: () => {},
+    };
   }
   let drawn = false;
   return {

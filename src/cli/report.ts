@@ -1,28 +1,36 @@
 // `mixden report`: the MDN against the standard baselines on the same split, by test NLL in original units, and
-// for one-dimensional x and y a heatmap of p(y | x) with the data and drawn samples.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+// for one-dimensional x and y a plot of p(y | x) with the data and drawn samples.
+import { cwd } from 'node:process';
+import { tmpdir } from 'node:os';
 import { nodeGpu } from '../host/node.js';
+import { writeWithFallback } from '../host/atomicFile.js';
+import { renderDensityPlot } from '../host/densityPlot.js';
 import { linearModelNll, mlpMseNll, nullModelNll } from '../mdn/baselines.js';
-import { type Mdn } from '../mdn/model.js';
-import { renderHeatmap } from '../mdn/heatmap.js';
-import { encodePng } from '../host/png.js';
-import { invertScaler } from '../mdn/data/scaler.js';
+import type { Mdn } from '../mdn/model.js';
+import { MixdenError } from '../runtime/errors.js';
 import { DATA_USAGE, type TrainingRun, prepareRun, scaled, toOriginalUnits, trainRun } from './trainingRun.js';
+import { saveModel } from './train.js';
 
 export const REPORT_USAGE = `report ${DATA_USAGE}
         [--heatmap file.png] [--out model.mixden] [--json]`;
 
 export async function report(argv: string[]): Promise<void> {
-  const { run, values } = await prepareRun(argv, { heatmap: { type: 'string' }, out: { type: 'string' } });
+  const { run, values } = await prepareRun('report', REPORT_USAGE, argv, { heatmap: { type: 'string' }, out: { type: 'string' } }, ['heatmap', 'out']);
+  const heatmap = values.heatmap as string | undefined;
+  const out = values.out as string | undefined;
+  // Refused before training, not after it.
+  if (heatmap && (run.xColumns.length !== 1 || run.yColumns.length !== 1)) {
+    throw new MixdenError(`--heatmap draws p(y | x) for one x and one y column; this run has ${run.xColumns.length} and ${run.yColumns.length}`);
+  }
   const log = run.json ? () => {} : (line: string) => console.log(line);
   const gpu = await nodeGpu();
   try {
     const { model, trainNll, testNll, seconds } = await trainRun(gpu, run, log);
+    const scaling = model.scaling!;
     const dims = { inputDim: run.xColumns.length, outputDim: run.yColumns.length };
-    const train = { ...scaled(run, run.train), ...dims };
-    const test = { ...scaled(run, run.test), ...dims };
-    const inUnits = (nll: number) => toOriginalUnits(run, nll, run.test.y);
+    const train = { ...scaled(scaling, run.train), ...dims };
+    const test = { ...scaled(scaling, run.test), ...dims };
+    const inUnits = (nll: number) => toOriginalUnits(scaling, nll, run.test.y);
     const architecture = { ...model.architecture };
     const rows = [
       { model: 'null model (mean, constant σ)', testNll: inUnits(nullModelNll(train, test)) },
@@ -30,30 +38,32 @@ export async function report(argv: string[]): Promise<void> {
       { model: 'MLP by MSE, constant σ', testNll: inUnits(await mlpMseNll(gpu, architecture, train, test, { ...run.fit, batchSize: run.fit.batchSize === 'full' ? undefined : run.fit.batchSize, seed: run.seed })) },
       { model: `MDN (K = ${architecture.components}, ${architecture.sigma} σ)`, testNll, trainNll },
     ];
-    if (typeof values.heatmap === 'string') await writeHeatmap(model, run, values.heatmap);
-    if (typeof values.out === 'string') {
-      model.metadata = { xColumns: run.xColumns, yColumns: run.yColumns, xScaler: run.xScaler, yScaler: run.yScaler };
-      mkdirSync(dirname(values.out), { recursive: true });
-      writeFileSync(values.out, await model.save());
-    }
+    const written: string[] = [];
+    if (heatmap) written.push(save('plot', heatmap, await densityPlot(model, run, rows[3].model)));
+    if (out) written.push(await saveModel(model, run, out));
     model.destroy();
     if (run.json) console.log(JSON.stringify({ source: run.source, device: gpu.adapterDescription, seconds, models: rows }));
     else {
       log(`\ntest NLL per row, nats, original units of y (lower is better), on ${run.test.x.length / dims.inputDim} held-out rows of ${run.source}:`);
       for (const r of rows) log(`  ${r.model.padEnd(32)} ${r.testNll.toFixed(4)}`);
-      if (typeof values.heatmap === 'string') log(`heatmap written to ${values.heatmap}`);
-      if (typeof values.out === 'string') log(`model saved to ${values.out}`);
+      for (const line of written) log(line);
     }
   } finally {
     gpu.destroy();
   }
 }
 
-/** p(y | x) over the data's range in original units, data in white, 20 draws per column in red. */
-export async function writeHeatmap(model: Mdn, run: TrainingRun, path: string): Promise<void> {
-  if (run.xColumns.length !== 1 || run.yColumns.length !== 1) throw new Error('a heatmap needs one x and one y column');
-  const width = 480;
-  const height = 360;
+// Writes a finished file atomically, to a fallback path if the chosen one fails; says where it went.
+function save(what: string, path: string, bytes: Uint8Array): string {
+  const saved = writeWithFallback(path, bytes, [cwd(), tmpdir()]);
+  if (saved.failure) console.error(`mixden: ${saved.failure}; the ${what} was saved to ${saved.path} instead`);
+  return `${what} written to ${saved.path}`;
+}
+
+/** p(y | x) over the data's range in original units, with the data and 20 draws per column. */
+async function densityPlot(model: Mdn, run: TrainingRun, mdnName: string): Promise<Uint8Array> {
+  const columns = 120;
+  const rowsOfGrid = 90;
   const all = { x: [...run.train.x, ...run.test.x], y: [...run.train.y, ...run.test.y] };
   const range = (v: number[]): [number, number] => {
     const low = Math.min(...v);
@@ -61,16 +71,21 @@ export async function writeHeatmap(model: Mdn, run: TrainingRun, path: string): 
     const pad = 0.05 * (high - low || 1);
     return [low - pad, high + pad];
   };
-  const xRange = range(all.x);
-  const yRange = range(all.y);
-  const xs = Float64Array.from({ length: width }, (_, j) => xRange[0] + ((j + 0.5) / width) * (xRange[1] - xRange[0]));
-  const ys = Float64Array.from({ length: height }, (_, i) => yRange[1] - ((i + 0.5) / height) * (yRange[1] - yRange[0]));
-  const xScaled = Float32Array.from(run.xScaler.log ? xs.map(Math.log) : xs, (v) => (v - run.xScaler.shift[0]) / run.xScaler.scale[0]);
-  const yScaled = Float32Array.from(ys, (v) => (v - run.yScaler.shift[0]) / run.yScaler.scale[0]);
-  const density = run.yScaler.log ? await model.density(xScaled, Float32Array.from(ys, (v) => (Math.log(v) - run.yScaler.shift[0]) / run.yScaler.scale[0])) : await model.density(xScaled, yScaled);
-  const columns = Float32Array.from({ length: 96 }, (_, j) => xScaled[Math.floor(((j + 0.5) / 96) * width)]);
-  const draws = invertScaler(run.yScaler, await model.sample(columns, 20, { seed: run.seed }));
-  const samples = { x: Array.from(draws, (_, i) => xs[Math.floor(((Math.floor(i / 20) + 0.5) / 96) * width)]), y: Array.from(draws) };
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, encodePng(renderHeatmap({ width, height, density, xRange, yRange, points: all, samples }), width, height));
+  const [x0, x1] = range(all.x);
+  const [y0, y1] = run.scale.logY ? [Math.min(...all.y) * 0.9, Math.max(...all.y) * 1.1] : range(all.y);
+  const xs = Float64Array.from({ length: columns }, (_, j) => x0 + ((j + 0.5) / columns) * (x1 - x0));
+  const ys = Float64Array.from({ length: rowsOfGrid }, (_, i) => y0 + ((i + 0.5) / rowsOfGrid) * (y1 - y0));
+  const density = await model.density(xs, ys);
+  const sampleColumns = Float64Array.from({ length: 96 }, (_, j) => x0 + ((j + 0.5) / 96) * (x1 - x0));
+  const draws = await model.sample(sampleColumns, 20, { seed: run.seed });
+  return renderDensityPlot({
+    title: `p(${run.yColumns[0]} | ${run.xColumns[0]}): ${mdnName}, ${run.source}`,
+    xName: run.xColumns[0],
+    yName: run.yColumns[0],
+    xs,
+    ys,
+    density,
+    points: all,
+    samples: { x: Array.from(draws, (_, i) => sampleColumns[Math.floor(i / 20)]), y: draws },
+  });
 }

@@ -1,20 +1,18 @@
 // `mixden train-seed`: trains the inverse-sine problem on the GPU and prints progress and the result.
-import { parseArgs } from 'node:util';
+import { integerOption, parseCommandArgs, seedOption } from './args.js';
 import { nodeGpu } from '../host/node.js';
 import { trainInverseSine } from '../mdn/inverseSineJob.js';
 
+export const TRAIN_SEED_USAGE = 'train-seed [--steps 3000] [--seed 0] [--json]';
+
 export async function trainSeed(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      steps: { type: 'string', default: '3000' },
-      seed: { type: 'string', default: '0' },
-      json: { type: 'boolean', default: false },
-    },
+  const { values } = parseCommandArgs('train-seed', TRAIN_SEED_USAGE, argv, {
+    steps: { type: 'string', default: '3000' },
+    seed: { type: 'string', default: '0' },
+    json: { type: 'boolean', default: false },
   });
-  const steps = Number(values.steps);
-  const seed = Number(values.seed);
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer, got '${values.steps}'`);
+  const steps = integerOption('steps', values.steps as string, 1, 1e7);
+  const seed = seedOption(values.seed as string);
   const gpu = await nodeGpu();
   const log = values.json ? () => {} : (line: string) => console.log(line);
   try {

@@ -1,19 +1,24 @@
 // What `train` and `report` share: their options, the data (a CSV file or a built-in problem), the split, the
 // scalers, training an MDN with progress, and NLLs in the original units of y.
-import { parseArgs } from 'node:util';
 import type { GpuContext } from '../runtime/device.js';
 import { MixdenError } from '../runtime/errors.js';
 import { type Mdn, createMdn } from '../mdn/model.js';
 import type { FitResult } from '../mdn/fit.js';
 import { BUILT_IN_DATASETS } from '../mdn/datasets.js';
-import { type Scaler, type ScalerKind, applyScaler, fitScaler, logJacobianOf } from '../mdn/data/scaler.js';
+import { type ScalerKind, applyScaler, logJacobianOf } from '../mdn/data/scaler.js';
+import type { ModelScaling } from '../mdn/scaling.js';
+import { checkOutputPath } from '../host/atomicFile.js';
+import { type OptionSpec, integerOption, numberOption, parseCommandArgs, seedOption } from './args.js';
 import { splitIndices, takeRows } from '../mdn/data/split.js';
 import { ACTIVATIONS, type Activation } from '../shaders/activation.wgsl.js';
 import { SIGMA_ACTIVATIONS, type SigmaActivation } from '../shaders/sigma.wgsl.js';
 import { columnList, readColumns } from './modelData.js';
+
+/** Most rows a built-in problem is made with (`--rows`). */
+export const MAX_DATASET_ROWS = 1_000_000;
 import { progressReporter } from './progress.js';
 
-export const DATA_USAGE = `(--data file.csv --x colA,colB --y colC | --dataset ${Object.keys(BUILT_IN_DATASETS).join('|')} [--rows N])
+export const DATA_USAGE = `(--data file.csv --x colA,colB --y colC | --dataset ${Object.keys(BUILT_IN_DATASETS).join('|')} [--rows N <= ${MAX_DATASET_ROWS}])
         [--test test.csv | --test-fraction 0.2] [--hidden 32,32] [--activation tanh] [--components 5] [--sigma softplus]
         [--steps 3000 | --epochs N] [--batch full|N] [--lr 0.001] [--seed 1] [--scale zscore|minmax|none] [--y-log]`;
 
@@ -50,8 +55,8 @@ export interface TrainingRun {
   readonly yColumns: readonly string[];
   readonly train: Split;
   readonly test: Split;
-  readonly xScaler: Scaler;
-  readonly yScaler: Scaler;
+  /** The scalers the model fits on the training rows (it then takes and returns original units). */
+  readonly scale: { readonly x: ScalerKind; readonly y: ScalerKind; readonly logY: boolean };
   readonly json: boolean;
   readonly seed: number;
   readonly model: { hidden: number[]; activation: Activation; components: number; sigma: SigmaActivation };
@@ -63,21 +68,20 @@ function choice<T extends string>(flag: string, value: string, allowed: readonly
   return value as T;
 }
 
-export function positiveInteger(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new MixdenError(`--${flag} must be a positive integer, got '${value}'`);
-  return n;
-}
+export const positiveInteger = (flag: string, value: string): number => integerOption(flag, value, 1);
 
-/** Parses the shared options (plus `extra`) and prepares data, split and scalers. */
-export async function prepareRun<E extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>>(argv: string[], extra: E) {
-  const { values } = parseArgs({ args: argv, options: { ...OPTIONS, ...extra } });
-  const o = values as Record<string, string | boolean | undefined>;
+/**
+ * Parses the shared options (plus `extra`), checks every path in `outputs` (flag names) can be written and is
+ * not an input, before anything long happens, then reads the data and splits it.
+ */
+export async function prepareRun(command: string, usage: string, argv: string[], extra: OptionSpec, outputs: readonly string[] = []) {
+  const { values: o } = parseCommandArgs(command, usage, argv, { ...(OPTIONS as OptionSpec), ...extra });
   const text = (k: string) => o[k] as string | undefined;
   if (o.test && o['test-fraction']) throw new MixdenError('give --test or --test-fraction, not both');
   if (o.steps && o.epochs) throw new MixdenError('give --steps or --epochs, not both');
   if (Boolean(o.data) === Boolean(o.dataset)) throw new MixdenError('give --data file.csv (with --x and --y) or --dataset name');
-  const seed = Number(o.seed);
+  const seed = seedOption(text('seed')!);
+  for (const flag of outputs) if (typeof o[flag] === 'string') checkOutputPath(flag, o[flag] as string, [text('data'), text('test')]);
   let source: string;
   let xColumns: string[];
   let yColumns: string[];
@@ -85,7 +89,7 @@ export async function prepareRun<E extends Record<string, { type: 'string' | 'bo
   if (o.dataset) {
     const make = BUILT_IN_DATASETS[text('dataset')!];
     if (!make) throw new MixdenError(`--dataset must be one of ${Object.keys(BUILT_IN_DATASETS).join(', ')}, got '${o.dataset}'`);
-    const d = make(o.rows ? positiveInteger('rows', text('rows')!) : undefined);
+    const d = make(o.rows ? integerOption('rows', text('rows')!, 1, MAX_DATASET_ROWS) : undefined);
     source = `the built-in ${o.dataset} problem`;
     xColumns = ['x'];
     yColumns = ['y'];
@@ -94,6 +98,8 @@ export async function prepareRun<E extends Record<string, { type: 'string' | 'bo
     source = text('data')!;
     xColumns = columnList('x', text('x'));
     yColumns = columnList('y', text('y'));
+    const shared = xColumns.find((c) => yColumns.includes(c));
+    if (shared) throw new MixdenError(`column '${shared}' is named in both --x and --y; a model cannot predict its own input`);
     const [x, y] = await readColumns(source, xColumns, yColumns);
     all = { x, y };
   }
@@ -105,7 +111,7 @@ export async function prepareRun<E extends Record<string, { type: 'string' | 'bo
     test = { x, y };
   } else {
     const rows = all.x.length / xColumns.length;
-    const parts = splitIndices(rows, Number(o['test-fraction'] ?? 0.2), seed);
+    const parts = splitIndices(rows, numberOption('test-fraction', text('test-fraction') ?? '0.2', 0, 1), seed);
     train = { x: takeRows(all.x, xColumns.length, parts.train), y: takeRows(all.y, yColumns.length, parts.train) };
     test = { x: takeRows(all.x, xColumns.length, parts.test), y: takeRows(all.y, yColumns.length, parts.test) };
   }
@@ -113,16 +119,14 @@ export async function prepareRun<E extends Record<string, { type: 'string' | 'bo
   const trainRows = train.x.length / xColumns.length;
   const batchSize = o.batch === 'full' ? ('full' as const) : positiveInteger('batch', text('batch')!);
   const stepsPerEpoch = batchSize === 'full' ? 1 : Math.floor(trainRows / batchSize);
-  const learningRate = Number(o.lr);
-  if (!(learningRate > 0)) throw new MixdenError(`--lr must be a positive number, got '${o.lr}'`);
+  const learningRate = numberOption('lr', text('lr')!, 0, 10, true);
   const run: TrainingRun = {
     source,
     xColumns,
     yColumns,
     train,
     test,
-    xScaler: fitScaler(train.x, xColumns.length, scale),
-    yScaler: fitScaler(train.y, yColumns.length, scale, { log: o['y-log'] === true }),
+    scale: { x: scale, y: scale, logY: o['y-log'] === true },
     json: o.json === true,
     seed,
     model: {
@@ -132,7 +136,7 @@ export async function prepareRun<E extends Record<string, { type: 'string' | 'bo
       sigma: choice<SigmaActivation>('sigma', text('sigma')!, SIGMA_ACTIVATIONS),
     },
     fit: {
-      steps: o.epochs ? positiveInteger('epochs', text('epochs')!) * stepsPerEpoch : o.steps ? positiveInteger('steps', text('steps')!) : 3000,
+      steps: o.epochs ? integerOption('epochs', text('epochs')!, 1, 1e6) * stepsPerEpoch : o.steps ? integerOption('steps', text('steps')!, 1, 1e7) : 3000,
       batchSize,
       learningRate,
     },
@@ -140,42 +144,34 @@ export async function prepareRun<E extends Record<string, { type: 'string' | 'bo
   return { run, values: o };
 }
 
-/** Scaled inputs and targets of a split. */
-export const scaled = (run: TrainingRun, s: Split) => ({ x: applyScaler(run.xScaler, s.x), y: applyScaler(run.yScaler, s.y) });
-
-/** Mean NLL per row in original units, from the log-densities of the scaled targets. */
-export function originalUnitsNll(run: TrainingRun, scaledLogDensity: ArrayLike<number>, originalY: ArrayLike<number>): number {
-  const jacobian = logJacobianOf(run.yScaler, originalY);
-  let total = 0;
-  for (let i = 0; i < scaledLogDensity.length; i++) total -= scaledLogDensity[i] + jacobian[i];
-  return total / scaledLogDensity.length;
-}
+/** Scaled inputs and targets of a split, with the model's fitted scalers (for the baselines, which share them). */
+export const scaled = (scaling: ModelScaling, s: Split) => ({ x: applyScaler(scaling.x, s.x), y: applyScaler(scaling.y, s.y) });
 
 /** Converts a mean NLL of scaled targets to original units. */
-export function toOriginalUnits(run: TrainingRun, scaledNll: number, originalY: ArrayLike<number>): number {
-  const jacobian = logJacobianOf(run.yScaler, originalY);
+export function toOriginalUnits(scaling: ModelScaling, scaledNll: number, originalY: ArrayLike<number>): number {
+  const jacobian = logJacobianOf(scaling.y, originalY);
   return scaledNll - jacobian.reduce((a, b) => a + b, 0) / jacobian.length;
 }
+
+const meanNll = (logDensity: Float32Array) => -logDensity.reduce((a, b) => a + b, 0) / logDensity.length;
 
 /** Trains the run's MDN, with progress on stderr; returns it with its train and test NLLs in original units. */
 export async function trainRun(gpu: GpuContext, run: TrainingRun, log: (line: string) => void): Promise<{ model: Mdn; result: FitResult; trainNll: number; testNll: number; seconds: number }> {
   log(`mixden: WebGPU adapter ${gpu.adapterDescription}${gpu.isSoftwareAdapter ? ' (software: no GPU found, running on the CPU through SwiftShader)' : ''}`);
   log(`training on ${run.train.x.length / run.xColumns.length} rows of ${run.source}, testing on ${run.test.x.length / run.xColumns.length}: x = ${run.xColumns.join(', ')}; y = ${run.yColumns.join(', ')}`);
-  const model = await createMdn({ inputDim: run.xColumns.length, outputDim: run.yColumns.length, ...run.model, seed: run.seed, gpu });
+  const model = await createMdn({ inputDim: run.xColumns.length, outputDim: run.yColumns.length, ...run.model, scale: run.scale, seed: run.seed, gpu });
   const progress = progressReporter();
   const total = run.fit.steps;
   const started = performance.now();
-  const train = scaled(run, run.train);
-  const result = await model.fit(train.x, train.y, {
+  const result = await model.fit(run.train.x, run.train.y, {
     ...run.fit,
     seed: run.seed,
     evaluateEvery: Math.max(1, Math.min(100, Math.ceil(total / 50))),
-    onProgress: (p) => progress.update(p.step, total, `loss ${p.loss.toFixed(4)} (scaled units)`),
+    onProgress: (p) => progress.update(p.step, total, `loss ${p.loss.toFixed(4)} nats per row`),
   });
   progress.done();
   const seconds = (performance.now() - started) / 1000;
-  const test = scaled(run, run.test);
-  const trainNll = originalUnitsNll(run, await model.logProb(train.x, train.y), run.train.y);
-  const testNll = originalUnitsNll(run, await model.logProb(test.x, test.y), run.test.y);
+  const trainNll = meanNll(await model.logProb(run.train.x, run.train.y));
+  const testNll = meanNll(await model.logProb(run.test.x, run.test.y));
   return { model, result, trainNll, testNll, seconds };
 }

@@ -2,6 +2,7 @@
 // columns' numbers are kept, so a file far larger than memory can be read.
 import { createReadStream } from 'node:fs';
 import { CsvError, CsvReader, type CsvRecord, checkFields, headerColumns, numericCell } from '../mdn/data/csv.js';
+import { preview } from '../mdn/data/preview.js';
 
 /**
  * Reads the named column groups of a CSV file (each group row-major, rows x group.length), streaming.
@@ -21,7 +22,7 @@ export async function readCsvColumns(path: string, groups: readonly (readonly st
       indices = groups.map((group) =>
         group.map((name) => {
           const index = header!.indexOf(name);
-          if (index < 0) throw new CsvError(`there is no column '${name}'; the columns are ${header!.map((c) => `'${c}'`).join(', ')}`);
+          if (index < 0) throw new CsvError(`there is no column '${preview(name)}'; the columns are ${header!.map((c) => `'${preview(c)}'`).join(', ')}`);
           return index;
         }),
       );

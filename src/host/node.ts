@@ -1,6 +1,8 @@
 // The Node adapter: WebGPU through the `webgpu` package (Dawn), on a GPU's Vulkan driver where one is installed
 // and on SwiftShader (from Debian's chromium) where none is: vulkanDriver.ts chooses, in this process.
+import { readFile } from 'node:fs/promises';
 import { type AcquireOptions, type GpuContext, acquireGpu } from '../runtime/device.js';
+import { type Mdn, loadMdn } from '../mdn/model.js';
 import { WebGpuUnavailableError } from '../runtime/errors.js';
 import { type VulkanDriverChoice, chooseVulkanDriver } from './vulkanDriver.js';
 
@@ -41,5 +43,14 @@ export async function nodeGpu(options: Omit<AcquireOptions, 'gpu'> = {}): Promis
 
 /** Which Vulkan driver Dawn uses in this process, and why (chosen at the first nodeGpu call). */
 export const vulkanDriver = (): VulkanDriverChoice => chooseVulkanDriver();
+
+/**
+ * Loads a model file from a path (Node): `loadMdn` of its bytes.
+ * @example
+ * const model = await loadMdnFile('model.mixden', await nodeGpu());
+ */
+export async function loadMdnFile(path: string, gpu?: GpuContext): Promise<Mdn> {
+  return loadMdn(await readFile(path), gpu ?? (await nodeGpu()));
+}
 
 export { readCsvColumns } from './csvFile.js';

@@ -45,7 +45,7 @@ export function validateArchitecture(arch: MdnArchitecture): void {
   if (!positiveInteger(arch.outputDim)) throw new InvalidArgumentError(`outputDim must be an integer >= 1, got ${arch.outputDim}`);
   if (!positiveInteger(arch.components)) throw new InvalidArgumentError(`components must be an integer >= 1, got ${arch.components}`);
   if (!Array.isArray(arch.hidden) || !arch.hidden.every(positiveInteger)) {
-    throw new InvalidArgumentError(`hidden must be a list of integers >= 1, got ${JSON.stringify(arch.hidden)}`);
+    throw new InvalidArgumentError(`hidden must be a list of layer widths (integers >= 1) or one width, got ${JSON.stringify(arch.hidden)}`);
   }
   if (!ACTIVATIONS.includes(arch.activation)) {
     throw new InvalidArgumentError(`activation must be one of ${ACTIVATIONS.join(', ')}, got '${arch.activation}'`);
@@ -53,7 +53,8 @@ export function validateArchitecture(arch: MdnArchitecture): void {
   if (!SIGMA_ACTIVATIONS.includes(arch.sigma)) {
     throw new InvalidArgumentError(`sigma must be one of ${SIGMA_ACTIVATIONS.join(', ')}, got '${arch.sigma}'`);
   }
-  if (!(arch.sigmaEpsilon >= 0 && Number.isFinite(arch.sigmaEpsilon))) {
-    throw new InvalidArgumentError(`sigmaEpsilon must be a finite number >= 0, got ${arch.sigmaEpsilon}`);
+  // Beyond 1 the floor it puts under σ is no longer small, and past float32's range σ is infinite.
+  if (!(typeof arch.sigmaEpsilon === 'number' && arch.sigmaEpsilon >= 0 && arch.sigmaEpsilon <= 1)) {
+    throw new InvalidArgumentError(`sigmaEpsilon must be a number in [0, 1], got ${arch.sigmaEpsilon}`);
   }
 }

@@ -19,14 +19,16 @@ function requireOneDimensional(m: Mixture, what: string): void {
   if (m.dims !== 1) throw new InvalidArgumentError(`${what} needs one-dimensional y; this model has outputDim ${m.dims}`);
 }
 
-/** P(Y <= y_r | x_r) for each row, Σ_k π_k Φ((y − μ_k) / σ_k). */
+/** P(Y <= y_r | x_r) for each row, Σ_k π_k Φ((y − μ_k) / σ_k) (log-normal components: of log y, 0 for y <= 0). */
 export function mixtureCdf(m: Mixture, y: ArrayLike<number>): Float64Array {
   requireOneDimensional(m, 'cdf');
   if (y.length !== m.rows) throw new InvalidArgumentError(`y must hold one value per row (${m.rows}), got ${y.length}`);
   const K = m.components;
   return Float64Array.from({ length: m.rows }, (_, r) => {
+    if (m.logNormal && !(y[r] > 0)) return 0;
+    const at = m.logNormal ? Math.log(y[r]) : y[r];
     let p = 0;
-    for (let k = 0; k < K; k++) p += m.pi[r * K + k] * normalCdf((y[r] - m.mu[r * K + k]) / m.sigma[r * K + k]);
+    for (let k = 0; k < K; k++) p += m.pi[r * K + k] * normalCdf((at - m.mu[r * K + k]) / m.sigma[r * K + k]);
     return Math.min(1, Math.max(0, p));
   });
 }
@@ -53,7 +55,8 @@ export function mixtureQuantile(m: Mixture, q: number): Float64Array {
       if (cdf(mid) < q) low = mid;
       else high = mid;
     }
-    return 0.5 * (low + high);
+    // Log-normal components: the quantile of log y, mapped back (exp is monotone).
+    return m.logNormal ? Math.exp(0.5 * (low + high)) : 0.5 * (low + high);
   });
 }
 
@@ -69,6 +72,8 @@ function logDensityAt(m: Mixture, r: number, y: ArrayLike<number>): number {
     }
     return t;
   });
+  // Log-normal components: y holds log y, and the density of y carries the factor 1 / Π y_d.
+  if (m.logNormal) for (let k = 0; k < K; k++) for (let d = 0; d < D; d++) terms[k] -= y[d];
   const max = Math.max(...terms);
   return max === -Infinity ? max : max + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - max), 0));
 }
@@ -76,7 +81,9 @@ function logDensityAt(m: Mixture, r: number, y: ArrayLike<number>): number {
 /**
  * The highest-density point of each row (rows x D): from every component's mean, `steps` fixed-point steps
  * y ← Σ_k r_k μ_k / σ_k² ÷ Σ_k r_k / σ_k² (per dimension; r_k the responsibilities at y), each a step uphill in
- * density, then the end point of highest density. Not simply the heaviest component's mean.
+ * density, then the end point of highest density. Not simply the heaviest component's mean. Log-normal
+ * components: the same in z = log y for the density of y, p(z) e^{−Σz}, whose stationary point has −1 added
+ * to the numerator; the answer is exp(z).
  */
 export function mixtureMode(m: Mixture, steps = 50): Float64Array {
   const { rows, components: K, dims: D } = m;
@@ -104,13 +111,13 @@ export function mixtureMode(m: Mixture, steps = 50): Float64Array {
             num += resp[k] * precision * m.mu[(r * K + k) * D + d];
             den += resp[k] * precision;
           }
-          y[d] = num / den;
+          y[d] = (num - (m.logNormal ? 1 : 0)) / den;
         }
       }
       const logDensity = logDensityAt(m, r, y);
       if (logDensity > bestLog) {
         bestLog = logDensity;
-        out.set(y, r * D);
+        out.set(m.logNormal ? y.map(Math.exp) : y, r * D);
       }
     }
   }

@@ -8,6 +8,9 @@ import { DestroyedError, InvalidArgumentError, MixdenError } from '../runtime/er
 import type { MdnArchitecture } from './architecture.js';
 import { MdnTrainer } from './trainer.js';
 import type { MdnPredictor } from './predictor.js';
+import { applyScaler, logJacobianOf } from './data/scaler.js';
+import type { ModelScaling } from './scaling.js';
+import { type Rows, checkInteger, checkNumber, checkOptionKeys, checkSeed, rowsOf } from './arguments.js';
 
 export interface FitOptions {
   /** Rows per step: 'full' (default) or a number; minibatches are reshuffled on the GPU every epoch. */
@@ -18,26 +21,31 @@ export interface FitOptions {
   readonly epochs?: number;
   /** Seed of the minibatch order (default 0): the same seed, data and weights train to the same result. */
   readonly seed?: number;
+  /** Adam's step size (default 0.001, Keras' and PyTorch's). */
   readonly learningRate?: number;
+  /** Adam's decay of the gradient's running mean, in [0, 1) (default 0.9). */
   readonly beta1?: number;
+  /** Adam's decay of the squared gradient's running mean, in [0, 1) (default 0.999). */
   readonly beta2?: number;
-  /** Decoupled weight decay (AdamW). */
+  /** Decoupled weight decay (AdamW), >= 0 (default 0). */
   readonly weightDecay?: number;
-  /** Clip the gradient to this global L2 norm before each update. */
+  /** Clip the gradient to this global L2 norm before each update (default: no clipping). */
   readonly clipNorm?: number;
-  /** λ of an L2 penalty λ Σ s² on the σ pre-activations, per row; reported losses include it. */
+  /** λ of an L2 penalty λ Σ s² on the σ pre-activations, per row; reported losses include it (default 0). */
   readonly sigmaPenalty?: number;
   /** Steps between evaluations (loss readback, validation, callbacks, schedules); default 100, or one epoch with minibatches. */
   readonly evaluateEvery?: number;
-  /** Hold out this fraction of the rows (the last ones, as Keras does) for validation. */
+  /** Hold out this fraction of the rows (the last ones, as Keras does) for validation, in [0, 1) (default 0). */
   readonly validationSplit?: number;
-  readonly validationData?: { readonly x: ArrayLike<number>; readonly y: ArrayLike<number> };
+  /** Rows to score every evaluation instead of a split: x and y as for fit (default: none). */
+  readonly validationData?: { readonly x: Rows; readonly y: Rows };
   /** An evaluation improves on the best only by more than this (default 0); early stopping and the schedule both use it. */
   readonly minDelta?: number;
   /** Stop after `patience` evaluations without improvement of the monitored loss (validation if any). */
   readonly earlyStopping?: { readonly patience: number; readonly restoreBestWeights?: boolean };
   /** Multiply the learning rate by `factor` after `patience` evaluations without improvement. */
   readonly reduceLrOnPlateau?: { readonly patience: number; readonly factor?: number; readonly minLearningRate?: number };
+  /** Called at every evaluation with the step, epoch, losses (original units) and learning rate (default: none). */
   readonly onProgress?: (progress: FitProgress) => void;
   /**
    * Evaluations between copies of the weights to the CPU (default 1: every evaluation), which `Mdn.restore`
@@ -74,17 +82,23 @@ interface Split {
   rows: number;
 }
 
+/** Rows that train when `validationSplit` of `rows` are held out (the last ones). */
+export function trainingRowCount(rows: number, validationSplit: number): number {
+  if (!validationSplit) return rows;
+  const held = Math.round(rows * validationSplit);
+  if (held < 1 || held >= rows) throw new InvalidArgumentError(`validationSplit ${validationSplit} leaves ${rows - held} training and ${held} validation rows`);
+  return rows - held;
+}
+
 function splitRows(x: ArrayLike<number>, y: ArrayLike<number>, arch: MdnArchitecture, validationSplit: number): { train: Split; validation?: Split } {
   const rows = x.length / arch.inputDim;
   const xs = Float32Array.from(x);
   const ys = Float32Array.from(y);
-  if (!validationSplit) return { train: { x: xs, y: ys, rows } };
-  const held = Math.round(rows * validationSplit);
-  if (held < 1 || held >= rows) throw new InvalidArgumentError(`validationSplit ${validationSplit} leaves ${rows - held} training and ${held} validation rows`);
-  const cut = rows - held;
+  const cut = trainingRowCount(rows, validationSplit);
+  if (cut === rows) return { train: { x: xs, y: ys, rows } };
   return {
     train: { x: xs.subarray(0, cut * arch.inputDim), y: ys.subarray(0, cut * arch.outputDim), rows: cut },
-    validation: { x: xs.subarray(cut * arch.inputDim), y: ys.subarray(cut * arch.outputDim), rows: held },
+    validation: { x: xs.subarray(cut * arch.inputDim), y: ys.subarray(cut * arch.outputDim), rows: rows - cut },
   };
 }
 
@@ -96,6 +110,34 @@ export interface TrainingTarget {
   readonly architecture: MdnArchitecture;
   readonly parameters: Arena;
   readonly predictor: () => Promise<MdnPredictor>;
+  /** The model's fitted scalers: training rows are scaled for the trainer, and its losses reported in original units. */
+  readonly scaling?: ModelScaling;
+}
+
+export const SESSION_OPTION_KEYS = ['batchSize', 'seed', 'learningRate', 'beta1', 'beta2', 'weightDecay', 'clipNorm', 'sigmaPenalty', 'validationSplit', 'validationData', 'mirrorEvery'] as const;
+const FIT_OPTION_KEYS = [...SESSION_OPTION_KEYS, 'steps', 'epochs', 'evaluateEvery', 'minDelta', 'earlyStopping', 'reduceLrOnPlateau', 'onProgress'] as const;
+// Every option of FitOptions is listed above (a new option that is not fails to compile here).
+const everyFitOption: Exclude<keyof FitOptions, (typeof FIT_OPTION_KEYS)[number]> extends never ? true : never = true;
+void everyFitOption;
+
+// The option values fit and trainingSession share, checked once here with the names users wrote.
+function checkSessionOptions(options: SessionOptions, arch: MdnArchitecture): void {
+  const o = options;
+  if (o.batchSize !== undefined && o.batchSize !== 'full') checkInteger('batchSize', o.batchSize, 1);
+  if (o.seed !== undefined) checkSeed('seed', o.seed);
+  if (o.learningRate !== undefined) checkNumber('learningRate', o.learningRate, 0, Infinity, { low: true });
+  if (o.beta1 !== undefined) checkNumber('beta1', o.beta1, 0, 1, { high: true });
+  if (o.beta2 !== undefined) checkNumber('beta2', o.beta2, 0, 1, { high: true });
+  if (o.weightDecay !== undefined) checkNumber('weightDecay', o.weightDecay, 0, Infinity);
+  if (o.clipNorm !== undefined) checkNumber('clipNorm', o.clipNorm, 0, Infinity, { low: true });
+  if (o.sigmaPenalty !== undefined) checkNumber('sigmaPenalty', o.sigmaPenalty, 0, Infinity);
+  if (o.validationSplit !== undefined) checkNumber('validationSplit', o.validationSplit, 0, 1, { high: true });
+  if (o.mirrorEvery !== undefined) checkInteger('mirrorEvery', o.mirrorEvery, 0);
+  if (o.validationData !== undefined) {
+    checkOptionKeys('validationData', o.validationData, ['x', 'y']);
+    const rows = rowsOf('validationData.x', o.validationData.x, arch.inputDim).length / arch.inputDim;
+    rowsOf('validationData.y', o.validationData.y, arch.outputDim, rows);
+  }
 }
 
 export type SessionOptions = Omit<FitOptions, 'steps' | 'epochs' | 'evaluateEvery' | 'minDelta' | 'earlyStopping' | 'reduceLrOnPlateau' | 'onProgress'>;
@@ -107,18 +149,29 @@ export type SessionOptions = Omit<FitOptions, 'steps' | 'epochs' | 'evaluateEver
 export class TrainingSession {
   private constructor(
     private readonly trainer: MdnTrainer,
-    private readonly validation: { x: ArrayLike<number>; y: ArrayLike<number> } | undefined,
+    private readonly validation: { x: Float64Array; y: Float64Array } | undefined,
     private readonly predictor: () => Promise<MdnPredictor>,
     /** Steps in one pass over the training rows. */
     readonly stepsPerEpoch: number,
     /** Training rows (after any validation split). */
     readonly rows: number,
+    /** Added to the trainer's loss (of scaled targets) to give it in original units: −mean log-Jacobian of the training rows. */
+    private readonly lossOffset: number,
   ) {}
 
   static async create(target: TrainingTarget, x: ArrayLike<number>, y: ArrayLike<number>, options: SessionOptions): Promise<TrainingSession> {
-    const { gpu, architecture: arch, parameters, predictor } = target;
+    const { gpu, architecture: arch, parameters, predictor, scaling } = target;
     if (options.validationSplit !== undefined && options.validationData) throw new InvalidArgumentError('give validationSplit or validationData, not both');
-    const { train, validation: held } = splitRows(x, y, arch, options.validationSplit ?? 0);
+    checkSessionOptions(options, arch);
+    const split = options.validationSplit ?? 0;
+    // The trainer works on scaled rows; validation goes through the predictor, which takes original units.
+    const { train, validation: heldScaled } = splitRows(scaling ? applyScaler(scaling.x, x) : x, scaling ? applyScaler(scaling.y, y) : y, arch, split);
+    const cut = train.rows;
+    const jacobian = scaling ? logJacobianOf(scaling.y, Array.prototype.slice.call(y, 0, cut * arch.outputDim) as number[]) : undefined;
+    const lossOffset = jacobian ? -jacobian.reduce((a, b) => a + b, 0) / jacobian.length : 0;
+    const validation = options.validationData
+      ? { x: rowsOf('validationData.x', options.validationData.x, arch.inputDim), y: rowsOf('validationData.y', options.validationData.y, arch.outputDim) }
+      : heldScaled && { x: Float64Array.from(Array.prototype.slice.call(x, cut * arch.inputDim) as number[]), y: Float64Array.from(Array.prototype.slice.call(y, cut * arch.outputDim) as number[]) };
     const batchSize = options.batchSize === undefined || options.batchSize === 'full' ? train.rows : options.batchSize;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > train.rows) {
       throw new InvalidArgumentError(`batchSize must be 'full' or an integer from 1 to the ${train.rows} training rows, got ${options.batchSize}`);
@@ -138,7 +191,7 @@ export class TrainingSession {
       trainer.destroy();
       throw error;
     }
-    return new TrainingSession(trainer, options.validationData ?? held, predictor, Math.floor(train.rows / batchSize), train.rows);
+    return new TrainingSession(trainer, validation, predictor, Math.floor(train.rows / batchSize), train.rows, lossOffset);
   }
 
   /** Steps taken so far in this session. */
@@ -175,7 +228,7 @@ export class TrainingSession {
   async run(steps: number): Promise<FitProgress> {
     const [record] = (await this.trainer.train(steps, { lossEvery: steps })).slice(-1);
     const validationLoss = this.validation ? meanNll(await (await this.predictor()).logProb(this.validation.x, this.validation.y)) : undefined;
-    return { step: this.trainer.steps, epoch: this.trainer.steps / this.stepsPerEpoch, loss: record.loss, validationLoss, learningRate: this.trainer.learningRate };
+    return { step: this.trainer.steps, epoch: this.trainer.steps / this.stepsPerEpoch, loss: record.loss + this.lossOffset, validationLoss, learningRate: this.trainer.learningRate };
   }
 
   /** Frees the session's GPU buffers (the model's weights stay). */
@@ -194,6 +247,18 @@ export async function fitParameters(
   /** Checked at each evaluation: a model destroyed during fit stops it there. */
   cancelled: () => boolean = () => false,
 ): Promise<FitResult> {
+  checkOptionKeys('fit options', options, FIT_OPTION_KEYS);
+  if (options.earlyStopping !== undefined) {
+    checkOptionKeys('earlyStopping', options.earlyStopping, ['patience', 'restoreBestWeights']);
+    checkInteger('earlyStopping.patience', options.earlyStopping.patience, 1);
+  }
+  if (options.reduceLrOnPlateau !== undefined) {
+    checkOptionKeys('reduceLrOnPlateau', options.reduceLrOnPlateau, ['patience', 'factor', 'minLearningRate']);
+    checkInteger('reduceLrOnPlateau.patience', options.reduceLrOnPlateau.patience, 1);
+    if (options.reduceLrOnPlateau.factor !== undefined) checkNumber('reduceLrOnPlateau.factor', options.reduceLrOnPlateau.factor, 0, 1, { low: true, high: true });
+  }
+  if (options.minDelta !== undefined) checkNumber('minDelta', options.minDelta, 0, Infinity);
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new InvalidArgumentError('onProgress must be a function');
   if (options.steps !== undefined && options.epochs !== undefined) throw new InvalidArgumentError('give steps or epochs, not both');
   if (options.epochs !== undefined && !(Number.isInteger(options.epochs) && options.epochs >= 1)) {
     throw new InvalidArgumentError(`epochs must be an integer >= 1, got ${options.epochs}`);

@@ -11,10 +11,15 @@ export interface Mixture {
   readonly mu: Float32Array;
   /** rows x K x D component standard deviations (diagonal). */
   readonly sigma: Float32Array;
+  /**
+   * True where the model log-transforms its targets (`scale: { logY: true }`): μ and σ are then those of log y,
+   * and each component is log-normal in y. mean, variance, mode, cdf and quantile account for it.
+   */
+  readonly logNormal?: boolean;
 }
 
 /** Splits kernel output rows [π (K) | μ (K·D) | σ (K·D)] into a Mixture. */
-export function splitMixture(params: Float32Array, rows: number, components: number, dims: number): Mixture {
+export function splitMixture(params: Float32Array, rows: number, components: number, dims: number, logNormal = false): Mixture {
   const K = components;
   const KD = K * dims;
   const width = K + 2 * KD;
@@ -26,11 +31,19 @@ export function splitMixture(params: Float32Array, rows: number, components: num
     mu.set(params.subarray(r * width + K, r * width + K + KD), r * KD);
     sigma.set(params.subarray(r * width + K + KD, (r + 1) * width), r * KD);
   }
-  return { rows, components, dims, pi, mu, sigma };
+  return { rows, components, dims, pi, mu, sigma, ...(logNormal ? { logNormal } : {}) };
+}
+
+// A component's mean and variance in y: μ and σ², or for a log-normal component exp(μ + σ²/2) and (e^{σ²} − 1) e^{2μ + σ²}.
+function componentMoments(m: Mixture, i: number): [number, number] {
+  const mu = m.mu[i];
+  const s2 = m.sigma[i] ** 2;
+  if (!m.logNormal) return [mu, s2];
+  return [Math.exp(mu + s2 / 2), Math.expm1(s2) * Math.exp(2 * mu + s2)];
 }
 
 /**
- * E[y | x] = Σ_k π_k μ_k, rows x D.
+ * E[y | x] = Σ_k π_k μ_k (log-normal components: Σ_k π_k exp(μ_k + σ_k²/2)), rows x D.
  * @example
  * const m = mixtureMean(await model.predict(x));
  */
@@ -40,7 +53,7 @@ export function mixtureMean(m: Mixture): Float64Array {
   for (let r = 0; r < rows; r++) {
     for (let k = 0; k < K; k++) {
       const w = m.pi[r * K + k];
-      for (let d = 0; d < D; d++) mean[r * D + d] += w * m.mu[(r * K + k) * D + d];
+      for (let d = 0; d < D; d++) mean[r * D + d] += w * componentMoments(m, (r * K + k) * D + d)[0];
     }
   }
   return mean;
@@ -60,8 +73,8 @@ export function mixtureVariance(m: Mixture): Float64Array {
     for (let k = 0; k < K; k++) {
       const w = m.pi[r * K + k];
       for (let d = 0; d < D; d++) {
-        const i = (r * K + k) * D + d;
-        variance[r * D + d] += w * (m.sigma[i] ** 2 + (m.mu[i] - mean[r * D + d]) ** 2);
+        const [componentMean, componentVariance] = componentMoments(m, (r * K + k) * D + d);
+        variance[r * D + d] += w * (componentVariance + (componentMean - mean[r * D + d]) ** 2);
       }
     }
   }

@@ -12,25 +12,39 @@ import { type FitOptions, type FitProgress, type FitResult, type SessionOptions,
 import { type Mixture, mixtureMean, mixtureVariance, splitMixture } from './mixture.js';
 import { mixtureCdf, mixtureMode, mixtureQuantile } from './distribution.js';
 import { decodeModel, encodeModel } from './serialization.js';
+import { type Rows, type Shaped, checkInteger, checkNumber, checkOptionKeys, checkSeed, rowsOf, shaped } from './arguments.js';
+import { type ModelScaling, type ScaleOption, type ScalingPlan, fitScaling, scalingPlanOf } from './scaling.js';
+import { SESSION_OPTION_KEYS, trainingRowCount } from './fit.js';
 
 export interface MdnOptions {
+  /** Values per input row x (required). */
   readonly inputDim: number;
+  /** Values per target row y (required). */
   readonly outputDim: number;
-  /** Hidden layer widths (default [64, 64]). */
-  readonly hidden?: readonly number[];
-  /** Hidden activation (default 'tanh'). */
+  /** Hidden layer widths, or one width for one layer (default [64, 64]). */
+  readonly hidden?: readonly number[] | number;
+  /** Hidden activation: 'identity', 'relu', 'tanh', 'sigmoid' or 'elu' (default 'tanh'). */
   readonly activation?: Activation;
   /** Mixture components K (default 5). */
   readonly components?: number;
-  /** σ activation (default 'softplus'). */
+  /** σ activation: 'exp', 'softplus' or 'elu1' = elu + 1 + ε (default 'softplus'). */
   readonly sigma?: SigmaActivation;
-  /** ε of the elu1 σ activation (default 1e-7). */
+  /** ε of the elu1 σ activation, in [0, 1] (default 1e-7). */
   readonly sigmaEpsilon?: number;
-  /** Seed of the initial weights (default 0). */
+  /**
+   * Scaling of inputs and targets, part of the model (default 'none'): 'zscore', 'minmax', or
+   * { x, y, logY } with logY taking the log of positive targets first. Fitted on the training rows of the first
+   * fit and saved with the model; every call takes and returns original units either way.
+   */
+  readonly scale?: ScaleOption;
+  /** Seed of the initial weights, an integer from 0 to 2^32 − 1 (default 0). */
   readonly seed?: number;
   /** The GPU to use; default: a new context on navigator.gpu (in Node pass `await nodeGpu()`). */
   readonly gpu?: GpuContext;
 }
+
+const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'seed', 'gpu'] as const;
+const ENTROPY_OPTION_KEYS = ['samples', 'seed'] as const;
 
 /**
  * Creates an MLP-MDN with Glorot-initialised weights on the GPU.
@@ -40,18 +54,23 @@ export interface MdnOptions {
  * const { pi, mu, sigma } = await model.predict(xs);
  */
 export async function createMdn(options: MdnOptions): Promise<Mdn> {
+  checkOptionKeys('createMdn options', options, MDN_OPTION_KEYS);
+  const hidden = options.hidden ?? [64, 64];
   const architecture: MdnArchitecture = {
     inputDim: options.inputDim,
     outputDim: options.outputDim,
-    hidden: [...(options.hidden ?? [64, 64])],
+    hidden: typeof hidden === 'number' ? [hidden] : Array.isArray(hidden) ? [...hidden] : (hidden as never),
     activation: options.activation ?? 'tanh',
     components: options.components ?? 5,
     sigma: options.sigma ?? 'softplus',
     sigmaEpsilon: options.sigmaEpsilon ?? 1e-7,
   };
   validateArchitecture(architecture);
-  const blocks = initialParameters(architecture, options.seed ?? 0).map((b) => Float32Array.from(b));
-  return Mdn.fromWeights(architecture, blocks, options.gpu);
+  const plan = scalingPlanOf(options.scale);
+  const blocks = initialParameters(architecture, checkSeed('seed', options.seed ?? 0)).map((b) => Float32Array.from(b));
+  const model = await Mdn.fromWeights(architecture, blocks, options.gpu);
+  model.scalingPlan = plan;
+  return model;
 }
 
 /**
@@ -60,8 +79,8 @@ export async function createMdn(options: MdnOptions): Promise<Mdn> {
  * const model = await loadMdn(await (await fetch('model.mixden')).arrayBuffer());
  */
 export async function loadMdn(bytes: ArrayBuffer | Uint8Array, gpu?: GpuContext): Promise<Mdn> {
-  const { architecture, blocks, metadata } = decodeModel(bytes);
-  const model = await Mdn.fromWeights(architecture, blocks, gpu);
+  const { architecture, blocks, metadata, scaling } = decodeModel(bytes);
+  const model = await Mdn.fromWeights(architecture, blocks, gpu, scaling);
   model.metadata = metadata;
   return model;
 }
@@ -80,6 +99,9 @@ export class Mdn {
   private predictorPromise: Promise<MdnPredictor> | undefined;
   private destroyed = false;
   private busy: Promise<unknown> = Promise.resolve();
+  /** @internal Scalers to fit at the first fit (createMdn's `scale`). */
+  scalingPlan: ScalingPlan | undefined;
+  private fittedScaling: ModelScaling | undefined;
 
   /** The last copy of the weights on the CPU, and the training step it was taken at (see restore). */
   private mirror: { weights: Float32Array[]; step: number };
@@ -90,8 +112,15 @@ export class Mdn {
     private parameters: Arena,
     private ownsGpu: boolean,
     weights: Float32Array[],
+    scaling: ModelScaling | undefined,
   ) {
     this.mirror = { weights, step: 0 };
+    this.fittedScaling = scaling;
+  }
+
+  /** The fitted scalers of inputs and targets (undefined: the model works in the units given, or is not fitted yet). */
+  get scaling(): ModelScaling | undefined {
+    return this.fittedScaling;
   }
 
   /** The GPU context the model runs on (a new one after restore). */
@@ -105,13 +134,13 @@ export class Mdn {
   }
 
   /** A model with these weights (one (inputs + 1) x outputs block per layer). */
-  static async fromWeights(architecture: MdnArchitecture, blocks: readonly ArrayLike<number>[], gpu?: GpuContext): Promise<Mdn> {
+  static async fromWeights(architecture: MdnArchitecture, blocks: readonly ArrayLike<number>[], gpu?: GpuContext, scaling?: ModelScaling): Promise<Mdn> {
     validateArchitecture(architecture);
     const context = gpu ?? (await acquireGpu());
     const layout = parameterLayout(architecture);
     const parameters = new Arena(context, layout, 'model parameters');
     uploadFloats(context, parameters.buffer, layout.pack(Object.fromEntries(blocks.map((b, i) => [`layer${i}`, b]))));
-    return new Mdn(context, architecture, parameters, !gpu, blocks.map((b) => Float32Array.from(b)));
+    return new Mdn(context, architecture, parameters, !gpu, blocks.map((b) => Float32Array.from(b)), scaling);
   }
 
   /**
@@ -148,14 +177,13 @@ export class Mdn {
    * @example
    * const result = await model.fit(x, y, { steps: 2000, validationSplit: 0.2, earlyStopping: { patience: 5 } });
    */
-  fit(x: ArrayLike<number>, y: ArrayLike<number>, options: FitOptions = {}): Promise<FitResult> {
+  fit(x: Rows, y: Rows, options: FitOptions = {}): Promise<FitResult> {
     return this.serial(async () => {
-      checkRows('x', x, this.architecture.inputDim);
-      checkRows('y', y, this.architecture.outputDim, x.length / this.architecture.inputDim);
+      const { xs, ys } = this.trainingRows(x, y, options.validationSplit);
       const mirror = async (step: number) => {
         this.mirror = { weights: await this.readWeights(), step };
       };
-      const result = await fitParameters(this.trainingTarget(), x, y, options, mirror, () => this.destroyed);
+      const result = await fitParameters(this.trainingTarget(), xs, ys, options, mirror, () => this.destroyed);
       await mirror(result.bestStep);
       return result;
     });
@@ -169,11 +197,11 @@ export class Mdn {
    * while (running) draw(await session.run(50), await model.predict(grid));
    * session.destroy();
    */
-  trainingSession(x: ArrayLike<number>, y: ArrayLike<number>, options: SessionOptions = {}): Promise<ModelTrainingSession> {
+  trainingSession(x: Rows, y: Rows, options: SessionOptions = {}): Promise<ModelTrainingSession> {
     return this.serial(async () => {
-      checkRows('x', x, this.architecture.inputDim);
-      checkRows('y', y, this.architecture.outputDim, x.length / this.architecture.inputDim);
-      const session = await TrainingSession.create(this.trainingTarget(), x, y, options);
+      checkOptionKeys('trainingSession options', options, SESSION_OPTION_KEYS);
+      const { xs, ys } = this.trainingRows(x, y, options.validationSplit);
+      const session = await TrainingSession.create(this.trainingTarget(), xs, ys, options);
       return {
         get steps() {
           return session.steps;
@@ -195,11 +223,11 @@ export class Mdn {
    * @example
    * const { pi, mu, sigma } = await model.predict([0.5, 1.5]);
    */
-  predict(x: ArrayLike<number>): Promise<Mixture> {
+  predict(x: Rows): Promise<Mixture> {
     return this.serial(async () => {
-      const rows = checkRows('x', x, this.architecture.inputDim);
-      const params = await (await this.predictor()).predict(x);
-      return splitMixture(params, rows, this.architecture.components, this.architecture.outputDim);
+      const xs = rowsOf('x', x, this.architecture.inputDim);
+      const params = await (await this.predictor()).predict(xs);
+      return splitMixture(params, xs.length / this.architecture.inputDim, this.architecture.components, this.architecture.outputDim, this.fittedScaling?.y.log ?? false);
     });
   }
 
@@ -208,11 +236,16 @@ export class Mdn {
    * @example
    * const logDensity = await model.logProb(x, y);
    */
-  logProb(x: ArrayLike<number>, y: ArrayLike<number>): Promise<Float32Array> {
+  logProb(x: Rows, y: Rows): Promise<Shaped<Float32Array>> {
     return this.serial(async () => {
-      const rows = checkRows('x', x, this.architecture.inputDim);
-      checkRows('y', y, this.architecture.outputDim, rows);
-      return (await this.predictor()).logProb(x, y);
+      const xs = rowsOf('x', x, this.architecture.inputDim);
+      const rows = xs.length / this.architecture.inputDim;
+      const ys = rowsOf('y', y, this.architecture.outputDim, rows);
+      if (this.fittedScaling?.y.log) {
+        const bad = ys.findIndex((v) => !(v > 0));
+        if (bad >= 0) throw new InvalidArgumentError(`y at row ${Math.floor(bad / this.architecture.outputDim)} is ${ys[bad]}; this model log-transforms its targets, so y must be > 0`);
+      }
+      return shaped(await (await this.predictor()).logProb(xs, ys), [rows]);
     });
   }
 
@@ -222,10 +255,11 @@ export class Mdn {
    * @example
    * const draws = await model.sample(x, 50, { temperature: 1, sigmaTemperature: 1, seed: 3 });
    */
-  sample(x: ArrayLike<number>, n: number, options: SampleOptions = {}): Promise<Float32Array> {
+  sample(x: Rows, n: number, options: SampleOptions = {}): Promise<Shaped<Float32Array>> {
     return this.serial(async () => {
-      checkRows('x', x, this.architecture.inputDim);
-      return (await this.predictor()).sample(x, n, options);
+      const xs = rowsOf('x', x, this.architecture.inputDim);
+      const draws = await (await this.predictor()).sample(xs, n, options);
+      return shaped(draws, [xs.length / this.architecture.inputDim, n, this.architecture.outputDim]);
     });
   }
 
@@ -234,8 +268,9 @@ export class Mdn {
    * @example
    * const expected = await model.mean(x);
    */
-  async mean(x: ArrayLike<number>): Promise<Float64Array> {
-    return mixtureMean(await this.predict(x));
+  async mean(x: Rows): Promise<Shaped<Float64Array>> {
+    const m = await this.predict(x);
+    return shaped(mixtureMean(m), [m.rows, m.dims]);
   }
 
   /**
@@ -243,8 +278,9 @@ export class Mdn {
    * @example
    * const spread = await model.variance(x);
    */
-  async variance(x: ArrayLike<number>): Promise<Float64Array> {
-    return mixtureVariance(await this.predict(x));
+  async variance(x: Rows): Promise<Shaped<Float64Array>> {
+    const m = await this.predict(x);
+    return shaped(mixtureVariance(m), [m.rows, m.dims]);
   }
 
   /**
@@ -253,8 +289,9 @@ export class Mdn {
    * @example
    * const peak = await model.mode(x);
    */
-  async mode(x: ArrayLike<number>): Promise<Float64Array> {
-    return mixtureMode(await this.predict(x));
+  async mode(x: Rows): Promise<Shaped<Float64Array>> {
+    const m = await this.predict(x);
+    return shaped(mixtureMode(m), [m.rows, m.dims]);
   }
 
   /**
@@ -262,8 +299,9 @@ export class Mdn {
    * @example
    * const p = await model.cdf(x, y);
    */
-  async cdf(x: ArrayLike<number>, y: ArrayLike<number>): Promise<Float64Array> {
-    return mixtureCdf(await this.predict(x), y);
+  async cdf(x: Rows, y: Rows): Promise<Shaped<Float64Array>> {
+    const m = await this.predict(x);
+    return shaped(mixtureCdf(m, rowsOf('y', y, this.architecture.outputDim, m.rows)), [m.rows]);
   }
 
   /**
@@ -271,8 +309,9 @@ export class Mdn {
    * @example
    * const median = await model.quantile(x, 0.5);
    */
-  async quantile(x: ArrayLike<number>, q: number): Promise<Float64Array> {
-    return mixtureQuantile(await this.predict(x), q);
+  async quantile(x: Rows, q: number): Promise<Shaped<Float64Array>> {
+    const m = await this.predict(x);
+    return shaped(mixtureQuantile(m, q), [m.rows]);
   }
 
   /**
@@ -281,15 +320,17 @@ export class Mdn {
    * @example
    * const h = await model.entropy(x, { samples: 4000, seed: 1 });
    */
-  async entropy(x: ArrayLike<number>, options: { samples?: number; seed?: number } = {}): Promise<Float64Array> {
-    const n = options.samples ?? 1000;
+  async entropy(x: Rows, options: { samples?: number; seed?: number } = {}): Promise<Shaped<Float64Array>> {
+    checkOptionKeys('entropy options', options, ENTROPY_OPTION_KEYS);
+    const n = checkInteger('samples', options.samples ?? 1000, 1);
     const { inputDim } = this.architecture;
-    const draws = await this.sample(x, n, { seed: options.seed ?? 0 });
+    x = rowsOf('x', x, inputDim);
+    const draws = await this.sample(x, n, options.seed === undefined ? {} : { seed: options.seed });
     const rows = x.length / inputDim;
     const repeated = new Float32Array(rows * n * inputDim);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) for (let i = 0; i < inputDim; i++) repeated[(r * n + j) * inputDim + i] = x[r * inputDim + i];
+    for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) for (let i = 0; i < inputDim; i++) repeated[(r * n + j) * inputDim + i] = (x as Float64Array)[r * inputDim + i];
     const logDensity = await this.logProb(repeated, draws);
-    return Float64Array.from({ length: rows }, (_, r) => -logDensity.subarray(r * n, (r + 1) * n).reduce((a, b) => a + b, 0) / n);
+    return shaped(Float64Array.from({ length: rows }, (_, r) => -logDensity.subarray(r * n, (r + 1) * n).reduce((a, b) => a + b, 0) / n), [rows]);
   }
 
   /**
@@ -297,7 +338,7 @@ export class Mdn {
    * @example
    * const image = await model.density(xs, ys); // ys.length rows of xs.length values
    */
-  async density(xs: ArrayLike<number>, ys: ArrayLike<number>): Promise<Float32Array> {
+  async density(xs: ArrayLike<number>, ys: ArrayLike<number>): Promise<Shaped<Float32Array>> {
     const { inputDim, outputDim } = this.architecture;
     if (inputDim !== 1 || outputDim !== 1) throw new InvalidArgumentError(`density grids need one input and one output; this model has ${inputDim} and ${outputDim}`);
     const x = new Float32Array(xs.length * ys.length);
@@ -308,7 +349,7 @@ export class Mdn {
         y[i * xs.length + j] = ys[i];
       }
     }
-    return (await this.logProb(x, y)).map(Math.exp);
+    return shaped((await this.logProb(x, y)).map(Math.exp), [ys.length, xs.length]);
   }
 
   /** The weights, one (inputs + 1) x outputs block per layer (W rows, then the bias row). */
@@ -328,7 +369,7 @@ export class Mdn {
    * const bytes = await model.save(); // Uint8Array: write it to disk, or offer it as a download
    */
   async save(): Promise<Uint8Array> {
-    return encodeModel(this.architecture, await this.getWeights(), this.metadata);
+    return encodeModel(this.architecture, await this.getWeights(), this.metadata, this.fittedScaling);
   }
 
   /**
@@ -347,11 +388,29 @@ export class Mdn {
   }
 
   private trainingTarget() {
-    return { gpu: this.gpu, architecture: this.architecture, parameters: this.parameters, predictor: () => this.predictor() };
+    return { gpu: this.gpu, architecture: this.architecture, parameters: this.parameters, predictor: () => this.predictor(), scaling: this.fittedScaling };
+  }
+
+  // Checks the training rows, and at the first fit of a model that scales, fits its scalers on the rows that
+  // train (not the validation split's).
+  private trainingRows(x: Rows, y: Rows, validationSplit: number | undefined): { xs: Float64Array; ys: Float64Array } {
+    const { inputDim, outputDim } = this.architecture;
+    const xs = rowsOf('x', x, inputDim);
+    const rows = xs.length / inputDim;
+    const ys = rowsOf('y', y, outputDim, rows);
+    if (this.scalingPlan && !this.fittedScaling) {
+      if (validationSplit !== undefined) checkNumber('validationSplit', validationSplit, 0, 1, { high: true });
+      const cut = trainingRowCount(rows, validationSplit ?? 0);
+      this.fittedScaling = fitScaling(this.scalingPlan, xs.subarray(0, cut * inputDim), ys.subarray(0, cut * outputDim), inputDim, outputDim);
+      // The predictor's programs are built for the scalers: a new one with them.
+      void this.predictorPromise?.then((p) => p.destroy(), () => {});
+      this.predictorPromise = undefined;
+    }
+    return { xs, ys };
   }
 
   private predictor(): Promise<MdnPredictor> {
-    this.predictorPromise ??= MdnPredictor.create(this.gpu, this.architecture, this.parameters);
+    this.predictorPromise ??= MdnPredictor.create(this.gpu, this.architecture, this.parameters, { scaling: this.fittedScaling });
     return this.predictorPromise;
   }
 
@@ -367,20 +426,4 @@ export class Mdn {
     this.busy = next.catch(() => {});
     return next;
   }
-}
-
-function checkRows(name: string, values: ArrayLike<number>, cols: number, rows?: number): number {
-  if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
-    throw new InvalidArgumentError(`${name} must be an array of numbers`);
-  }
-  if (values.length === 0) throw new InvalidArgumentError(`${name} is empty`);
-  if (values.length % cols !== 0) throw new InvalidArgumentError(`${name} has ${values.length} values, not a whole number of rows of ${cols}`);
-  const found = values.length / cols;
-  if (rows !== undefined && found !== rows) throw new InvalidArgumentError(`${name} has ${found} rows, x has ${rows}`);
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) {
-      throw new InvalidArgumentError(`${name} has a non-finite value (${values[i]}) at row ${Math.floor(i / cols)}, column ${i % cols}`);
-    }
-  }
-  return found;
 }

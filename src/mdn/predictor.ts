@@ -16,10 +16,20 @@ import type { MixtureVariant } from '../shaders/mixtureNll.wgsl.js';
 import { SampleCall, type SampleSizes, mixtureSample } from '../shaders/mixtureSample.js';
 import { StepRing } from '../runtime/stepRing.js';
 import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
+import { addLogJacobian, scaleColumns } from '../shaders/scaleColumns.js';
+import { checkOptionKeys, freshSeed } from './arguments.js';
 import { type MdnArchitecture, denseLayers, headWidth } from './architecture.js';
+import { type ModelScaling, isIdentityScaling, jacobianColumns, mixtureColumns, sampleColumns, scalingColumns } from './scaling.js';
 
 /** Default most values of samples per chunk (64 MiB); calls asking more are split into more chunks. */
 const SAMPLE_CHUNK_FLOATS = 1 << 24;
+const SAMPLE_OPTION_KEYS = ['temperature', 'sigmaTemperature', 'seed'] as const;
+const ENCODE_COMMON = ['mode', 'input', 'output', 'count', 'offset'] as const;
+const ENCODE_REQUEST_KEYS: Record<string, readonly string[]> = {
+  mixture: ENCODE_COMMON,
+  logProb: [...ENCODE_COMMON, 'target'],
+  sample: [...ENCODE_COMMON, 'samples', ...SAMPLE_OPTION_KEYS],
+};
 /** Sampling calls take rotating slots for their per-call values, so up to this many chunks can be recorded before one submit. */
 const CALL_SLOTS = 256;
 
@@ -43,7 +53,7 @@ export interface SampleOptions {
   readonly temperature?: number;
   /** Every σ is multiplied by it (default 1); 0 returns the chosen component's mean. */
   readonly sigmaTemperature?: number;
-  /** Seed of the draws (default 0): the same seed, inputs and weights give the same samples. */
+  /** Seed of the draws, an integer from 0 to 2^32 − 1 (default: a fresh one each call): the same seed, inputs and weights give the same samples. */
   readonly seed?: number;
 }
 
@@ -57,6 +67,20 @@ export interface PredictorOptions {
    * are never replaced later: needed where commands are recorded into a caller's encoder for a later submit.
    */
   readonly preallocate?: boolean;
+  /** The model's scalers: inputs and targets are given, and results returned, in original units. */
+  readonly scaling?: ModelScaling;
+}
+
+// The scaling kernels and their per-column values, where a model scales (see shaders/scaleColumns.ts).
+interface ScalingStage {
+  readonly scale: CompiledKernel<Record<string, never>, { count: number; width: number; base: number }>;
+  readonly jacobian: CompiledKernel<Record<string, never>, { count: number; width: number; base: number }>;
+  readonly inputs: GPUBuffer;
+  readonly targets: GPUBuffer;
+  readonly mixture: GPUBuffer;
+  readonly samples: GPUBuffer;
+  readonly logJacobian: GPUBuffer;
+  readonly jacobianBase: number;
 }
 
 export class MdnPredictor {
@@ -80,6 +104,7 @@ export class MdnPredictor {
     private readonly toNll: CompiledKernel<MixtureVariant, MixtureSizes>,
     private readonly toSamples: CompiledKernel<{ sigma: SigmaActivation }, SampleSizes>,
     private readonly sampleChunkValues: number,
+    private readonly scaling: ScalingStage | undefined,
   ) {}
 
   /**
@@ -96,14 +121,36 @@ export class MdnPredictor {
     const maxRows = Math.max(1, Math.min(options.maxRows ?? 65536, fitting));
     const unrolled = unrolledHead(architecture.components, architecture.outputDim);
     // Compiled side by side: the unrolled head kernels of a wide head take a while each.
-    const [forward, toParams, toNll, toSamples] = await Promise.all([
+    const scaled = isIdentityScaling(options.scaling) ? undefined : options.scaling;
+    const [forward, toParams, toNll, toSamples, scaleKernel, jacobianKernel] = await Promise.all([
       Promise.all(layers.map((l) => compileKernel(gpu, denseForward, denseForwardVariant(l.activation, l)))),
       compileKernel(gpu, mixtureParams, { sigma: architecture.sigma, unrolled }),
       compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: false, unrolled }),
       compileKernel(gpu, mixtureSample, { sigma: architecture.sigma, unrolled }),
+      scaled ? compileKernel(gpu, scaleColumns, {}) : undefined,
+      scaled ? compileKernel(gpu, addLogJacobian, {}) : undefined,
     ]);
+    let scaling: ScalingStage | undefined;
+    if (scaled) {
+      const upload = (label: string, values: Float32Array) => {
+        const buffer = createStorageBuffer(gpu, label, values.length);
+        uploadFloats(gpu, buffer, values);
+        return buffer;
+      };
+      const jacobian = jacobianColumns(scaled.y);
+      scaling = {
+        scale: scaleKernel!,
+        jacobian: jacobianKernel!,
+        inputs: upload('input scaling', scalingColumns(scaled.x)),
+        targets: upload('target scaling', scalingColumns(scaled.y)),
+        mixture: upload('mixture unscaling', mixtureColumns(scaled.y, architecture.components)),
+        samples: upload('sample unscaling', sampleColumns(scaled.y)),
+        logJacobian: upload('log-Jacobian', jacobian.columns),
+        jacobianBase: jacobian.base,
+      };
+    }
     const sampleValues = Math.min(options.maxSampleValues ?? SAMPLE_CHUNK_FLOATS, Math.floor(gpu.limits.maxStorageBufferBindingSize / 4));
-    const predictor = new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams, toNll, toSamples, sampleValues);
+    const predictor = new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams, toNll, toSamples, sampleValues, scaling);
     if (options.preallocate) {
       predictor.chunkBuffers(maxRows);
       predictor.samplesFor(sampleValues);
@@ -154,9 +201,10 @@ export class MdnPredictor {
     this.gpu.assertUsable();
     const { inputDim, outputDim } = this.architecture;
     const rows = this.rowsOf(x);
+    checkOptionKeys('sample options', options, SAMPLE_OPTION_KEYS);
     const temperature = options.temperature ?? 1;
     const sigmaTemperature = options.sigmaTemperature ?? 1;
-    const seed = options.seed ?? 0;
+    const seed = options.seed ?? freshSeed();
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`n (samples per row) must be an integer >= 1, got ${n}`);
     this.checkSampling(n, temperature, sigmaTemperature, seed);
     const xs = x instanceof Float32Array ? x : Float32Array.from(x);
@@ -216,7 +264,9 @@ export class MdnPredictor {
     const { count, offset = 0 } = request;
     if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError(`count must be an integer >= 1, got ${count}`);
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`offset must be an integer >= 0, got ${offset}`);
+    if (!ENCODE_REQUEST_KEYS[request.mode]) throw new InvalidArgumentError(`mode must be 'mixture', 'logProb' or 'sample', got ${JSON.stringify((request as { mode: unknown }).mode)}`);
     const perRow = request.mode === 'mixture' ? headWidth(this.architecture) : request.mode === 'logProb' ? 1 : request.samples * outputDim;
+    checkOptionKeys('the encode request', request, ENCODE_REQUEST_KEYS[request.mode] ?? []);
     if (request.mode === 'sample') this.checkSampling(request.samples, request.temperature ?? 1, request.sigmaTemperature ?? 1, request.seed ?? 0);
     checkBuffer('input', request.input, GPUBufferUsage.COPY_SRC, (offset + count) * inputDim);
     checkBuffer('output', request.output, GPUBufferUsage.COPY_DST, (offset + count) * perRow);
@@ -224,6 +274,7 @@ export class MdnPredictor {
     const buffers = this.chunkBuffers(Math.min(count, this.maxRows));
     const chunk = request.mode === 'sample' ? Math.max(1, Math.min(buffers.rows, Math.floor(this.sampleChunkValues / perRow))) : buffers.rows;
     const sampled = request.mode === 'sample' ? this.samplesFor(Math.min(count, chunk) * perRow) : undefined;
+    let seed: number | undefined;
     for (let first = 0; first < count; first += chunk) {
       const rows = Math.min(chunk, count - first);
       const row = offset + first;
@@ -231,7 +282,9 @@ export class MdnPredictor {
       if (request.mode === 'logProb') encoder.copyBufferToBuffer(request.target, row * outputDim * 4, buffers.targets, 0, rows * outputDim * 4);
       const pass = encoder.beginComputePass({ label: `mixden ${request.mode}` });
       if (request.mode === 'sample') {
-        const { temperature = 1, sigmaTemperature = 1, seed = 0 } = request;
+        // A call without a seed draws afresh; its chunks share the one seed, numbered by row.
+        const { temperature = 1, sigmaTemperature = 1 } = request;
+        seed ??= request.seed ?? freshSeed();
         // Draws are numbered from the call's first row, so the same inputs and seed give the same samples anywhere.
         this.program('sample', rows, buffers, request.samples).encode(pass, this.callSlot({ temperature, sigmaTemperature, seed, rowOffset: first }));
       } else this.program(request.mode === 'mixture' ? 'params' : 'logDensity', rows, buffers).encode(pass);
@@ -313,6 +366,7 @@ export class MdnPredictor {
   /** Frees the predictor's own buffers (not the parameters it reads). */
   destroy(): void {
     this.dropBuffers();
+    if (this.scaling) for (const b of [this.scaling.inputs, this.scaling.targets, this.scaling.mixture, this.scaling.samples, this.scaling.logJacobian]) b.destroy();
     this.sampleCall?.destroy();
     this.sampleCall = undefined;
   }
@@ -357,6 +411,13 @@ export class MdnPredictor {
       const { architecture } = this;
       const layers = denseLayers(architecture);
       const builder = new ProgramBuilder(this.gpu, `predict ${key}`);
+      const scaling = this.scaling;
+      const { inputDim, outputDim } = architecture;
+      // In original units: inputs (and targets) scaled in place first, results scaled back last.
+      if (scaling) {
+        builder.add(scaling.scale, { values: buffers.input, columns: scaling.inputs }, { count: rows * inputDim, width: inputDim, base: 0 });
+        if (mode === 'logDensity') builder.add(scaling.scale, { values: buffers.targets, columns: scaling.targets }, { count: rows * outputDim, width: outputDim, base: 0 });
+      }
       layers.forEach((layer, i) =>
         builder.add(
           this.forward[i],
@@ -377,6 +438,12 @@ export class MdnPredictor {
           dims: architecture.outputDim,
           sigmaEpsilon: architecture.sigmaEpsilon,
         });
+      }
+      if (scaling) {
+        if (mode === 'params') builder.add(scaling.scale, { values: buffers.params, columns: scaling.mixture }, { count: rows * headWidth(architecture), width: headWidth(architecture), base: 0 });
+        else if (mode === 'logDensity') {
+          builder.add(scaling.jacobian, { logDensity: buffers.logDensity, scaledTargets: buffers.targets, columns: scaling.logJacobian }, { count: rows, width: outputDim, base: scaling.jacobianBase });
+        } else builder.add(scaling.scale, { values: this.sampleBuffers!.samples, columns: scaling.samples }, { count: rows * samplesPerRow * outputDim, width: outputDim, base: 0 });
       }
       program = builder.build();
       this.programs.set(key, program);

@@ -4,11 +4,28 @@
 // Reading trusts nothing: every size is checked against the file before anything is allocated from it.
 import { MixdenError } from '../runtime/errors.js';
 import { type MdnArchitecture, denseLayers, validateArchitecture } from './architecture.js';
+import { type ModelScaling, checkScaling } from './scaling.js';
 
 const MAGIC = [0x4d, 0x49, 0x58, 0x44, 0x45, 0x4e, 0x00, 0x01]; // "MIXDEN", 0, format version 1
 const FORMAT = 'mixden-model';
 const VERSION = 1;
 const MAX_MANIFEST_BYTES = 1 << 20;
+// Deeper JSON parses, but saving it again would overflow JSON.stringify's stack.
+const MAX_NESTING = 64;
+
+// Depth of nested arrays and objects, counted without recursion.
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_NESTING) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 /** A model file that cannot be read: the message says what is wrong with it. */
 export class ModelFormatError extends MixdenError {}
@@ -19,6 +36,8 @@ interface Manifest {
   architecture: MdnArchitecture;
   layers: { inputs: number; outputs: number; activation: string; offset: number; length: number }[];
   weightCount: number;
+  /** The model's fitted input and target scalers (absent: unscaled). */
+  scaling?: ModelScaling;
   /** Whatever JSON the application stores beside the model (the command line keeps column names and scalers). */
   metadata?: unknown;
 }
@@ -28,7 +47,7 @@ interface Manifest {
  * @example
  * const bytes = encodeModel(arch, await trainer.readParameters());
  */
-export function encodeModel(architecture: MdnArchitecture, blocks: readonly Float32Array[], metadata?: unknown): Uint8Array {
+export function encodeModel(architecture: MdnArchitecture, blocks: readonly Float32Array[], metadata?: unknown, scaling?: ModelScaling): Uint8Array {
   const layers = denseLayers(architecture);
   let offset = 0;
   const manifest: Manifest = {
@@ -43,6 +62,7 @@ export function encodeModel(architecture: MdnArchitecture, blocks: readonly Floa
       return entry;
     }),
     weightCount: offset,
+    ...(scaling === undefined ? {} : { scaling }),
     ...(metadata === undefined ? {} : { metadata }),
   };
   const json = new TextEncoder().encode(JSON.stringify(manifest));
@@ -62,7 +82,13 @@ export function encodeModel(architecture: MdnArchitecture, blocks: readonly Floa
  * @example
  * const { architecture, blocks } = decodeModel(new Uint8Array(await file.arrayBuffer()));
  */
-export function decodeModel(input: ArrayBuffer | Uint8Array): { architecture: MdnArchitecture; blocks: Float32Array[]; metadata?: unknown } {
+export function decodeModel(input: ArrayBuffer | Uint8Array): DecodedModel {
+  if (typeof input === 'string') {
+    throw new ModelFormatError(`a model is read from its bytes, not from a path ('${(input as string).slice(0, 80)}'): in Node, loadMdnFile(path) from 'mixden/node', or loadMdn(readFileSync(path))`);
+  }
+  if (!(input instanceof Uint8Array) && !(input instanceof ArrayBuffer)) {
+    throw new ModelFormatError(`a model is read from its bytes (a Uint8Array or ArrayBuffer), got ${input === null ? 'null' : typeof input}`);
+  }
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (bytes.length < 12 || MAGIC.slice(0, 6).some((b, i) => bytes[i] !== b)) {
     throw new ModelFormatError('not a mixden model file (it does not start with the MIXDEN signature)');
@@ -84,6 +110,7 @@ export function decodeModel(input: ArrayBuffer | Uint8Array): { architecture: Md
   if (manifest === null || typeof manifest !== 'object' || manifest.format !== FORMAT || manifest.version !== VERSION) {
     throw new ModelFormatError(`the manifest is not a ${FORMAT} version ${VERSION} manifest`);
   }
+  if (nestingDepth(manifest) > MAX_NESTING) throw new ModelFormatError(`the manifest nests deeper than ${MAX_NESTING} levels`);
   const a = manifest.architecture;
   const architecture: MdnArchitecture = {
     inputDim: a?.inputDim,
@@ -124,5 +151,26 @@ export function decodeModel(input: ArrayBuffer | Uint8Array): { architecture: Md
     offset += length;
     return block;
   });
-  return { architecture, blocks, metadata: manifest.metadata };
+  return { architecture, blocks, metadata: manifest.metadata, scaling: scalingOf(manifest, architecture) };
+}
+
+/** What a model file holds. */
+export interface DecodedModel {
+  readonly architecture: MdnArchitecture;
+  readonly blocks: Float32Array[];
+  readonly metadata?: unknown;
+  readonly scaling?: ModelScaling;
+}
+
+// The manifest's scalers; files written by the command line before scaling belonged to the model keep theirs
+// in the metadata (xScaler, yScaler), and are read with them applied.
+function scalingOf(manifest: Manifest, architecture: MdnArchitecture): ModelScaling | undefined {
+  const legacy = manifest.metadata as { xScaler?: unknown; yScaler?: unknown } | null | undefined;
+  const stored = manifest.scaling ?? (legacy && typeof legacy === 'object' && legacy.xScaler && legacy.yScaler ? { x: legacy.xScaler, y: legacy.yScaler } : undefined);
+  if (stored === undefined) return undefined;
+  try {
+    return checkScaling(stored, architecture.inputDim, architecture.outputDim);
+  } catch (cause) {
+    throw new ModelFormatError(`the model's scalers are invalid: ${(cause as Error).message}`);
+  }
 }

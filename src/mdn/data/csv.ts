@@ -2,6 +2,14 @@
 // inside quotes), CRLF or LF, a leading byte-order mark, blank lines skipped. Errors name the row and column.
 // CsvReader parses incrementally, so files can be streamed (src/host/csvFile.ts) instead of read whole.
 import { MixdenError } from '../../runtime/errors.js';
+import { preview } from './preview.js';
+
+/** Longest cell, in characters: far beyond any number, and a bound on what one bad line can make us hold. */
+export const MAX_CELL_CHARS = 1 << 16;
+/** Longest record (line), in characters. */
+export const MAX_RECORD_CHARS = 1 << 20;
+/** Largest magnitude a value may have: float32's, which the GPU computes in. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** A CSV file that cannot be used: the message names the line, row or column at fault. */
 export class CsvError extends MixdenError {}
@@ -34,6 +42,7 @@ export class CsvReader {
   private pendingCr = false;
   private line = 1;
   private recordLine = 1;
+  private recordChars = 0;
   private started = false;
 
   constructor(private readonly onRecord: (record: CsvRecord) => void) {}
@@ -46,6 +55,12 @@ export class CsvReader {
     }
     for (; i < text.length; i++) {
       const c = text[i];
+      if (++this.recordChars > MAX_RECORD_CHARS) {
+        throw new CsvError(`line ${this.recordLine} is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters (it starts '${preview(this.cells[0] ?? this.cell)}')`);
+      }
+      if (this.cell.length >= MAX_CELL_CHARS) {
+        throw new CsvError(`line ${this.recordLine}: field ${this.cells.length + 1} is longer than ${MAX_CELL_CHARS.toLocaleString('en')} characters (it starts '${preview(this.cell)}')`);
+      }
       if (this.pendingCr) {
         this.pendingCr = false;
         if (c === '\n') continue; // the LF of a CRLF split between pieces
@@ -90,6 +105,7 @@ export class CsvReader {
   }
 
   private endRecord(): void {
+    this.recordChars = 0;
     this.cells.push(this.cell);
     if (!(this.cells.length === 1 && this.cells[0].trim() === '')) this.onRecord({ cells: this.cells, line: this.recordLine });
     this.cells = [];
@@ -103,7 +119,7 @@ export function headerColumns(record: CsvRecord): string[] {
   const seen = new Set<string>();
   for (const [index, name] of columns.entries()) {
     if (name === '') throw new CsvError(`column ${index + 1} of the header has no name`);
-    if (seen.has(name)) throw new CsvError(`the header names column '${name}' twice`);
+    if (seen.has(name)) throw new CsvError(`the header names column '${preview(name)}' twice`);
     seen.add(name);
   }
   return columns;
@@ -138,7 +154,8 @@ export function parseCsv(text: string): CsvTable {
 export function numericCell(text: string, row: number, column: string): number {
   const trimmed = text.trim();
   const value = trimmed === '' ? Number.NaN : Number(trimmed);
-  if (!Number.isFinite(value)) throw new CsvError(`row ${row}, column '${column}': '${text}' is not a finite number`);
+  if (!Number.isFinite(value)) throw new CsvError(`row ${row}, column '${preview(column)}': '${preview(text)}' is not a finite number`);
+  if (Math.abs(value) > FLOAT32_MAX) throw new CsvError(`row ${row}, column '${preview(column)}': ${preview(trimmed)} is beyond float32's range (±3.4e38), which the GPU computes in`);
   return value;
 }
 
@@ -152,7 +169,7 @@ export function selectColumns(table: CsvTable, names: readonly string[]): Float6
   if (names.length === 0) throw new CsvError('no columns were asked for');
   const indices = names.map((name) => {
     const index = table.columns.indexOf(name);
-    if (index < 0) throw new CsvError(`there is no column '${name}'; the columns are ${table.columns.map((c) => `'${c}'`).join(', ')}`);
+    if (index < 0) throw new CsvError(`there is no column '${preview(name)}'; the columns are ${table.columns.map((c) => `'${preview(c)}'`).join(', ')}`);
     return index;
   });
   const out = new Float64Array(table.rows.length * names.length);
