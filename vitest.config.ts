@@ -21,6 +21,10 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // npm pack + install into a fresh project + Vite build: slow, and alone on the machine's two cores.
+        test: { name: 'package', include: ['test/package/**/*.test.ts'], environment: 'node', fileParallelism: false, testTimeout: 180_000, hookTimeout: 600_000 },
+      },
     ],
   },
 });

@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // Bundle size (minified, then gzip) of mixden/inference against the tfjs packages needed to run the same model
-// (tfjs-core and one backend each), built the same way by Vite in library mode. Writes bench/results/bundle.json.
+// (tfjs-core and one backend each), built the same way by Vite in library mode. mixden's entry is built from the
+// package as users install it (npm pack, installed into a fresh project). Writes bench/results/bundle.json.
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
+import { packedProject } from '../scripts/packed-project.mjs';
 
 // Entries live under node_modules/.cache so that their imports resolve to the installed packages.
 mkdirSync('node_modules/.cache', { recursive: true });
 const work = mkdtempSync(join(resolve('node_modules/.cache'), 'mixden-bundle-'));
+const installed = packedProject().dir;
 const entries = {
-  'mixden/inference': `export * from '${resolve('src/inference.ts')}';`,
+  'mixden/inference': `export * from 'mixden/inference';`,
   'tfjs-core + webgpu backend': `import * as tf from '@tensorflow/tfjs-core'; import '@tensorflow/tfjs-backend-webgpu'; export { tf };`,
   'tfjs-core + webgl backend': `import * as tf from '@tensorflow/tfjs-core'; import '@tensorflow/tfjs-backend-webgl'; export { tf };`,
   'tfjs-core + wasm backend (JS only, + .wasm below)': `import * as tf from '@tensorflow/tfjs-core'; import '@tensorflow/tfjs-backend-wasm'; export { tf };`,
@@ -18,7 +21,8 @@ const entries = {
 
 const results = [];
 for (const [name, source] of Object.entries(entries)) {
-  const dir = mkdtempSync(join(work, 'entry-'));
+  // mixden's entry sits in the fresh project, so that its import resolves to the installed package.
+  const dir = mkdtempSync(join(name.startsWith('mixden') ? installed : work, 'entry-'));
   const entry = join(dir, 'entry.mjs');
   writeFileSync(entry, source);
   await build({

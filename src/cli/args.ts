@@ -26,6 +26,8 @@ export function parseCommandArgs(command: string, usage: string, argv: string[],
       throw new MixdenError(`unknown option ${unknown} for mixden ${command}${guess ? `; did you mean --${guess}?` : ''} (mixden ${command} --help lists them)`);
     }
     if (/Unexpected argument/.test(message)) throw new MixdenError(`mixden ${command} takes no argument '${/'([^']*)'/.exec(message)?.[1]}' (options start with --; mixden ${command} --help)`);
+    const ambiguous = /Option '(-{1,2}[^']+)' argument is ambiguous/.exec(message)?.[1];
+    if (ambiguous) throw new MixdenError(`${ambiguous} needs a value; one that starts with '-' is written ${ambiguous}=-1 (mixden ${command} --help)`);
     if (/argument missing/.test(message)) throw new MixdenError(`${message.replace(/\.$/, '')} (mixden ${command} --help)`);
     throw new MixdenError(message);
   }

@@ -11,6 +11,7 @@ import type { Mixture } from '../../src/mdn/mixture.js';
 import { ModelFormatError, decodeModel, encodeModel } from '../../src/mdn/serialization.js';
 import { initialParameters } from '../../src/mdn/init.js';
 import type { MdnArchitecture } from '../../src/mdn/architecture.js';
+import { loadInferenceKernel } from '../../src/inference.js';
 
 // The kernels' formulas (shaders/scaleColumns.ts), in float64.
 const scaleColumnsCpu = (values: number[], columns: Float32Array) => {
@@ -136,5 +137,29 @@ describe('scalers in the model file', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100; i++) deep = [deep];
     expect(() => decodeModel(encodeModel(arch, blocks, deep))).toThrow(/nests deeper than 64 levels/);
+  });
+});
+
+describe('loading a model for inference is bounded before anything is allocated', () => {
+  const device = {} as GPUDevice; // never reached: the limits refuse first
+  const manyLayers: MdnArchitecture = { inputDim: 1, outputDim: 1, hidden: Array(12_000).fill(1), activation: 'tanh', components: 1, sigma: 'softplus', sigmaEpsilon: 1e-7 };
+  const wideHead: MdnArchitecture = { inputDim: 1, outputDim: 1, hidden: [1], activation: 'tanh', components: 1_000_000, sigma: 'softplus', sigmaEpsilon: 1e-7 };
+  const bytesOf = (a: MdnArchitecture) => encodeModel(a, initialParameters(a, 0).map((b) => Float32Array.from(b)));
+
+  it('refuses 12,000 one-wide layers (a 1 MB file) past maxLayers, at once', async () => {
+    const started = performance.now();
+    await expect(loadInferenceKernel(device, bytesOf(manyLayers))).rejects.toThrow(/the model has 12001 layers; loadInferenceKernel takes up to 256 \(raise it with the maxLayers option\)/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('refuses K = 1,000,000 where one row needs more than memoryLimit, naming what to raise', async () => {
+    // 24 MB of parameters and 36 MB per row: within the default 256 MiB only 5 rows per chunk fit; under 32 MiB none.
+    await expect(loadInferenceKernel(device, bytesOf(wideHead), { memoryLimit: 32 * 2 ** 20 })).rejects.toThrow(
+      /needs at least 89.3 MiB of GPU memory \(22.9 MiB of parameters, 36000016 bytes per row\); memoryLimit is 32.0 MiB \(raise it with the memoryLimit option\)/,
+    );
+  });
+
+  it('refuses unknown options with the nearest valid one', async () => {
+    await expect(loadInferenceKernel(device, bytesOf(manyLayers), { maxRow: 16 } as never)).rejects.toThrow(/has no option 'maxRow'; did you mean 'maxRows'\?/);
   });
 });
