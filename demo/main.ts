@@ -59,7 +59,7 @@ const temperatures = () => [Number($<HTMLInputElement>('temperature').value), Nu
 
 async function redrawSlice(): Promise<void> {
   if (!run) return;
-  const comps = drawSlice($('slice'), await run.slice(sliceX), run.frame.yRange, run.yScale);
+  const comps = drawSlice($('slice'), await run.slice(sliceX), run.frame.yRange);
   $('slice-title').textContent = `p(y | x = ${sliceX.toFixed(2)})`;
   $('component-table').querySelector('tbody')!.innerHTML = comps
     .slice(0, 6)

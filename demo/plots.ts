@@ -1,10 +1,14 @@
 // The demo's drawings on 2-D canvases: the loss curves, the heatmap of p(y|x) with data, samples and the MSE
 // line, and the conditional density at one x with its components.
 import type { Mixture } from '../src/mdn/mixture.js';
+import { drawAxes } from './axes.js';
 
 export interface Frame {
   readonly xRange: readonly [number, number];
   readonly yRange: readonly [number, number];
+  /** Axis names (default 'x' and 'y'). */
+  readonly xName?: string;
+  readonly yName?: string;
 }
 
 const STOPS = [[13, 8, 135], [126, 3, 168], [204, 71, 120], [248, 149, 64], [240, 249, 33]];
@@ -58,6 +62,7 @@ export function drawHeatmap(
   ctx.lineTo(px(sliceX), canvas.height);
   ctx.stroke();
   ctx.setLineDash([]);
+  drawAxes(canvas, { xRange: frame.xRange, yRange: frame.yRange, xName: frame.xName ?? 'x', yName: frame.yName ?? 'y' });
 }
 
 /** Training (and validation) loss against step. */
@@ -85,20 +90,16 @@ export function drawLoss(canvas: HTMLCanvasElement, history: readonly { step: nu
   };
   line((h) => h.loss, '#1565c0');
   line((h) => h.validationLoss, '#ef6c00');
-  ctx.fillStyle = '#333';
-  ctx.font = '12px sans-serif';
-  ctx.fillText(high.toFixed(2), 2, 14);
-  ctx.fillText(low.toFixed(2), 2, canvas.height - 20);
-  ctx.fillText(`step ${last}`, canvas.width - 70, canvas.height - 4);
+  // The curves span x from 30 to width − 10 (steps 0 to last) and y from 10 to height − 20 (high to low).
+  drawAxes(canvas, { xRange: [0, last], yRange: [low - (high - low) * (20 / (canvas.height - 30)), high + (high - low) * (10 / (canvas.height - 30))], xName: 'step', yName: 'loss (nats)', color: '#333', area: { left: 30, top: 0, width: canvas.width - 40, height: canvas.height } });
 }
 
 /** p(y | x = sliceX) as a curve, each weighted component dashed; returns the components, heaviest first. */
-export function drawSlice(canvas: HTMLCanvasElement, m: Mixture, yRange: readonly [number, number], scale: { shift: number; scale: number }) {
+export function drawSlice(canvas: HTMLCanvasElement, m: Mixture, yRange: readonly [number, number]) {
   const ctx = canvas.getContext('2d')!;
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
-  // Components in original units: μ = shift + scale·μ', σ = scale·σ'.
-  const comps = Array.from({ length: m.components }, (_, k) => ({ pi: m.pi[k], mu: scale.shift + scale.scale * m.mu[k], sigma: scale.scale * m.sigma[k] }));
+  const comps = Array.from({ length: m.components }, (_, k) => ({ pi: m.pi[k], mu: m.mu[k], sigma: m.sigma[k] }));
   const points = 200;
   const ys = Array.from({ length: points }, (_, i) => yRange[0] + ((i + 0.5) / points) * (yRange[1] - yRange[0]));
   const pdf = (c: (typeof comps)[number], y: number) => (c.pi * Math.exp(-0.5 * ((y - c.mu) / c.sigma) ** 2)) / (c.sigma * Math.sqrt(2 * Math.PI));
@@ -115,5 +116,6 @@ export function drawSlice(canvas: HTMLCanvasElement, m: Mixture, yRange: readonl
   for (const c of comps) if (c.pi > 0.01) plot(ys.map((y) => pdf(c, y)), '#9e9e9e', [4, 3]);
   ctx.setLineDash([]);
   plot(total, '#6a1b9a', []);
+  drawAxes(canvas, { xRange: yRange, xName: 'y', color: '#333' });
   return comps.sort((a, b) => b.pi - a.pi);
 }

@@ -8,6 +8,9 @@ export interface Problem {
   readonly y: Float64Array;
   /** x at which the conditional density slice starts. */
   readonly sliceX: number;
+  /** Axis names: the CSV's column names (default x and y). */
+  readonly xName?: string;
+  readonly yName?: string;
 }
 
 export const BUILT_IN: Record<string, { label: string; make: () => Problem }> = {
@@ -29,5 +32,5 @@ export function csvProblem(table: CsvTable, xColumn: string, yColumn: string, na
   const x = selectColumns(table, [xColumn]);
   const y = selectColumns(table, [yColumn]);
   const sorted = [...x].sort((a, b) => a - b);
-  return { name, x, y, sliceX: sorted[Math.floor(sorted.length / 2)] };
+  return { name, x, y, sliceX: sorted[Math.floor(sorted.length / 2)], xName: xColumn, yName: yColumn };
 }

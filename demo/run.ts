@@ -1,5 +1,6 @@
-// One training run of the demo: the data scaled, an MDN trained through a session, and an MSE regressor of the
-// same size beside it, plus the grids and samples the plots draw (all computed on the GPU).
+// One training run of the demo: an MDN that scales its own data (so everything it returns is in the data's
+// units) trained through a session, and an MSE regressor of the same size beside it on standardised data, plus
+// the grids and samples the plots draw (all computed on the GPU).
 import type { GpuContext } from '../src/runtime/device.js';
 import { type Mdn, type ModelTrainingSession, createMdn } from '../src/mdn/model.js';
 import { type MseRegressor, createMseRegressor } from '../src/mdn/baselines.js';
@@ -37,19 +38,20 @@ export class DemoRun {
     private readonly model: Mdn,
     private readonly session: ModelTrainingSession,
     private readonly mse: MseRegressor,
+    // The MSE regressor's standardisation (the MDN does its own).
     private readonly xScale: { mean: number; std: number },
-    readonly yScale: { shift: number; scale: number },
+    private readonly yScale: { shift: number; scale: number },
   ) {
-    this.frame = { xRange: range(problem.x), yRange: range(problem.y) };
+    this.frame = { xRange: range(problem.x), yRange: range(problem.y), xName: problem.xName, yName: problem.yName };
   }
 
   static async create(gpu: GpuContext, problem: Problem, s: DemoSettings): Promise<DemoRun> {
     const rows = problem.x.length;
     const x = standardize(problem.x, rows, 1);
     const y = standardize(problem.y, rows, 1);
-    const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: s.hidden, activation: s.activation, components: s.components, sigma: s.sigma, seed: 1, gpu });
+    const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: s.hidden, activation: s.activation, components: s.components, sigma: s.sigma, scale: 'zscore', seed: 1, gpu });
     const fit = { learningRate: s.learningRate, batchSize: s.batchSize === 'full' ? ('full' as const) : Math.min(s.batchSize, Math.floor(rows * 0.8)) };
-    const session = await model.trainingSession(x.values, y.values, { ...fit, validationSplit: 0.2, seed: 1 });
+    const session = await model.trainingSession(problem.x, problem.y, { ...fit, validationSplit: 0.2, seed: 1 });
     const trainRows = rows - Math.round(rows * 0.2);
     const mse = await createMseRegressor(gpu, model.architecture, { x: x.values.subarray(0, trainRows), y: y.values.subarray(0, trainRows), inputDim: 1, outputDim: 1 }, {
       learningRate: s.learningRate,
@@ -68,20 +70,19 @@ export class DemoRun {
   }
 
   private scaledX = (x: ArrayLike<number>) => Float32Array.from(x, (v) => (v - this.xScale.mean) / this.xScale.std);
-  private scaledY = (y: ArrayLike<number>) => Float32Array.from(y, (v) => (v - this.yScale.shift) / this.yScale.scale);
 
   /** p(y|x) on a width x height grid over the frame, rows from the highest y down. */
   async densityGrid(width: number, height: number): Promise<Float32Array> {
     const xs = Array.from({ length: width }, (_, j) => this.frame.xRange[0] + ((j + 0.5) / width) * (this.frame.xRange[1] - this.frame.xRange[0]));
     const ys = Array.from({ length: height }, (_, i) => this.frame.yRange[1] - ((i + 0.5) / height) * (this.frame.yRange[1] - this.frame.yRange[0]));
-    return this.model.density(this.scaledX(xs), this.scaledY(ys));
+    return this.model.density(xs, ys);
   }
 
   /** `per` draws at each of `columns` x positions across the frame, in original units. */
   async samples(columns: number, per: number, temperature: number, sigmaTemperature: number) {
     const xs = Array.from({ length: columns }, (_, j) => this.frame.xRange[0] + ((j + 0.5) / columns) * (this.frame.xRange[1] - this.frame.xRange[0]));
-    const draws = await this.model.sample(this.scaledX(xs), per, { temperature, sigmaTemperature, seed: 7 });
-    return { x: Array.from(draws, (_, i) => xs[Math.floor(i / per)]), y: Array.from(draws, (v) => this.yScale.shift + this.yScale.scale * v) };
+    const draws = await this.model.sample(xs, per, { temperature, sigmaTemperature, seed: 7 });
+    return { x: Array.from(draws, (_, i) => xs[Math.floor(i / per)]), y: Array.from(draws) };
   }
 
   /** The MSE regressor's prediction across the frame, in original units. */
@@ -91,14 +92,14 @@ export class DemoRun {
     return { x: xs, y: Array.from(means, (v) => this.yScale.shift + this.yScale.scale * v) };
   }
 
-  /** The mixture at one x (in scaled units of y; plots convert with yScale). */
+  /** The mixture at one x, in the data's units. */
   slice(x: number): Promise<Mixture> {
-    return this.model.predict(this.scaledX([x]));
+    return this.model.predict([x]);
   }
 
   /** Mean density at the data points over the mean density of the whole frame: above 1 where the model found the data. */
   async densityContrast(grid: Float32Array): Promise<number> {
-    const atData = await this.model.logProb(this.scaledX(this.problem.x), this.scaledY(this.problem.y));
+    const atData = await this.model.logProb(this.problem.x, this.problem.y);
     const meanAtData = atData.reduce((s, v) => s + Math.exp(v), 0) / atData.length;
     const meanOverall = grid.reduce((s, v) => s + v, 0) / grid.length;
     return meanAtData / meanOverall;

@@ -37,6 +37,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.disconnect();
+  // A page's keep-alive connection would hold close() open until the hook times out.
+  server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
 });
 
