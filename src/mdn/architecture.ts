@@ -39,6 +39,9 @@ export function parameterLayout(arch: MdnArchitecture): ArenaLayout {
 
 const positiveInteger = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 
+/** Most parameters a model may have: 2^28 floats, 1 GiB of float32 (checked before anything is allocated). */
+export const MAX_PARAMETERS = 2 ** 28;
+
 /** Throws an InvalidArgumentError naming the first bad field. */
 export function validateArchitecture(arch: MdnArchitecture): void {
   if (!positiveInteger(arch.inputDim)) throw new InvalidArgumentError(`inputDim must be an integer >= 1, got ${arch.inputDim}`);
@@ -52,6 +55,10 @@ export function validateArchitecture(arch: MdnArchitecture): void {
   }
   if (!SIGMA_ACTIVATIONS.includes(arch.sigma)) {
     throw new InvalidArgumentError(`sigma must be one of ${SIGMA_ACTIVATIONS.join(', ')}, got '${arch.sigma}'`);
+  }
+  const parameters = denseLayers(arch).reduce((n, l) => n + (l.inputs + 1) * l.outputs, 0);
+  if (parameters > MAX_PARAMETERS) {
+    throw new InvalidArgumentError(`this architecture has ${parameters.toLocaleString('en')} parameters (${((4 * parameters) / 2 ** 30).toFixed(1)} GiB); the limit is ${MAX_PARAMETERS.toLocaleString('en')} (1 GiB of float32)`);
   }
   // Beyond 1 the floor it puts under σ is no longer small, and past float32's range σ is infinite.
   if (!(typeof arch.sigmaEpsilon === 'number' && arch.sigmaEpsilon >= 0 && arch.sigmaEpsilon <= 1)) {

@@ -39,6 +39,7 @@ export type EncodeRequest = {
   readonly input: GPUBuffer;
   /** Results, written at row `offset`; needs COPY_DST usage. */
   readonly output: GPUBuffer;
+  /** Rows to compute (at least 1). */
   readonly count: number;
   /** First row (default 0), the same in input, target and output. */
   readonly offset?: number;

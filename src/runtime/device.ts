@@ -8,7 +8,9 @@ export interface AcquireOptions {
   device?: GPUDevice;
   /** The `GPU` object to ask for an adapter; defaults to `navigator.gpu`. */
   gpu?: GPU;
+  /** Which adapter to ask for (default: the browser's or Dawn's choice). */
   powerPreference?: GPUPowerPreference;
+  /** Label of the device mixden creates (default 'mixden'). */
   label?: string;
 }
 

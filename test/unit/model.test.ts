@@ -28,6 +28,10 @@ describe('architecture', () => {
     [{ activation: 'swish' }, /activation must be one of identity, relu, tanh, sigmoid, elu/],
     [{ sigma: 'abs' }, /sigma must be one of exp, softplus, elu1/],
     [{ sigmaEpsilon: -1 }, /sigmaEpsilon/],
+    [{ sigmaEpsilon: 1e300 }, /sigmaEpsilon must be a number in \[0, 1\], got 1e\+300/],
+    // Sizes that would make V8 fail on allocation ("Invalid typed array length") are refused by name first.
+    [{ hidden: [1e9] }, /this architecture has [0-9,]+ parameters \([0-9.]+ GiB\); the limit is 268,435,456 \(1 GiB of float32\)/],
+    [{ components: 1e9 }, /parameters .* the limit is 268,435,456/],
   ])('refuses %o', (change, message) => {
     expect(() => validateArchitecture({ ...arch, ...change } as MdnArchitecture)).toThrow(InvalidArgumentError);
     expect(() => validateArchitecture({ ...arch, ...change } as MdnArchitecture)).toThrow(message);
