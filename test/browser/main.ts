@@ -11,10 +11,11 @@ import { modelCases } from './cases/model.js';
 import { samplingCases } from './cases/sampling.js';
 import { embeddedCases } from './cases/embedded.js';
 import { scalingCases } from './cases/scaling.js';
+import { fixtureCases } from './cases/fixtures.js';
 
 export type Case = (gpu: GpuContext, args: any) => Promise<unknown>;
 
-const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases };
+const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases };
 let shared: Promise<GpuContext> | undefined;
 
 async function runCase(name: string, args: unknown): Promise<unknown> {

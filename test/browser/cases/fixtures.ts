@@ -1,0 +1,31 @@
+// Model files written by earlier releases, with the outputs those releases gave (test/fixtures/): loading them
+// now must give the same bits, so that nothing a user saved changes meaning.
+import type { GpuContext } from '../../../src/runtime/device.js';
+import { loadMdn } from '../../../src/mdn/model.js';
+
+const sameBits = (actual: ArrayLike<number>, expected: readonly number[]) => {
+  const want = Float32Array.from(expected);
+  const mismatches = Array.from(want).filter((v, i) => !Object.is(v, actual[i])).length;
+  return actual.length === want.length ? mismatches : -1;
+};
+
+export const fixtureCases = {
+  async release010ModelFile(gpu: GpuContext) {
+    const bytes = new Uint8Array(await (await fetch('/test/fixtures/api-0.1.0.mixden')).arrayBuffer());
+    const expected = await (await fetch('/test/fixtures/api-0.1.0-expected.json')).json();
+    const model = await loadMdn(bytes, gpu);
+    try {
+      const m = await model.predict(expected.x);
+      return {
+        pi: sameBits(m.pi, expected.pi),
+        mu: sameBits(m.mu, expected.mu),
+        sigma: sameBits(m.sigma, expected.sigma),
+        logProb: sameBits(await model.logProb(expected.x, expected.y), expected.logProb),
+        samples: sameBits(await model.sample(expected.x, 3, { seed: 11, temperature: 0.8 }), expected.samples),
+        resaved: Array.from(await model.save()).every((b, i) => b === bytes[i]),
+      };
+    } finally {
+      model.destroy();
+    }
+  },
+};
