@@ -10,6 +10,7 @@ import { MdnTrainer } from './trainer.js';
 import type { MdnPredictor } from './predictor.js';
 import { applyScaler, logJacobianOf } from './data/scaler.js';
 import type { ModelScaling } from './scaling.js';
+import { BufferSnapshot } from '../runtime/transfer.js';
 import { type Rows, checkInteger, checkNumber, checkOptionKeys, checkSeed, rowsOf } from './arguments.js';
 
 export interface FitOptions {
@@ -271,14 +272,7 @@ export async function fitParameters(
   const early = options.earlyStopping;
   const plateau = options.reduceLrOnPlateau;
   // The best weights so far, kept on the GPU: a buffer copy per improvement, no readback.
-  const best = early && early.restoreBestWeights !== false
-    ? gpu.device.createBuffer({ label: 'best parameters', size: parameters.buffer.size, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST })
-    : undefined;
-  const copy = (from: GPUBuffer, to: GPUBuffer) => {
-    const encoder = gpu.device.createCommandEncoder({ label: 'keep best parameters' });
-    encoder.copyBufferToBuffer(from, 0, to, 0, from.size);
-    gpu.device.queue.submit([encoder.finish()]);
-  };
+  const best = early && early.restoreBestWeights !== false ? new BufferSnapshot(gpu, [parameters.buffer], 'best parameters') : undefined;
   const history: FitProgress[] = [];
   const started = performance.now();
   let bestLoss = Infinity;
@@ -289,7 +283,7 @@ export async function fitParameters(
   try {
     if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError(`steps must be an integer >= 1, got ${steps}`);
     if (!Number.isInteger(evaluateEvery) || evaluateEvery < 1) throw new InvalidArgumentError(`evaluateEvery must be an integer >= 1, got ${evaluateEvery}`);
-    if (best) copy(parameters.buffer, best);
+    best?.save();
     // The last good state, on the GPU: rolled back to if training stops at a NaN or infinite value.
     session.saveCheckpoint();
     while (session.steps < steps) {
@@ -316,7 +310,7 @@ export async function fitParameters(
         bestStep = session.steps;
         sinceBest = 0;
         sincePlateau = 0;
-        if (best) copy(parameters.buffer, best);
+        best?.save();
         continue;
       }
       sinceBest++;
@@ -330,7 +324,7 @@ export async function fitParameters(
         break;
       }
     }
-    if (best) copy(best, parameters.buffer);
+    best?.restore();
     const last = history[history.length - 1];
     return {
       steps: session.steps,

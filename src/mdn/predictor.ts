@@ -5,21 +5,15 @@
 import type { GpuContext } from '../runtime/device.js';
 import type { Arena } from '../runtime/arena.js';
 import { createStorageBuffer, uploadFloats } from '../runtime/buffers.js';
-import { type CompiledKernel, compileKernel } from '../runtime/kernel.js';
-import { type Program, ProgramBuilder } from '../runtime/program.js';
+import type { Program } from '../runtime/program.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
-import { type DenseForwardVariant, type DenseSizes, denseForward, denseForwardVariant } from '../shaders/denseForward.js';
-import { type MixtureParamsSizes, mixtureParams } from '../shaders/mixtureParams.js';
-import { type MixtureSizes, mixtureNll } from '../shaders/mixtureNll.js';
-import { unrolledHead } from '../shaders/unrolledHead.js';
-import type { MixtureVariant } from '../shaders/mixtureNll.wgsl.js';
-import { SampleCall, type SampleSizes, mixtureSample } from '../shaders/mixtureSample.js';
 import { StepRing } from '../runtime/stepRing.js';
-import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
-import { addLogJacobian, scaleColumns } from '../shaders/scaleColumns.js';
+import { StagingBuffer, recordCopy, requireBuffer, submitCommands } from '../runtime/transfer.js';
+import { SampleCall } from '../shaders/mixtureSample.js';
 import { checkOptionKeys, freshSeed } from './arguments.js';
 import { type MdnArchitecture, denseLayers, headWidth } from './architecture.js';
-import { type ModelScaling, isIdentityScaling, jacobianColumns, mixtureColumns, sampleColumns, scalingColumns } from './scaling.js';
+import type { ModelScaling } from './scaling.js';
+import { type ChunkBuffers, type PredictMode, type PredictorKernels, buildPredictProgram, chunkStorage, compilePredictorKernels, createChunkBuffers, destroyPredictorKernels } from './predictPrograms.js';
 
 /** Default most values of samples per chunk (64 MiB); calls asking more are split into more chunks. */
 const SAMPLE_CHUNK_FLOATS = 1 << 24;
@@ -72,25 +66,13 @@ export interface PredictorOptions {
   readonly scaling?: ModelScaling;
 }
 
-// The scaling kernels and their per-column values, where a model scales (see shaders/scaleColumns.ts).
-interface ScalingStage {
-  readonly scale: CompiledKernel<Record<string, never>, { count: number; width: number; base: number }>;
-  readonly jacobian: CompiledKernel<Record<string, never>, { count: number; width: number; base: number }>;
-  readonly inputs: GPUBuffer;
-  readonly targets: GPUBuffer;
-  readonly mixture: GPUBuffer;
-  readonly samples: GPUBuffer;
-  readonly logJacobian: GPUBuffer;
-  readonly jacobianBase: number;
-}
-
 export class MdnPredictor {
   private readonly programs = new Map<string, Program>();
   private buffers: ChunkBuffers | undefined;
-  private sampleBuffers: { floats: number; samples: GPUBuffer; staging: GPUBuffer } | undefined;
+  private sampleBuffers: { floats: number; samples: GPUBuffer; staging: StagingBuffer } | undefined;
   private sampleCall: StepRing | undefined;
   private nextCallSlot = 0;
-  // Calls that read back share one staging buffer, so they run one after another (a second mapAsync of a
+  // Calls that read back share one staging buffer, so they run one after another (a second map of a
   // buffer with a map pending fails).
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -100,12 +82,8 @@ export class MdnPredictor {
     private readonly parameters: Arena,
     /** Most rows per chunk. */
     readonly maxRows: number,
-    private readonly forward: readonly CompiledKernel<DenseForwardVariant, DenseSizes>[],
-    private readonly toParams: CompiledKernel<{ sigma: SigmaActivation }, MixtureParamsSizes>,
-    private readonly toNll: CompiledKernel<MixtureVariant, MixtureSizes>,
-    private readonly toSamples: CompiledKernel<{ sigma: SigmaActivation }, SampleSizes>,
+    private readonly kernels: PredictorKernels,
     private readonly sampleChunkValues: number,
-    private readonly scaling: ScalingStage | undefined,
   ) {}
 
   /**
@@ -120,38 +98,9 @@ export class MdnPredictor {
     const widest = Math.max(architecture.inputDim, ...layers.map((l) => l.outputs));
     const fitting = Math.floor(gpu.limits.maxStorageBufferBindingSize / (widest * 4));
     const maxRows = Math.max(1, Math.min(options.maxRows ?? 65536, fitting));
-    const unrolled = unrolledHead(architecture.components, architecture.outputDim);
-    // Compiled side by side: the unrolled head kernels of a wide head take a while each.
-    const scaled = isIdentityScaling(options.scaling) ? undefined : options.scaling;
-    const [forward, toParams, toNll, toSamples, scaleKernel, jacobianKernel] = await Promise.all([
-      Promise.all(layers.map((l) => compileKernel(gpu, denseForward, denseForwardVariant(l.activation, l)))),
-      compileKernel(gpu, mixtureParams, { sigma: architecture.sigma, unrolled }),
-      compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: false, unrolled }),
-      compileKernel(gpu, mixtureSample, { sigma: architecture.sigma, unrolled }),
-      scaled ? compileKernel(gpu, scaleColumns, {}) : undefined,
-      scaled ? compileKernel(gpu, addLogJacobian, {}) : undefined,
-    ]);
-    let scaling: ScalingStage | undefined;
-    if (scaled) {
-      const upload = (label: string, values: Float32Array) => {
-        const buffer = createStorageBuffer(gpu, label, values.length);
-        uploadFloats(gpu, buffer, values);
-        return buffer;
-      };
-      const jacobian = jacobianColumns(scaled.y);
-      scaling = {
-        scale: scaleKernel!,
-        jacobian: jacobianKernel!,
-        inputs: upload('input scaling', scalingColumns(scaled.x)),
-        targets: upload('target scaling', scalingColumns(scaled.y)),
-        mixture: upload('mixture unscaling', mixtureColumns(scaled.y, architecture.components)),
-        samples: upload('sample unscaling', sampleColumns(scaled.y)),
-        logJacobian: upload('log-Jacobian', jacobian.columns),
-        jacobianBase: jacobian.base,
-      };
-    }
+    const kernels = await compilePredictorKernels(gpu, architecture, options.scaling);
     const sampleValues = Math.min(options.maxSampleValues ?? SAMPLE_CHUNK_FLOATS, Math.floor(gpu.limits.maxStorageBufferBindingSize / 4));
-    const predictor = new MdnPredictor(gpu, architecture, parameters, maxRows, forward, toParams, toNll, toSamples, sampleValues, scaling);
+    const predictor = new MdnPredictor(gpu, architecture, parameters, maxRows, kernels, sampleValues);
     if (options.preallocate) {
       predictor.chunkBuffers(maxRows);
       predictor.samplesFor(sampleValues);
@@ -228,13 +177,13 @@ export class MdnPredictor {
   }
 
   // Sample output buffers of at least `floats` values, grown as calls need; programs that bound smaller ones go.
-  private samplesFor(floats: number): { floats: number; samples: GPUBuffer; staging: GPUBuffer } {
+  private samplesFor(floats: number): { floats: number; samples: GPUBuffer; staging: StagingBuffer } {
     if (this.sampleBuffers && this.sampleBuffers.floats >= floats) return this.sampleBuffers;
     this.dropSampleBuffers();
     this.sampleBuffers = {
       floats,
       samples: createStorageBuffer(this.gpu, 'samples', floats),
-      staging: this.gpu.device.createBuffer({ label: 'samples readback', size: Math.max(16, floats * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+      staging: new StagingBuffer(this.gpu, 'samples readback', floats),
     };
     return this.sampleBuffers;
   }
@@ -269,9 +218,9 @@ export class MdnPredictor {
     const perRow = request.mode === 'mixture' ? headWidth(this.architecture) : request.mode === 'logProb' ? 1 : request.samples * outputDim;
     checkOptionKeys('the encode request', request, ENCODE_REQUEST_KEYS[request.mode] ?? []);
     if (request.mode === 'sample') this.checkSampling(request.samples, request.temperature ?? 1, request.sigmaTemperature ?? 1, request.seed ?? 0);
-    checkBuffer('input', request.input, GPUBufferUsage.COPY_SRC, (offset + count) * inputDim);
-    checkBuffer('output', request.output, GPUBufferUsage.COPY_DST, (offset + count) * perRow);
-    if (request.mode === 'logProb') checkBuffer('target', request.target, GPUBufferUsage.COPY_SRC, (offset + count) * outputDim);
+    requireBuffer('input', request.input, 'COPY_SRC', (offset + count) * inputDim);
+    requireBuffer('output', request.output, 'COPY_DST', (offset + count) * perRow);
+    if (request.mode === 'logProb') requireBuffer('target', request.target, 'COPY_SRC', (offset + count) * outputDim);
     const buffers = this.chunkBuffers(Math.min(count, this.maxRows));
     const chunk = request.mode === 'sample' ? Math.max(1, Math.min(buffers.rows, Math.floor(this.sampleChunkValues / perRow))) : buffers.rows;
     const sampled = request.mode === 'sample' ? this.samplesFor(Math.min(count, chunk) * perRow) : undefined;
@@ -279,8 +228,8 @@ export class MdnPredictor {
     for (let first = 0; first < count; first += chunk) {
       const rows = Math.min(chunk, count - first);
       const row = offset + first;
-      encoder.copyBufferToBuffer(request.input, row * inputDim * 4, buffers.input, 0, rows * inputDim * 4);
-      if (request.mode === 'logProb') encoder.copyBufferToBuffer(request.target, row * outputDim * 4, buffers.targets, 0, rows * outputDim * 4);
+      recordCopy(encoder, request.input, row * inputDim, buffers.input, 0, rows * inputDim);
+      if (request.mode === 'logProb') recordCopy(encoder, request.target, row * outputDim, buffers.targets, 0, rows * outputDim);
       const pass = encoder.beginComputePass({ label: `mixden ${request.mode}` });
       if (request.mode === 'sample') {
         // A call without a seed draws afresh; its chunks share the one seed, numbered by row.
@@ -291,7 +240,7 @@ export class MdnPredictor {
       } else this.program(request.mode === 'mixture' ? 'params' : 'logDensity', rows, buffers).encode(pass);
       pass.end();
       const result = request.mode === 'mixture' ? buffers.params : request.mode === 'logProb' ? buffers.logDensity : sampled!.samples;
-      encoder.copyBufferToBuffer(result, 0, request.output, row * perRow * 4, rows * perRow * 4);
+      recordCopy(encoder, result, 0, request.output, row * perRow, rows * perRow);
     }
   }
 
@@ -315,16 +264,14 @@ export class MdnPredictor {
   }
 
   // Runs one chunk's program and copies `floats` values of `result` into `out` at `at`, through `staging`.
-  private async runChunk(program: Program, result: GPUBuffer, staging: GPUBuffer, floats: number, out: Float32Array, at: number, dynamicOffset = 0): Promise<void> {
-    const encoder = this.gpu.device.createCommandEncoder({ label: program.label });
-    const pass = encoder.beginComputePass({ label: program.label });
-    program.encode(pass, dynamicOffset);
-    pass.end();
-    encoder.copyBufferToBuffer(result, 0, staging, 0, floats * 4);
-    this.gpu.device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ, 0, floats * 4);
-    out.set(new Float32Array(staging.getMappedRange(0, floats * 4)), at);
-    staging.unmap();
+  private async runChunk(program: Program, result: GPUBuffer, staging: StagingBuffer, floats: number, out: Float32Array, at: number, dynamicOffset = 0): Promise<void> {
+    submitCommands(this.gpu, program.label, (encoder) => {
+      const pass = encoder.beginComputePass({ label: program.label });
+      program.encode(pass, dynamicOffset);
+      pass.end();
+      staging.copyFrom(encoder, result, 0, 0, floats);
+    });
+    out.set(await staging.read(0, floats), at);
   }
 
   private rowsOf(x: ArrayLike<number>): number {
@@ -335,7 +282,7 @@ export class MdnPredictor {
     return x.length / inputDim;
   }
 
-  private async run(mode: Mode, x: ArrayLike<number>, y?: ArrayLike<number>): Promise<Float32Array> {
+  private async run(mode: PredictMode, x: ArrayLike<number>, y?: ArrayLike<number>): Promise<Float32Array> {
     this.gpu.assertUsable();
     const { inputDim, outputDim } = this.architecture;
     const rows = this.rowsOf(x);
@@ -360,14 +307,14 @@ export class MdnPredictor {
 
   /** Bytes of GPU memory the predictor holds (not counting the parameters it reads). */
   get gpuBytes(): number {
-    const sampling = this.sampleBuffers ? this.sampleBuffers.samples.size + this.sampleBuffers.staging.size : 0;
-    return sampling + (this.buffers ? allBuffers(this.buffers).reduce((sum, b) => sum + b.size, 0) : 0);
+    const sampling = this.sampleBuffers ? this.sampleBuffers.samples.size + this.sampleBuffers.staging.byteSize : 0;
+    return sampling + (this.buffers ? chunkStorage(this.buffers).reduce((sum, b) => sum + b.size, 0) + this.buffers.staging.byteSize : 0);
   }
 
   /** Frees the predictor's own buffers (not the parameters it reads). */
   destroy(): void {
     this.dropBuffers();
-    if (this.scaling) for (const b of [this.scaling.inputs, this.scaling.targets, this.scaling.mixture, this.scaling.samples, this.scaling.logJacobian]) b.destroy();
+    destroyPredictorKernels(this.kernels);
     this.sampleCall?.destroy();
     this.sampleCall = undefined;
   }
@@ -376,17 +323,7 @@ export class MdnPredictor {
   private chunkBuffers(rows: number): ChunkBuffers {
     if (this.buffers && this.buffers.rows >= rows) return this.buffers;
     this.dropBuffers();
-    const { gpu, architecture } = this;
-    const width = headWidth(architecture);
-    this.buffers = {
-      rows,
-      input: createStorageBuffer(gpu, 'predict inputs', rows * architecture.inputDim),
-      targets: createStorageBuffer(gpu, 'predict targets', rows * architecture.outputDim),
-      logDensity: createStorageBuffer(gpu, 'predict log densities', rows),
-      outputs: denseLayers(architecture).map((l, i) => createStorageBuffer(gpu, `predict layer${i} output`, rows * l.outputs)),
-      params: createStorageBuffer(gpu, 'mixture parameters', rows * width),
-      staging: gpu.device.createBuffer({ label: 'mixture readback', size: rows * width * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
-    };
+    this.buffers = createChunkBuffers(this.gpu, this.architecture, rows);
     return this.buffers;
   }
 
@@ -394,14 +331,14 @@ export class MdnPredictor {
     this.dropSampleBuffers();
     for (const p of this.programs.values()) p.destroy();
     this.programs.clear();
-    if (this.buffers) for (const b of allBuffers(this.buffers)) b.destroy();
+    if (this.buffers) for (const b of [...chunkStorage(this.buffers), this.buffers.staging]) b.destroy();
     this.buffers = undefined;
   }
 
   // Two sizes recur per mode (full chunks and the tail); past 16 programs the oldest is dropped. Dropped, not
   // destroyed: commands recorded into a caller's encoder may still use it before their submit, and a command
   // buffer keeps what it references alive until the garbage collector frees it (a few hundred bytes).
-  private program(mode: Mode | 'sample', rows: number, buffers: ChunkBuffers, samplesPerRow = 0): Program {
+  private program(mode: PredictMode | 'sample', rows: number, buffers: ChunkBuffers, samplesPerRow = 0): Program {
     const key = `${mode} ${rows} ${samplesPerRow}`;
     let program = this.programs.get(key);
     if (!program) {
@@ -409,67 +346,10 @@ export class MdnPredictor {
         const [oldest] = this.programs.keys();
         this.programs.delete(oldest);
       }
-      const { architecture } = this;
-      const layers = denseLayers(architecture);
-      const builder = new ProgramBuilder(this.gpu, `predict ${key}`);
-      const scaling = this.scaling;
-      const { inputDim, outputDim } = architecture;
-      // In original units: inputs (and targets) scaled in place first, results scaled back last.
-      if (scaling) {
-        builder.add(scaling.scale, { values: buffers.input, columns: scaling.inputs }, { count: rows * inputDim, width: inputDim, base: 0 });
-        if (mode === 'logDensity') builder.add(scaling.scale, { values: buffers.targets, columns: scaling.targets }, { count: rows * outputDim, width: outputDim, base: 0 });
-      }
-      layers.forEach((layer, i) =>
-        builder.add(
-          this.forward[i],
-          { a: i === 0 ? buffers.input : buffers.outputs[i - 1], b: this.parameters.binding(`layer${i}`), c: buffers.outputs[i] },
-          { rows, ...layer },
-        ),
-      );
-      const head = buffers.outputs[layers.length - 1];
-      const mixture = { batch: rows, components: architecture.components, dims: architecture.outputDim, sigmaEpsilon: architecture.sigmaEpsilon };
-      if (mode === 'params') builder.add(this.toParams, { head, params: buffers.params }, mixture);
-      else if (mode === 'logDensity') builder.add(this.toNll, { head, targets: buffers.targets, logDensity: buffers.logDensity }, { ...mixture, gradScale: 1, sigmaPenalty: 0, sigmaGradScale: 1 });
-      else {
-        this.sampleCall ??= new StepRing(this.gpu, SampleCall, CALL_SLOTS, 'sample calls');
-        builder.add(this.toSamples, { head, samples: this.sampleBuffers!.samples, call: this.sampleCall.binding() }, {
-          rows,
-          samplesPerRow,
-          components: architecture.components,
-          dims: architecture.outputDim,
-          sigmaEpsilon: architecture.sigmaEpsilon,
-        });
-      }
-      if (scaling) {
-        if (mode === 'params') builder.add(scaling.scale, { values: buffers.params, columns: scaling.mixture }, { count: rows * headWidth(architecture), width: headWidth(architecture), base: 0 });
-        else if (mode === 'logDensity') {
-          builder.add(scaling.jacobian, { logDensity: buffers.logDensity, scaledTargets: buffers.targets, columns: scaling.logJacobian }, { count: rows, width: outputDim, base: scaling.jacobianBase });
-        } else builder.add(scaling.scale, { values: this.sampleBuffers!.samples, columns: scaling.samples }, { count: rows * samplesPerRow * outputDim, width: outputDim, base: 0 });
-      }
-      program = builder.build();
+      const samples = mode === 'sample' ? { buffer: this.sampleBuffers!.samples, call: (this.sampleCall ??= new StepRing(this.gpu, SampleCall, CALL_SLOTS, 'sample calls')), samplesPerRow } : undefined;
+      program = buildPredictProgram(this.gpu, this.architecture, this.parameters, this.kernels, mode, rows, buffers, samples);
       this.programs.set(key, program);
     }
     return program;
   }
-}
-
-type Mode = 'params' | 'logDensity';
-
-interface ChunkBuffers {
-  readonly rows: number;
-  readonly input: GPUBuffer;
-  readonly targets: GPUBuffer;
-  readonly logDensity: GPUBuffer;
-  readonly outputs: readonly GPUBuffer[];
-  readonly params: GPUBuffer;
-  readonly staging: GPUBuffer;
-}
-
-const allBuffers = (b: ChunkBuffers): GPUBuffer[] => [b.input, b.targets, b.logDensity, ...b.outputs, b.params, b.staging];
-
-function checkBuffer(name: string, buffer: GPUBuffer, usage: number, floats: number): void {
-  if ((buffer.usage & usage) === 0) {
-    throw new InvalidArgumentError(`the ${name} buffer needs ${usage === GPUBufferUsage.COPY_SRC ? 'COPY_SRC' : 'COPY_DST'} usage`);
-  }
-  if (buffer.size < floats * 4) throw new InvalidArgumentError(`the ${name} buffer holds ${buffer.size} bytes; this call needs ${floats * 4}`);
 }

@@ -4,6 +4,7 @@
 import type { GpuContext } from '../runtime/device.js';
 import { Arena } from '../runtime/arena.js';
 import { createStorageBuffer, readFloats, uploadFloats } from '../runtime/buffers.js';
+import { BufferSnapshot, ResourceScope, StagingBuffer, submitCommands } from '../runtime/transfer.js';
 import { compileKernel } from '../runtime/kernel.js';
 import { type Program, ProgramBuilder } from '../runtime/program.js';
 import { StepRing } from '../runtime/stepRing.js';
@@ -23,9 +24,6 @@ import { epochKeys, permutationBits } from './reference/permutation.js';
 import { type MdnArchitecture, denseLayers, headWidth, parameterLayout, validateArchitecture } from './architecture.js';
 import { type OptimizerOptions, type ResolvedOptimizer, resolveOptimizer } from './optimizerOptions.js';
 import { initialParameters } from './init.js';
-
-/** A GPU buffer, or an object holding some, that the trainer made and must destroy. */
-type OwnedResource = GPUBuffer | { readonly byteSize: number; destroy(): void };
 
 export interface TrainerOptions {
   /** Rows of the training data. */
@@ -69,7 +67,7 @@ export class MdnTrainer {
   private pendingWork: Promise<unknown> = Promise.resolve();
   /** Set once a readback shows the GPU halted training (see Halt); cleared by restoreCheckpoint. */
   halted: Halt | null = null;
-  private checkpoint: { step: number; buffers: GPUBuffer[] } | undefined;
+  private checkpoint: { step: number; snapshot: BufferSnapshot } | undefined;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -77,11 +75,11 @@ export class MdnTrainer {
     readonly rows: number,
     private optimizer: ResolvedOptimizer,
     private readonly params: Arena,
-    private readonly ownedBuffers: readonly OwnedResource[],
+    private readonly resources: ResourceScope,
     private readonly inputBuffer: GPUBuffer,
     private readonly targetBuffer: GPUBuffer,
     private readonly lossBuffer: GPUBuffer,
-    private readonly lossStaging: GPUBuffer,
+    private readonly lossStaging: StagingBuffer,
     private readonly health: GPUBuffer,
     /** Parameters, then the optimiser state: what a checkpoint copies. */
     private readonly stateBuffers: readonly GPUBuffer[],
@@ -124,8 +122,8 @@ export class MdnTrainer {
       );
     }
 
-    const owned: OwnedResource[] = [];
-    const keep = <T extends OwnedResource>(b: T): T => (owned.push(b), b);
+    const scope = new ResourceScope();
+    const keep = <T extends GPUBuffer | { destroy(): void }>(resource: T): T => scope.own(resource);
     if (options.parameters && options.parameters.layout.totalFloats !== layout.totalFloats) {
       throw new InvalidArgumentError('the parameters given do not match this architecture');
     }
@@ -142,7 +140,7 @@ export class MdnTrainer {
     const sampleNll = keep(createStorageBuffer(gpu, 'sample nll', batch));
     const loss = keep(createStorageBuffer(gpu, 'loss', 1));
     // Losses of the recorded steps, then the two health words, in one map per submit.
-    const lossStaging = keep(gpu.device.createBuffer({ label: 'loss readback', size: (stepsPerSubmit + 2) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
+    const lossStaging = keep(new StagingBuffer(gpu, 'loss readback', stepsPerSubmit + 2));
     const health = keep(createStorageBuffer(gpu, 'training health', 4));
     const ring = keep(new StepRing(gpu, optimizer.kind === 'adam' ? AdamStep : SgdStep, stepsPerSubmit, 'optimizer step ring'));
 
@@ -214,7 +212,7 @@ export class MdnTrainer {
     }
     const program = keep(builder.build());
     const stateBuffers = [params.buffer, ...moments.map((m) => m.buffer)];
-    return new MdnTrainer(gpu, architecture, rows, optimizer, params, owned, allInputs, allTargets, loss, lossStaging, health, stateBuffers, ring, program, batching);
+    return new MdnTrainer(gpu, architecture, rows, optimizer, params, scope, allInputs, allTargets, loss, lossStaging, health, stateBuffers, ring, program, batching);
   }
 
   /** The parameter arena on the GPU (for a predictor to read); owned by the trainer. */
@@ -224,7 +222,7 @@ export class MdnTrainer {
 
   /** Bytes of GPU memory the trainer holds (every buffer it made). */
   get gpuBytes(): number {
-    return this.ownedBuffers.reduce((sum, r) => sum + ('byteSize' in r ? r.byteSize : r.size), 0);
+    return this.resources.bytes;
   }
 
   /** The learning rate of the steps still to come (a schedule changes it between calls to train). */
@@ -292,23 +290,23 @@ export class MdnTrainer {
     const first = this.stepCount + 1;
     this.ring.write(this.gpu.device.queue, Array.from({ length: n }, (_, i) => this.stepValues(first + i)));
     this.batching?.ring.write(this.gpu.device.queue, Array.from({ length: n }, (_, i) => this.batchValues(first + i)));
-    const encoder = this.gpu.device.createCommandEncoder({ label: 'train steps' });
     const recorded: number[] = [];
-    let pass = encoder.beginComputePass({ label: 'train steps' });
-    for (let i = 0; i < n; i++) {
-      const step = first + i;
-      this.stepProgram.encode(pass, this.ring.offset(i));
-      if (lossEvery > 0 && (step % lossEvery === 0 || step === last)) {
-        pass.end();
-        encoder.copyBufferToBuffer(this.lossBuffer, 0, this.lossStaging, recorded.length * 4, 4);
-        recorded.push(step);
-        pass = encoder.beginComputePass({ label: 'train steps' });
+    const healthAt = this.ring.slots;
+    submitCommands(this.gpu, 'train steps', (encoder) => {
+      let pass = encoder.beginComputePass({ label: 'train steps' });
+      for (let i = 0; i < n; i++) {
+        const step = first + i;
+        this.stepProgram.encode(pass, this.ring.offset(i));
+        if (lossEvery > 0 && (step % lossEvery === 0 || step === last)) {
+          pass.end();
+          this.lossStaging.copyFrom(encoder, this.lossBuffer, 0, recorded.length, 1);
+          recorded.push(step);
+          pass = encoder.beginComputePass({ label: 'train steps' });
+        }
       }
-    }
-    pass.end();
-    const healthAt = this.ring.slots * 4;
-    if (recorded.length > 0) encoder.copyBufferToBuffer(this.health, 0, this.lossStaging, healthAt, 8);
-    this.gpu.device.queue.submit([encoder.finish()]);
+      pass.end();
+      if (recorded.length > 0) this.lossStaging.copyFrom(encoder, this.health, 0, healthAt, 2);
+    });
     this.stepCount += n;
     if (recorded.length === 0) {
       // Keep at most one submit in flight so the queue never grows without bound.
@@ -316,10 +314,9 @@ export class MdnTrainer {
       this.pendingWork = this.gpu.device.queue.onSubmittedWorkDone();
       return [];
     }
-    await this.lossStaging.mapAsync(GPUMapMode.READ, 0, healthAt + 8);
-    const values = new Float32Array(this.lossStaging.getMappedRange(0, recorded.length * 4).slice(0));
-    const [haltStep, quantity] = new Uint32Array(this.lossStaging.getMappedRange(healthAt, 8).slice(0));
-    this.lossStaging.unmap();
+    const words = await this.lossStaging.read(0, healthAt + 2);
+    const values = words.subarray(0, recorded.length);
+    const [haltStep, quantity] = new Uint32Array(words.buffer, healthAt * 4, 2);
     if (haltStep !== 0) this.halted = { step: haltStep, quantity: quantity === 1 ? 'loss' : 'gradient' };
     return recorded.map((step, i) => ({ step, loss: values[i] }));
   }
@@ -332,13 +329,8 @@ export class MdnTrainer {
    */
   saveCheckpoint(): void {
     this.gpu.assertUsable();
-    this.checkpoint ??= {
-      step: 0,
-      buffers: this.stateBuffers.map((b) => this.gpu.device.createBuffer({ label: `checkpoint of ${b.label}`, size: b.size, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST })),
-    };
-    const encoder = this.gpu.device.createCommandEncoder({ label: 'save checkpoint' });
-    this.stateBuffers.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, this.checkpoint!.buffers[i], 0, b.size));
-    this.gpu.device.queue.submit([encoder.finish()]);
+    this.checkpoint ??= { step: 0, snapshot: new BufferSnapshot(this.gpu, this.stateBuffers, 'checkpoint') };
+    this.checkpoint.snapshot.save();
     this.checkpoint.step = this.stepCount;
   }
 
@@ -346,10 +338,7 @@ export class MdnTrainer {
   restoreCheckpoint(): number {
     this.gpu.assertUsable();
     if (!this.checkpoint) throw new Error('no checkpoint was saved');
-    const encoder = this.gpu.device.createCommandEncoder({ label: 'restore checkpoint' });
-    this.stateBuffers.forEach((b, i) => encoder.copyBufferToBuffer(this.checkpoint!.buffers[i], 0, b, 0, b.size));
-    encoder.clearBuffer(this.health);
-    this.gpu.device.queue.submit([encoder.finish()]);
+    this.checkpoint.snapshot.restore([this.health]);
     this.stepCount = this.checkpoint.step;
     this.halted = null;
     return this.checkpoint.step;
@@ -374,10 +363,9 @@ export class MdnTrainer {
 
   /** Frees every GPU buffer the trainer made; idempotent. */
   destroy(): void {
-    for (const b of this.checkpoint?.buffers ?? []) b.destroy();
+    this.checkpoint?.snapshot.destroy();
     this.checkpoint = undefined;
-    for (const b of this.ownedBuffers) b.destroy();
-    (this.ownedBuffers as unknown[]).length = 0;
+    this.resources.destroy();
   }
 
   /** Rows per step. */

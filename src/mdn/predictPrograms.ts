@@ -1,0 +1,150 @@
+// What the predictor records: its kernels (the network's forward pass, then one of mixture parameters,
+// log-density or sampling, and the model's scaling around them), the chunk buffers they run on, and the
+// program of one chunk. src/mdn/predictor.ts decides the chunks and reads results back.
+import type { GpuContext } from '../runtime/device.js';
+import type { Arena } from '../runtime/arena.js';
+import { createStorageBuffer, uploadFloats } from '../runtime/buffers.js';
+import { type CompiledKernel, compileKernel } from '../runtime/kernel.js';
+import { type Program, ProgramBuilder } from '../runtime/program.js';
+import type { StepRing } from '../runtime/stepRing.js';
+import { StagingBuffer } from '../runtime/transfer.js';
+import { type DenseForwardVariant, type DenseSizes, denseForward, denseForwardVariant } from '../shaders/denseForward.js';
+import { type MixtureParamsSizes, mixtureParams } from '../shaders/mixtureParams.js';
+import { type MixtureSizes, mixtureNll } from '../shaders/mixtureNll.js';
+import type { MixtureVariant } from '../shaders/mixtureNll.wgsl.js';
+import { type SampleSizes, mixtureSample } from '../shaders/mixtureSample.js';
+import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
+import { type ColumnSizes, addLogJacobian, scaleColumns } from '../shaders/scaleColumns.js';
+import { unrolledHead } from '../shaders/unrolledHead.js';
+import { type MdnArchitecture, denseLayers, headWidth } from './architecture.js';
+import { type ModelScaling, isIdentityScaling, jacobianColumns, mixtureColumns, sampleColumns, scalingColumns } from './scaling.js';
+
+export type PredictMode = 'params' | 'logDensity';
+
+// The scaling kernels and their per-column values, where a model scales (see shaders/scaleColumns.ts).
+interface ScalingStage {
+  readonly scale: CompiledKernel<Record<string, never>, ColumnSizes>;
+  readonly jacobian: CompiledKernel<Record<string, never>, ColumnSizes>;
+  readonly inputs: GPUBuffer;
+  readonly targets: GPUBuffer;
+  readonly mixture: GPUBuffer;
+  readonly samples: GPUBuffer;
+  readonly logJacobian: GPUBuffer;
+  readonly jacobianBase: number;
+}
+
+export interface PredictorKernels {
+  readonly forward: readonly CompiledKernel<DenseForwardVariant, DenseSizes>[];
+  readonly toParams: CompiledKernel<{ sigma: SigmaActivation }, MixtureParamsSizes>;
+  readonly toNll: CompiledKernel<MixtureVariant, MixtureSizes>;
+  readonly toSamples: CompiledKernel<{ sigma: SigmaActivation }, SampleSizes>;
+  readonly scaling?: ScalingStage;
+}
+
+/** Compiles the predictor's kernels side by side (the unrolled head kernels of a wide head take a while each). */
+export async function compilePredictorKernels(gpu: GpuContext, architecture: MdnArchitecture, modelScaling: ModelScaling | undefined): Promise<PredictorKernels> {
+  const layers = denseLayers(architecture);
+  const unrolled = unrolledHead(architecture.components, architecture.outputDim);
+  const scaled = isIdentityScaling(modelScaling) ? undefined : modelScaling;
+  const [forward, toParams, toNll, toSamples, scale, jacobian] = await Promise.all([
+    Promise.all(layers.map((l) => compileKernel(gpu, denseForward, denseForwardVariant(l.activation, l)))),
+    compileKernel(gpu, mixtureParams, { sigma: architecture.sigma, unrolled }),
+    compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: false, unrolled }),
+    compileKernel(gpu, mixtureSample, { sigma: architecture.sigma, unrolled }),
+    scaled ? compileKernel(gpu, scaleColumns, {}) : undefined,
+    scaled ? compileKernel(gpu, addLogJacobian, {}) : undefined,
+  ]);
+  if (!scaled) return { forward, toParams, toNll, toSamples };
+  const upload = (label: string, values: Float32Array) => {
+    const buffer = createStorageBuffer(gpu, label, values.length);
+    uploadFloats(gpu, buffer, values);
+    return buffer;
+  };
+  const columns = jacobianColumns(scaled.y);
+  const scaling: ScalingStage = {
+    scale: scale!,
+    jacobian: jacobian!,
+    inputs: upload('input scaling', scalingColumns(scaled.x)),
+    targets: upload('target scaling', scalingColumns(scaled.y)),
+    mixture: upload('mixture unscaling', mixtureColumns(scaled.y, architecture.components)),
+    samples: upload('sample unscaling', sampleColumns(scaled.y)),
+    logJacobian: upload('log-Jacobian', columns.columns),
+    jacobianBase: columns.base,
+  };
+  return { forward, toParams, toNll, toSamples, scaling };
+}
+
+/** Frees the buffers compilePredictorKernels made (the scaling columns). */
+export function destroyPredictorKernels(kernels: PredictorKernels): void {
+  const s = kernels.scaling;
+  if (s) for (const b of [s.inputs, s.targets, s.mixture, s.samples, s.logJacobian]) b.destroy();
+}
+
+/** The buffers of one chunk of rows. */
+export interface ChunkBuffers {
+  readonly rows: number;
+  readonly input: GPUBuffer;
+  readonly targets: GPUBuffer;
+  readonly logDensity: GPUBuffer;
+  readonly outputs: readonly GPUBuffer[];
+  readonly params: GPUBuffer;
+  readonly staging: StagingBuffer;
+}
+
+export function createChunkBuffers(gpu: GpuContext, architecture: MdnArchitecture, rows: number): ChunkBuffers {
+  const width = headWidth(architecture);
+  return {
+    rows,
+    input: createStorageBuffer(gpu, 'predict inputs', rows * architecture.inputDim),
+    targets: createStorageBuffer(gpu, 'predict targets', rows * architecture.outputDim),
+    logDensity: createStorageBuffer(gpu, 'predict log densities', rows),
+    outputs: denseLayers(architecture).map((l, i) => createStorageBuffer(gpu, `predict layer${i} output`, rows * l.outputs)),
+    params: createStorageBuffer(gpu, 'mixture parameters', rows * width),
+    staging: new StagingBuffer(gpu, 'mixture readback', rows * width),
+  };
+}
+
+/** The storage buffers of a chunk (not its staging buffer). */
+export const chunkStorage = (b: ChunkBuffers): GPUBuffer[] => [b.input, b.targets, b.logDensity, ...b.outputs, b.params];
+
+/**
+ * The program of one chunk of `rows` rows: inputs (and targets) scaled in place where the model scales, the
+ * forward pass, then mixture parameters, log-densities or `samples`, taken back to original units last.
+ */
+export function buildPredictProgram(
+  gpu: GpuContext,
+  architecture: MdnArchitecture,
+  parameters: Arena,
+  kernels: PredictorKernels,
+  mode: PredictMode | 'sample',
+  rows: number,
+  buffers: ChunkBuffers,
+  samples?: { buffer: GPUBuffer; call: StepRing; samplesPerRow: number },
+): Program {
+  const layers = denseLayers(architecture);
+  const { inputDim, outputDim } = architecture;
+  const builder = new ProgramBuilder(gpu, `predict ${mode} ${rows} ${samples?.samplesPerRow ?? 0}`);
+  const scaling = kernels.scaling;
+  if (scaling) {
+    builder.add(scaling.scale, { values: buffers.input, columns: scaling.inputs }, { count: rows * inputDim, width: inputDim, base: 0 });
+    if (mode === 'logDensity') builder.add(scaling.scale, { values: buffers.targets, columns: scaling.targets }, { count: rows * outputDim, width: outputDim, base: 0 });
+  }
+  layers.forEach((layer, i) =>
+    builder.add(kernels.forward[i], { a: i === 0 ? buffers.input : buffers.outputs[i - 1], b: parameters.binding(`layer${i}`), c: buffers.outputs[i] }, { rows, ...layer }),
+  );
+  const head = buffers.outputs[layers.length - 1];
+  const mixture = { batch: rows, components: architecture.components, dims: outputDim, sigmaEpsilon: architecture.sigmaEpsilon };
+  if (mode === 'params') builder.add(kernels.toParams, { head, params: buffers.params }, mixture);
+  else if (mode === 'logDensity') builder.add(kernels.toNll, { head, targets: buffers.targets, logDensity: buffers.logDensity }, { ...mixture, gradScale: 1, sigmaPenalty: 0, sigmaGradScale: 1 });
+  else {
+    const { samplesPerRow } = samples!;
+    builder.add(kernels.toSamples, { head, samples: samples!.buffer, call: samples!.call.binding() }, { rows, samplesPerRow, components: architecture.components, dims: outputDim, sigmaEpsilon: architecture.sigmaEpsilon });
+  }
+  if (scaling) {
+    const width = headWidth(architecture);
+    if (mode === 'params') builder.add(scaling.scale, { values: buffers.params, columns: scaling.mixture }, { count: rows * width, width, base: 0 });
+    else if (mode === 'logDensity') builder.add(scaling.jacobian, { logDensity: buffers.logDensity, scaledTargets: buffers.targets, columns: scaling.logJacobian }, { count: rows, width: outputDim, base: scaling.jacobianBase });
+    else builder.add(scaling.scale, { values: samples!.buffer, columns: scaling.samples }, { count: rows * samples!.samplesPerRow * outputDim, width: outputDim, base: 0 });
+  }
+  return builder.build();
+}
