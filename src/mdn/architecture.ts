@@ -42,8 +42,11 @@ const positiveInteger = (v: unknown): boolean => typeof v === 'number' && Number
 /** Most parameters a model may have: 2^28 floats, 1 GiB of float32 (checked before anything is allocated). */
 export const MAX_PARAMETERS = 2 ** 28;
 
-/** Throws an InvalidArgumentError naming the first bad field. */
-export function validateArchitecture(arch: MdnArchitecture): void {
+/**
+ * Throws an InvalidArgumentError naming the first bad field. `checkSize: false` leaves out the parameter limit
+ * (a file reader compares the sizes with the file's first, which names the problem better).
+ */
+export function validateArchitecture(arch: MdnArchitecture, { checkSize = true } = {}): void {
   if (!positiveInteger(arch.inputDim)) throw new InvalidArgumentError(`inputDim must be an integer >= 1, got ${arch.inputDim}`);
   if (!positiveInteger(arch.outputDim)) throw new InvalidArgumentError(`outputDim must be an integer >= 1, got ${arch.outputDim}`);
   if (!positiveInteger(arch.components)) throw new InvalidArgumentError(`components must be an integer >= 1, got ${arch.components}`);
@@ -57,7 +60,7 @@ export function validateArchitecture(arch: MdnArchitecture): void {
     throw new InvalidArgumentError(`sigma must be one of ${SIGMA_ACTIVATIONS.join(', ')}, got '${arch.sigma}'`);
   }
   const parameters = denseLayers(arch).reduce((n, l) => n + (l.inputs + 1) * l.outputs, 0);
-  if (parameters > MAX_PARAMETERS) {
+  if (checkSize && parameters > MAX_PARAMETERS) {
     throw new InvalidArgumentError(`this architecture has ${parameters.toLocaleString('en')} parameters (${((4 * parameters) / 2 ** 30).toFixed(1)} GiB); the limit is ${MAX_PARAMETERS.toLocaleString('en')} (1 GiB of float32)`);
   }
   // Beyond 1 the floor it puts under σ is no longer small, and past float32's range σ is infinite.

@@ -122,7 +122,7 @@ export function decodeModel(input: ArrayBuffer | Uint8Array): DecodedModel {
     sigmaEpsilon: a?.sigmaEpsilon,
   };
   try {
-    validateArchitecture(architecture);
+    validateArchitecture(architecture, { checkSize: false });
   } catch (cause) {
     throw new ModelFormatError(`the manifest's architecture is invalid: ${(cause as Error).message}`);
   }
@@ -134,6 +134,11 @@ export function decodeModel(input: ArrayBuffer | Uint8Array): DecodedModel {
   const weightsStart = Math.ceil((12 + jsonLength) / 4) * 4;
   if (bytes.length !== weightsStart + expected * 4) {
     throw new ModelFormatError(`the file holds ${Math.max(0, bytes.length - weightsStart)} bytes of weights; the manifest needs ${expected * 4}`);
+  }
+  try {
+    validateArchitecture(architecture);
+  } catch (cause) {
+    throw new ModelFormatError(`the manifest's architecture is invalid: ${(cause as Error).message}`);
   }
   let offset = 0;
   const blocks = layers.map((l, i) => {
