@@ -1,0 +1,173 @@
+// The program of one training step, and every buffer it works on: the dense layers' forward pass, the fused
+// mixture NLL with its gradient, the batch mean, the backward pass, and the optimiser (with the minibatch gather
+// and gradient clipping where asked). Built once per trainer; src/mdn/trainer.ts replays it.
+import type { GpuContext } from '../runtime/device.js';
+import { Arena } from '../runtime/arena.js';
+import { createStorageBuffer, uploadFloats } from '../runtime/buffers.js';
+import { compileKernel } from '../runtime/kernel.js';
+import { type Program, ProgramBuilder } from '../runtime/program.js';
+import { StepRing } from '../runtime/stepRing.js';
+import { ResourceScope, StagingBuffer } from '../runtime/transfer.js';
+import { InvalidArgumentError, DeviceLimitError } from '../runtime/errors.js';
+import { denseForward, denseForwardVariant } from '../shaders/denseForward.js';
+import { denseInputGrad } from '../shaders/denseInputGrad.js';
+import { denseWeightGrad, denseWeightGradVariant } from '../shaders/denseWeightGrad.js';
+import { mixtureNll } from '../shaders/mixtureNll.js';
+import { unrolledHead } from '../shaders/unrolledHead.js';
+import { meanReduce } from '../shaders/meanReduce.js';
+import { AdamStep, adam } from '../shaders/adam.js';
+import { SgdStep, sgd } from '../shaders/sgd.js';
+import { GatherStep, gatherBatch } from '../shaders/gatherBatch.js';
+import { gradNorm } from '../shaders/gradNorm.js';
+import { permutationBits } from './reference/permutation.js';
+import { type MdnArchitecture, denseLayers, parameterLayout, validateArchitecture } from './architecture.js';
+import { type ResolvedOptimizer, resolveOptimizer } from './optimizerOptions.js';
+import { initialParameters } from './init.js';
+import type { TrainerOptions } from './trainer.js';
+
+/** A training step's program and what it runs on. */
+export interface TrainingStep {
+  readonly rows: number;
+  readonly optimizer: ResolvedOptimizer;
+  readonly params: Arena;
+  /** Everything made here (not a caller's parameter arena). */
+  readonly resources: ResourceScope;
+  /** The whole data set. */
+  readonly inputs: GPUBuffer;
+  readonly targets: GPUBuffer;
+  /** The step's mean loss. */
+  readonly loss: GPUBuffer;
+  /** Losses of the recorded steps, then the two health words, read in one map per submit. */
+  readonly lossStaging: StagingBuffer;
+  /** Where the optimiser kernel records the first step whose loss or gradient was not finite. */
+  readonly health: GPUBuffer;
+  /** Parameters, then the optimiser state: what a checkpoint copies. */
+  readonly stateBuffers: readonly GPUBuffer[];
+  /** Per-step optimiser values (learning rate, bias corrections). */
+  readonly ring: StepRing;
+  readonly program: Program;
+  /** Minibatch bookkeeping; undefined for full-batch training. */
+  readonly batching: { batchSize: number; stepsPerEpoch: number; seed: number; ring: StepRing } | undefined;
+}
+
+/** Checks the options, allocates every buffer and records the step program. */
+export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchitecture, options: TrainerOptions): Promise<TrainingStep> {
+  validateArchitecture(architecture);
+  gpu.assertUsable();
+  const rows = options.rows;
+  if (!Number.isInteger(rows) || rows < 1) throw new InvalidArgumentError(`rows must be an integer >= 1, got ${rows}`);
+  const optimizer = resolveOptimizer(options.optimizer);
+  const stepsPerSubmit = options.stepsPerSubmit ?? 64;
+  const batch = options.batchSize ?? rows;
+  if (!Number.isInteger(batch) || batch < 1 || batch > rows) {
+    throw new InvalidArgumentError(`batchSize must be an integer from 1 to the ${rows} rows of data, got ${batch}`);
+  }
+  const minibatch = batch < rows;
+  const clipNorm = options.clipNorm;
+  if (clipNorm !== undefined && !(Number.isFinite(clipNorm) && clipNorm > 0)) throw new InvalidArgumentError(`clipNorm must be a finite number > 0, got ${clipNorm}`);
+  if (clipNorm !== undefined && optimizer.kind !== 'adam') throw new InvalidArgumentError('clipNorm is available with Adam');
+  const sigmaPenalty = options.sigmaPenalty ?? 0;
+  if (!(Number.isFinite(sigmaPenalty) && sigmaPenalty >= 0)) throw new InvalidArgumentError(`sigmaPenalty must be a finite number >= 0, got ${sigmaPenalty}`);
+  const layers = denseLayers(architecture);
+  const layout = parameterLayout(architecture);
+  const widest = Math.max(...layers.map((l) => l.outputs));
+  const maxBinding = gpu.limits.maxStorageBufferBindingSize;
+  const widestData = Math.max(architecture.inputDim, architecture.outputDim);
+  if (batch * widest * 4 > maxBinding || rows * widestData * 4 > maxBinding || layout.totalFloats * 4 > maxBinding) {
+    throw new DeviceLimitError(
+      `a batch of ${batch} rows needs ${batch * widest * 4} bytes per activation buffer (and the data ${rows * widestData * 4}); the device binds at most ${maxBinding}`,
+    );
+  }
+
+  const scope = new ResourceScope();
+  const keep = <T extends GPUBuffer | { destroy(): void }>(resource: T): T => scope.own(resource);
+  if (options.parameters && options.parameters.layout.totalFloats !== layout.totalFloats) {
+    throw new InvalidArgumentError('the parameters given do not match this architecture');
+  }
+  const params = options.parameters ?? keep(new Arena(gpu, layout, 'parameters'));
+  const grads = keep(new Arena(gpu, layout, 'gradients'));
+  const moments = optimizer.kind === 'adam' ? [keep(new Arena(gpu, layout, 'adam m')), keep(new Arena(gpu, layout, 'adam v'))] : [keep(new Arena(gpu, layout, 'sgd velocity'))];
+  // The whole data set; with minibatches, each step's rows are gathered from it into batch buffers.
+  const allInputs = keep(createStorageBuffer(gpu, 'inputs', rows * architecture.inputDim));
+  const allTargets = keep(createStorageBuffer(gpu, 'targets', rows * architecture.outputDim));
+  const input = minibatch ? keep(createStorageBuffer(gpu, 'batch inputs', batch * architecture.inputDim)) : allInputs;
+  const target = minibatch ? keep(createStorageBuffer(gpu, 'batch targets', batch * architecture.outputDim)) : allTargets;
+  const outputs = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} output`, batch * l.outputs)));
+  const preGrads = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} pre-activation grad`, batch * l.outputs)));
+  const sampleNll = keep(createStorageBuffer(gpu, 'sample nll', batch));
+  const loss = keep(createStorageBuffer(gpu, 'loss', 1));
+  // Losses of the recorded steps, then the two health words, in one map per submit.
+  const lossStaging = keep(new StagingBuffer(gpu, 'loss readback', stepsPerSubmit + 2));
+  const health = keep(createStorageBuffer(gpu, 'training health', 4));
+  const ring = keep(new StepRing(gpu, optimizer.kind === 'adam' ? AdamStep : SgdStep, stepsPerSubmit, 'optimizer step ring'));
+
+  if (!options.parameters || options.initialParameters) {
+    const initial = options.initialParameters ?? initialParameters(architecture, options.seed ?? 0);
+    uploadFloats(gpu, params.buffer, layout.pack(Object.fromEntries(initial.map((p, i) => [`layer${i}`, p]))));
+  }
+
+  const builder = new ProgramBuilder(gpu, 'train step');
+  let batching: { batchSize: number; stepsPerEpoch: number; seed: number; ring: StepRing } | undefined;
+  if (minibatch) {
+    batching = { batchSize: batch, stepsPerEpoch: Math.floor(rows / batch), seed: options.seed ?? 0, ring: keep(new StepRing(gpu, GatherStep, stepsPerSubmit, 'batch ring')) };
+    if (batching.ring.stride !== ring.stride) throw new Error('the batch and optimizer rings must share one stride (one dynamic offset)');
+    builder.add(
+      await compileKernel(gpu, gatherBatch, {}),
+      { allInputs, allTargets, batchInputs: input, batchTargets: target, step: batching.ring.binding() },
+      { rows, batch, inputDim: architecture.inputDim, outputDim: architecture.outputDim, halfBits: permutationBits(rows) / 2 },
+    );
+  }
+  for (const [i, layer] of layers.entries()) {
+    const kernel = await compileKernel(gpu, denseForward, denseForwardVariant(layer.activation, layer));
+    builder.add(kernel, { a: i === 0 ? input : outputs[i - 1], b: params.binding(`layer${i}`), c: outputs[i] }, { rows: batch, ...layer });
+  }
+  const nllKernel = await compileKernel(gpu, mixtureNll, {
+    sigma: architecture.sigma,
+    withGradient: true,
+    unrolled: unrolledHead(architecture.components, architecture.outputDim),
+  });
+  builder.add(
+    nllKernel,
+    { head: outputs[layers.length - 1], targets: target, headGrad: preGrads[layers.length - 1], sampleNll },
+    { batch, components: architecture.components, dims: architecture.outputDim, gradScale: 1 / batch, sigmaEpsilon: architecture.sigmaEpsilon, sigmaPenalty, sigmaGradScale: options.freezeSigma ? 0 : 1 },
+  );
+  builder.add(await compileKernel(gpu, meanReduce, {}), { values: sampleNll, result: loss }, { count: batch, scale: 1 / batch });
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i];
+    const weightGrad = await compileKernel(gpu, denseWeightGrad, denseWeightGradVariant(layer));
+    builder.add(weightGrad, { a: i === 0 ? input : outputs[i - 1], b: preGrads[i], c: grads.binding(`layer${i}`) }, { rows: batch, ...layer });
+    if (i > 0) {
+      const inputGrad = await compileKernel(gpu, denseInputGrad, { inputActivation: layers[i - 1].activation });
+      builder.add(inputGrad, { a: preGrads[i], b: params.binding(`layer${i}`), activationOutput: outputs[i - 1], c: preGrads[i - 1] }, { rows: batch, ...layer });
+    }
+  }
+  const count = layout.totalFloats;
+  if (optimizer.kind === 'adam') {
+    const { beta1, beta2, epsilon, weightDecay } = optimizer;
+    const clip = clipNorm === undefined ? undefined : keep(createStorageBuffer(gpu, 'clip factor', 1));
+    if (clip) builder.add(await compileKernel(gpu, gradNorm, {}), { grads: grads.whole(), clip }, { count, maxNorm: clipNorm! });
+    builder.add(
+      await compileKernel(gpu, adam, { clipped: clip !== undefined }),
+      {
+        params: params.whole(),
+        grads: grads.whole(),
+        firstMoment: moments[0].whole(),
+        secondMoment: moments[1].whole(),
+        ...(clip ? { clip } : {}),
+        loss,
+        health,
+        step: ring.binding(),
+      },
+      { count, beta1, beta2, epsilon, weightDecay },
+    );
+  } else {
+    builder.add(
+      await compileKernel(gpu, sgd, {}),
+      { params: params.whole(), grads: grads.whole(), velocity: moments[0].whole(), step: ring.binding() },
+      { count, momentum: optimizer.momentum, weightDecay: optimizer.weightDecay },
+    );
+  }
+  const program = keep(builder.build());
+  const stateBuffers = [params.buffer, ...moments.map((m) => m.buffer)];
+  return { rows, optimizer, params, resources: scope, inputs: allInputs, targets: allTargets, loss, lossStaging, health, stateBuffers, ring, program, batching };
+}
