@@ -58,7 +58,7 @@ function matmulDefinition({ transposeA, transposeB, onesColumnA, onesRowA, vecto
   return {
     name: 'matmul',
     bindings: () => [readOnly('a'), readOnly('b', vectorB ? 'vec4<f32>' : 'f32'), readWrite('c'), uniform('shape', MatmulShape)],
-    source: () => probe(matmulSource(variant)),
+    source: () => probe(matmulSource(variant, { a: 'a', b: 'b', c: 'c' })),
     plan: ({ m, n, k, lda, ldb }) => ({ uniforms: { m, n, k, lda, ldb }, workgroups: matmulWorkgroups(m, n, block) }),
   };
 }

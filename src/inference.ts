@@ -198,7 +198,7 @@ function exported(label: string, code: string, bindings: readonly BindingDecl[],
 /**
  * The WGSL of a model's forward pass, as kernels to run in order (each layer, then the mixture parameters),
  * for pasting into another pipeline. Weights are not embedded: bind layer i's (inputs + 1) x outputs block
- * (`blocks` from decodeModel) as its `b`. A model with scalers starts with an 'input scaling' stage and ends
+ * (`blocks` from decodeModel) as its `weights`. A model with scalers starts with an 'input scaling' stage and ends
  * with a 'mixture unscaling' stage, in place on the input and on the mixture (their `columns` come along).
  * @example
  * for (const k of exportWgsl(modelBytes)) console.log(k.label, k.bindings.map((b) => b.name));

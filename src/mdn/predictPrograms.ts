@@ -4,7 +4,7 @@
 import type { GpuContext } from '../runtime/device.js';
 import type { Arena } from '../runtime/arena.js';
 import { createStorageBuffer, uploadFloats } from '../runtime/buffers.js';
-import { type CompiledKernel, compileKernel } from '../runtime/kernel.js';
+import { type CompiledKernel, type CompiledOf, compileKernel } from '../runtime/kernel.js';
 import { type Program, ProgramBuilder } from '../runtime/program.js';
 import type { StepRing } from '../runtime/stepRing.js';
 import { StagingBuffer } from '../runtime/transfer.js';
@@ -23,8 +23,8 @@ export type PredictMode = 'params' | 'logDensity';
 
 // The scaling kernels and their per-column values, where a model scales (see shaders/scaleColumns.ts).
 interface ScalingStage {
-  readonly scale: CompiledKernel<Record<string, never>, ColumnSizes>;
-  readonly jacobian: CompiledKernel<Record<string, never>, ColumnSizes>;
+  readonly scale: CompiledOf<typeof scaleColumns>;
+  readonly jacobian: CompiledOf<typeof addLogJacobian>;
   readonly inputs: GPUBuffer;
   readonly targets: GPUBuffer;
   readonly mixture: GPUBuffer;
@@ -34,10 +34,10 @@ interface ScalingStage {
 }
 
 export interface PredictorKernels {
-  readonly forward: readonly CompiledKernel<DenseForwardVariant, DenseSizes>[];
-  readonly toParams: CompiledKernel<{ sigma: SigmaActivation }, MixtureParamsSizes>;
-  readonly toNll: CompiledKernel<MixtureVariant, MixtureSizes>;
-  readonly toSamples: CompiledKernel<{ sigma: SigmaActivation }, SampleSizes>;
+  readonly forward: readonly CompiledOf<typeof denseForward>[];
+  readonly toParams: CompiledOf<typeof mixtureParams>;
+  readonly toNll: CompiledOf<typeof mixtureNll>;
+  readonly toSamples: CompiledOf<typeof mixtureSample>;
   readonly scaling?: ScalingStage;
 }
 
@@ -130,7 +130,7 @@ export function buildPredictProgram(
     if (mode === 'logDensity') builder.add(scaling.scale, { values: buffers.targets, columns: scaling.targets }, { count: rows * outputDim, width: outputDim, base: 0 });
   }
   layers.forEach((layer, i) =>
-    builder.add(kernels.forward[i], { a: i === 0 ? buffers.input : buffers.outputs[i - 1], b: parameters.binding(`layer${i}`), c: buffers.outputs[i] }, { rows, ...layer }),
+    builder.add(kernels.forward[i], { input: i === 0 ? buffers.input : buffers.outputs[i - 1], weights: parameters.binding(`layer${i}`), output: buffers.outputs[i] }, { rows, ...layer }),
   );
   const head = buffers.outputs[layers.length - 1];
   const mixture = { batch: rows, components: architecture.components, dims: outputDim, sigmaEpsilon: architecture.sigmaEpsilon };

@@ -119,7 +119,7 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   }
   for (const [i, layer] of layers.entries()) {
     const kernel = await compileKernel(gpu, denseForward, denseForwardVariant(layer.activation, layer));
-    builder.add(kernel, { a: i === 0 ? input : outputs[i - 1], b: params.binding(`layer${i}`), c: outputs[i] }, { rows: batch, ...layer });
+    builder.add(kernel, { input: i === 0 ? input : outputs[i - 1], weights: params.binding(`layer${i}`), output: outputs[i] }, { rows: batch, ...layer });
   }
   const nllKernel = await compileKernel(gpu, mixtureNll, {
     sigma: architecture.sigma,
@@ -135,10 +135,10 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i];
     const weightGrad = await compileKernel(gpu, denseWeightGrad, denseWeightGradVariant(layer));
-    builder.add(weightGrad, { a: i === 0 ? input : outputs[i - 1], b: preGrads[i], c: grads.binding(`layer${i}`) }, { rows: batch, ...layer });
+    builder.add(weightGrad, { input: i === 0 ? input : outputs[i - 1], outputGrad: preGrads[i], weightGrad: grads.binding(`layer${i}`) }, { rows: batch, ...layer });
     if (i > 0) {
       const inputGrad = await compileKernel(gpu, denseInputGrad, { inputActivation: layers[i - 1].activation });
-      builder.add(inputGrad, { a: preGrads[i], b: params.binding(`layer${i}`), activationOutput: outputs[i - 1], c: preGrads[i - 1] }, { rows: batch, ...layer });
+      builder.add(inputGrad, { outputGrad: preGrads[i], weights: params.binding(`layer${i}`), activationOutput: outputs[i - 1], inputGrad: preGrads[i - 1] }, { rows: batch, ...layer });
     }
   }
   const count = layout.totalFloats;

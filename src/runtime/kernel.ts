@@ -13,9 +13,10 @@ export interface DispatchPlan {
   readonly workgroups: Workgroups;
 }
 
-export interface KernelDefinition<Variant, Sizes> {
+export interface KernelDefinition<Variant, Sizes, B extends BindingDecl = BindingDecl> {
   readonly name: string;
-  bindings(variant: Variant): readonly BindingDecl[];
+  /** The kernel's bindings in order: the WGSL declarations, the bind group layout and the resources a program gives. */
+  bindings(variant: Variant): readonly B[];
   /** WGSL after the binding declarations (which are generated from `bindings`). */
   source(variant: Variant): string;
   plan(sizes: Sizes, variant: Variant): DispatchPlan;
@@ -23,8 +24,8 @@ export interface KernelDefinition<Variant, Sizes> {
   constants?(variant: Variant): Record<string, number>;
 }
 
-export interface CompiledKernel<Variant = unknown, Sizes = unknown> {
-  readonly definition: KernelDefinition<Variant, Sizes>;
+export interface CompiledKernel<Variant = unknown, Sizes = unknown, B extends BindingDecl = BindingDecl> {
+  readonly definition: KernelDefinition<Variant, Sizes, B>;
   readonly variant: Variant;
   readonly label: string;
   readonly bindings: readonly BindingDecl[];
@@ -34,20 +35,33 @@ export interface CompiledKernel<Variant = unknown, Sizes = unknown> {
 }
 
 /** Full WGSL text of a kernel variant: generated declarations, then the kernel's own source. */
-export function kernelCode<V, S>(definition: KernelDefinition<V, S>, variant: V): string {
+export function kernelCode<V, S, B extends BindingDecl>(definition: KernelDefinition<V, S, B>, variant: V): string {
   return `${bindingsWgsl(definition.bindings(variant))}\n${definition.source(variant)}`;
 }
+
+/** The compiled form of a kernel definition, binding names included. */
+export type CompiledOf<K> = K extends KernelDefinition<infer V, infer S, infer B> ? CompiledKernel<V, S, B> : never;
+
+/**
+ * Declares a kernel, keeping the binding names' types (so programs that bind it are checked by name).
+ * @example
+ * export const meanReduce = defineKernel<{}, ReduceSizes>()({ name: 'meanReduce', bindings: () => [...], ... });
+ */
+export const defineKernel =
+  <Variant, Sizes>() =>
+  <B extends BindingDecl>(definition: KernelDefinition<Variant, Sizes, B>): KernelDefinition<Variant, Sizes, B> =>
+    definition;
 
 /**
  * Compiles a kernel variant through the context's pipeline cache.
  * @example
  * const matmul = await compileKernel(gpu, denseForward, { activation: 'tanh' });
  */
-export async function compileKernel<V, S>(
+export async function compileKernel<V, S, B extends BindingDecl>(
   gpu: GpuContext,
-  definition: KernelDefinition<V, S>,
+  definition: KernelDefinition<V, S, B>,
   variant: V,
-): Promise<CompiledKernel<V, S>> {
+): Promise<CompiledKernel<V, S, B>> {
   const bindings = definition.bindings(variant);
   const code = kernelCode(definition, variant);
   const label = `${definition.name}${variantSuffix(variant)}`;

@@ -4,6 +4,7 @@
 import type { GpuContext } from './device.js';
 import type { CompiledKernel, Workgroups } from './kernel.js';
 import { packUniforms, uniformByteSize } from './uniforms.js';
+import type { BindingDecl, KernelResources } from './bindings.js';
 import { DeviceLimitError } from './errors.js';
 import { debugEnabled } from './debug.js';
 
@@ -34,7 +35,7 @@ export class ProgramBuilder {
    * @example
    * builder.add(forwardKernel, { input: x, weights: arena.binding('layer0'), output: h }, { rows, inner, cols });
    */
-  add<V, S>(kernel: CompiledKernel<V, S>, resources: Readonly<Record<string, Resource>>, sizes: S): this {
+  add<V, S, B extends BindingDecl>(kernel: CompiledKernel<V, S, B>, resources: KernelResources<B, Resource>, sizes: S): this {
     const plan = kernel.definition.plan(sizes, kernel.variant);
     const max = this.gpu.limits.maxComputeWorkgroupsPerDimension;
     for (const count of plan.workgroups) {
@@ -42,7 +43,7 @@ export class ProgramBuilder {
         throw new DeviceLimitError(`${kernel.label}: ${count} workgroups asked in one dimension, device allows ${max}`);
       }
     }
-    this.pending.push({ kernel: kernel as CompiledKernel<unknown, unknown>, resources, uniforms: plan.uniforms, workgroups: plan.workgroups });
+    this.pending.push({ kernel: kernel as unknown as CompiledKernel<unknown, unknown>, resources: resources as Readonly<Record<string, Resource>>, uniforms: plan.uniforms, workgroups: plan.workgroups });
     return this;
   }
 

@@ -2,17 +2,22 @@
 
 export type UniformScalar = 'u32' | 'i32' | 'f32';
 
-export interface UniformStruct {
+export interface UniformStruct<Fields extends Record<string, UniformScalar> = Record<string, UniformScalar>> {
   readonly typeName: string;
   readonly fields: readonly { readonly name: string; readonly type: UniformScalar }[];
+  /** Type-level only: the declared fields, for UniformValues. */
+  readonly declared?: Fields;
 }
+
+/** The values of a uniform struct, typed from its declaration: one number per field. */
+export type UniformValues<S> = S extends UniformStruct<infer F> ? { readonly [K in keyof F]: number } : never;
 
 /**
  * Declares a uniform struct of 4-byte scalars.
  * @example
  * const MatmulShape = defineUniformStruct('MatmulShape', { m: 'u32', n: 'u32', k: 'u32' });
  */
-export function defineUniformStruct(typeName: string, fields: Record<string, UniformScalar>): UniformStruct {
+export function defineUniformStruct<const Fields extends Record<string, UniformScalar>>(typeName: string, fields: Fields): UniformStruct<Fields> {
   return { typeName, fields: Object.entries(fields).map(([name, type]) => ({ name, type })) };
 }
 

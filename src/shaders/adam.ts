@@ -1,7 +1,7 @@
 // Adam (with optional decoupled weight decay, AdamW) over a whole parameter arena in one dispatch, four
 // parameters per thread. Learning rate and bias corrections change per step and come from a step ring.
-import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { readOnly, readWrite, uniform, optional } from '../runtime/bindings.js';
+import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
 import { defineUniformStruct } from '../runtime/uniforms.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
 
@@ -39,23 +39,23 @@ export interface AdamVariant {
   readonly clipped: boolean;
 }
 
-export const adam: KernelDefinition<AdamVariant, AdamSizes> = {
+export const adam = defineKernel<AdamVariant, AdamSizes>()({
   name: 'adam',
   bindings: ({ clipped }) => [
     readWrite('params', 'vec4<f32>'),
     readOnly('grads', 'vec4<f32>'),
     readWrite('firstMoment', 'vec4<f32>'),
     readWrite('secondMoment', 'vec4<f32>'),
-    ...(clipped ? [readOnly('clip')] : []),
+    ...(clipped ? [optional(readOnly('clip'))] : []),
     readOnly('loss'),
     readWrite('health', 'u32'),
-    uniform('shape', AdamSettings),
+    uniform('settings', AdamSettings),
     uniform('step', AdamStep, true),
   ],
   source: ({ clipped }) =>
     elementwiseEntry(
       WORKGROUP,
-      'shape.count4',
+      'settings.count4',
       `  // A step whose loss or gradient is NaN or infinite stops training on the GPU: health records the first such
   // step (and 1 for the loss, 2 for a gradient) and every later update is skipped until the host rolls back.
   // Bit tests, since WGSL has no isnan and x != x may be optimised away.
@@ -71,20 +71,20 @@ export const adam: KernelDefinition<AdamVariant, AdamSizes> = {
     health[1] = 2u;
     return;
   }
-  let m = shape.beta1 * firstMoment[i] + (1.0 - shape.beta1) * g;
-  let v = shape.beta2 * secondMoment[i] + (1.0 - shape.beta2) * g * g;
+  let m = settings.beta1 * firstMoment[i] + (1.0 - settings.beta1) * g;
+  let v = settings.beta2 * secondMoment[i] + (1.0 - settings.beta2) * g * g;
   firstMoment[i] = m;
   secondMoment[i] = v;
   let p = params[i];
-  let update = (m * step.firstBiasCorrection) / (sqrt(v * step.secondBiasCorrection) + shape.epsilon);
-  params[i] = p - step.learningRate * (update + shape.weightDecay * p);`,
+  let update = (m * step.firstBiasCorrection) / (sqrt(v * step.secondBiasCorrection) + settings.epsilon);
+  params[i] = p - step.learningRate * (update + settings.weightDecay * p);`,
     ),
   plan: (sizes) => {
     if (sizes.count % 4 !== 0) throw new Error(`adam: parameter count ${sizes.count} is not a multiple of 4`);
     const { count, ...rest } = sizes;
     return { uniforms: { count4: count / 4, ...rest }, workgroups: elementwiseWorkgroups(count / 4, WORKGROUP) };
   },
-};
+});
 
 /** Per-step values of Adam at step `t` (1-based). */
 export function adamStepValues(t: number, learningRate: number, beta1: number, beta2: number): Record<string, number> {

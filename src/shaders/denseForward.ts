@@ -2,7 +2,7 @@
 // A layer's parameters are one slice of (inputs + 1) x outputs floats: W row by row, then the bias row,
 // so the bias is folded into the product as a ones column of X instead of a separate epilogue read.
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import type { KernelDefinition } from '../runtime/kernel.js';
+import { defineKernel } from '../runtime/kernel.js';
 import type { Activation } from './activation.wgsl.js';
 import { MatmulShape, checkVectorStride, matmulSource, matmulWorkgroups, TALL_BLOCK } from './matmul.wgsl.js';
 
@@ -24,12 +24,13 @@ export const denseForwardVariant = (activation: Activation, { outputs }: Omit<De
   vectorB: outputs % 4 === 0,
 });
 
-export const denseForward: KernelDefinition<DenseForwardVariant, DenseSizes> = {
+export const denseForward = defineKernel<DenseForwardVariant, DenseSizes>()({
   name: 'denseForward',
-  bindings: (v) => [readOnly('a'), readOnly('b', v.vectorB ? 'vec4<f32>' : 'f32'), readWrite('c'), uniform('shape', MatmulShape)],
-  source: (v) => matmulSource({ block: TALL_BLOCK, transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', ...v }),
+  bindings: (v) => [readOnly('input'), readOnly('weights', v.vectorB ? 'vec4<f32>' : 'f32'), readWrite('output'), uniform('shape', MatmulShape)],
+  source: (v) =>
+    matmulSource({ block: TALL_BLOCK, transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', ...v }, { a: 'input', b: 'weights', c: 'output' }),
   plan: ({ rows, inputs, outputs }, v) => {
     checkVectorStride('denseForward', v.vectorB, outputs);
     return { uniforms: { m: rows, n: outputs, k: inputs + 1, lda: inputs, ldb: outputs }, workgroups: matmulWorkgroups(rows, outputs, TALL_BLOCK) };
   },
-};
+});

@@ -2,14 +2,14 @@
 // at this layer's pre-activation and X (this layer's input) is the previous layer's output, whose activation
 // derivative is fused here. W is read transposed in place; the bias row is never touched.
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import type { KernelDefinition } from '../runtime/kernel.js';
+import { defineKernel } from '../runtime/kernel.js';
 import type { Activation } from './activation.wgsl.js';
 import type { DenseSizes } from './denseForward.js';
 import { MatmulShape, matmulSource, matmulWorkgroups, TALL_BLOCK } from './matmul.wgsl.js';
 
-export const denseInputGrad: KernelDefinition<{ inputActivation: Activation }, DenseSizes> = {
+export const denseInputGrad = defineKernel<{ inputActivation: Activation }, DenseSizes>()({
   name: 'denseInputGrad',
-  bindings: () => [readOnly('a'), readOnly('b'), readOnly('activationOutput'), readWrite('c'), uniform('shape', MatmulShape)],
+  bindings: () => [readOnly('outputGrad'), readOnly('weights'), readOnly('activationOutput'), readWrite('inputGrad'), uniform('shape', MatmulShape)],
   source: ({ inputActivation }) =>
     matmulSource({
       block: TALL_BLOCK,
@@ -20,9 +20,9 @@ export const denseInputGrad: KernelDefinition<{ inputActivation: Activation }, D
       epilogue: 'activationGrad',
       activation: inputActivation,
       vectorB: false,
-    }),
+    }, { a: 'outputGrad', b: 'weights', c: 'inputGrad' }),
   plan: ({ rows, inputs, outputs }) => ({
     uniforms: { m: rows, n: inputs, k: outputs, lda: outputs, ldb: outputs },
     workgroups: matmulWorkgroups(rows, inputs, TALL_BLOCK),
   }),
-};
+});

@@ -1,25 +1,20 @@
 // Copies one minibatch of rows out of the whole dataset, in the order of this epoch's permutation (see
 // src/mdn/reference/permutation.ts, which computes the same indices). One invocation per batch row.
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
-import { defineUniformStruct } from '../runtime/uniforms.js';
+import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { type UniformValues, defineUniformStruct } from '../runtime/uniforms.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
+import { hashWgsl } from './hash.wgsl.js';
 
 const WORKGROUP = 64;
 
 export const GatherShape = defineUniformStruct('GatherShape', { rows: 'u32', batch: 'u32', inputDim: 'u32', outputDim: 'u32', halfBits: 'u32' });
 export const GatherStep = defineUniformStruct('GatherStep', { key0: 'u32', key1: 'u32', batchStart: 'u32' });
 
-export interface GatherSizes {
-  readonly rows: number;
-  readonly batch: number;
-  readonly inputDim: number;
-  readonly outputDim: number;
-  /** Half the Feistel domain's bits (permutationBits(rows) / 2). */
-  readonly halfBits: number;
-}
+/** What a dispatch of the kernel takes: its uniform struct's values (halfBits: half the Feistel domain's bits, permutationBits(rows) / 2). */
+export type GatherSizes = UniformValues<typeof GatherShape>;
 
-export const gatherBatch: KernelDefinition<Record<string, never>, GatherSizes> = {
+export const gatherBatch = defineKernel<Record<string, never>, GatherSizes>()({
   name: 'gatherBatch',
   bindings: () => [
     readOnly('allInputs'),
@@ -30,11 +25,7 @@ export const gatherBatch: KernelDefinition<Record<string, never>, GatherSizes> =
     uniform('step', GatherStep, true),
   ],
   source: () => `
-fn hash(x: u32) -> u32 {
-  let state = x * 747796405u + 2891336453u;
-  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
-  return (word >> 22u) ^ word;
-}
+${hashWgsl}
 
 // Feistel rounds over [0, 2^(2·halfBits)), walking the cycle back into [0, rows).
 fn permute(i: u32) -> u32 {
@@ -66,4 +57,4 @@ ${elementwiseEntry(
   }`,
 )}`,
   plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, WORKGROUP) }),
-};
+});

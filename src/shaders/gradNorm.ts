@@ -1,7 +1,7 @@
 // The factor that clips the gradient to a global L2 norm: clip[0] = min(1, maxNorm / ‖g‖) over the whole
 // gradient arena, in one workgroup (strided sums of squares, then workgroupTotal), read by the optimiser.
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import type { KernelDefinition } from '../runtime/kernel.js';
+import { defineKernel } from '../runtime/kernel.js';
 import { defineUniformStruct } from '../runtime/uniforms.js';
 import { workgroupTotalWgsl } from './workgroupTotal.wgsl.js';
 
@@ -9,7 +9,7 @@ const WORKGROUP = 64;
 
 export const ClipShape = defineUniformStruct('ClipShape', { count4: 'u32', maxNorm: 'f32' });
 
-export const gradNorm: KernelDefinition<Record<string, never>, { count: number; maxNorm: number }> = {
+export const gradNorm = defineKernel<Record<string, never>, { count: number; maxNorm: number }>()({
   name: 'gradNorm',
   bindings: () => [readOnly('grads', 'vec4<f32>'), readWrite('clip'), uniform('shape', ClipShape)],
   source: () => `
@@ -31,4 +31,4 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
     if (count % 4 !== 0) throw new Error(`gradNorm: parameter count ${count} is not a multiple of 4`);
     return { uniforms: { count4: count / 4, maxNorm }, workgroups: [1, 1, 1] };
   },
-};
+});

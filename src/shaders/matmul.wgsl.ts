@@ -81,31 +81,39 @@ export interface MatmulVariant {
   readonly block: BlockShape;
 }
 
+/** What each kernel calls A, B and C in its bindings (names that say what they hold). */
+export interface MatmulNames {
+  readonly a: string;
+  readonly b: string;
+  readonly c: string;
+}
+
 const lines = (xs: string[]) => xs.join('\n');
 
 /** Vec4 number `index` of a vec4 binding, clamped into the array. */
 const vec4At = (name: string, index: string) => `${name}[min(${index}, arrayLength(&${name}) - 1u)]`;
 
-export function matmulSource(v: MatmulVariant): string {
+export function matmulSource(v: MatmulVariant, names: MatmulNames): string {
   if (v.vectorB && v.transposeB) throw new Error('matmul: vectorB reads a row-major B only');
+  const { a: A, b: B, c: C } = names;
   const ROWS = indices(v.block.rows);
   const COLS = indices(v.block.cols);
   const VECS = indices(v.block.cols / 4);
   const aIndex = (i: number) => (v.transposeA ? `k * shape.lda + r${i}` : `r${i} + k`);
   const bVector = (q: number) =>
     v.vectorB
-      ? vec4At('b', `(bRow + col0) / 4u + ${q}u`)
+      ? vec4At(B, `(bRow + col0) / 4u + ${q}u`)
       : v.transposeB
-        ? `vec4(${indices(4).map((j) => `b[c${4 * q + j} + k]`).join(', ')})`
-        : `vec4(${indices(4).map((j) => `b[bRow + c${4 * q + j}]`).join(', ')})`;
+        ? `vec4(${indices(4).map((j) => `${B}[c${4 * q + j} + k]`).join(', ')})`
+        : `vec4(${indices(4).map((j) => `${B}[bRow + c${4 * q + j}]`).join(', ')})`;
   const accumulate = ROWS.map((i) => {
-    const load = v.onesRowA ? `select(a[${aIndex(i)}], 1.0, ones${i})` : `a[${aIndex(i)}]`;
+    const load = v.onesRowA ? `select(${A}[${aIndex(i)}], 1.0, ones${i})` : `${A}[${aIndex(i)}]`;
     return `    { let av = ${load};${VECS.map((q) => ` acc${i}_${q} += av * bv${q};`).join('')} }`;
   });
   const bias = VECS.map((q) =>
     v.vectorB
-      ? `  let bias${q} = ${vec4At('b', `(biasRow + col0) / 4u + ${q}u`)};`
-      : `  let bias${q} = vec4(${indices(4).map((j) => `b[biasRow + c${4 * q + j}]`).join(', ')});`,
+      ? `  let bias${q} = ${vec4At(B, `(biasRow + col0) / 4u + ${q}u`)};`
+      : `  let bias${q} = vec4(${indices(4).map((j) => `${B}[biasRow + c${4 * q + j}]`).join(', ')});`,
   );
   return wgsl`
 ${v.epilogue === 'activation' ? activateWgsl(v.activation) : activationGradWgsl(v.activation)}
@@ -125,10 +133,10 @@ fn store(row: u32, col: u32, value: vec4<f32>) {
   let base = row * shape.n + col;
   let count = min(4u, shape.n - col);
   let out = finish(value, base, count);
-  c[base] = out.x;
-  if (count > 1u) { c[base + 1u] = out.y; }
-  if (count > 2u) { c[base + 2u] = out.z; }
-  if (count > 3u) { c[base + 3u] = out.w; }
+  ${C}[base] = out.x;
+  if (count > 1u) { ${C}[base + 1u] = out.y; }
+  if (count > 2u) { ${C}[base + 2u] = out.z; }
+  if (count > 3u) { ${C}[base + 3u] = out.w; }
 }
 
 @compute @workgroup_size(${MATMUL_WORKGROUP})

@@ -2,15 +2,15 @@
 // sum * scale: the batch mean of the per-sample NLLs. Each invocation adds a strided share; workgroupTotal adds
 // the shares with a single barrier.
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import type { KernelDefinition } from '../runtime/kernel.js';
-import { defineUniformStruct } from '../runtime/uniforms.js';
+import { defineKernel } from '../runtime/kernel.js';
+import { type UniformValues, defineUniformStruct } from '../runtime/uniforms.js';
 import { workgroupTotalWgsl } from './workgroupTotal.wgsl.js';
 
 const WORKGROUP = 64;
 
 export const ReduceShape = defineUniformStruct('ReduceShape', { count: 'u32', scale: 'f32' });
 
-export const meanReduce: KernelDefinition<Record<string, never>, { count: number; scale: number }> = {
+export const meanReduce = defineKernel<Record<string, never>, UniformValues<typeof ReduceShape>>()({
   name: 'meanReduce',
   bindings: () => [readOnly('values'), readWrite('result'), uniform('shape', ReduceShape)],
   source: () => `
@@ -29,4 +29,4 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
 }
 `,
   plan: (sizes) => ({ uniforms: sizes, workgroups: [1, 1, 1] }),
-};
+});

@@ -1,7 +1,7 @@
 // Binding and dispatch of the fused mixture NLL kernel (source in mixtureNll.wgsl.ts).
-import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
-import { defineUniformStruct } from '../runtime/uniforms.js';
+import { readOnly, readWrite, uniform, optional } from '../runtime/bindings.js';
+import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { type UniformValues, defineUniformStruct } from '../runtime/uniforms.js';
 import { MIXTURE_WORKGROUP, type MixtureVariant, mixtureNllSource } from './mixtureNll.wgsl.js';
 import { checkHeadShape } from './unrolledHead.js';
 
@@ -19,22 +19,16 @@ export const MixtureShape = defineUniformStruct('MixtureShape', {
   sigmaGradScale: 'f32',
 });
 
-export interface MixtureSizes {
-  readonly batch: number;
-  readonly components: number;
-  readonly dims: number;
-  readonly gradScale: number;
-  readonly sigmaEpsilon: number;
-  readonly sigmaPenalty: number;
-  readonly sigmaGradScale: number;
-}
+/** What a dispatch of the kernel takes: its uniform struct's values. */
+export type MixtureSizes = UniformValues<typeof MixtureShape>;
 
-export const mixtureNll: KernelDefinition<MixtureVariant, MixtureSizes> = {
+export const mixtureNll = defineKernel<MixtureVariant, MixtureSizes>()({
   name: 'mixtureNll',
   bindings: ({ withGradient }) => [
     readOnly('head'),
     readOnly('targets'),
-    ...(withGradient ? [readWrite('headGrad'), readWrite('sampleNll')] : [readWrite('logDensity')]),
+    // Training writes the head's gradient and each row's NLL; inference each row's log-density.
+    ...(withGradient ? [optional(readWrite('headGrad')), optional(readWrite('sampleNll'))] : [optional(readWrite('logDensity'))]),
     uniform('shape', MixtureShape),
   ],
   source: mixtureNllSource,
@@ -42,4 +36,4 @@ export const mixtureNll: KernelDefinition<MixtureVariant, MixtureSizes> = {
     checkHeadShape('mixtureNll', v.unrolled, sizes.components, sizes.dims);
     return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, MIXTURE_WORKGROUP) };
   },
-};
+});

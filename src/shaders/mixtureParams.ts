@@ -1,7 +1,7 @@
 // Binding and dispatch of the mixture-parameter kernel (source in mixtureParams.wgsl.ts).
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
-import { defineUniformStruct } from '../runtime/uniforms.js';
+import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { type UniformValues, defineUniformStruct } from '../runtime/uniforms.js';
 import type { SigmaActivation } from './sigma.wgsl.js';
 import { MIXTURE_PARAMS_WORKGROUP, mixtureParamsSource } from './mixtureParams.wgsl.js';
 import { type HeadShape, checkHeadShape } from './unrolledHead.js';
@@ -20,14 +20,10 @@ export const MixtureParamsShape = defineUniformStruct('MixtureParamsShape', {
   sigmaEpsilon: 'f32',
 });
 
-export interface MixtureParamsSizes {
-  readonly batch: number;
-  readonly components: number;
-  readonly dims: number;
-  readonly sigmaEpsilon: number;
-}
+/** What a dispatch of the kernel takes: its uniform struct's values. */
+export type MixtureParamsSizes = UniformValues<typeof MixtureParamsShape>;
 
-export const mixtureParams: KernelDefinition<MixtureParamsVariant, MixtureParamsSizes> = {
+export const mixtureParams = defineKernel<MixtureParamsVariant, MixtureParamsSizes>()({
   name: 'mixtureParams',
   bindings: () => [readOnly('head'), readWrite('params'), uniform('shape', MixtureParamsShape)],
   source: ({ sigma, unrolled }) => mixtureParamsSource(sigma, unrolled),
@@ -35,4 +31,4 @@ export const mixtureParams: KernelDefinition<MixtureParamsVariant, MixtureParams
     checkHeadShape('mixtureParams', v.unrolled, sizes.components, sizes.dims);
     return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, MIXTURE_PARAMS_WORKGROUP) };
   },
-};
+});

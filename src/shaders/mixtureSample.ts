@@ -1,8 +1,8 @@
 // Binding and dispatch of the sampling kernel (source in mixtureSample.wgsl.ts). Shapes are static uniforms;
 // temperatures, seed and the chunk's first row change per call and come through a dynamic-offset slot.
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
-import { defineUniformStruct } from '../runtime/uniforms.js';
+import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { type UniformValues, defineUniformStruct } from '../runtime/uniforms.js';
 import type { SigmaActivation } from './sigma.wgsl.js';
 import { MIXTURE_SAMPLE_WORKGROUP, mixtureSampleSource } from './mixtureSample.wgsl.js';
 import { type HeadShape, checkHeadShape } from './unrolledHead.js';
@@ -31,15 +31,10 @@ export const SampleCall = defineUniformStruct('SampleCall', {
   rowOffset: 'u32',
 });
 
-export interface SampleSizes {
-  readonly rows: number;
-  readonly samplesPerRow: number;
-  readonly components: number;
-  readonly dims: number;
-  readonly sigmaEpsilon: number;
-}
+/** What a dispatch of the kernel takes: its uniform struct's values. */
+export type SampleSizes = UniformValues<typeof SampleShape>;
 
-export const mixtureSample: KernelDefinition<MixtureSampleVariant, SampleSizes> = {
+export const mixtureSample = defineKernel<MixtureSampleVariant, SampleSizes>()({
   name: 'mixtureSample',
   bindings: () => [readOnly('head'), readWrite('samples'), uniform('shape', SampleShape), uniform('call', SampleCall, true)],
   source: ({ sigma, unrolled }) => mixtureSampleSource(sigma, unrolled),
@@ -47,4 +42,4 @@ export const mixtureSample: KernelDefinition<MixtureSampleVariant, SampleSizes> 
     checkHeadShape('mixtureSample', v.unrolled, sizes.components, sizes.dims);
     return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.rows * sizes.samplesPerRow, MIXTURE_SAMPLE_WORKGROUP) };
   },
-};
+});

@@ -2,6 +2,7 @@
 // (row, sample): the component from softmax(logits / temperature) (argmax where temperature is 0), then
 // y_d = μ_kd + sigmaTemperature · σ_kd · z, z ~ N(0, 1) by Box–Muller. Random numbers come from a counter-based
 // hash of (seed, absolute row, sample index, draw), so results do not depend on how rows are chunked.
+import { hashWgsl } from './hash.wgsl.js';
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
@@ -60,12 +61,7 @@ export function mixtureSampleSource(sigma: SigmaActivation, unrolled: HeadShape 
   return wgsl`
 ${sigmaTermsWgsl(sigma)}
 
-// A 32-bit integer hash (PCG's output permutation).
-fn hash(x: u32) -> u32 {
-  let state = x * 747796405u + 2891336453u;
-  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
-  return (word >> 22u) ^ word;
-}
+${hashWgsl}
 
 // Uniform on (0, 1), never 0 (Box–Muller takes its log); advances the stream.
 fn nextUniform(stream: ptr<function, u32>) -> f32 {

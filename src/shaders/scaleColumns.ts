@@ -7,24 +7,18 @@
 // Per-column values sit in a small read-only buffer of vec4 (a, b, pre log?, post exp?) or (s, shift, log?, 0).
 // Their float64 reference is src/mdn/data/scaler.ts (applyScaler, invertScaler, logJacobianOf).
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
-import { defineUniformStruct } from '../runtime/uniforms.js';
+import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { type UniformValues, defineUniformStruct } from '../runtime/uniforms.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
 
 const WORKGROUP = 64;
 
 export const ColumnShape = defineUniformStruct('ColumnShape', { count: 'u32', width: 'u32', base: 'f32' });
 
-export interface ColumnSizes {
-  /** Values (scaleColumns) or rows (addLogJacobian). */
-  readonly count: number;
-  /** Columns per row. */
-  readonly width: number;
-  /** addLogJacobian's constant term; 0 for scaleColumns. */
-  readonly base: number;
-}
+/** count: values (scaleColumns) or rows (addLogJacobian); width: columns per row; base: addLogJacobian's constant term, 0 for scaleColumns. */
+export type ColumnSizes = UniformValues<typeof ColumnShape>;
 
-export const scaleColumns: KernelDefinition<Record<string, never>, ColumnSizes> = {
+export const scaleColumns = defineKernel<Record<string, never>, ColumnSizes>()({
   name: 'scaleColumns',
   bindings: () => [readWrite('values'), readOnly('columns', 'vec4<f32>'), uniform('shape', ColumnShape)],
   source: () =>
@@ -37,9 +31,9 @@ export const scaleColumns: KernelDefinition<Record<string, never>, ColumnSizes> 
   values[i] = select(t, exp(t), column.w != 0.0);`,
     ),
   plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.count, WORKGROUP) }),
-};
+});
 
-export const addLogJacobian: KernelDefinition<Record<string, never>, ColumnSizes> = {
+export const addLogJacobian = defineKernel<Record<string, never>, ColumnSizes>()({
   name: 'addLogJacobian',
   bindings: () => [readWrite('logDensity'), readOnly('scaledTargets'), readOnly('columns', 'vec4<f32>'), uniform('shape', ColumnShape)],
   source: () =>
@@ -56,4 +50,4 @@ export const addLogJacobian: KernelDefinition<Record<string, never>, ColumnSizes
   logDensity[i] += j;`,
     ),
   plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.count, WORKGROUP) }),
-};
+});

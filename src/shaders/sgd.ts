@@ -1,6 +1,6 @@
 // SGD with optional momentum (heavy ball) and L2 weight decay over a whole parameter arena in one dispatch.
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import { type KernelDefinition, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
 import { defineUniformStruct } from '../runtime/uniforms.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
 
@@ -15,21 +15,21 @@ export interface SgdSizes {
   readonly weightDecay: number;
 }
 
-export const sgd: KernelDefinition<Record<string, never>, SgdSizes> = {
+export const sgd = defineKernel<Record<string, never>, SgdSizes>()({
   name: 'sgd',
   bindings: () => [
     readWrite('params', 'vec4<f32>'),
     readOnly('grads', 'vec4<f32>'),
     readWrite('velocity', 'vec4<f32>'),
-    uniform('shape', SgdSettings),
+    uniform('settings', SgdSettings),
     uniform('step', SgdStep, true),
   ],
   source: () =>
     elementwiseEntry(
       WORKGROUP,
-      'shape.count4',
+      'settings.count4',
       `  let p = params[i];
-  let v = shape.momentum * velocity[i] + grads[i] + shape.weightDecay * p;
+  let v = settings.momentum * velocity[i] + grads[i] + settings.weightDecay * p;
   velocity[i] = v;
   params[i] = p - step.learningRate * v;`,
     ),
@@ -38,4 +38,4 @@ export const sgd: KernelDefinition<Record<string, never>, SgdSizes> = {
     const { count, ...rest } = sizes;
     return { uniforms: { count4: count / 4, ...rest }, workgroups: elementwiseWorkgroups(count / 4, WORKGROUP) };
   },
-};
+});

@@ -50,9 +50,9 @@ export const denseCases = {
     const magnitude = forwardMagnitude(x, params, args);
     const bound = magnitude.map((m, i) => (inputs + 2) * U * m + (8 + 4 * Math.abs(pre[i])) * U * (1 + Math.abs(expected[i])));
     const variant = args.vector ? denseForwardVariant(activation, args) : { activation, vectorB: false };
-    const { c } = await runKernel(gpu, denseForward, variant, { rows, inputs, outputs }, {
-      buffers: { a: x, b: params, c: rows * outputs },
-      read: ['c'],
+    const { output: c } = await runKernel(gpu, denseForward, variant, { rows, inputs, outputs }, {
+      buffers: { input: x, weights: params, output: rows * outputs },
+      read: ['output'],
     });
     return [compareArrays(`denseForward ${JSON.stringify(variant)} ${rows}x${inputs}->${outputs}`, c, expected, { atol: 1e-6, rtol: 0, bound })];
   },
@@ -68,9 +68,9 @@ export const denseCases = {
     const { inputGrad: magnitude } = ref.denseBackward(new Float64Array(rows * inputs), dPre.map(Math.abs), params.map(Math.abs), args);
     const bound = magnitude.map((m, i) => (outputs + 1) * U * m * Math.abs(activationGradFromOutput(activation, prevOutput[i])) + 4 * U * Math.abs(expected[i]));
     const variant = { inputActivation: activation };
-    const { c } = await runKernel(gpu, denseInputGrad, variant, { rows, inputs, outputs }, {
-      buffers: { a: dPre, b: params, activationOutput: prevOutput, c: rows * inputs },
-      read: ['c'],
+    const { inputGrad: c } = await runKernel(gpu, denseInputGrad, variant, { rows, inputs, outputs }, {
+      buffers: { outputGrad: dPre, weights: params, activationOutput: prevOutput, inputGrad: rows * inputs },
+      read: ['inputGrad'],
     });
     return [compareArrays(`denseInputGrad ${JSON.stringify(variant)} ${rows}x${inputs}<-${outputs}`, c, expected, { atol: 1e-7, rtol: 0, bound })];
   },
@@ -85,9 +85,9 @@ export const denseCases = {
     const picked = denseWeightGradVariant(args);
     const block = args.block === 'wide' ? { rows: 8, cols: 16 } : picked.block;
     const variant = { vectorB: args.vector && picked.vectorB, block };
-    const { c } = await runKernel(gpu, denseWeightGrad, variant, { rows, inputs, outputs }, {
-      buffers: { a: x, b: dPre, c: (inputs + 1) * outputs },
-      read: ['c'],
+    const { weightGrad: c } = await runKernel(gpu, denseWeightGrad, variant, { rows, inputs, outputs }, {
+      buffers: { input: x, outputGrad: dPre, weightGrad: (inputs + 1) * outputs },
+      read: ['weightGrad'],
     });
     return [compareArrays(`denseWeightGrad ${JSON.stringify(variant)} ${rows}x${inputs}->${outputs}`, c, paramGrad, { atol: 1e-7, rtol: 0, bound })];
   },

@@ -194,7 +194,7 @@ export const embeddedCases = {
         const uniformBuffer = device.createBuffer({ size: bytes.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
         device.queue.writeBuffer(uniformBuffer, 0, bytes);
         const output = storage(device, rows * (i < stages.length - 1 ? widths[i] : widths[widths.length - 1]));
-        const resources: Record<string, GPUBuffer> = i < stages.length - 1 ? { a: input, b: storage(device, blocks[i]), c: output, shape: uniformBuffer } : { head: input, params: output, shape: uniformBuffer };
+        const resources: Record<string, GPUBuffer> = i < stages.length - 1 ? { input, weights: storage(device, blocks[i]), output, shape: uniformBuffer } : { head: input, params: output, shape: uniformBuffer };
         const bindGroup = device.createBindGroup({ layout, entries: stage.bindings.map((b, j) => ({ binding: j, resource: { buffer: resources[b.name] } })) });
         const pass = encoder.beginComputePass();
         pass.setPipeline(pipeline);

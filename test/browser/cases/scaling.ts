@@ -143,7 +143,7 @@ export const scalingCases = {
           current = out;
         } else {
           const out = storage(rows * widths[layer]);
-          resources = { a: current, b: storage(blocks[layer]), c: out, shape: uniformBuffer };
+          resources = { input: current, weights: storage(blocks[layer]), output: out, shape: uniformBuffer };
           layer++;
           current = out;
         }
