@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { defineUniformStruct, packUniforms, uniformByteSize, uniformStructWgsl } from '../../src/runtime/uniforms.js';
 import { bindingsWgsl, readOnly, readWrite, uniform } from '../../src/runtime/bindings.js';
 import { ArenaLayout } from '../../src/runtime/arena.js';
-import { elementwiseWorkgroups } from '../../src/runtime/kernel.js';
+import { type CompiledOf, elementwiseWorkgroups } from '../../src/runtime/kernel.js';
+import type { ProgramBuilder } from '../../src/runtime/program.js';
+import type { denseForward } from '../../src/shaders/denseForward.js';
+import type { adam } from '../../src/shaders/adam.js';
 
 const Shape = defineUniformStruct('Shape', { rows: 'u32', scale: 'f32', offset: 'i32' });
 
@@ -62,5 +65,25 @@ describe('elementwise workgroups', () => {
     const [x, y] = elementwiseWorkgroups(70_000 * 256, 256);
     expect(x).toBe(65535);
     expect(x * y).toBeGreaterThanOrEqual(70_000);
+  });
+});
+
+describe('kernel interfaces', () => {
+  it('make a program that misses or misspells a binding fail to compile', () => {
+    // Checked by the type-check `npm test` runs first: each @ts-expect-error line must be a type error.
+    const bind = (builder: ProgramBuilder, forward: CompiledOf<typeof denseForward>, update: CompiledOf<typeof adam>, r: GPUBuffer) => {
+      const sizes = { rows: 1, inputs: 1, outputs: 1 };
+      // @ts-expect-error 'a' is no binding of denseForward (its bindings say what they hold)
+      builder.add(forward, { a: r, weights: r, output: r }, sizes);
+      // @ts-expect-error 'output' is missing
+      builder.add(forward, { input: r, weights: r }, sizes);
+      builder.add(forward, { input: r, weights: r, output: r }, sizes);
+      const settings = { count: 4, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 };
+      // 'clip' exists only in the clipped variant: optional.
+      builder.add(update, { params: r, grads: r, firstMoment: r, secondMoment: r, loss: r, health: r, step: r }, settings);
+      // @ts-expect-error the dynamic 'step' uniform must be bound
+      builder.add(update, { params: r, grads: r, firstMoment: r, secondMoment: r, loss: r, health: r }, settings);
+    };
+    expect(bind).toBeTypeOf('function');
   });
 });
