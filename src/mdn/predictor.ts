@@ -271,7 +271,7 @@ export class MdnPredictor {
       pass.end();
       staging.copyFrom(encoder, result, 0, 0, floats);
     });
-    out.set(await staging.read(0, floats), at);
+    await staging.readInto(0, floats, out, at);
   }
 
   private rowsOf(x: ArrayLike<number>): number {

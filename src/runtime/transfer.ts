@@ -57,10 +57,14 @@ export class StagingBuffer {
     }
   }
 
-  /** As read, for the words as unsigned integers. */
-  async readWords(at: number, words: number): Promise<Uint32Array> {
-    const values = await this.read(at, words);
-    return new Uint32Array(values.buffer);
+  /** Maps `floats` values from float `at` and copies them straight into `out` at `outAt` (no intermediate copy). */
+  async readInto(at: number, floats: number, out: Float32Array, outAt: number): Promise<void> {
+    await this.buffer.mapAsync(GPUMapMode.READ, at * 4, floats * 4);
+    try {
+      out.set(new Float32Array(this.buffer.getMappedRange(at * 4, floats * 4)), outAt);
+    } finally {
+      this.buffer.unmap();
+    }
   }
 
   destroy(): void {
