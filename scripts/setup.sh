@@ -22,3 +22,6 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
+
+# A faster software Vulkan driver for Node where the system has none Dawn accepts (best effort: SwiftShader otherwise).
+bash scripts/lavapipe.sh

@@ -1,6 +1,6 @@
 // `mixden train-seed`: trains the inverse-sine problem on the GPU and prints progress and the result.
 import { integerOption, parseCommandArgs, seedOption } from './args.js';
-import { nodeGpu } from '../host/node.js';
+import { nodeGpu, vulkanDriver } from '../host/node.js';
 import { trainInverseSine } from '../mdn/inverseSineJob.js';
 
 export const TRAIN_SEED_USAGE = 'train-seed [--steps 3000] [--seed 0] [--json]';
@@ -16,7 +16,7 @@ export async function trainSeed(argv: string[]): Promise<void> {
   const gpu = await nodeGpu();
   const log = values.json ? () => {} : (line: string) => console.log(line);
   try {
-    log(`mixden: WebGPU adapter ${gpu.adapterDescription}${gpu.isSoftwareAdapter ? ' (software: no GPU found, running on the CPU through SwiftShader)' : ''}`);
+    log(`mixden: WebGPU adapter ${gpu.adapterDescription}; Vulkan driver: ${vulkanDriver().reason}`);
     log(`training the inverse-sine MDN: 1000 points, 24 sigmoid hidden units, 24 components, exp σ, Adam lr 0.01, ${steps} steps`);
     const result = await trainInverseSine(gpu, {
       steps,

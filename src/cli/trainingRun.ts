@@ -1,6 +1,7 @@
 // What `train` and `report` share: their options, the data (a CSV file or a built-in problem), the split, the
 // scalers, training an MDN with progress, and NLLs in the original units of y.
 import type { GpuContext } from '../runtime/device.js';
+import { vulkanDriver } from '../host/node.js';
 import { MixdenError } from '../runtime/errors.js';
 import { type Mdn, createMdn } from '../mdn/model.js';
 import type { FitResult } from '../mdn/fit.js';
@@ -157,7 +158,7 @@ const meanNll = (logDensity: Float32Array) => -logDensity.reduce((a, b) => a + b
 
 /** Trains the run's MDN, with progress on stderr; returns it with its train and test NLLs in original units. */
 export async function trainRun(gpu: GpuContext, run: TrainingRun, log: (line: string) => void): Promise<{ model: Mdn; result: FitResult; trainNll: number; testNll: number; seconds: number }> {
-  log(`mixden: WebGPU adapter ${gpu.adapterDescription}${gpu.isSoftwareAdapter ? ' (software: no GPU found, running on the CPU through SwiftShader)' : ''}`);
+  log(`mixden: WebGPU adapter ${gpu.adapterDescription}; Vulkan driver: ${vulkanDriver().reason}`);
   log(`training on ${run.train.x.length / run.xColumns.length} rows of ${run.source}, testing on ${run.test.x.length / run.xColumns.length}: x = ${run.xColumns.join(', ')}; y = ${run.yColumns.join(', ')}`);
   const model = await createMdn({ inputDim: run.xColumns.length, outputDim: run.yColumns.length, ...run.model, scale: run.scale, seed: run.seed, gpu });
   const progress = progressReporter();

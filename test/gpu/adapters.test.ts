@@ -1,0 +1,44 @@
+// Node's Vulkan drivers: the choice (a GPU's, else lavapipe where scripts/lavapipe.sh provided it, else
+// SwiftShader; MIXDEN_VULKAN forces one), and the same results on each within stated tolerances.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const lavapipe = existsSync('.mixden/lavapipe/ready');
+
+async function mixden(driver: string, ...args: string[]): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...process.env, MIXDEN_VULKAN: driver };
+  delete env.VK_ICD_FILENAMES;
+  return (await run(process.execPath, ['bin/mixden.js', ...args], { env, timeout: 120_000 })).stdout;
+}
+
+beforeAll(async () => {
+  await run('npm', ['run', '-s', 'build'], { timeout: 120_000 });
+}, 180_000);
+
+describe('Vulkan drivers in Node', () => {
+  it.skipIf(!lavapipe)('takes lavapipe by default where it is provided, and SwiftShader when asked', async () => {
+    const auto = JSON.parse((await mixden('auto', 'train-seed', '--steps', '1', '--json')).trim().split('\n').pop()!);
+    const swift = JSON.parse((await mixden('swiftshader', 'train-seed', '--steps', '1', '--json')).trim().split('\n').pop()!);
+    expect(auto.device).toMatch(/llvmpipe/);
+    expect(swift.device).toMatch(/swiftshader/i);
+  });
+  if (!lavapipe) it.skip('lavapipe cases: scripts/lavapipe.sh did not provide it on this machine (it says why during setup)', () => {});
+
+  it.skipIf(!lavapipe)('predicts the same on lavapipe and SwiftShader (a saved model, to 1e-5)', async () => {
+    const args = ['predict', '--model', 'test/fixtures/cli-0.1.0.mixden', '--data', 'test/fixtures/cli-0.1.0-x.csv', '--quantiles', '0.1,0.9', '--json'];
+    const [a, b] = [JSON.parse(await mixden('lavapipe', ...args)), JSON.parse(await mixden('swiftshader', ...args))];
+    for (let r = 0; r < a.length; r++) {
+      for (const key of Object.keys(a[r])) expect(Math.abs(a[r][key] - b[r][key])).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(b[r][key])));
+    }
+  });
+
+  it.skipIf(!lavapipe)('trains the same model to the same loss on both (200 steps, within 0.01 nats)', async () => {
+    // f32 sums in another order: the two trajectories drift apart by about 1e-3 nats over 200 Adam steps.
+    const nll = async (driver: string) => JSON.parse((await mixden(driver, 'train-seed', '--steps', '200', '--json')).trim().split('\n').pop()!).nll;
+    const [a, b] = [await nll('lavapipe'), await nll('swiftshader')];
+    expect(Math.abs(a - b)).toBeLessThan(0.01);
+  });
+});
