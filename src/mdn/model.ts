@@ -79,9 +79,10 @@ export async function createMdn(options: MdnOptions): Promise<Mdn> {
  * const model = await loadMdn(await (await fetch('model.mixden')).arrayBuffer());
  */
 export async function loadMdn(bytes: ArrayBuffer | Uint8Array, gpu?: GpuContext): Promise<Mdn> {
-  const { architecture, blocks, metadata, scaling } = decodeModel(bytes);
+  const { architecture, blocks, metadata, scaling, scalePlan } = decodeModel(bytes);
   const model = await Mdn.fromWeights(architecture, blocks, gpu, scaling);
   model.metadata = metadata;
+  model.scalingPlan = scalePlan;
   return model;
 }
 
@@ -369,7 +370,7 @@ export class Mdn {
    * const bytes = await model.save(); // Uint8Array: write it to disk, or offer it as a download
    */
   async save(): Promise<Uint8Array> {
-    return encodeModel(this.architecture, await this.getWeights(), this.metadata, this.fittedScaling);
+    return encodeModel(this.architecture, await this.getWeights(), this.metadata, this.fittedScaling, this.scalingPlan);
   }
 
   /**

@@ -4,7 +4,7 @@
 // Reading trusts nothing: every size is checked against the file before anything is allocated from it.
 import { MixdenError } from '../runtime/errors.js';
 import { type MdnArchitecture, denseLayers, validateArchitecture } from './architecture.js';
-import { type ModelScaling, checkScaling } from './scaling.js';
+import { type ModelScaling, type ScalingPlan, checkScaling, scalingPlanOf } from './scaling.js';
 
 const MAGIC = [0x4d, 0x49, 0x58, 0x44, 0x45, 0x4e, 0x00, 0x01]; // "MIXDEN", 0, format version 1
 const FORMAT = 'mixden-model';
@@ -38,6 +38,8 @@ interface Manifest {
   weightCount: number;
   /** The model's fitted input and target scalers (absent: unscaled). */
   scaling?: ModelScaling;
+  /** Scalers to fit at the first fit, for a model saved before it was fitted. */
+  scalePlan?: ScalingPlan;
   /** Whatever JSON the application stores beside the model (the command line keeps column names and scalers). */
   metadata?: unknown;
 }
@@ -47,7 +49,7 @@ interface Manifest {
  * @example
  * const bytes = encodeModel(arch, await trainer.readParameters());
  */
-export function encodeModel(architecture: MdnArchitecture, blocks: readonly Float32Array[], metadata?: unknown, scaling?: ModelScaling): Uint8Array {
+export function encodeModel(architecture: MdnArchitecture, blocks: readonly Float32Array[], metadata?: unknown, scaling?: ModelScaling, scalePlan?: ScalingPlan): Uint8Array {
   const layers = denseLayers(architecture);
   let offset = 0;
   const manifest: Manifest = {
@@ -63,6 +65,7 @@ export function encodeModel(architecture: MdnArchitecture, blocks: readonly Floa
     }),
     weightCount: offset,
     ...(scaling === undefined ? {} : { scaling }),
+    ...(scaling === undefined && scalePlan !== undefined ? { scalePlan } : {}),
     ...(metadata === undefined ? {} : { metadata }),
   };
   const json = new TextEncoder().encode(JSON.stringify(manifest));
@@ -156,7 +159,13 @@ export function decodeModel(input: ArrayBuffer | Uint8Array): DecodedModel {
     offset += length;
     return block;
   });
-  return { architecture, blocks, metadata: manifest.metadata, scaling: scalingOf(manifest, architecture) };
+  let scalePlan: ScalingPlan | undefined;
+  try {
+    scalePlan = manifest.scalePlan === undefined ? undefined : scalingPlanOf(manifest.scalePlan);
+  } catch (cause) {
+    throw new ModelFormatError(`the manifest's scalePlan is invalid: ${(cause as Error).message}`);
+  }
+  return { architecture, blocks, metadata: manifest.metadata, scaling: scalingOf(manifest, architecture), scalePlan };
 }
 
 /** What a model file holds. */
@@ -165,6 +174,8 @@ export interface DecodedModel {
   readonly blocks: Float32Array[];
   readonly metadata?: unknown;
   readonly scaling?: ModelScaling;
+  /** Scalers the model fits at its first fit (a model saved before fitting them). */
+  readonly scalePlan?: ScalingPlan;
 }
 
 // The manifest's scalers; files written by the command line before scaling belonged to the model keep theirs

@@ -30,6 +30,12 @@ describe('a model that scales its inputs and targets', () => {
     expectReportsPass(r.reports);
   });
 
+  it('keeps its scaling through a save and load before its first fit, and fits the scalers then', async () => {
+    const r = await page().run<{ before: boolean; shift0: number; meanY0: number }>('planSurvivesSave');
+    expect(r.before).toBe(true);
+    expect(r.shift0).toBeCloseTo(r.meanY0, 9);
+  });
+
   it('refuses plain-JavaScript mistakes with errors that name them, and draws afresh unless seeded', async () => {
     const r = await page().run<Record<string, any>>('apiEdgeErrors');
     expect(r.hiddenNumber).toEqual([6]);

@@ -120,6 +120,15 @@ describe('scalers in the model file', () => {
     expect(decodeModel(encodeModel(arch, blocks)).scaling).toBeUndefined();
   });
 
+  it('keep a model saved before its first fit scaling at that fit (the plan is saved until scalers are)', () => {
+    const plan = { x: 'zscore' as const, y: 'minmax' as const, logY: true };
+    expect(decodeModel(encodeModel(arch, blocks, undefined, undefined, plan)).scalePlan).toEqual(plan);
+    // Fitted scalers replace the plan.
+    expect(decodeModel(encodeModel(arch, blocks, undefined, scaling, plan)).scalePlan).toBeUndefined();
+    const bad = encodeModel(arch, blocks, undefined, undefined, { ...plan, y: 'robust' as never });
+    expect(() => decodeModel(bad)).toThrow(/the manifest's scalePlan is invalid: scale.y must be one of zscore, minmax, none/);
+  });
+
   it("of release 0.1.0's command line, kept in the metadata, are applied", () => {
     const legacy = decodeModel(readFileSync('test/fixtures/cli-0.1.0.mixden'));
     const meta = legacy.metadata as { xScaler: unknown; yScaler: unknown };

@@ -202,6 +202,21 @@ export const scalingCases = {
     };
   },
 
+  async planSurvivesSave(gpu: GpuContext) {
+    const { x, y } = data(40);
+    const fresh = await createMdn({ inputDim: 2, outputDim: 2, hidden: [4], components: 2, scale: 'zscore', gpu });
+    const loaded = await loadMdn(await fresh.save(), gpu);
+    fresh.destroy();
+    try {
+      const before = loaded.scaling;
+      await loaded.fit(x, y, { steps: 3 });
+      const meanY0 = Array.from({ length: 40 }, (_, r) => y[r * 2]).reduce((a, b) => a + b, 0) / 40;
+      return { before: before === undefined, shift0: loaded.scaling?.y.shift[0], meanY0 };
+    } finally {
+      loaded.destroy();
+    }
+  },
+
   async apiEdgeErrors(gpu: GpuContext) {
     const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: 6, components: 2, gpu });
     const x = [0, 0.5, 1, 1.5];
