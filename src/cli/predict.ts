@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { nodeGpu } from '../host/node.js';
 import { loadMdn } from '../mdn/model.js';
+import { mixtureMean, mixtureVariance } from '../mdn/mixture.js';
+import { mixtureMode, mixtureQuantile } from '../mdn/distribution.js';
 import { MixdenError } from '../runtime/errors.js';
 import { integerOption, parseCommandArgs, seedOption } from './args.js';
 import { modelDataOf, printableColumn, readColumns } from './modelData.js';
@@ -40,11 +42,12 @@ export async function predict(argv: string[]): Promise<void> {
     if (quantiles.length && outputDim !== 1) throw new MixdenError(`--quantiles needs a model with one y column; this one has ${outputDim}`);
     const [x] = await readColumns(o.data as string, meta.xColumns);
     const rows = x.length / inputDim;
+    // One GPU pass for the mixture; every summary of it is computed from that on the CPU.
     const mixture = await model.predict(x);
-    const mean = await model.mean(x);
-    const sd = (await model.variance(x)).map(Math.sqrt);
-    const quantileValues = await Promise.all(quantiles.map((q) => model.quantile(x, q)));
-    const mode = o.mode ? await model.mode(x) : undefined;
+    const mean = mixtureMean(mixture);
+    const sd = mixtureVariance(mixture).map(Math.sqrt);
+    const quantileValues = quantiles.map((q) => mixtureQuantile(mixture, q));
+    const mode = o.mode ? mixtureMode(mixture) : undefined;
     const drawn = samples > 0 ? await model.sample(x, samples, seed === undefined ? {} : { seed }) : undefined;
     const xNames = meta.xColumns.map(printableColumn);
     const yNames = meta.yColumns.map(printableColumn);

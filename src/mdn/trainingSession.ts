@@ -53,8 +53,9 @@ export interface TrainingTarget {
 
 export const SESSION_OPTION_KEYS = ['batchSize', 'seed', 'learningRate', 'beta1', 'beta2', 'weightDecay', 'clipNorm', 'sigmaPenalty', 'validationSplit', 'validationData', 'mirrorEvery'] as const;
 
-// The option values fit and trainingSession share, checked once here with the names users wrote.
-function checkSessionOptions(options: SessionOptions, arch: MdnArchitecture): void {
+// The option values fit and trainingSession share, checked once here with the names users wrote; returns the
+// validation data's rows, if given.
+function checkSessionOptions(options: SessionOptions, arch: MdnArchitecture): { x: Float64Array; y: Float64Array } | undefined {
   const o = options;
   if (o.batchSize !== undefined && o.batchSize !== 'full') checkInteger('batchSize', o.batchSize, 1);
   if (o.seed !== undefined) checkSeed('seed', o.seed);
@@ -66,11 +67,10 @@ function checkSessionOptions(options: SessionOptions, arch: MdnArchitecture): vo
   if (o.sigmaPenalty !== undefined) checkNumber('sigmaPenalty', o.sigmaPenalty, 0, Infinity);
   if (o.validationSplit !== undefined) checkNumber('validationSplit', o.validationSplit, 0, 1, { high: true });
   if (o.mirrorEvery !== undefined) checkInteger('mirrorEvery', o.mirrorEvery, 0);
-  if (o.validationData !== undefined) {
-    checkOptionKeys('validationData', o.validationData, ['x', 'y']);
-    const rows = rowsOf('validationData.x', o.validationData.x, arch.inputDim).length / arch.inputDim;
-    rowsOf('validationData.y', o.validationData.y, arch.outputDim, rows);
-  }
+  if (o.validationData === undefined) return undefined;
+  checkOptionKeys('validationData', o.validationData, ['x', 'y']);
+  const x = rowsOf('validationData.x', o.validationData.x, arch.inputDim);
+  return { x, y: rowsOf('validationData.y', o.validationData.y, arch.outputDim, x.length / arch.inputDim) };
 }
 
 export type SessionOptions = Omit<FitOptions, 'steps' | 'epochs' | 'evaluateEvery' | 'minDelta' | 'earlyStopping' | 'reduceLrOnPlateau' | 'onProgress'>;
@@ -95,16 +95,16 @@ export class TrainingSession {
   static async create(target: TrainingTarget, x: ArrayLike<number>, y: ArrayLike<number>, options: SessionOptions): Promise<TrainingSession> {
     const { gpu, architecture: arch, parameters, predictor, scaling } = target;
     if (options.validationSplit !== undefined && options.validationData) throw new InvalidArgumentError('give validationSplit or validationData, not both');
-    checkSessionOptions(options, arch);
+    const validationData = checkSessionOptions(options, arch);
     const split = options.validationSplit ?? 0;
+    const xs = x instanceof Float64Array ? x : Float64Array.from(x);
+    const ys = y instanceof Float64Array ? y : Float64Array.from(y);
     // The trainer works on scaled rows; validation goes through the predictor, which takes original units.
-    const { train, validation: heldScaled } = splitRows(scaling ? applyScaler(scaling.x, x) : x, scaling ? applyScaler(scaling.y, y) : y, arch, split);
+    const { train, validation: heldScaled } = splitRows(scaling ? applyScaler(scaling.x, xs) : xs, scaling ? applyScaler(scaling.y, ys) : ys, arch, split);
     const cut = train.rows;
-    const jacobian = scaling ? logJacobianOf(scaling.y, Array.prototype.slice.call(y, 0, cut * arch.outputDim) as number[]) : undefined;
+    const jacobian = scaling ? logJacobianOf(scaling.y, ys.subarray(0, cut * arch.outputDim)) : undefined;
     const lossOffset = jacobian ? -jacobian.reduce((a, b) => a + b, 0) / jacobian.length : 0;
-    const validation = options.validationData
-      ? { x: rowsOf('validationData.x', options.validationData.x, arch.inputDim), y: rowsOf('validationData.y', options.validationData.y, arch.outputDim) }
-      : heldScaled && { x: Float64Array.from(Array.prototype.slice.call(x, cut * arch.inputDim) as number[]), y: Float64Array.from(Array.prototype.slice.call(y, cut * arch.outputDim) as number[]) };
+    const validation = validationData ?? (heldScaled && { x: xs.subarray(cut * arch.inputDim), y: ys.subarray(cut * arch.outputDim) });
     const batchSize = options.batchSize === undefined || options.batchSize === 'full' ? train.rows : options.batchSize;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > train.rows) {
       throw new InvalidArgumentError(`batchSize must be 'full' or an integer from 1 to the ${train.rows} training rows, got ${options.batchSize}`);
