@@ -325,11 +325,11 @@ export class Mdn {
     checkOptionKeys('entropy options', options, ENTROPY_OPTION_KEYS);
     const n = checkInteger('samples', options.samples ?? 1000, 1);
     const { inputDim } = this.architecture;
-    x = rowsOf('x', x, inputDim);
-    const draws = await this.sample(x, n, options.seed === undefined ? {} : { seed: options.seed });
-    const rows = x.length / inputDim;
+    const xs = rowsOf('x', x, inputDim);
+    const draws = await this.sample(xs, n, options.seed === undefined ? {} : { seed: options.seed });
+    const rows = xs.length / inputDim;
     const repeated = new Float32Array(rows * n * inputDim);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) for (let i = 0; i < inputDim; i++) repeated[(r * n + j) * inputDim + i] = (x as Float64Array)[r * inputDim + i];
+    for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) for (let i = 0; i < inputDim; i++) repeated[(r * n + j) * inputDim + i] = xs[r * inputDim + i];
     const logDensity = await this.logProb(repeated, draws);
     return shaped(Float64Array.from({ length: rows }, (_, r) => -logDensity.subarray(r * n, (r + 1) * n).reduce((a, b) => a + b, 0) / n), [rows]);
   }
