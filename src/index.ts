@@ -1,7 +1,10 @@
 // Public entry point (browser and Node alike; Node's WebGPU adapter is in 'mixden/node').
 export * from './runtime/index.js';
 export * from './shaders/index.js';
-export { type MdnArchitecture, type DenseLayerShape, denseLayers, headWidth, parameterLayout, validateArchitecture } from './mdn/architecture.js';
+export { type MdnArchitecture, type DenseLayerShape, denseLayers, networkLayers, headWidth, parameterLayout, validateArchitecture } from './mdn/architecture.js';
+export { LAYER_KINDS, type LayerKind, type LayerSpec, type DenseSpec, type LayerNormSpec, type PlacedLayer } from './mdn/layers/index.js';
+export { HEAD_FAMILIES, type HeadFamily } from './mdn/heads/index.js';
+export { NetworkRecorder } from './mdn/network.js';
 export { MdnTrainer, type TrainerOptions, type LossRecord } from './mdn/trainer.js';
 export { MdnPredictor, type PredictorOptions, type SampleOptions } from './mdn/predictor.js';
 export { createMdn, loadMdn, Mdn, type MdnOptions, type ModelTrainingSession } from './mdn/model.js';

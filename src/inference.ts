@@ -9,15 +9,13 @@ import { kernelCode } from './runtime/kernel.js';
 import { type BindingDecl, bindGroupLayoutEntries } from './runtime/bindings.js';
 import { packUniforms, uniformByteSize } from './runtime/uniforms.js';
 import type { DispatchPlan } from './runtime/kernel.js';
-import { type MdnArchitecture, denseLayers, headWidth, parameterLayout } from './mdn/architecture.js';
+import { type MdnArchitecture, headOf, headWidth, networkLayers, packParameters, parameterLayout } from './mdn/architecture.js';
+import type { Stage } from './mdn/layers/index.js';
 import { decodeModel } from './mdn/serialization.js';
 import { type Rows, type Shaped, checkInteger, checkOptionKeys, rowsOf, shaped } from './mdn/arguments.js';
 import { type ModelScaling, isIdentityScaling, mixtureColumns, scalingColumns } from './mdn/scaling.js';
 import { scaleColumns } from './shaders/scaleColumns.js';
 import { type EncodeRequest, MdnPredictor, type SampleOptions } from './mdn/predictor.js';
-import { denseForward, denseForwardVariant } from './shaders/denseForward.js';
-import { mixtureParams } from './shaders/mixtureParams.js';
-import { unrolledHead } from './shaders/unrolledHead.js';
 
 export type { EncodeRequest, SampleOptions } from './mdn/predictor.js';
 export { ModelFormatError } from './mdn/serialization.js';
@@ -116,7 +114,7 @@ export class InferenceKernel {
     const maxRows = rowsWithinLimits(architecture, layout.totalFloats, options);
     const gpu = await acquireGpu({ device });
     const parameters = new Arena(gpu, layout, 'inference parameters');
-    uploadFloats(gpu, parameters.buffer, layout.pack(Object.fromEntries(blocks.map((b, i) => [`layer${i}`, b]))));
+    uploadFloats(gpu, parameters.buffer, packParameters(architecture, blocks));
     try {
       const predictor = await MdnPredictor.create(gpu, architecture, parameters, {
         maxRows,
@@ -139,7 +137,7 @@ function rowsWithinLimits(architecture: MdnArchitecture, parameterFloats: number
   const memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
   const maxLayers = checkInteger('maxLayers', options.maxLayers ?? DEFAULT_MAX_LAYERS, 1);
   checkInteger('memoryLimit', memoryLimit, 1);
-  const layers = denseLayers(architecture);
+  const layers = networkLayers(architecture);
   if (layers.length > maxLayers) {
     throw new InvalidArgumentError(`the model has ${layers.length} layers; loadInferenceKernel takes up to ${maxLayers} (raise it with the maxLayers option)`);
   }
@@ -178,6 +176,11 @@ export interface ExportedKernel {
   readonly columns?: Float32Array;
 }
 
+// A network stage as exported WGSL: its code, bindings and plan, with no GPU involved.
+function exportedStage<Io>(label: string, s: Stage<Io>): ExportedKernel {
+  return exported(label, kernelCode(s.definition, s.variant), s.definition.bindings(s.variant), (rows) => s.definition.plan(s.sizes(rows), s.variant));
+}
+
 function exported(label: string, code: string, bindings: readonly BindingDecl[], plan: (rows: number) => DispatchPlan, columns?: Float32Array): ExportedKernel {
   const struct = bindings.find((b) => b.kind === 'uniform');
   return {
@@ -197,8 +200,8 @@ function exported(label: string, code: string, bindings: readonly BindingDecl[],
 
 /**
  * The WGSL of a model's forward pass, as kernels to run in order (each layer, then the mixture parameters),
- * for pasting into another pipeline. Weights are not embedded: bind layer i's (inputs + 1) x outputs block
- * (`blocks` from decodeModel) as its `weights`. A model with scalers starts with an 'input scaling' stage and ends
+ * for pasting into another pipeline. Weights are not embedded: bind layer i's parameter block (`blocks` from
+ * decodeModel; a dense layer's is (inputs + 1) x outputs, a layerNorm's γ then β) as its `weights`. A model with scalers starts with an 'input scaling' stage and ends
  * with a 'mixture unscaling' stage, in place on the input and on the mixture (their `columns` come along).
  * @example
  * for (const k of exportWgsl(modelBytes)) console.log(k.label, k.bindings.map((b) => b.name));
@@ -207,23 +210,11 @@ export function exportWgsl(model: ArrayBuffer | Uint8Array | MdnArchitecture): E
   const decoded = 'inputDim' in model ? { architecture: model, scaling: undefined } : decodeModel(model);
   const architecture = decoded.architecture;
   const scaling = isIdentityScaling(decoded.scaling) ? undefined : decoded.scaling;
-  const layers = denseLayers(architecture);
-  const stages = layers.map((layer, i) => {
-    const variant = denseForwardVariant(layer.activation, layer);
-    return exported(`layer${i} ${layer.inputs} -> ${layer.outputs} ${layer.activation}`, kernelCode(denseForward, variant), denseForward.bindings(variant), (rows) =>
-      denseForward.plan({ rows, ...layer }, variant),
-    );
-  });
-  const { components, outputDim: dims, sigmaEpsilon } = architecture;
-  const variant = { sigma: architecture.sigma, unrolled: unrolledHead(components, dims) };
-  stages.push(
-    exported('mixture parameters', kernelCode(mixtureParams, variant), mixtureParams.bindings(variant), (rows) =>
-      mixtureParams.plan({ batch: rows, components, dims, sigmaEpsilon }, variant),
-    ),
-  );
+  const stages = networkLayers(architecture).flatMap((layer) => layer.kind.forward(layer).map((s) => exportedStage(`layer${layer.index} ${layer.kind.describe(layer)}`, s)));
+  stages.push(exportedStage('mixture parameters', headOf(architecture).mixture(architecture)));
   if (!scaling) return stages;
   const scaleStage = (label: string, width: number, columns: Float32Array) =>
     exported(label, kernelCode(scaleColumns, {}), scaleColumns.bindings({}), (rows) => scaleColumns.plan({ count: rows * width, width, base: 0 }, {}), columns);
   const width = headWidth(architecture);
-  return [scaleStage('input scaling', architecture.inputDim, scalingColumns(scaling.x)), ...stages, scaleStage('mixture unscaling', width, mixtureColumns(scaling.y, components))];
+  return [scaleStage('input scaling', architecture.inputDim, scalingColumns(scaling.x)), ...stages, scaleStage('mixture unscaling', width, mixtureColumns(scaling.y, architecture.components))];
 }

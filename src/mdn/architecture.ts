@@ -1,15 +1,22 @@
-// The shape of an MLP-MDN: hidden dense layers, then a linear head producing the mixture parameters.
+// The model description: the trunk, an ordered list of layers (dense, layerNorm, …; see ./layers), then a
+// mixture head (see ./heads) read from a last linear layer the head sizes. `hidden` and `activation` are the
+// shorthand for a trunk of dense layers, and what every file written before `layers` existed holds.
 import { ACTIVATIONS, type Activation } from '../shaders/activation.wgsl.js';
 import { SIGMA_ACTIVATIONS, type SigmaActivation } from '../shaders/sigma.wgsl.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { ArenaLayout } from '../runtime/arena.js';
-import { headWidthOf } from './reference/mixture.js';
+import { type LayerSpec, type PlacedLayer, layerKindOf } from './layers/index.js';
+import { type HeadFamily, headFamilyOf } from './heads/index.js';
 
 export interface MdnArchitecture {
   readonly inputDim: number;
   readonly outputDim: number;
+  /** Widths of the dense trunk layers (with `layers`: the widths of its dense layers, for display). */
   readonly hidden: readonly number[];
+  /** Their activation (with `layers`: the first dense layer's, for display). */
   readonly activation: Activation;
+  /** The trunk layer by layer; when present it is the trunk, and `hidden`/`activation` only summarise it. */
+  readonly layers?: readonly LayerSpec[];
   readonly components: number;
   readonly sigma: SigmaActivation;
   /** ε added by the elu1 σ activation (keras-mdn's choice is 1e-7). */
@@ -22,25 +29,60 @@ export interface DenseLayerShape {
   readonly activation: Activation;
 }
 
-/** Number of raw head outputs per sample: K logits, K·D means, K·D σ pre-activations. */
-export const headWidth = (arch: MdnArchitecture): number => headWidthOf(arch.components, arch.outputDim);
+/** The head family of a model (today every model's is the diagonal Gaussian mixture). */
+export const headOf = (_arch: MdnArchitecture): HeadFamily => headFamilyOf('gaussian');
 
-/** The dense layers, hidden ones first, the linear mixture head last. */
-export function denseLayers(arch: MdnArchitecture): DenseLayerShape[] {
-  const widths = [arch.inputDim, ...arch.hidden];
-  const hidden = arch.hidden.map((outputs, i) => ({ inputs: widths[i], outputs, activation: arch.activation }));
-  return [...hidden, { inputs: widths[widths.length - 1], outputs: headWidth(arch), activation: 'identity' as const }];
+/** Number of raw head outputs per sample: K logits, K·D means, K·D σ pre-activations. */
+export const headWidth = (arch: MdnArchitecture): number => headOf(arch).headWidth(arch);
+
+/** The trunk as layer specs, from `layers` or from the `hidden`/`activation` shorthand. */
+export function trunkOf(arch: MdnArchitecture): LayerSpec[] {
+  return arch.layers ? [...arch.layers] : arch.hidden.map((units) => ({ kind: 'dense', units, activation: arch.activation }));
 }
 
-/** Parameter arena layout: one slice `layer<i>` of (inputs + 1) x outputs per dense layer (W rows, then b). */
+/** Every layer in order with its widths: the trunk, then the linear layer producing the raw head. */
+export function networkLayers(arch: MdnArchitecture): PlacedLayer[] {
+  const specs = [...trunkOf(arch), { kind: 'dense', units: headWidth(arch), activation: 'identity' }];
+  let width = arch.inputDim;
+  return specs.map((raw, index) => {
+    const at = index < specs.length - 1 ? `layers[${index}]` : 'the head layer';
+    const kind = layerKindOf(raw, at);
+    const spec = kind.normalise(raw, at);
+    const layer = { kind, spec, index, inputs: width, outputs: kind.outputs(spec, width) };
+    width = layer.outputs;
+    return layer;
+  });
+}
+
+/** The activation that produced layer i's input (undefined for the first layer, whose input is the data). */
+export const inputActivationOf = (layers: readonly PlacedLayer[], i: number): Activation | undefined =>
+  i === 0 ? undefined : layers[i - 1].kind.outputActivation(layers[i - 1].spec);
+
+/** The layers of a model made of dense layers only (the hidden ones, then the head's); see networkLayers for any model. */
+export function denseLayers(arch: MdnArchitecture): DenseLayerShape[] {
+  return networkLayers(arch).map((l) => {
+    if (l.spec.kind !== 'dense') throw new InvalidArgumentError(`layer ${l.index} is a ${l.spec.kind} layer: use networkLayers for models with non-dense layers`);
+    return { inputs: l.inputs, outputs: l.outputs, activation: l.spec.activation as Activation };
+  });
+}
+
+/** Parameter arena layout: one slice `layer<i>` per layer, holding that layer's parameter block. */
 export function parameterLayout(arch: MdnArchitecture): ArenaLayout {
-  return ArenaLayout.build(denseLayers(arch).map((l, i) => ({ name: `layer${i}`, length: (l.inputs + 1) * l.outputs })));
+  return ArenaLayout.build(networkLayers(arch).map((l) => ({ name: `layer${l.index}`, length: l.kind.parameterCount(l.spec, l.inputs) })));
+}
+
+/** The per-layer parameter blocks packed into one float32 array in the layout of parameterLayout. */
+export function packParameters(arch: MdnArchitecture, blocks: readonly ArrayLike<number>[]): Float32Array {
+  return parameterLayout(arch).pack(Object.fromEntries(blocks.map((b, i) => [`layer${i}`, b])));
 }
 
 const positiveInteger = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 
 /** Most parameters a model may have: 2^28 floats, 1 GiB of float32 (checked before anything is allocated). */
 export const MAX_PARAMETERS = 2 ** 28;
+
+/** Most trunk layers: each is a few pipelines to compile and dispatches per step. */
+export const MAX_LAYERS = 1024;
 
 /**
  * Throws an InvalidArgumentError naming the first bad field. `checkSize: false` leaves out the parameter limit
@@ -56,15 +98,33 @@ export function validateArchitecture(arch: MdnArchitecture, { checkSize = true }
   if (!ACTIVATIONS.includes(arch.activation)) {
     throw new InvalidArgumentError(`activation must be one of ${ACTIVATIONS.join(', ')}, got '${arch.activation}'`);
   }
+  if (arch.layers !== undefined) {
+    if (!Array.isArray(arch.layers)) throw new InvalidArgumentError(`layers must be a list of layer descriptions, got ${JSON.stringify(arch.layers)}`);
+    if (arch.layers.length > MAX_LAYERS) throw new InvalidArgumentError(`layers lists ${arch.layers.length} layers; the limit is ${MAX_LAYERS}`);
+    arch.layers.forEach((spec, i) => {
+      if (spec === null || typeof spec !== 'object') throw new InvalidArgumentError(`layers[${i}] must be an object such as { kind: 'dense', units: 32 }, got ${JSON.stringify(spec)}`);
+    });
+  }
   if (!SIGMA_ACTIVATIONS.includes(arch.sigma)) {
     throw new InvalidArgumentError(`sigma must be one of ${SIGMA_ACTIVATIONS.join(', ')}, got '${arch.sigma}'`);
-  }
-  const parameters = denseLayers(arch).reduce((n, l) => n + (l.inputs + 1) * l.outputs, 0);
-  if (checkSize && parameters > MAX_PARAMETERS) {
-    throw new InvalidArgumentError(`this architecture has ${parameters.toLocaleString('en')} parameters (${((4 * parameters) / 2 ** 30).toFixed(1)} GiB); the limit is ${MAX_PARAMETERS.toLocaleString('en')} (1 GiB of float32)`);
   }
   // Beyond 1 the floor it puts under σ is no longer small, and past float32's range σ is infinite.
   if (!(typeof arch.sigmaEpsilon === 'number' && arch.sigmaEpsilon >= 0 && arch.sigmaEpsilon <= 1)) {
     throw new InvalidArgumentError(`sigmaEpsilon must be a number in [0, 1], got ${arch.sigmaEpsilon}`);
   }
+  const parameters = networkLayers(arch).reduce((n, l) => n + l.kind.parameterCount(l.spec, l.inputs), 0);
+  if (checkSize && parameters > MAX_PARAMETERS) {
+    throw new InvalidArgumentError(`this architecture has ${parameters.toLocaleString('en')} parameters (${((4 * parameters) / 2 ** 30).toFixed(1)} GiB); the limit is ${MAX_PARAMETERS.toLocaleString('en')} (1 GiB of float32)`);
+  }
+}
+
+/** An architecture whose trunk is given layer by layer; `hidden` and `activation` are filled in to summarise it. */
+export function withLayers(base: Omit<MdnArchitecture, 'hidden' | 'activation' | 'layers'>, layers: readonly LayerSpec[]): MdnArchitecture {
+  if (!Array.isArray(layers)) throw new InvalidArgumentError(`layers must be a list of layer descriptions, got ${JSON.stringify(layers)}`);
+  const normalised = layers.map((spec, i) => {
+    if (spec === null || typeof spec !== 'object') throw new InvalidArgumentError(`layers[${i}] must be an object such as { kind: 'dense', units: 32 }, got ${JSON.stringify(spec)}`);
+    return layerKindOf(spec, `layers[${i}]`).normalise(spec, `layers[${i}]`);
+  });
+  const denses = normalised.filter((l) => l.kind === 'dense');
+  return { ...base, hidden: denses.map((l) => l.units as number), activation: (denses[0]?.activation as Activation) ?? 'tanh', layers: normalised };
 }

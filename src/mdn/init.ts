@@ -1,15 +1,11 @@
-// Initial weights: Glorot-uniform W and zero bias (the Keras defaults Keras uses),
-// rounded to f32 so the GPU and the float64 reference start from identical values.
-import { type MdnArchitecture, denseLayers } from './architecture.js';
+// Initial weights: each layer kind's own (Glorot-uniform W and zero bias for dense layers, the Keras
+// defaults; γ = 1, β = 0 for layerNorm), rounded to f32 so the GPU and the float64 reference start from
+// identical values. Layers draw from one seeded generator in order.
+import { type MdnArchitecture, networkLayers } from './architecture.js';
 import { Random } from './random.js';
 
-/** One (inputs + 1) x outputs block per dense layer. */
+/** One parameter block per layer, in layer order. */
 export function initialParameters(arch: MdnArchitecture, seed: number): Float64Array[] {
   const random = new Random(seed);
-  return denseLayers(arch).map(({ inputs, outputs }) => {
-    const limit = Math.sqrt(6 / (inputs + outputs));
-    const block = new Float64Array((inputs + 1) * outputs);
-    for (let i = 0; i < inputs * outputs; i++) block[i] = Math.fround(random.range(-limit, limit));
-    return block;
-  });
+  return networkLayers(arch).map((layer) => layer.kind.initialParameters(layer, random));
 }

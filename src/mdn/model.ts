@@ -5,7 +5,8 @@ import { readFloats, uploadFloats } from '../runtime/buffers.js';
 import { DestroyedError, InvalidArgumentError } from '../runtime/errors.js';
 import type { Activation } from '../shaders/activation.wgsl.js';
 import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
-import { type MdnArchitecture, parameterLayout, validateArchitecture } from './architecture.js';
+import { type MdnArchitecture, packParameters, parameterLayout, validateArchitecture, withLayers } from './architecture.js';
+import type { LayerSpec } from './layers/index.js';
 import { initialParameters } from './init.js';
 import { MdnPredictor, type SampleOptions } from './predictor.js';
 import { type FitOptions, type FitProgress, type FitResult, type SessionOptions, TrainingSession, fitParameters } from './fit.js';
@@ -21,10 +22,17 @@ export interface MdnOptions {
   readonly inputDim: number;
   /** Values per target row y (required). */
   readonly outputDim: number;
-  /** Hidden layer widths, or one width for one layer (default [64, 64]). */
+  /** Hidden layer widths, or one width for one layer (default [64, 64]): dense layers, the shorthand for `layers`. */
   readonly hidden?: readonly number[] | number;
   /** Hidden activation: 'identity', 'relu', 'tanh', 'sigmoid' or 'elu' (default 'tanh'). */
   readonly activation?: Activation;
+  /**
+   * The trunk layer by layer, instead of `hidden` and `activation`: `{ kind: 'dense', units, activation }` and
+   * `{ kind: 'layerNorm', epsilon? }` (normalises each row's features, then a learned scale and shift).
+   * @example
+   * layers: [{ kind: 'dense', units: 64, activation: 'relu' }, { kind: 'layerNorm' }, { kind: 'dense', units: 64, activation: 'relu' }]
+   */
+  readonly layers?: readonly LayerSpec[];
   /** Mixture components K (default 5). */
   readonly components?: number;
   /** σ activation: 'exp', 'softplus' or 'elu1' = elu + 1 + ε (default 'softplus'). */
@@ -43,7 +51,7 @@ export interface MdnOptions {
   readonly gpu?: GpuContext;
 }
 
-const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'seed', 'gpu'] as const;
+const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'layers', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'seed', 'gpu'] as const;
 const ENTROPY_OPTION_KEYS = ['samples', 'seed'] as const;
 
 /**
@@ -55,22 +63,26 @@ const ENTROPY_OPTION_KEYS = ['samples', 'seed'] as const;
  */
 export async function createMdn(options: MdnOptions): Promise<Mdn> {
   checkOptionKeys('createMdn options', options, MDN_OPTION_KEYS);
-  const hidden = options.hidden ?? [64, 64];
-  const architecture: MdnArchitecture = {
-    inputDim: options.inputDim,
-    outputDim: options.outputDim,
-    hidden: typeof hidden === 'number' ? [hidden] : Array.isArray(hidden) ? [...hidden] : (hidden as never),
-    activation: options.activation ?? 'tanh',
-    components: options.components ?? 5,
-    sigma: options.sigma ?? 'softplus',
-    sigmaEpsilon: options.sigmaEpsilon ?? 1e-7,
-  };
+  const architecture = architectureOf(options);
   validateArchitecture(architecture);
   const plan = scalingPlanOf(options.scale);
   const blocks = initialParameters(architecture, checkSeed('seed', options.seed ?? 0)).map((b) => Float32Array.from(b));
   const model = await Mdn.fromWeights(architecture, blocks, options.gpu);
   model.scalingPlan = plan;
   return model;
+}
+
+// The description createMdn's options give: `layers`, or the `hidden`/`activation` shorthand for dense layers.
+function architectureOf(options: MdnOptions): MdnArchitecture {
+  const head = { inputDim: options.inputDim, outputDim: options.outputDim, components: options.components ?? 5, sigma: options.sigma ?? 'softplus', sigmaEpsilon: options.sigmaEpsilon ?? 1e-7 };
+  if (options.layers !== undefined) {
+    if (options.hidden !== undefined || options.activation !== undefined) {
+      throw new InvalidArgumentError('give either layers or hidden/activation (their shorthand for dense layers), not both');
+    }
+    return withLayers(head, options.layers);
+  }
+  const hidden = options.hidden ?? [64, 64];
+  return { ...head, hidden: typeof hidden === 'number' ? [hidden] : Array.isArray(hidden) ? [...hidden] : (hidden as never), activation: options.activation ?? 'tanh' };
 }
 
 /**
@@ -140,7 +152,7 @@ export class Mdn {
     const context = gpu ?? (await acquireGpu());
     const layout = parameterLayout(architecture);
     const parameters = new Arena(context, layout, 'model parameters');
-    uploadFloats(context, parameters.buffer, layout.pack(Object.fromEntries(blocks.map((b, i) => [`layer${i}`, b]))));
+    uploadFloats(context, parameters.buffer, packParameters(architecture, blocks));
     return new Mdn(context, architecture, parameters, !gpu, blocks.map((b) => Float32Array.from(b)), scaling);
   }
 
@@ -155,7 +167,7 @@ export class Mdn {
     const context = gpu ?? (await acquireGpu());
     const layout = parameterLayout(this.architecture);
     const parameters = new Arena(context, layout, 'model parameters');
-    uploadFloats(context, parameters.buffer, layout.pack(Object.fromEntries(this.mirror.weights.map((b, i) => [`layer${i}`, b]))));
+    uploadFloats(context, parameters.buffer, packParameters(this.architecture, this.mirror.weights));
     // What was on the old device is gone with it; release what may still be held there.
     void this.predictorPromise?.then((p) => p.destroy(), () => {});
     this.predictorPromise = undefined;

@@ -1,22 +1,16 @@
-// What the predictor records: its kernels (the network's forward pass, then one of mixture parameters,
-// log-density or sampling, and the model's scaling around them), the chunk buffers they run on, and the
+// What the predictor records: the network (forward pass, then one of mixture parameters, log-density or
+// sampling, through ./network.ts) and the model's scaling around it, the chunk buffers they run on, and the
 // program of one chunk. src/mdn/predictor.ts decides the chunks and reads results back.
 import type { GpuContext } from '../runtime/device.js';
 import type { Arena } from '../runtime/arena.js';
 import { createStorageBuffer, uploadFloats } from '../runtime/buffers.js';
-import { type CompiledKernel, type CompiledOf, compileKernel } from '../runtime/kernel.js';
+import { type CompiledOf, compileKernel } from '../runtime/kernel.js';
 import { type Program, ProgramBuilder } from '../runtime/program.js';
 import type { StepRing } from '../runtime/stepRing.js';
 import { StagingBuffer } from '../runtime/transfer.js';
-import { type DenseForwardVariant, type DenseSizes, denseForward, denseForwardVariant } from '../shaders/denseForward.js';
-import { type MixtureParamsSizes, mixtureParams } from '../shaders/mixtureParams.js';
-import { type MixtureSizes, mixtureNll } from '../shaders/mixtureNll.js';
-import type { MixtureVariant } from '../shaders/mixtureNll.wgsl.js';
-import { type SampleSizes, mixtureSample } from '../shaders/mixtureSample.js';
-import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
-import { type ColumnSizes, addLogJacobian, scaleColumns } from '../shaders/scaleColumns.js';
-import { unrolledHead } from '../shaders/unrolledHead.js';
-import { type MdnArchitecture, denseLayers, headWidth } from './architecture.js';
+import { addLogJacobian, scaleColumns } from '../shaders/scaleColumns.js';
+import { type MdnArchitecture, headWidth, networkLayers } from './architecture.js';
+import { NetworkRecorder } from './network.js';
 import { type ModelScaling, isIdentityScaling, jacobianColumns, mixtureColumns, sampleColumns, scalingColumns } from './scaling.js';
 
 export type PredictMode = 'params' | 'logDensity';
@@ -34,27 +28,19 @@ interface ScalingStage {
 }
 
 export interface PredictorKernels {
-  readonly forward: readonly CompiledOf<typeof denseForward>[];
-  readonly toParams: CompiledOf<typeof mixtureParams>;
-  readonly toNll: CompiledOf<typeof mixtureNll>;
-  readonly toSamples: CompiledOf<typeof mixtureSample>;
+  readonly network: NetworkRecorder;
   readonly scaling?: ScalingStage;
 }
 
 /** Compiles the predictor's kernels side by side (the unrolled head kernels of a wide head take a while each). */
 export async function compilePredictorKernels(gpu: GpuContext, architecture: MdnArchitecture, modelScaling: ModelScaling | undefined): Promise<PredictorKernels> {
-  const layers = denseLayers(architecture);
-  const unrolled = unrolledHead(architecture.components, architecture.outputDim);
   const scaled = isIdentityScaling(modelScaling) ? undefined : modelScaling;
-  const [forward, toParams, toNll, toSamples, scale, jacobian] = await Promise.all([
-    Promise.all(layers.map((l) => compileKernel(gpu, denseForward, denseForwardVariant(l.activation, l)))),
-    compileKernel(gpu, mixtureParams, { sigma: architecture.sigma, unrolled }),
-    compileKernel(gpu, mixtureNll, { sigma: architecture.sigma, withGradient: false, unrolled }),
-    compileKernel(gpu, mixtureSample, { sigma: architecture.sigma, unrolled }),
+  const [network, scale, jacobian] = await Promise.all([
+    NetworkRecorder.create(gpu, architecture, { inference: true }),
     scaled ? compileKernel(gpu, scaleColumns, {}) : undefined,
     scaled ? compileKernel(gpu, addLogJacobian, {}) : undefined,
   ]);
-  if (!scaled) return { forward, toParams, toNll, toSamples };
+  if (!scaled) return { network };
   const upload = (label: string, values: Float32Array) => {
     const buffer = createStorageBuffer(gpu, label, values.length);
     uploadFloats(gpu, buffer, values);
@@ -71,7 +57,7 @@ export async function compilePredictorKernels(gpu: GpuContext, architecture: Mdn
     logJacobian: upload('log-Jacobian', columns.columns),
     jacobianBase: columns.base,
   };
-  return { forward, toParams, toNll, toSamples, scaling };
+  return { network, scaling };
 }
 
 /** Frees the buffers compilePredictorKernels made (the scaling columns). */
@@ -98,7 +84,7 @@ export function createChunkBuffers(gpu: GpuContext, architecture: MdnArchitectur
     input: createStorageBuffer(gpu, 'predict inputs', rows * architecture.inputDim),
     targets: createStorageBuffer(gpu, 'predict targets', rows * architecture.outputDim),
     logDensity: createStorageBuffer(gpu, 'predict log densities', rows),
-    outputs: denseLayers(architecture).map((l, i) => createStorageBuffer(gpu, `predict layer${i} output`, rows * l.outputs)),
+    outputs: networkLayers(architecture).map((l, i) => createStorageBuffer(gpu, `predict layer${i} output`, rows * l.outputs)),
     params: createStorageBuffer(gpu, 'mixture parameters', rows * width),
     staging: new StagingBuffer(gpu, 'mixture readback', rows * width),
   };
@@ -121,7 +107,6 @@ export function buildPredictProgram(
   buffers: ChunkBuffers,
   samples?: { buffer: GPUBuffer; call: StepRing; samplesPerRow: number },
 ): Program {
-  const layers = denseLayers(architecture);
   const { inputDim, outputDim } = architecture;
   const builder = new ProgramBuilder(gpu, `predict ${mode} ${rows} ${samples?.samplesPerRow ?? 0}`);
   const scaling = kernels.scaling;
@@ -129,17 +114,12 @@ export function buildPredictProgram(
     builder.add(scaling.scale, { values: buffers.input, columns: scaling.inputs }, { count: rows * inputDim, width: inputDim, base: 0 });
     if (mode === 'logDensity') builder.add(scaling.scale, { values: buffers.targets, columns: scaling.targets }, { count: rows * outputDim, width: outputDim, base: 0 });
   }
-  layers.forEach((layer, i) =>
-    builder.add(kernels.forward[i], { input: i === 0 ? buffers.input : buffers.outputs[i - 1], weights: parameters.binding(`layer${i}`), output: buffers.outputs[i] }, { rows, ...layer }),
-  );
-  const head = buffers.outputs[layers.length - 1];
-  const mixture = { batch: rows, components: architecture.components, dims: outputDim, sigmaEpsilon: architecture.sigmaEpsilon };
-  if (mode === 'params') builder.add(kernels.toParams, { head, params: buffers.params }, mixture);
-  else if (mode === 'logDensity') builder.add(kernels.toNll, { head, targets: buffers.targets, logDensity: buffers.logDensity }, { ...mixture, gradScale: 1, sigmaPenalty: 0, sigmaGradScale: 1 });
-  else {
-    const { samplesPerRow } = samples!;
-    builder.add(kernels.toSamples, { head, samples: samples!.buffer, call: samples!.call.binding() }, { rows, samplesPerRow, components: architecture.components, dims: outputDim, sigmaEpsilon: architecture.sigmaEpsilon });
-  }
+  const network = kernels.network;
+  network.forward(builder, rows, { input: buffers.input, outputs: buffers.outputs }, parameters);
+  const head = buffers.outputs[buffers.outputs.length - 1];
+  if (mode === 'params') network.mixture(builder, rows, { head, params: buffers.params });
+  else if (mode === 'logDensity') network.logDensity(builder, rows, { head, targets: buffers.targets, logDensity: buffers.logDensity });
+  else network.sample(builder, rows, samples!.samplesPerRow, { head, samples: samples!.buffer, call: samples!.call.binding() });
   if (scaling) {
     const width = headWidth(architecture);
     if (mode === 'params') builder.add(scaling.scale, { values: buffers.params, columns: scaling.mixture }, { count: rows * width, width, base: 0 });

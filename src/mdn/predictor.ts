@@ -11,7 +11,7 @@ import { StepRing } from '../runtime/stepRing.js';
 import { StagingBuffer, recordCopy, requireBuffer, submitCommands } from '../runtime/transfer.js';
 import { SampleCall } from '../shaders/mixtureSample.js';
 import { checkOptionKeys, freshSeed } from './arguments.js';
-import { type MdnArchitecture, denseLayers, headWidth } from './architecture.js';
+import { type MdnArchitecture, headWidth, networkLayers } from './architecture.js';
 import type { ModelScaling } from './scaling.js';
 import { type ChunkBuffers, type PredictMode, type PredictorKernels, buildPredictProgram, chunkStorage, compilePredictorKernels, createChunkBuffers, destroyPredictorKernels } from './predictPrograms.js';
 
@@ -94,7 +94,7 @@ export class MdnPredictor {
    */
   static async create(gpu: GpuContext, architecture: MdnArchitecture, parameters: Arena, options: PredictorOptions = {}): Promise<MdnPredictor> {
     gpu.assertUsable();
-    const layers = denseLayers(architecture);
+    const layers = networkLayers(architecture);
     const widest = Math.max(architecture.inputDim, ...layers.map((l) => l.outputs));
     const fitting = Math.floor(gpu.limits.maxStorageBufferBindingSize / (widest * 4));
     const maxRows = Math.max(1, Math.min(options.maxRows ?? 65536, fitting));

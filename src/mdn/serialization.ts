@@ -1,9 +1,10 @@
 // The model file: one binary that carries a JSON manifest and the float32 weights, the same in a page and in
 // Node. Layout: the 8 bytes "MIXDEN\0\1", the manifest's byte length (u32, little-endian), the manifest as UTF-8
-// JSON, zero padding to a multiple of 4, then every layer's (inputs + 1) x outputs weights, little-endian.
+// JSON, zero padding to a multiple of 4, then every layer's parameter block (a dense layer's (inputs + 1) x
+// outputs weights), little-endian.
 // Reading trusts nothing: every size is checked against the file before anything is allocated from it.
 import { MixdenError } from '../runtime/errors.js';
-import { type MdnArchitecture, denseLayers, validateArchitecture } from './architecture.js';
+import { type MdnArchitecture, networkLayers, validateArchitecture } from './architecture.js';
 import { type ModelScaling, type ScalingPlan, checkScaling, scalingPlanOf } from './scaling.js';
 
 const MAGIC = [0x4d, 0x49, 0x58, 0x44, 0x45, 0x4e, 0x00, 0x01]; // "MIXDEN", 0, format version 1
@@ -34,7 +35,8 @@ interface Manifest {
   format: string;
   version: number;
   architecture: MdnArchitecture;
-  layers: { inputs: number; outputs: number; activation: string; offset: number; length: number }[];
+  /** Per layer: a dense layer's widths and activation, or another kind's `kind` and widths; where its block starts. */
+  layers: { kind?: string; inputs: number; outputs: number; activation?: string; offset: number; length: number }[];
   weightCount: number;
   /** The model's fitted input and target scalers (absent: unscaled). */
   scaling?: ModelScaling;
@@ -44,22 +46,36 @@ interface Manifest {
   metadata?: unknown;
 }
 
+// The architecture's fields in one order, so a file read and written again is the same bytes.
+const canonical = (a: MdnArchitecture): MdnArchitecture => ({
+  inputDim: a.inputDim,
+  outputDim: a.outputDim,
+  hidden: [...a.hidden],
+  activation: a.activation,
+  ...(a.layers ? { layers: a.layers.map((l) => ({ ...l })) } : {}),
+  components: a.components,
+  sigma: a.sigma,
+  sigmaEpsilon: a.sigmaEpsilon,
+});
+
 /**
  * Encodes an architecture and its per-layer weight blocks as a model file.
  * @example
  * const bytes = encodeModel(arch, await trainer.readParameters());
  */
 export function encodeModel(architecture: MdnArchitecture, blocks: readonly Float32Array[], metadata?: unknown, scaling?: ModelScaling, scalePlan?: ScalingPlan): Uint8Array {
-  const layers = denseLayers(architecture);
+  const layers = networkLayers(architecture);
   let offset = 0;
   const manifest: Manifest = {
     format: FORMAT,
     version: VERSION,
-    architecture: { ...architecture, hidden: [...architecture.hidden] },
+    architecture: canonical(architecture),
     layers: layers.map((l, i) => {
-      const length = (l.inputs + 1) * l.outputs;
+      const length = l.kind.parameterCount(l.spec, l.inputs);
       if (blocks[i]?.length !== length) throw new Error(`layer ${i} needs ${length} weights, got ${blocks[i]?.length}`);
-      const entry = { inputs: l.inputs, outputs: l.outputs, activation: l.activation, offset, length };
+      // Dense entries are written as before layer kinds existed, so older readers still read dense models.
+      const described = l.spec.kind === 'dense' ? { activation: l.spec.activation as string } : { kind: l.spec.kind };
+      const entry = { ...(l.spec.kind === 'dense' ? {} : described), inputs: l.inputs, outputs: l.outputs, ...(l.spec.kind === 'dense' ? described : {}), offset, length };
       offset += length;
       return entry;
     }),
@@ -115,11 +131,12 @@ export function decodeModel(input: ArrayBuffer | Uint8Array): DecodedModel {
   }
   if (nestingDepth(manifest) > MAX_NESTING) throw new ModelFormatError(`the manifest nests deeper than ${MAX_NESTING} levels`);
   const a = manifest.architecture;
-  const architecture: MdnArchitecture = {
+  let architecture: MdnArchitecture = {
     inputDim: a?.inputDim,
     outputDim: a?.outputDim,
     hidden: Array.isArray(a?.hidden) ? [...a.hidden] : (a?.hidden as never),
     activation: a?.activation,
+    ...(a?.layers === undefined ? {} : { layers: a.layers }),
     components: a?.components,
     sigma: a?.sigma,
     sigmaEpsilon: a?.sigmaEpsilon,
@@ -129,8 +146,10 @@ export function decodeModel(input: ArrayBuffer | Uint8Array): DecodedModel {
   } catch (cause) {
     throw new ModelFormatError(`the manifest's architecture is invalid: ${(cause as Error).message}`);
   }
-  const layers = denseLayers(architecture);
-  const expected = layers.reduce((n, l) => n + (l.inputs + 1) * l.outputs, 0);
+  const layers = networkLayers(architecture);
+  // The layer specs as normalised, not as the file spelt them (unknown fields are dropped).
+  if (architecture.layers) architecture = { ...architecture, layers: layers.slice(0, -1).map((l) => l.spec) };
+  const expected = layers.reduce((n, l) => n + l.kind.parameterCount(l.spec, l.inputs), 0);
   if (manifest.weightCount !== expected || !Array.isArray(manifest.layers) || manifest.layers.length !== layers.length) {
     throw new ModelFormatError(`the manifest lists ${manifest.weightCount} weights in ${manifest.layers?.length} layers; its architecture needs ${expected} in ${layers.length} layers`);
   }
@@ -146,9 +165,9 @@ export function decodeModel(input: ArrayBuffer | Uint8Array): DecodedModel {
   let offset = 0;
   const blocks = layers.map((l, i) => {
     const entry = manifest.layers[i];
-    const length = (l.inputs + 1) * l.outputs;
-    if (entry?.inputs !== l.inputs || entry.outputs !== l.outputs || entry.offset !== offset || entry.length !== length) {
-      throw new ModelFormatError(`layer ${i} in the manifest does not match the architecture (${l.inputs} -> ${l.outputs})`);
+    const length = l.kind.parameterCount(l.spec, l.inputs);
+    if (entry?.inputs !== l.inputs || entry.outputs !== l.outputs || entry.offset !== offset || entry.length !== length || (entry.kind ?? 'dense') !== l.spec.kind) {
+      throw new ModelFormatError(`layer ${i} in the manifest does not match the architecture (${l.kind.describe(l)})`);
     }
     const block = new Float32Array(length);
     for (let j = 0; j < length; j++) {

@@ -1,5 +1,5 @@
-// The program of one training step, and every buffer it works on: the dense layers' forward pass, the fused
-// mixture NLL with its gradient, the batch mean, the backward pass, and the optimiser (with the minibatch gather
+// The program of one training step, and every buffer it works on: the network's forward pass, the fused
+// mixture NLL with its gradient, the batch mean, the backward pass (all recorded by ./network.ts), and the optimiser (with the minibatch gather
 // and gradient clipping where asked). Built once per trainer; src/mdn/trainer.ts replays it.
 import type { GpuContext } from '../runtime/device.js';
 import { Arena } from '../runtime/arena.js';
@@ -9,18 +9,14 @@ import { type Program, ProgramBuilder } from '../runtime/program.js';
 import { StepRing } from '../runtime/stepRing.js';
 import { ResourceScope, StagingBuffer } from '../runtime/transfer.js';
 import { InvalidArgumentError, DeviceLimitError } from '../runtime/errors.js';
-import { denseForward, denseForwardVariant } from '../shaders/denseForward.js';
-import { denseInputGrad } from '../shaders/denseInputGrad.js';
-import { denseWeightGrad, denseWeightGradVariant } from '../shaders/denseWeightGrad.js';
-import { mixtureNll } from '../shaders/mixtureNll.js';
-import { unrolledHead } from '../shaders/unrolledHead.js';
 import { meanReduce } from '../shaders/meanReduce.js';
 import { AdamStep, adam } from '../shaders/adam.js';
 import { SgdStep, sgd } from '../shaders/sgd.js';
 import { GatherStep, gatherBatch } from '../shaders/gatherBatch.js';
 import { gradNorm } from '../shaders/gradNorm.js';
 import { permutationBits } from './reference/permutation.js';
-import { type MdnArchitecture, denseLayers, parameterLayout, validateArchitecture } from './architecture.js';
+import { type MdnArchitecture, networkLayers, packParameters, parameterLayout, validateArchitecture } from './architecture.js';
+import { NetworkRecorder } from './network.js';
 import { type ResolvedOptimizer, resolveOptimizer } from './optimizerOptions.js';
 import { initialParameters } from './init.js';
 import type { TrainerOptions } from './trainer.js';
@@ -68,7 +64,7 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   if (clipNorm !== undefined && optimizer.kind !== 'adam') throw new InvalidArgumentError('clipNorm is available with Adam');
   const sigmaPenalty = options.sigmaPenalty ?? 0;
   if (!(Number.isFinite(sigmaPenalty) && sigmaPenalty >= 0)) throw new InvalidArgumentError(`sigmaPenalty must be a finite number >= 0, got ${sigmaPenalty}`);
-  const layers = denseLayers(architecture);
+  const layers = networkLayers(architecture);
   const layout = parameterLayout(architecture);
   const widest = Math.max(...layers.map((l) => l.outputs));
   const maxBinding = gpu.limits.maxStorageBufferBindingSize;
@@ -103,7 +99,7 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
 
   if (!options.parameters || options.initialParameters) {
     const initial = options.initialParameters ?? initialParameters(architecture, options.seed ?? 0);
-    uploadFloats(gpu, params.buffer, layout.pack(Object.fromEntries(initial.map((p, i) => [`layer${i}`, p]))));
+    uploadFloats(gpu, params.buffer, packParameters(architecture, initial));
   }
 
   const builder = new ProgramBuilder(gpu, 'train step');
@@ -117,30 +113,13 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
       { rows, batch, inputDim: architecture.inputDim, outputDim: architecture.outputDim, halfBits: permutationBits(rows) / 2 },
     );
   }
-  for (const [i, layer] of layers.entries()) {
-    const kernel = await compileKernel(gpu, denseForward, denseForwardVariant(layer.activation, layer));
-    builder.add(kernel, { input: i === 0 ? input : outputs[i - 1], weights: params.binding(`layer${i}`), output: outputs[i] }, { rows: batch, ...layer });
-  }
-  const nllKernel = await compileKernel(gpu, mixtureNll, {
-    sigma: architecture.sigma,
-    withGradient: true,
-    unrolled: unrolledHead(architecture.components, architecture.outputDim),
-  });
-  builder.add(
-    nllKernel,
-    { head: outputs[layers.length - 1], targets: target, headGrad: preGrads[layers.length - 1], sampleNll },
-    { batch, components: architecture.components, dims: architecture.outputDim, gradScale: 1 / batch, sigmaEpsilon: architecture.sigmaEpsilon, sigmaPenalty, sigmaGradScale: options.freezeSigma ? 0 : 1 },
-  );
+  const recorder = await NetworkRecorder.create(gpu, architecture, { training: { sigmaPenalty, freezeSigma: options.freezeSigma ?? false } });
+  const activations = { input, outputs };
+  const head = outputs[layers.length - 1];
+  recorder.forward(builder, batch, activations, params);
+  recorder.loss(builder, batch, { head, targets: target, headGrad: preGrads[layers.length - 1], sampleNll });
   builder.add(await compileKernel(gpu, meanReduce, {}), { values: sampleNll, result: loss }, { count: batch, scale: 1 / batch });
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const layer = layers[i];
-    const weightGrad = await compileKernel(gpu, denseWeightGrad, denseWeightGradVariant(layer));
-    builder.add(weightGrad, { input: i === 0 ? input : outputs[i - 1], outputGrad: preGrads[i], weightGrad: grads.binding(`layer${i}`) }, { rows: batch, ...layer });
-    if (i > 0) {
-      const inputGrad = await compileKernel(gpu, denseInputGrad, { inputActivation: layers[i - 1].activation });
-      builder.add(inputGrad, { outputGrad: preGrads[i], weights: params.binding(`layer${i}`), activationOutput: outputs[i - 1], inputGrad: preGrads[i - 1] }, { rows: batch, ...layer });
-    }
-  }
+  recorder.backward(builder, batch, activations, preGrads, params, grads);
   const count = layout.totalFloats;
   if (optimizer.kind === 'adam') {
     const { beta1, beta2, epsilon, weightDecay } = optimizer;

@@ -12,10 +12,12 @@ import { samplingCases } from './cases/sampling.js';
 import { embeddedCases } from './cases/embedded.js';
 import { scalingCases } from './cases/scaling.js';
 import { fixtureCases } from './cases/fixtures.js';
+import { layerNormCases } from './cases/layerNorm.js';
+import { layerNormModelCases } from './cases/layerNormModel.js';
 
 export type Case = (gpu: GpuContext, args: any) => Promise<unknown>;
 
-const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases };
+const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases };
 let shared: Promise<GpuContext> | undefined;
 
 async function runCase(name: string, args: unknown): Promise<unknown> {

@@ -2,6 +2,7 @@
 export * from './activations.js';
 export * from './sigma.js';
 export * from './dense.js';
+export * from './layerNorm.js';
 export * from './mixture.js';
 export * from './optimizer.js';
 export * from './network.js';

@@ -1,9 +1,6 @@
-// Float64 reference of a whole MLP-MDN: forward, mean NLL, backward and optimiser steps, composed from the
-// per-kernel references so a whole GPU training step can be checked against it.
-import { type MdnArchitecture, denseLayers } from '../architecture.js';
-import { activationGradFromOutput } from './activations.js';
-import { denseBackward, denseForward } from './dense.js';
-import { mixtureNll } from './mixture.js';
+// Float64 reference of a whole MDN: forward, mean NLL, backward and optimiser steps, composed from each layer
+// kind's and the head family's references so a whole GPU training step can be checked against it.
+import { type MdnArchitecture, headOf, inputActivationOf, networkLayers } from '../architecture.js';
 import { type AdamSettings, adamUpdate } from './optimizer.js';
 
 export interface LossAndGradient {
@@ -23,26 +20,22 @@ export function lossAndGradient(
   rows: number,
   sigmaPenalty = 0,
 ): LossAndGradient {
-  const layers = denseLayers(arch);
+  const layers = networkLayers(arch);
   const outputs: Float64Array[] = [];
   let input: ArrayLike<number> = x;
-  layers.forEach((layer, i) => {
-    input = denseForward(input, params[i], { rows, ...layer }, layer.activation);
+  for (const layer of layers) {
+    input = layer.kind.reference.forward(layer, params[layer.index], input, rows);
     outputs.push(input as Float64Array);
-  });
-  const shape = { batch: rows, components: arch.components, dims: arch.outputDim, sigma: arch.sigma, sigmaEpsilon: arch.sigmaEpsilon, sigmaPenalty };
-  const head = mixtureNll(outputs[outputs.length - 1], y, shape);
+  }
+  const head = headOf(arch).reference.loss(arch, outputs[outputs.length - 1], y, rows, sigmaPenalty);
   const loss = head.sampleNll.reduce((a, b) => a + b, 0) / rows;
-  let dPre: Float64Array = head.headGrad.map((g) => g / rows);
+  let outputGrad: Float64Array = head.headGrad.map((g) => g / rows);
   const grads: Float64Array[] = new Array(layers.length);
   for (let i = layers.length - 1; i >= 0; i--) {
-    const layerInput = i === 0 ? x : outputs[i - 1];
-    const { paramGrad, inputGrad } = denseBackward(layerInput, dPre, params[i], { rows, ...layers[i] });
+    const layer = layers[i];
+    const { paramGrad, inputGrad } = layer.kind.reference.backward(layer, params[i], i === 0 ? x : outputs[i - 1], outputGrad, rows, inputActivationOf(layers, i) ?? 'identity');
     grads[i] = paramGrad;
-    if (i > 0) {
-      const prev = outputs[i - 1];
-      dPre = inputGrad.map((g, j) => g * activationGradFromOutput(layers[i - 1].activation, prev[j]));
-    }
+    outputGrad = inputGrad;
   }
   return { loss, grads, outputs };
 }

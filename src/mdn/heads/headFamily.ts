@@ -1,0 +1,59 @@
+// What a mixture head family implements: the width of the raw head it reads from the trunk's last layer, and
+// the kernels that turn that head into a loss with its gradient, mixture parameters, log-densities and samples,
+// as stages the network recorder (src/mdn/network.ts) records and exportWgsl exports. A new family is one
+// module here plus one line in ./index.ts.
+import type { Resource } from '../../runtime/program.js';
+import type { MdnArchitecture } from '../architecture.js';
+import type { Stage } from '../layers/layerKind.js';
+
+/** Training settings the loss stage compiles or writes in. */
+export interface HeadTraining {
+  /** λ of the L2 penalty on the scale pre-activations (0: none). */
+  readonly sigmaPenalty: number;
+  /** Hold the scales fixed (their gradient is zeroed): a regression trained by MSE. */
+  readonly freezeSigma: boolean;
+}
+
+export interface LossIo {
+  readonly head: Resource;
+  readonly targets: Resource;
+  /** Receives the gradient of the mean loss at the raw head. */
+  readonly headGrad: Resource;
+  /** Receives each row's loss. */
+  readonly sampleNll: Resource;
+}
+
+export interface MixtureIo {
+  readonly head: Resource;
+  /** Receives each row's mixture parameters (mixtureWidth floats). */
+  readonly params: Resource;
+}
+
+export interface LogDensityIo {
+  readonly head: Resource;
+  readonly targets: Resource;
+  readonly logDensity: Resource;
+}
+
+export interface SampleIo {
+  readonly head: Resource;
+  readonly samples: Resource;
+  /** The per-call slot (temperatures, seed, first row), bound with a dynamic offset. */
+  readonly call: Resource;
+}
+
+export interface HeadFamily {
+  readonly family: string;
+  /** Raw head outputs per row: the width of the trunk's last (linear) layer. */
+  headWidth(architecture: MdnArchitecture): number;
+  /** Floats per row of the mixture parameters predict returns. */
+  mixtureWidth(architecture: MdnArchitecture): number;
+  loss(architecture: MdnArchitecture, training: HeadTraining): Stage<LossIo>;
+  mixture(architecture: MdnArchitecture): Stage<MixtureIo>;
+  logDensity(architecture: MdnArchitecture): Stage<LogDensityIo>;
+  sample(architecture: MdnArchitecture, samplesPerRow: number): Stage<SampleIo>;
+  readonly reference: {
+    /** Per-row loss and the gradient of each row's loss at the raw head (not divided by the rows). */
+    loss(architecture: MdnArchitecture, head: ArrayLike<number>, targets: ArrayLike<number>, rows: number, sigmaPenalty: number): { sampleNll: Float64Array; headGrad: Float64Array };
+  };
+}

@@ -1,0 +1,18 @@
+// Every mixture head family, by name: the one list to extend when a family is added (see docs/architecture.md).
+import { InvalidArgumentError } from '../../runtime/errors.js';
+import { gaussian } from './gaussian.js';
+import type { HeadFamily } from './headFamily.js';
+
+export type { HeadFamily, HeadTraining, LossIo, MixtureIo, LogDensityIo, SampleIo } from './headFamily.js';
+
+const FAMILIES: readonly HeadFamily[] = [gaussian];
+
+/** Names of the head families. */
+export const HEAD_FAMILIES: readonly string[] = FAMILIES.map((f) => f.family);
+
+/** The head family called `family`; throws InvalidArgumentError for an unknown one. */
+export function headFamilyOf(family: string): HeadFamily {
+  const found = FAMILIES.find((f) => f.family === family);
+  if (!found) throw new InvalidArgumentError(`family must be one of ${HEAD_FAMILIES.join(', ')}, got ${JSON.stringify(family)}`);
+  return found;
+}

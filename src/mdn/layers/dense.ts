@@ -1,0 +1,66 @@
+// The dense layer: y = act(x·W + b), parameters one (inputs + 1) x outputs block (W row by row, then b).
+// Kernels: src/shaders/denseForward.ts, denseWeightGrad.ts, denseInputGrad.ts; reference: ../reference/dense.ts.
+import { InvalidArgumentError } from '../../runtime/errors.js';
+import { ACTIVATIONS, type Activation } from '../../shaders/activation.wgsl.js';
+import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js';
+import { denseInputGrad } from '../../shaders/denseInputGrad.js';
+import { denseWeightGrad, denseWeightGradVariant } from '../../shaders/denseWeightGrad.js';
+import { activationGradFromOutput } from '../reference/activations.js';
+import { denseBackward, denseForward as denseForwardReference } from '../reference/dense.js';
+import { type BackwardIo, type ForwardIo, type LayerKind, type LayerSpec, type PlacedLayer, stage } from './layerKind.js';
+
+export interface DenseSpec extends LayerSpec {
+  readonly kind: 'dense';
+  /** Output features (at least 1). */
+  readonly units: number;
+  /** Applied to x·W + b (default 'tanh'). */
+  readonly activation: Activation;
+}
+
+const sizesOf = (layer: PlacedLayer<DenseSpec>) => (rows: number) => ({ rows, inputs: layer.inputs, outputs: layer.outputs });
+
+export const dense: LayerKind<DenseSpec> = {
+  kind: 'dense',
+  normalise(spec, at) {
+    const { units, activation = 'tanh' } = spec as Partial<DenseSpec>;
+    if (!(typeof units === 'number' && Number.isInteger(units) && units >= 1)) throw new InvalidArgumentError(`${at}.units must be an integer >= 1, got ${JSON.stringify(units)}`);
+    if (!ACTIVATIONS.includes(activation)) throw new InvalidArgumentError(`${at}.activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(activation)}`);
+    return { kind: 'dense', units, activation };
+  },
+  outputs: (spec) => spec.units,
+  outputActivation: (spec) => spec.activation,
+  parameterCount: (spec, inputs) => (inputs + 1) * spec.units,
+  // Glorot-uniform W and a zero bias, as Keras initialises a Dense layer.
+  initialParameters({ inputs, outputs }, random) {
+    const limit = Math.sqrt(6 / (inputs + outputs));
+    const block = new Float64Array((inputs + 1) * outputs);
+    for (let i = 0; i < inputs * outputs; i++) block[i] = Math.fround(random.range(-limit, limit));
+    return block;
+  },
+  describe: (layer) => `${layer.inputs} -> ${layer.outputs} ${layer.spec.activation}`,
+  forward: (layer) => [
+    stage(denseForward, denseForwardVariant(layer.spec.activation, layer), sizesOf(layer), (io: ForwardIo) => ({ input: io.input, weights: io.weights, output: io.output })),
+  ],
+  backward(layer, inputActivation) {
+    const weightGrad = stage(denseWeightGrad, denseWeightGradVariant(layer), sizesOf(layer), (io: BackwardIo) => ({ input: io.input, outputGrad: io.outputGrad, weightGrad: io.weightGrad }));
+    if (inputActivation === undefined) return [weightGrad];
+    const inputGrad = stage(denseInputGrad, { inputActivation }, sizesOf(layer), (io: BackwardIo) => ({
+      outputGrad: io.outputGrad,
+      weights: io.weights,
+      activationOutput: io.input,
+      inputGrad: io.inputGrad,
+    }));
+    return [weightGrad, inputGrad];
+  },
+  reference: {
+    forward: (layer, params, x, rows) => denseForwardReference(x, params, { rows, inputs: layer.inputs, outputs: layer.outputs }, layer.spec.activation),
+    backward(layer, params, x, outputGrad, rows, inputActivation) {
+      const { paramGrad, inputGrad } = denseBackward(x, outputGrad, params, { rows, inputs: layer.inputs, outputs: layer.outputs });
+      return { paramGrad, inputGrad: withActivationGrad(inputGrad, x, inputActivation) };
+    },
+  },
+};
+
+function withActivationGrad(grad: Float64Array, x: ArrayLike<number>, activation: Activation): Float64Array {
+  return grad.map((g, j) => g * activationGradFromOutput(activation, x[j]));
+}

@@ -1,0 +1,91 @@
+// What a trunk layer kind implements: its spec (plain data, saved in the model file), its parameter block, the
+// kernels of its forward and backward pass as stages, and its float64 reference. The network recorder
+// (src/mdn/network.ts) and every entry point work from this interface alone, so a new kind is one module here
+// plus one line in ./index.ts.
+import type { BindingDecl, KernelResources } from '../../runtime/bindings.js';
+import type { KernelDefinition } from '../../runtime/kernel.js';
+import type { Resource } from '../../runtime/program.js';
+import type { Activation } from '../../shaders/activation.wgsl.js';
+import type { Random } from '../random.js';
+
+/** A trunk layer as described by the user or a model file: `kind` and that kind's fields. */
+export interface LayerSpec {
+  readonly kind: string;
+  readonly [field: string]: unknown;
+}
+
+/** A layer at its place in a network: index `index`, taking `inputs` features per row and giving `outputs`. */
+export interface PlacedLayer<S extends LayerSpec = LayerSpec> {
+  readonly kind: LayerKind<S>;
+  readonly spec: S;
+  readonly index: number;
+  readonly inputs: number;
+  readonly outputs: number;
+}
+
+/**
+ * One kernel dispatch a layer (or head) asks for: the kernel, its variant, its sizes for a number of rows, and
+ * which buffers of `Io` it binds to which binding. Recorded on the GPU by the network recorder, or exported as
+ * WGSL without one.
+ */
+export interface Stage<Io> {
+  readonly definition: KernelDefinition<unknown, unknown>;
+  readonly variant: unknown;
+  readonly sizes: (rows: number) => unknown;
+  readonly resources: (io: Io) => Readonly<Record<string, Resource>>;
+}
+
+/** A stage, its binding names checked against the kernel's declaration when it is written. */
+export const stage = <Io, V, S, B extends BindingDecl>(
+  definition: KernelDefinition<V, S, B>,
+  variant: V,
+  sizes: (rows: number) => S,
+  resources: (io: Io) => KernelResources<B, Resource>,
+): Stage<Io> => ({ definition: definition as unknown as KernelDefinition<unknown, unknown>, variant, sizes, resources });
+
+/** The buffers of a forward stage: the layer's input rows, its parameter block, its output rows. */
+export interface ForwardIo {
+  readonly input: Resource;
+  readonly weights: Resource;
+  readonly output: Resource;
+}
+
+/**
+ * The buffers of a backward stage. `outputGrad` holds the loss gradient at the layer's output before its output
+ * activation (the next layer applied that derivative); `inputGrad` receives the gradient at the previous
+ * layer's output before its activation; `weightGrad` the gradient of the parameter block (overwritten).
+ */
+export interface BackwardIo extends ForwardIo {
+  readonly outputGrad: Resource;
+  readonly inputGrad: Resource;
+  readonly weightGrad: Resource;
+}
+
+export interface LayerKind<S extends LayerSpec = LayerSpec> {
+  readonly kind: string;
+  /** The spec with defaults filled in; throws InvalidArgumentError naming `at` (e.g. "layers[2]") for a bad field. */
+  normalise(spec: LayerSpec, at: string): S;
+  outputs(spec: S, inputs: number): number;
+  /** The activation applied last in the forward pass: the next layer's backward multiplies by its derivative. */
+  outputActivation(spec: S): Activation;
+  parameterCount(spec: S, inputs: number): number;
+  /** The initial parameter block, rounded to float32 (draws from `random` in a fixed order). */
+  initialParameters(layer: PlacedLayer<S>, random: Random): Float64Array;
+  /** One line for listings and exported kernels, e.g. "32 -> 64 tanh". */
+  describe(layer: PlacedLayer<S>): string;
+  forward(layer: PlacedLayer<S>): Stage<ForwardIo>[];
+  /** `inputActivation`: the activation that produced this layer's input; undefined for the first layer (no input gradient). */
+  backward(layer: PlacedLayer<S>, inputActivation: Activation | undefined): Stage<BackwardIo>[];
+  readonly reference: {
+    forward(layer: PlacedLayer<S>, params: ArrayLike<number>, x: ArrayLike<number>, rows: number): Float64Array;
+    /** `outputGrad` as in BackwardIo; `inputGrad` already multiplied by `inputActivation`'s derivative. */
+    backward(
+      layer: PlacedLayer<S>,
+      params: ArrayLike<number>,
+      x: ArrayLike<number>,
+      outputGrad: ArrayLike<number>,
+      rows: number,
+      inputActivation: Activation,
+    ): { paramGrad: Float64Array; inputGrad: Float64Array };
+  };
+}

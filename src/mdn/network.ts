@@ -1,0 +1,112 @@
+// The one network recorder: from a model description it compiles every kernel the network needs (side by side)
+// and records the forward pass, the loss with its gradient, the backward pass, and the head's outputs (mixture
+// parameters, log-densities, samples) into a ProgramBuilder. The trainer (trainStep.ts), the predictor and
+// mixden/inference's encode (predictPrograms.ts) all record through it, and exportWgsl reads the same stages;
+// layers and heads come in through their interfaces (./layers, ./heads) and nothing here names a kind.
+import type { GpuContext } from '../runtime/device.js';
+import type { Arena } from '../runtime/arena.js';
+import { type CompiledKernel, compileKernel } from '../runtime/kernel.js';
+import type { ProgramBuilder, Resource } from '../runtime/program.js';
+import { type MdnArchitecture, headOf, inputActivationOf, networkLayers } from './architecture.js';
+import type { BackwardIo, ForwardIo, PlacedLayer, Stage } from './layers/index.js';
+import type { HeadFamily, HeadTraining, LogDensityIo, LossIo, MixtureIo, SampleIo } from './heads/index.js';
+
+/** The rows' buffers through the network: the input, then each layer's output (the last is the raw head). */
+export interface Activations {
+  readonly input: Resource;
+  readonly outputs: readonly Resource[];
+}
+
+/** What to compile: the training loss and backward pass, and/or the inference outputs. */
+export interface RecorderNeeds {
+  readonly training?: HeadTraining;
+  readonly inference?: boolean;
+}
+
+const keyOf = (s: Stage<unknown>): string => `${s.definition.name} ${JSON.stringify(s.variant)}`;
+
+export class NetworkRecorder {
+  private constructor(
+    readonly architecture: MdnArchitecture,
+    readonly layers: readonly PlacedLayer[],
+    readonly head: HeadFamily,
+    private readonly training: HeadTraining | undefined,
+    private readonly compiled: ReadonlyMap<string, CompiledKernel>,
+  ) {}
+
+  /**
+   * Compiles what `needs` asks for; recording is synchronous afterwards.
+   * @example
+   * const recorder = await NetworkRecorder.create(gpu, arch, { inference: true });
+   * recorder.forward(builder, rows, { input, outputs }, parameters);
+   */
+  static async create(gpu: GpuContext, architecture: MdnArchitecture, needs: RecorderNeeds): Promise<NetworkRecorder> {
+    const layers = networkLayers(architecture);
+    const head = headOf(architecture);
+    const stages: Stage<unknown>[] = layers.flatMap((l) => l.kind.forward(l) as Stage<unknown>[]);
+    if (needs.training) {
+      stages.push(head.loss(architecture, needs.training) as Stage<unknown>);
+      for (const [i, l] of layers.entries()) stages.push(...(l.kind.backward(l, inputActivationOf(layers, i)) as Stage<unknown>[]));
+    }
+    if (needs.inference) stages.push(...([head.mixture(architecture), head.logDensity(architecture), head.sample(architecture, 1)] as Stage<unknown>[]));
+    const unique = new Map(stages.map((s) => [keyOf(s), s]));
+    const kernels = await Promise.all([...unique.values()].map((s) => compileKernel(gpu, s.definition, s.variant)));
+    const compiled = new Map([...unique.keys()].map((key, i) => [key, kernels[i] as CompiledKernel]));
+    return new NetworkRecorder(architecture, layers, head, needs.training, compiled);
+  }
+
+  /** Every layer's forward pass on `rows` rows, reading each layer's parameter slice of `parameters`. */
+  forward(builder: ProgramBuilder, rows: number, activations: Activations, parameters: Arena): void {
+    for (const layer of this.layers) {
+      const io: ForwardIo = { input: inputOf(activations, layer.index), weights: parameters.binding(`layer${layer.index}`), output: activations.outputs[layer.index] };
+      for (const s of layer.kind.forward(layer)) this.record(builder, s, io, rows);
+    }
+  }
+
+  /** The head's loss: each row's loss and the gradient of the mean loss at the raw head. */
+  loss(builder: ProgramBuilder, rows: number, io: LossIo): void {
+    if (!this.training) throw new Error('this recorder was not compiled for training');
+    this.record(builder, this.head.loss(this.architecture, this.training), io, rows);
+  }
+
+  /**
+   * The backward pass from the head's gradient (`grads` at the last layer) to every layer's parameter gradient
+   * slice in `gradients`; `grads[i]` is the gradient at layer i's output before its activation.
+   */
+  backward(builder: ProgramBuilder, rows: number, activations: Activations, grads: readonly Resource[], parameters: Arena, gradients: Arena): void {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const layer = this.layers[i];
+      const io: BackwardIo = {
+        input: inputOf(activations, i),
+        weights: parameters.binding(`layer${i}`),
+        output: activations.outputs[i],
+        outputGrad: grads[i],
+        // The first layer has no input gradient to write; its stages do not bind this.
+        inputGrad: i > 0 ? grads[i - 1] : grads[i],
+        weightGrad: gradients.binding(`layer${i}`),
+      };
+      for (const s of layer.kind.backward(layer, inputActivationOf(this.layers, i))) this.record(builder, s, io, rows);
+    }
+  }
+
+  mixture(builder: ProgramBuilder, rows: number, io: MixtureIo): void {
+    this.record(builder, this.head.mixture(this.architecture), io, rows);
+  }
+
+  logDensity(builder: ProgramBuilder, rows: number, io: LogDensityIo): void {
+    this.record(builder, this.head.logDensity(this.architecture), io, rows);
+  }
+
+  sample(builder: ProgramBuilder, rows: number, samplesPerRow: number, io: SampleIo): void {
+    this.record(builder, this.head.sample(this.architecture, samplesPerRow), io, rows);
+  }
+
+  private record<Io>(builder: ProgramBuilder, s: Stage<Io>, io: Io, rows: number): void {
+    const kernel = this.compiled.get(keyOf(s as Stage<unknown>));
+    if (!kernel) throw new Error(`${s.definition.name} was not compiled by this recorder`);
+    builder.add(kernel, s.resources(io), s.sizes(rows));
+  }
+}
+
+const inputOf = (activations: Activations, i: number): Resource => (i === 0 ? activations.input : activations.outputs[i - 1]);
+

@@ -1,0 +1,137 @@
+// A model with layerNorm layers through every entry point, with no layer-specific code outside its layer module:
+// training steps against the float64 reference (tolerances as trainingSteps': atol 1e-5, rtol 1e-5 on losses,
+// rtol 1e-4 on parameters after a few Adam steps), then createMdn/fit, predict, logProb and sample against the
+// reference of the trained weights (the predictor's tolerances, cases/model.ts), save/load, the inference kernel
+// on a device of its own, and exportWgsl's kernels run by hand (bit-identical to the inference kernel).
+import type { GpuContext } from '../../../src/runtime/device.js';
+import { type MdnArchitecture, networkLayers, withLayers } from '../../../src/mdn/architecture.js';
+import type { LayerSpec } from '../../../src/mdn/layers/index.js';
+import { MdnTrainer } from '../../../src/mdn/trainer.js';
+import { createMdn, loadMdn } from '../../../src/mdn/model.js';
+import { initialParameters } from '../../../src/mdn/init.js';
+import { trainReference } from '../../../src/mdn/reference/network.js';
+import * as ref from '../../../src/mdn/reference/mixture.js';
+import { exportWgsl, loadInferenceKernel } from '../../../src/inference.js';
+import { decodeModel } from '../../../src/mdn/serialization.js';
+import { inverseSine, standardize } from '../../../src/mdn/datasets.js';
+import { Random } from '../../../src/mdn/random.js';
+import { compareArrays } from '../../support/compare.js';
+import { onOwnDevice, read, same, storage } from '../ownDevice.js';
+import { toF32 } from '../runKernel.js';
+
+const TRUNK: LayerSpec[] = [
+  { kind: 'dense', units: 7, activation: 'tanh' },
+  { kind: 'layerNorm' },
+  { kind: 'dense', units: 5, activation: 'elu' },
+  { kind: 'layerNorm', epsilon: 1e-3 },
+];
+
+// The reference forward pass of a network from its weights: the raw head of each row.
+function referenceHead(arch: MdnArchitecture, weights: readonly ArrayLike<number>[], x: ArrayLike<number>, rows: number): Float64Array {
+  let h: ArrayLike<number> = x;
+  for (const l of networkLayers(arch)) h = l.kind.reference.forward(l, weights[l.index], h, rows);
+  return h as Float64Array;
+}
+
+export const layerNormModelCases = {
+  async layerNormTrainingSteps(gpu: GpuContext, { steps, rows }: { steps: number; rows: number }) {
+    const arch = withLayers({ inputDim: 3, outputDim: 2, components: 3, sigma: 'softplus', sigmaEpsilon: 1e-7 }, TRUNK);
+    const random = new Random(rows);
+    const x = toF32(random.fill(rows * arch.inputDim, (r) => r.normal()));
+    const y = toF32(random.fill(rows * arch.outputDim, (r) => r.normal()));
+    const initial = initialParameters(arch, 5);
+    const adam = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 };
+    const trainer = await MdnTrainer.create(gpu, arch, { rows, initialParameters: initial, optimizer: { kind: 'adam', ...adam } });
+    try {
+      trainer.setData(x, y);
+      const records = await trainer.train(steps, { lossEvery: 1 });
+      const params = await trainer.readParameters();
+      const expected = initial.map((p) => Float64Array.from(p));
+      const losses = trainReference(arch, expected, x, y, rows, steps, { ...adam, learningRate: Math.fround(adam.learningRate) });
+      return [
+        compareArrays('loss per step', records.map((r) => r.loss), losses, { atol: 1e-5, rtol: 1e-5 }),
+        ...params.map((p, i) => compareArrays(`layer${i} params after ${steps} steps`, p, expected[i], { atol: 1e-5, rtol: 1e-4 })),
+      ];
+    } finally {
+      trainer.destroy();
+    }
+  },
+
+  async layerNormModelEndToEnd(gpu: GpuContext) {
+    const d = inverseSine(300, 3);
+    const x = Float32Array.from(standardize(d.x, 300, 1).values);
+    const y = Float32Array.from(standardize(d.y, 300, 1).values);
+    const layers: LayerSpec[] = [{ kind: 'dense', units: 16, activation: 'tanh' }, { kind: 'layerNorm' }, { kind: 'dense', units: 12, activation: 'tanh' }];
+    const model = await createMdn({ inputDim: 1, outputDim: 1, layers, components: 3, sigma: 'softplus', seed: 2, gpu });
+    try {
+      const fit = await model.fit(x, y, { steps: 200, learningRate: 0.02, evaluateEvery: 100 });
+      const rows = 37;
+      const xs = Float32Array.from({ length: rows }, (_, i) => -2 + i / 9);
+      const ys = Float32Array.from({ length: rows }, (_, i) => Math.sin(i));
+      const mixture = await model.predict(xs);
+      const logDensity = await model.logProb(xs, ys);
+      const drawn = [await model.sample(xs, 4, { seed: 5 }), await model.sample(xs, 4, { seed: 5 })];
+      const weights = (await model.getWeights()).map((w) => Float64Array.from(w));
+      const head = referenceHead(model.architecture, weights, xs, rows);
+      const shape = { batch: rows, components: 3, dims: 1, sigma: 'softplus' as const, sigmaEpsilon: 1e-7 };
+      const params = ref.mixtureParams(head, shape);
+      const pick = (from: number) => Array.from({ length: rows }, (_, r) => Array.from(params.slice(r * 9 + from, r * 9 + from + 3))).flat();
+      const saved = await model.save();
+      const loaded = await loadMdn(saved, gpu);
+      const again = await loaded.predict(xs);
+      loaded.destroy();
+      const embedded = await onOwnDevice(async (device) => {
+        const kernel = await loadInferenceKernel(device, saved);
+        const viaKernel = await kernel.run(xs);
+        // exportWgsl's kernels run by hand, as another program would.
+        const { blocks, architecture } = decodeModel(saved);
+        const placed = networkLayers(architecture);
+        const stages = exportWgsl(saved);
+        let input = storage(device, xs);
+        const encoder = device.createCommandEncoder();
+        stages.forEach((stage, i) => {
+          const layout = device.createBindGroupLayout({ entries: stage.bindings.map(({ name: _, ...e }) => e) });
+          const pipeline = device.createComputePipeline({ layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module: device.createShaderModule({ code: stage.code }), entryPoint: 'main' } });
+          const uniforms = stage.uniformBytes(rows);
+          const uniformBuffer = device.createBuffer({ size: uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+          device.queue.writeBuffer(uniformBuffer, 0, uniforms);
+          const isLayer = i < placed.length;
+          const output = storage(device, rows * (isLayer ? placed[i].outputs : 9));
+          const resources: Record<string, GPUBuffer> = isLayer ? { input, weights: storage(device, blocks[i]), output, shape: uniformBuffer } : { head: input, params: output, shape: uniformBuffer };
+          const bindGroup = device.createBindGroup({ layout, entries: stage.bindings.map((b, j) => ({ binding: j, resource: { buffer: resources[b.name] } })) });
+          const pass = encoder.beginComputePass();
+          pass.setPipeline(pipeline);
+          pass.setBindGroup(0, bindGroup);
+          pass.dispatchWorkgroups(...stage.plan(rows).workgroups);
+          pass.end();
+          input = output;
+        });
+        device.queue.submit([encoder.finish()]);
+        const byHand = await read(device, input, rows * 9);
+        kernel.destroy();
+        return { viaKernel: Array.from(viaKernel), exportedIdentical: same(byHand, viaKernel), labels: stages.map((s) => s.label) };
+      });
+      const flat = Array.from({ length: rows }, (_, r) => [...mixture.pi.slice(r * 3, r * 3 + 3), ...mixture.mu.slice(r * 3, r * 3 + 3), ...mixture.sigma.slice(r * 3, r * 3 + 3)]).flat();
+      return {
+        losses: fit.history.map((h) => h.loss),
+        layers: model.architecture.layers,
+        labels: embedded.labels,
+        validation: embedded.validation,
+        exportedIdentical: embedded.exportedIdentical,
+        samplesFinite: drawn[0].length === rows * 4 && Array.from(drawn[0]).every(Number.isFinite),
+        samplesRepeat: same(drawn[0], drawn[1]),
+        reports: [
+          compareArrays('π', mixture.pi, pick(0), { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays('μ', mixture.mu, pick(3), { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays('σ', mixture.sigma, pick(6), { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays('log p(y|x)', logDensity, ref.mixtureNll(head, ys, shape).sampleNll.map((v) => -v), { atol: 1e-4, rtol: 1e-5 }),
+          compareArrays('loaded model predicts the same π', again.pi, mixture.pi, { atol: 0, rtol: 0 }),
+          compareArrays('loaded model predicts the same μ', again.mu, mixture.mu, { atol: 0, rtol: 0 }),
+          compareArrays('the inference kernel predicts what the model does', embedded.viaKernel, flat, { atol: 0, rtol: 0 }),
+        ],
+      };
+    } finally {
+      model.destroy();
+    }
+  },
+};
