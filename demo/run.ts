@@ -2,7 +2,8 @@
 // units) trained through a session, and an MSE regressor of the same size beside it on standardised data, plus
 // the grids and samples the plots draw (all computed on the GPU).
 import type { GpuContext } from '../src/runtime/device.js';
-import { type Mdn, type ModelTrainingSession, createMdn } from '../src/mdn/model.js';
+import type { Mdn, ModelTrainingSession } from '../src/mdn/model.js';
+import { createMdn } from '../src/mdn/createMdn.js';
 import { type MseRegressor, createMseRegressor } from '../src/mdn/baselines.js';
 import { standardize } from '../src/mdn/datasets.js';
 import type { FitProgress } from '../src/mdn/fit.js';

@@ -2,7 +2,7 @@
 // records "sample y for each particle's x" into its own command encoder, then draws the particles from the same
 // buffers in a render pass of that encoder. No readback, no copies through the CPU.
 import { acquireGpu } from '../../src/runtime/device.js';
-import { createMdn } from '../../src/mdn/model.js';
+import { createMdn } from '../../src/mdn/createMdn.js';
 import { inverseSine, standardize } from '../../src/mdn/datasets.js';
 import { loadInferenceKernel } from '../../src/inference.js';
 

@@ -2,7 +2,7 @@
 // mean and standard deviation (always), quantiles, the mode, samples, or the whole mixture.
 import { readFileSync } from 'node:fs';
 import { nodeGpu } from '../host/node.js';
-import { loadMdn } from '../mdn/model.js';
+import { loadMdn } from '../mdn/createMdn.js';
 import { mixtureMean, mixtureVariance } from '../mdn/mixture.js';
 import { mixtureMode, mixtureQuantile } from '../mdn/distribution.js';
 import { MixdenError } from '../runtime/errors.js';

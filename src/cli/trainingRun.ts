@@ -3,7 +3,8 @@
 import type { GpuContext } from '../runtime/device.js';
 import { vulkanDriver } from '../host/node.js';
 import { MixdenError } from '../runtime/errors.js';
-import { type Mdn, createMdn } from '../mdn/model.js';
+import type { Mdn } from '../mdn/model.js';
+import { createMdn } from '../mdn/createMdn.js';
 import type { FitResult } from '../mdn/fit.js';
 import { BUILT_IN_DATASETS } from '../mdn/datasets.js';
 import { type ScalerKind, applyScaler, logJacobianOf } from '../mdn/data/scaler.js';
@@ -11,8 +12,9 @@ import type { ModelScaling } from '../mdn/scaling.js';
 import { checkOutputPath } from '../host/atomicFile.js';
 import { type OptionSpec, integerOption, numberOption, parseCommandArgs, seedOption } from './args.js';
 import { splitIndices, takeRows } from '../mdn/data/split.js';
-import { ACTIVATIONS, type Activation } from '../shaders/activation.wgsl.js';
-import { SIGMA_ACTIVATIONS, type SigmaActivation } from '../shaders/sigma.wgsl.js';
+import { ACTIVATIONS, type Activation, SIGMA_ACTIVATIONS, type SigmaActivation } from '../mdn/architecture.js';
+import { LAYER_TEXT_FORMS, type LayerSpec, layersFromText } from '../mdn/layers/index.js';
+import { InvalidArgumentError } from '../runtime/errors.js';
 import { columnList, readColumns } from './modelData.js';
 
 /** Most rows a built-in problem is made with (`--rows`). */
@@ -20,7 +22,8 @@ export const MAX_DATASET_ROWS = 1_000_000;
 import { progressReporter } from './progress.js';
 
 export const DATA_USAGE = `(--data file.csv --x colA,colB --y colC | --dataset ${Object.keys(BUILT_IN_DATASETS).join('|')} [--rows N <= ${MAX_DATASET_ROWS}])
-        [--test test.csv | --test-fraction 0.2] [--hidden 32,32] [--activation tanh] [--components 5] [--sigma softplus]
+        [--test test.csv | --test-fraction 0.2] [--hidden 32,32] [--activation tanh | --layers ${LAYER_TEXT_FORMS.join(',')}]
+        [--components 5] [--sigma softplus]
         [--steps 3000 | --epochs N] [--batch full|N] [--lr 0.001] [--seed 1] [--scale zscore|minmax|none] [--y-log]`;
 
 const OPTIONS = {
@@ -33,6 +36,7 @@ const OPTIONS = {
   'test-fraction': { type: 'string' },
   hidden: { type: 'string', default: '32,32' },
   activation: { type: 'string', default: 'tanh' },
+  layers: { type: 'string' },
   components: { type: 'string', default: '5' },
   sigma: { type: 'string', default: 'softplus' },
   steps: { type: 'string' },
@@ -60,7 +64,8 @@ export interface TrainingRun {
   readonly scale: { readonly x: ScalerKind; readonly y: ScalerKind; readonly logY: boolean };
   readonly json: boolean;
   readonly seed: number;
-  readonly model: { hidden: number[]; activation: Activation; components: number; sigma: SigmaActivation };
+  /** The trunk: dense layers from --hidden and --activation, or --layers. */
+  readonly model: ({ hidden: number[]; activation: Activation } | { layers: LayerSpec[] }) & { components: number; sigma: SigmaActivation };
   readonly fit: { steps: number; batchSize: number | 'full'; learningRate: number };
 }
 
@@ -131,8 +136,7 @@ export async function prepareRun(command: string, usage: string, argv: string[],
     json: o.json === true,
     seed,
     model: {
-      hidden: text('hidden')!.split(',').map((h) => positiveInteger('hidden', h)),
-      activation: choice<Activation>('activation', text('activation')!, ACTIVATIONS),
+      ...trunkOptions(argv, text),
       components: positiveInteger('components', text('components')!),
       sigma: choice<SigmaActivation>('sigma', text('sigma')!, SIGMA_ACTIVATIONS),
     },
@@ -143,6 +147,21 @@ export async function prepareRun(command: string, usage: string, argv: string[],
     },
   };
   return { run, values: o };
+}
+
+// --layers, or the --hidden/--activation shorthand (given, or their defaults).
+function trunkOptions(argv: readonly string[], text: (k: string) => string | undefined): { hidden: number[]; activation: Activation } | { layers: LayerSpec[] } {
+  if (text('layers') === undefined) {
+    return { hidden: text('hidden')!.split(',').map((h) => positiveInteger('hidden', h)), activation: choice<Activation>('activation', text('activation')!, ACTIVATIONS) };
+  }
+  const shorthand = argv.find((a) => /^--(hidden|activation)(=|$)/.test(a));
+  if (shorthand) throw new MixdenError(`give --layers or --hidden/--activation, not both (${shorthand.split('=')[0]} was given)`);
+  try {
+    return { layers: layersFromText(text('layers')!) };
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new MixdenError(`--layers: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Scaled inputs and targets of a split, with the model's fitted scalers (for the baselines, which share them). */

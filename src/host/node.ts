@@ -2,7 +2,8 @@
 // and on SwiftShader (from Debian's chromium) where none is: vulkanDriver.ts chooses, in this process.
 import { readFile } from 'node:fs/promises';
 import { type AcquireOptions, type GpuContext, acquireGpu } from '../runtime/device.js';
-import { type Mdn, loadMdn } from '../mdn/model.js';
+import type { Mdn } from '../mdn/model.js';
+import { loadMdn } from '../mdn/createMdn.js';
 import { WebGpuUnavailableError } from '../runtime/errors.js';
 import { type VulkanDriverChoice, chooseVulkanDriver } from './vulkanDriver.js';
 

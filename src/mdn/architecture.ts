@@ -8,6 +8,9 @@ import { ArenaLayout } from '../runtime/arena.js';
 import { type LayerSpec, type PlacedLayer, layerKindOf } from './layers/index.js';
 import { type HeadFamily, headFamilyOf } from './heads/index.js';
 
+// The activation lists the API and the command line offer (their WGSL lives in src/shaders).
+export { ACTIVATIONS, type Activation, SIGMA_ACTIVATIONS, type SigmaActivation };
+
 export interface MdnArchitecture {
   readonly inputDim: number;
   readonly outputDim: number;

@@ -1,102 +1,20 @@
-// The model users hold: an MLP-MDN's architecture and weights on a GPU, with training, inference, and save/load.
+// The model users hold: its description and weights on a GPU, with training, inference and saving (made by
+// ./createMdn.ts; the statistics derived from its mixtures are in ./mixtureQueries.ts).
 import { type GpuContext, acquireGpu } from '../runtime/device.js';
 import { Arena } from '../runtime/arena.js';
-import { readFloats, uploadFloats } from '../runtime/buffers.js';
+import { uploadFloats } from '../runtime/buffers.js';
 import { DestroyedError, InvalidArgumentError } from '../runtime/errors.js';
-import type { Activation } from '../shaders/activation.wgsl.js';
-import type { SigmaActivation } from '../shaders/sigma.wgsl.js';
-import { type MdnArchitecture, packParameters, parameterLayout, validateArchitecture, withLayers } from './architecture.js';
-import type { LayerSpec } from './layers/index.js';
-import { initialParameters } from './init.js';
+import { type MdnArchitecture, packParameters, parameterLayout, validateArchitecture } from './architecture.js';
+import { MixtureQueries } from './mixtureQueries.js';
 import { MdnPredictor, type SampleOptions } from './predictor.js';
 import { type FitOptions, type FitProgress, type FitResult, type SessionOptions, TrainingSession, fitParameters } from './fit.js';
-import { type Mixture, mixtureMean, mixtureVariance, splitMixture } from './mixture.js';
-import { mixtureCdf, mixtureMode, mixtureQuantile } from './distribution.js';
-import { decodeModel, encodeModel } from './serialization.js';
-import { type Rows, type Shaped, checkInteger, checkNumber, checkOptionKeys, checkSeed, rowsOf, shaped } from './arguments.js';
-import { type ModelScaling, type ScaleOption, type ScalingPlan, fitScaling, scalingPlanOf } from './scaling.js';
+import { type Mixture, splitMixture } from './mixture.js';
+import { encodeModel } from './serialization.js';
+import { type Rows, type Shaped, checkNumber, checkOptionKeys, rowsOf, shaped } from './arguments.js';
+import { type ModelScaling, type ScalingPlan, fitScaling } from './scaling.js';
 import { SESSION_OPTION_KEYS, trainingRowCount } from './fit.js';
 
-export interface MdnOptions {
-  /** Values per input row x (required). */
-  readonly inputDim: number;
-  /** Values per target row y (required). */
-  readonly outputDim: number;
-  /** Hidden layer widths, or one width for one layer (default [64, 64]): dense layers, the shorthand for `layers`. */
-  readonly hidden?: readonly number[] | number;
-  /** Hidden activation: 'identity', 'relu', 'tanh', 'sigmoid' or 'elu' (default 'tanh'). */
-  readonly activation?: Activation;
-  /**
-   * The trunk layer by layer, instead of `hidden` and `activation`: `{ kind: 'dense', units, activation }` and
-   * `{ kind: 'layerNorm', epsilon? }` (normalises each row's features, then a learned scale and shift).
-   * @example
-   * layers: [{ kind: 'dense', units: 64, activation: 'relu' }, { kind: 'layerNorm' }, { kind: 'dense', units: 64, activation: 'relu' }]
-   */
-  readonly layers?: readonly LayerSpec[];
-  /** Mixture components K (default 5). */
-  readonly components?: number;
-  /** σ activation: 'exp', 'softplus' or 'elu1' = elu + 1 + ε (default 'softplus'). */
-  readonly sigma?: SigmaActivation;
-  /** ε of the elu1 σ activation, in [0, 1] (default 1e-7). */
-  readonly sigmaEpsilon?: number;
-  /**
-   * Scaling of inputs and targets, part of the model (default 'none'): 'zscore', 'minmax', or
-   * { x, y, logY } with logY taking the log of positive targets first. Fitted on the training rows of the first
-   * fit and saved with the model; every call takes and returns original units either way.
-   */
-  readonly scale?: ScaleOption;
-  /** Seed of the initial weights, an integer from 0 to 2^32 − 1 (default 0). */
-  readonly seed?: number;
-  /** The GPU to use; default: a new context on navigator.gpu (in Node pass `await nodeGpu()`). */
-  readonly gpu?: GpuContext;
-}
-
-const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'layers', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'seed', 'gpu'] as const;
-const ENTROPY_OPTION_KEYS = ['samples', 'seed'] as const;
-
-/**
- * Creates an MLP-MDN with Glorot-initialised weights on the GPU.
- * @example
- * const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [24], components: 24, sigma: 'exp' });
- * await model.fit(x, y, { steps: 3000, learningRate: 0.01 });
- * const { pi, mu, sigma } = await model.predict(xs);
- */
-export async function createMdn(options: MdnOptions): Promise<Mdn> {
-  checkOptionKeys('createMdn options', options, MDN_OPTION_KEYS);
-  const architecture = architectureOf(options);
-  validateArchitecture(architecture);
-  const plan = scalingPlanOf(options.scale);
-  const blocks = initialParameters(architecture, checkSeed('seed', options.seed ?? 0)).map((b) => Float32Array.from(b));
-  const model = await Mdn.fromWeights(architecture, blocks, options.gpu);
-  model.scalingPlan = plan;
-  return model;
-}
-
-// The description createMdn's options give: `layers`, or the `hidden`/`activation` shorthand for dense layers.
-function architectureOf(options: MdnOptions): MdnArchitecture {
-  const head = { inputDim: options.inputDim, outputDim: options.outputDim, components: options.components ?? 5, sigma: options.sigma ?? 'softplus', sigmaEpsilon: options.sigmaEpsilon ?? 1e-7 };
-  if (options.layers !== undefined) {
-    if (options.hidden !== undefined || options.activation !== undefined) {
-      throw new InvalidArgumentError('give either layers or hidden/activation (their shorthand for dense layers), not both');
-    }
-    return withLayers(head, options.layers);
-  }
-  const hidden = options.hidden ?? [64, 64];
-  return { ...head, hidden: typeof hidden === 'number' ? [hidden] : Array.isArray(hidden) ? [...hidden] : (hidden as never), activation: options.activation ?? 'tanh' };
-}
-
-/**
- * Loads a model saved by `Mdn.save()`; throws ModelFormatError naming the problem for any other file.
- * @example
- * const model = await loadMdn(await (await fetch('model.mixden')).arrayBuffer());
- */
-export async function loadMdn(bytes: ArrayBuffer | Uint8Array, gpu?: GpuContext): Promise<Mdn> {
-  const { architecture, blocks, metadata, scaling, scalePlan } = decodeModel(bytes);
-  const model = await Mdn.fromWeights(architecture, blocks, gpu, scaling);
-  model.metadata = metadata;
-  model.scalingPlan = scalePlan;
-  return model;
-}
+export type { MdnOptions } from './modelOptions.js';
 
 /** A model's training session: see `Mdn.trainingSession`. */
 export interface ModelTrainingSession {
@@ -106,7 +24,7 @@ export interface ModelTrainingSession {
   destroy(): void;
 }
 
-export class Mdn {
+export class Mdn extends MixtureQueries {
   /** JSON saved with the model (e.g. column names and scalers); round-trips through save and load. */
   metadata: unknown = undefined;
   private predictorPromise: Promise<MdnPredictor> | undefined;
@@ -127,6 +45,7 @@ export class Mdn {
     weights: Float32Array[],
     scaling: ModelScaling | undefined,
   ) {
+    super();
     this.mirror = { weights, step: 0 };
     this.fittedScaling = scaling;
   }
@@ -276,104 +195,13 @@ export class Mdn {
     });
   }
 
-  /**
-   * E[y | x], rows x outputDim.
-   * @example
-   * const expected = await model.mean(x);
-   */
-  async mean(x: Rows): Promise<Shaped<Float64Array>> {
-    const m = await this.predict(x);
-    return shaped(mixtureMean(m), [m.rows, m.dims]);
-  }
-
-  /**
-   * Var[y_d | x] by the law of total variance, rows x outputDim.
-   * @example
-   * const spread = await model.variance(x);
-   */
-  async variance(x: Rows): Promise<Shaped<Float64Array>> {
-    const m = await this.predict(x);
-    return shaped(mixtureVariance(m), [m.rows, m.dims]);
-  }
-
-  /**
-   * The highest-density point of p(y | x) for each row (rows x outputDim), found by fixed-point steps from
-   * every component's mean.
-   * @example
-   * const peak = await model.mode(x);
-   */
-  async mode(x: Rows): Promise<Shaped<Float64Array>> {
-    const m = await this.predict(x);
-    return shaped(mixtureMode(m), [m.rows, m.dims]);
-  }
-
-  /**
-   * P(Y <= y | x) for each row; one-dimensional y only.
-   * @example
-   * const p = await model.cdf(x, y);
-   */
-  async cdf(x: Rows, y: Rows): Promise<Shaped<Float64Array>> {
-    const m = await this.predict(x);
-    return shaped(mixtureCdf(m, rowsOf('y', y, this.architecture.outputDim, m.rows)), [m.rows]);
-  }
-
-  /**
-   * The q-quantile of p(y | x) for each row; one-dimensional y only.
-   * @example
-   * const median = await model.quantile(x, 0.5);
-   */
-  async quantile(x: Rows, q: number): Promise<Shaped<Float64Array>> {
-    const m = await this.predict(x);
-    return shaped(mixtureQuantile(m, q), [m.rows]);
-  }
-
-  /**
-   * Differential entropy H[y | x] of each row, in nats, by Monte Carlo: −mean log p(y_i | x) over `samples`
-   * draws (default 1000, so a standard error of about sd(log p) / 32). Both steps run on the GPU.
-   * @example
-   * const h = await model.entropy(x, { samples: 4000, seed: 1 });
-   */
-  async entropy(x: Rows, options: { samples?: number; seed?: number } = {}): Promise<Shaped<Float64Array>> {
-    checkOptionKeys('entropy options', options, ENTROPY_OPTION_KEYS);
-    const n = checkInteger('samples', options.samples ?? 1000, 1);
-    const { inputDim } = this.architecture;
-    const xs = rowsOf('x', x, inputDim);
-    const draws = await this.sample(xs, n, options.seed === undefined ? {} : { seed: options.seed });
-    const rows = xs.length / inputDim;
-    const repeated = new Float32Array(rows * n * inputDim);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) for (let i = 0; i < inputDim; i++) repeated[(r * n + j) * inputDim + i] = xs[r * inputDim + i];
-    const logDensity = await this.logProb(repeated, draws);
-    return shaped(Float64Array.from({ length: rows }, (_, r) => -logDensity.subarray(r * n, (r + 1) * n).reduce((a, b) => a + b, 0) / n), [rows]);
-  }
-
-  /**
-   * p(y | x) on a grid, for heatmaps: one-dimensional x and y; entry [i * xs.length + j] is p(ys[i] | xs[j]).
-   * @example
-   * const image = await model.density(xs, ys); // ys.length rows of xs.length values
-   */
-  async density(xs: ArrayLike<number>, ys: ArrayLike<number>): Promise<Shaped<Float32Array>> {
-    const { inputDim, outputDim } = this.architecture;
-    if (inputDim !== 1 || outputDim !== 1) throw new InvalidArgumentError(`density grids need one input and one output; this model has ${inputDim} and ${outputDim}`);
-    const x = new Float32Array(xs.length * ys.length);
-    const y = new Float32Array(xs.length * ys.length);
-    for (let i = 0; i < ys.length; i++) {
-      for (let j = 0; j < xs.length; j++) {
-        x[i * xs.length + j] = xs[j];
-        y[i * xs.length + j] = ys[i];
-      }
-    }
-    return shaped((await this.logProb(x, y)).map(Math.exp), [ys.length, xs.length]);
-  }
-
-  /** The weights, one (inputs + 1) x outputs block per layer (W rows, then the bias row). */
+  /** The weights, one block per layer: a dense layer's (inputs + 1) x outputs (W rows, then the bias row), a layerNorm's γ then β. */
   getWeights(): Promise<Float32Array[]> {
     return this.serial(() => this.readWeights());
   }
 
-  private async readWeights(): Promise<Float32Array[]> {
-    const layout = this.parameters.layout;
-    const blocks = layout.unpack(await readFloats(this.gpu, this.parameters.buffer, layout.totalFloats));
-    return layout.slices.map((s) => blocks[s.name]);
+  private readWeights(): Promise<Float32Array[]> {
+    return this.parameters.readSlices(this.gpu);
   }
 
   /**

@@ -14,12 +14,36 @@ import { AdamStep, adam } from '../shaders/adam.js';
 import { SgdStep, sgd } from '../shaders/sgd.js';
 import { GatherStep, gatherBatch } from '../shaders/gatherBatch.js';
 import { gradNorm } from '../shaders/gradNorm.js';
-import { permutationBits } from './reference/permutation.js';
+import { permutationBits } from './epochPermutation.js';
 import { type MdnArchitecture, networkLayers, packParameters, parameterLayout, validateArchitecture } from './architecture.js';
 import { NetworkRecorder } from './network.js';
-import { type ResolvedOptimizer, resolveOptimizer } from './optimizerOptions.js';
+import { type OptimizerOptions, type ResolvedOptimizer, resolveOptimizer } from './optimizerOptions.js';
 import { initialParameters } from './init.js';
-import type { TrainerOptions } from './trainer.js';
+
+export interface TrainerOptions {
+  /** Rows of the training data. */
+  readonly rows: number;
+  /**
+   * Rows per step (default: all, full batch). Smaller batches are gathered on the GPU in the order of a
+   * permutation that changes every epoch (seeded by `seed`); an epoch is floor(rows / batchSize) steps, and the
+   * rows left over change from epoch to epoch.
+   */
+  readonly batchSize?: number;
+  readonly optimizer: OptimizerOptions;
+  /** Initial parameters, one block per layer; default each layer kind's initial values from `seed`. */
+  readonly initialParameters?: readonly ArrayLike<number>[];
+  /** Train these parameters in place (e.g. a model's own arena) instead of a new arena; never destroyed here. */
+  readonly parameters?: Arena;
+  readonly seed?: number;
+  /** Clip the gradient to this global L2 norm before each Adam update (one more dispatch per step). */
+  readonly clipNorm?: number;
+  /** λ of an L2 penalty λ Σ s² on the σ pre-activations, per row (a guard against σ blowing up). */
+  readonly sigmaPenalty?: number;
+  /** Hold every σ at its initial value (no σ gradient): with K = 1 and σ = 1 this is regression by MSE. */
+  readonly freezeSigma?: boolean;
+  /** Steps encoded per submit (default 64). */
+  readonly stepsPerSubmit?: number;
+}
 
 /** A training step's program and what it runs on. */
 export interface TrainingStep {

@@ -3,41 +3,18 @@
 // and the loss is copied back only at the steps the caller asks for.
 import type { GpuContext } from '../runtime/device.js';
 import type { Arena } from '../runtime/arena.js';
-import { readFloats, uploadFloats } from '../runtime/buffers.js';
+import { uploadFloats } from '../runtime/buffers.js';
 import { BufferSnapshot, type ResourceScope, submitCommands } from '../runtime/transfer.js';
 import type { Program } from '../runtime/program.js';
 import { type DispatchTiming, timeProgram } from '../runtime/timestamps.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { adamStepValues } from '../shaders/adam.js';
-import { epochKeys } from './reference/permutation.js';
+import { epochKeys } from './epochPermutation.js';
 import type { MdnArchitecture } from './architecture.js';
-import type { OptimizerOptions, ResolvedOptimizer } from './optimizerOptions.js';
-import { type TrainingStep, buildTrainingStep } from './trainStep.js';
+import type { ResolvedOptimizer } from './optimizerOptions.js';
+import { type TrainerOptions, type TrainingStep, buildTrainingStep } from './trainStep.js';
 
-export interface TrainerOptions {
-  /** Rows of the training data. */
-  readonly rows: number;
-  /**
-   * Rows per step (default: all, full batch). Smaller batches are gathered on the GPU in the order of a
-   * permutation that changes every epoch (seeded by `seed`); an epoch is floor(rows / batchSize) steps, and the
-   * rows left over change from epoch to epoch.
-   */
-  readonly batchSize?: number;
-  readonly optimizer: OptimizerOptions;
-  /** Initial parameters, one (inputs + 1) x outputs block per layer; default Glorot from `seed`. */
-  readonly initialParameters?: readonly ArrayLike<number>[];
-  /** Train these parameters in place (e.g. a model's own arena) instead of a new arena; never destroyed here. */
-  readonly parameters?: Arena;
-  readonly seed?: number;
-  /** Clip the gradient to this global L2 norm before each Adam update (one more dispatch per step). */
-  readonly clipNorm?: number;
-  /** λ of an L2 penalty λ Σ s² on the σ pre-activations, per row (a guard against σ blowing up). */
-  readonly sigmaPenalty?: number;
-  /** Hold every σ at its initial value (no σ gradient): with K = 1 and σ = 1 this is regression by MSE. */
-  readonly freezeSigma?: boolean;
-  /** Steps encoded per submit (default 64). */
-  readonly stepsPerSubmit?: number;
-}
+export type { TrainerOptions } from './trainStep.js';
 
 /** Where training stopped itself on the GPU: the first step whose loss or a gradient was NaN or infinite. */
 export interface Halt {
@@ -215,12 +192,9 @@ export class MdnTrainer {
     return this.checkpoint.step;
   }
 
-  /** Current parameters, one (inputs + 1) x outputs block per layer (a readback). */
-  async readParameters(): Promise<Float32Array[]> {
-    const layout = this.params.layout;
-    const flat = await readFloats(this.gpu, this.params.buffer, layout.totalFloats);
-    const blocks = layout.unpack(flat);
-    return layout.slices.map((s) => blocks[s.name]);
+  /** Current parameters, one block per layer (a readback). */
+  readParameters(): Promise<Float32Array[]> {
+    return this.params.readSlices(this.gpu);
   }
 
   /** GPU time of each dispatch of one step (runs a step); null without `timestamp-query`. */

@@ -1,7 +1,7 @@
 // A flat arena: many named tensors in one GPU buffer, each slice aligned so it can be bound on its own,
 // while whole-arena kernels (the optimiser) touch every slice in one dispatch.
 import type { GpuContext } from './device.js';
-import { createStorageBuffer } from './buffers.js';
+import { createStorageBuffer, readFloats } from './buffers.js';
 
 export interface ArenaSlice {
   readonly name: string;
@@ -80,6 +80,12 @@ export class Arena {
   /** A binding of the whole arena. */
   whole(): GPUBufferBinding {
     return { buffer: this.buffer, offset: 0, size: this.layout.totalFloats * 4 };
+  }
+
+  /** Every slice read back, in layout order (one readback). */
+  async readSlices(gpu: GpuContext): Promise<Float32Array[]> {
+    const values = this.layout.unpack(await readFloats(gpu, this.buffer, this.layout.totalFloats));
+    return this.layout.slices.map((s) => values[s.name]);
   }
 
   destroy(): void {

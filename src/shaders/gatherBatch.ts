@@ -1,5 +1,5 @@
 // Copies one minibatch of rows out of the whole dataset, in the order of this epoch's permutation (see
-// src/mdn/reference/permutation.ts, which computes the same indices). One invocation per batch row.
+// src/mdn/epochPermutation.ts, which computes the same indices). One invocation per batch row.
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
 import { type UniformValues, defineUniformStruct } from '../runtime/uniforms.js';

@@ -1,5 +1,5 @@
 // The counter-based hash the sampling and minibatch kernels share (PCG's output permutation of a 32-bit
-// state); src/mdn/reference/permutation.ts computes the same function on the CPU.
+// state); src/mdn/epochPermutation.ts computes the same function on the CPU.
 
 export const hashWgsl = `
 // A 32-bit integer hash (PCG's output permutation).

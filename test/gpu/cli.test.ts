@@ -57,10 +57,31 @@ describe('mixden train and predict', () => {
     ['a missing column', ['--x', 'x', '--y', 'z'], /there is no column 'z'; the columns are 'x', 'y'/],
     ['zero components', ['--x', 'x', '--y', 'y', '--components', '0'], /--components must be a positive integer, got '0'/],
     ['an unknown activation', ['--x', 'x', '--y', 'y', '--activation', 'swish'], /--activation must be one of identity, relu, tanh, sigmoid, elu/],
+    ['an unknown layer kind', ['--x', 'x', '--y', 'y', '--layers', 'dense:8,batchNorm'], /--layers: layers\[1\] \('batchNorm'\)\.kind must be one of dense, layerNorm/],
+    ['a dense layer of no units', ['--x', 'x', '--y', 'y', '--layers', 'dense:0:relu'], /--layers: layers\[0\] \('dense:0:relu'\)\.units must be an integer >= 1, got 0/],
+    ['--layers with --hidden', ['--x', 'x', '--y', 'y', '--layers', 'dense:8', '--hidden', '4'], /give --layers or --hidden\/--activation, not both \(--hidden was given\)/],
   ])('refuses %s with a message and exit code 1', async (_, args, message) => {
     const r = await mixden('train', '--data', data, ...args, '--steps', '10', '--out', join(dir, 'x.mixden'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('trains a trunk given layer by layer (--layers, short form and JSON), saved and predicted from', async () => {
+    const model = join(dir, 'layers.mixden');
+    const r = await mixden('train', '--data', data, '--x', 'x', '--y', 'y', '--layers', 'dense:16:tanh,layerNorm,dense:12:elu', '--components', '4', '--steps', '200', '--lr', '0.02', '--out', model, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!).testNll).toBeLessThan(3.04);
+    const { decodeModel } = await import('../../src/mdn/serialization.js');
+    expect(decodeModel(readFileSync(model)).architecture.layers).toEqual([
+      { kind: 'dense', units: 16, activation: 'tanh' },
+      { kind: 'layerNorm', epsilon: 1e-5 },
+      { kind: 'dense', units: 12, activation: 'elu' },
+    ]);
+    const p = await mixden('predict', '--model', model, '--data', data, '--quantiles', '0.5', '--json');
+    expect(JSON.parse(p.stdout)).toHaveLength(300);
+    const json = await mixden('train', '--data', data, '--x', 'x', '--y', 'y', '--layers', '[{"kind":"layerNorm","epsilon":0.01},{"kind":"dense","units":8}]', '--steps', '20', '--out', join(dir, 'json-layers.mixden'));
+    expect(json.code).toBe(0);
+    expect(decodeModel(readFileSync(join(dir, 'json-layers.mixden'))).architecture.layers).toEqual([{ kind: 'layerNorm', epsilon: 0.01 }, { kind: 'dense', units: 8, activation: 'tanh' }]);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 // The epoch permutation: a bijection of [0, n) for every n, different per epoch and per seed.
 import { describe, expect, it } from 'vitest';
-import { epochKeys, hash32, permutationBits, permute } from '../../src/mdn/reference/permutation.js';
+import { epochKeys, hash32, permutationBits, permute } from '../../src/mdn/epochPermutation.js';
 
 describe('epoch permutation', () => {
   it.each([1, 2, 3, 7, 64, 1000, 1025, 10_000])('is a bijection of [0, %i)', (n) => {

@@ -6,7 +6,8 @@ import { mixtureParams } from '../../shaders/mixtureParams.js';
 import { mixtureSample } from '../../shaders/mixtureSample.js';
 import { unrolledHead } from '../../shaders/unrolledHead.js';
 import type { MdnArchitecture } from '../architecture.js';
-import { headWidthOf, mixtureNll as mixtureNllReference } from '../reference/mixture.js';
+import { mixtureNll as mixtureNllReference } from '../reference/mixture.js';
+import { headWidthOf } from './gaussianShape.js';
 import { stage } from '../layers/layerKind.js';
 import type { HeadFamily, LogDensityIo, LossIo, MixtureIo, SampleIo } from './headFamily.js';
 

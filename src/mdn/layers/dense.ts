@@ -27,6 +27,11 @@ export const dense: LayerKind<DenseSpec> = {
     if (!ACTIVATIONS.includes(activation)) throw new InvalidArgumentError(`${at}.activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(activation)}`);
     return { kind: 'dense', units, activation };
   },
+  textForm: 'dense:UNITS[:ACTIVATION]',
+  fromText([units, activation, ...rest], at) {
+    if (rest.length) throw new InvalidArgumentError(`${at}: dense takes dense:UNITS[:ACTIVATION], got ${rest.length} more fields`);
+    return dense.normalise({ kind: 'dense', units: /^\d+$/.test(units ?? '') ? Number(units) : units, ...(activation === undefined ? {} : { activation }) }, at);
+  },
   outputs: (spec) => spec.units,
   outputActivation: (spec) => spec.activation,
   parameterCount: (spec, inputs) => (inputs + 1) * spec.units,

@@ -19,3 +19,30 @@ export function layerKindOf(spec: LayerSpec, at: string): LayerKind {
   if (!kind) throw new InvalidArgumentError(`${at}.kind must be one of ${LAYER_KINDS.join(', ')}, got ${JSON.stringify(spec?.kind)}`);
   return kind;
 }
+
+/** The short forms of every kind, for usage lines: "dense:UNITS[:ACTIVATION],layerNorm[:EPSILON]". */
+export const LAYER_TEXT_FORMS: readonly string[] = KINDS.map((k) => k.textForm);
+
+/**
+ * A trunk from its short form: comma-separated layers, each `kind:field:field` (see LAYER_TEXT_FORMS), or a
+ * JSON list of layer specs.
+ * @example
+ * layersFromText('dense:64:relu,layerNorm,dense:64:relu');
+ */
+export function layersFromText(text: string): LayerSpec[] {
+  if (text.trim().startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (cause) {
+      throw new InvalidArgumentError(`layers as JSON did not parse: ${(cause as Error).message}`);
+    }
+    if (!Array.isArray(parsed)) throw new InvalidArgumentError('layers as JSON must be a list of layer specs');
+    return parsed.map((spec, i) => layerKindOf(spec, `layers[${i}]`).normalise(spec, `layers[${i}]`));
+  }
+  return text.split(',').map((item, i) => {
+    const [kind, ...fields] = item.trim().split(':');
+    const at = `layers[${i}] ('${item.trim()}')`;
+    return layerKindOf({ kind }, at).fromText(fields, at);
+  });
+}

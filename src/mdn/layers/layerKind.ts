@@ -64,6 +64,10 @@ export interface BackwardIo extends ForwardIo {
 export interface LayerKind<S extends LayerSpec = LayerSpec> {
   readonly kind: string;
   /** The spec with defaults filled in; throws InvalidArgumentError naming `at` (e.g. "layers[2]") for a bad field. */
+  /** The spec from the command line's short form, the fields after `kind:` split at ':' (e.g. dense:32:relu → ['32', 'relu']). */
+  fromText(fields: readonly string[], at: string): S;
+  /** The short form fromText reads, for usage lines (e.g. "dense:UNITS[:ACTIVATION]"). */
+  readonly textForm: string;
   normalise(spec: LayerSpec, at: string): S;
   outputs(spec: S, inputs: number): number;
   /** The activation applied last in the forward pass: the next layer's backward multiplies by its derivative. */

@@ -23,6 +23,12 @@ export const layerNorm: LayerKind<LayerNormSpec> = {
     if (!(typeof epsilon === 'number' && epsilon >= 1e-30 && epsilon <= 1)) throw new InvalidArgumentError(`${at}.epsilon must be a number in [1e-30, 1], got ${JSON.stringify(epsilon)}`);
     return { kind: 'layerNorm', epsilon };
   },
+  textForm: 'layerNorm[:EPSILON]',
+  fromText([epsilon, ...rest], at) {
+    if (rest.length) throw new InvalidArgumentError(`${at}: layerNorm takes layerNorm[:EPSILON], got ${rest.length} more fields`);
+    const value = epsilon === undefined ? undefined : Number(epsilon);
+    return layerNorm.normalise({ kind: 'layerNorm', ...(value === undefined ? {} : { epsilon: Number.isNaN(value) ? epsilon : value }) }, at);
+  },
   outputs: (_spec, inputs) => inputs,
   outputActivation: () => 'identity',
   parameterCount: (_spec, inputs) => 2 * inputs,

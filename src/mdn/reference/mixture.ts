@@ -2,6 +2,7 @@
 // head outputs [π logits (K) | μ (K·D) | σ pre-activations (K·D)], by log-sum-exp.
 import type { SigmaActivation } from '../../shaders/sigma.wgsl.js';
 import { sigmaTerms } from './sigma.js';
+import { headWidthOf } from '../heads/gaussianShape.js';
 
 export interface MixtureShape {
   readonly batch: number;
@@ -13,7 +14,7 @@ export interface MixtureShape {
   readonly sigmaPenalty?: number;
 }
 
-export const headWidthOf = (components: number, dims: number): number => components * (1 + 2 * dims);
+export { headWidthOf };
 
 function logSumExp(values: ArrayLike<number>): number {
   let max = -Infinity;

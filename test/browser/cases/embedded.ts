@@ -1,7 +1,7 @@
 // The embeddable inference kernel on a device the test owns: recorded into the test's own encoder, on the
 // test's buffers, it must give exactly what the full library gives (same kernels, same weights).
 import type { GpuContext } from '../../../src/runtime/device.js';
-import { createMdn } from '../../../src/mdn/model.js';
+import { createMdn } from '../../../src/mdn/createMdn.js';
 import { exportWgsl, loadInferenceKernel } from '../../../src/inference.js';
 import { inverseSine, standardize } from '../../../src/mdn/datasets.js';
 import { failure } from '../failure.js';
@@ -24,7 +24,7 @@ export const embeddedCases = {
     const bytes = await trainedModelBytes(gpu, 1, 5);
     return onOwnDevice(async (device) => {
       const kernel = await loadInferenceKernel(device, bytes, { maxRows: 16 });
-      const library = await (await import('../../../src/mdn/model.js')).loadMdn(bytes, gpu);
+      const library = await (await import('../../../src/mdn/createMdn.js')).loadMdn(bytes, gpu);
       try {
         const rows = 50;
         const offset = 3;

@@ -1,7 +1,7 @@
 // Model files written by earlier releases, with the outputs those releases gave (test/fixtures/): loading them
 // now must give the same bits, so that nothing a user saved changes meaning.
 import type { GpuContext } from '../../../src/runtime/device.js';
-import { loadMdn } from '../../../src/mdn/model.js';
+import { loadMdn } from '../../../src/mdn/createMdn.js';
 
 const sameBits = (actual: ArrayLike<number>, expected: readonly number[]) => {
   const want = Float32Array.from(expected);

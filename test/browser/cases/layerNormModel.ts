@@ -7,7 +7,7 @@ import type { GpuContext } from '../../../src/runtime/device.js';
 import { type MdnArchitecture, networkLayers, withLayers } from '../../../src/mdn/architecture.js';
 import type { LayerSpec } from '../../../src/mdn/layers/index.js';
 import { MdnTrainer } from '../../../src/mdn/trainer.js';
-import { createMdn, loadMdn } from '../../../src/mdn/model.js';
+import { createMdn, loadMdn } from '../../../src/mdn/createMdn.js';
 import { initialParameters } from '../../../src/mdn/init.js';
 import { trainReference } from '../../../src/mdn/reference/network.js';
 import * as ref from '../../../src/mdn/reference/mixture.js';

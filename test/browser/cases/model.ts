@@ -2,7 +2,7 @@
 // Inference tolerances are the predictor's (cases/inference.ts): atol 1e-5 + rtol 1e-4 on an f32 forward pass;
 // log-densities are compared with atol 1e-4 + rtol 1e-5 (a sum of terms up to ~10 in size, each f32-rounded).
 import type { GpuContext } from '../../../src/runtime/device.js';
-import { createMdn, loadMdn } from '../../../src/mdn/model.js';
+import { createMdn, loadMdn } from '../../../src/mdn/createMdn.js';
 import { denseLayers } from '../../../src/mdn/architecture.js';
 import { denseForward } from '../../../src/mdn/reference/dense.js';
 import * as ref from '../../../src/mdn/reference/mixture.js';

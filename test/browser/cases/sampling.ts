@@ -3,7 +3,7 @@
 // estimate (from the mixture's exact fourth central moment); the Kolmogorov–Smirnov distance below
 // 1.95/√n (its 0.1% critical value); component frequencies within 5 binomial standard errors.
 import type { GpuContext } from '../../../src/runtime/device.js';
-import { createMdn } from '../../../src/mdn/model.js';
+import { createMdn } from '../../../src/mdn/createMdn.js';
 import { MdnTrainer } from '../../../src/mdn/trainer.js';
 import { MdnPredictor } from '../../../src/mdn/predictor.js';
 import type { Mixture } from '../../../src/mdn/mixture.js';

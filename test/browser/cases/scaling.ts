@@ -5,7 +5,8 @@
 // network carries with gains of order 1: π to the predictor's own atol 1e-5 + rtol 1e-4; μ and samples to
 // rtol 1e-6 + atol 1e-6 · (|shift| + scale); log-densities to atol 1e-4 (sums of f32 terms up to ~10).
 import type { GpuContext } from '../../../src/runtime/device.js';
-import { Mdn, createMdn, loadMdn } from '../../../src/mdn/model.js';
+import { Mdn } from '../../../src/mdn/model.js';
+import { createMdn, loadMdn } from '../../../src/mdn/createMdn.js';
 import { exportWgsl, loadInferenceKernel } from '../../../src/inference.js';
 import { applyScaler, invertScaler, logJacobianOf } from '../../../src/mdn/data/scaler.js';
 import { mixtureMean } from '../../../src/mdn/mixture.js';

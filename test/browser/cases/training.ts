@@ -6,7 +6,7 @@ import { initialParameters } from '../../../src/mdn/init.js';
 import { trainReference } from '../../../src/mdn/reference/network.js';
 import { trainInverseSine } from '../../../src/mdn/inverseSineJob.js';
 import { Random } from '../../../src/mdn/random.js';
-import { epochKeys, permutationBits, permute } from '../../../src/mdn/reference/permutation.js';
+import { epochKeys, permutationBits, permute } from '../../../src/mdn/epochPermutation.js';
 import { StepRing } from '../../../src/runtime/stepRing.js';
 import { GatherStep, gatherBatch } from '../../../src/shaders/gatherBatch.js';
 import { runKernel } from '../runKernel.js';

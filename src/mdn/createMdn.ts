@@ -1,0 +1,40 @@
+// The two ways to get a model: a new one from options (createMdn), or one read from a file (loadMdn).
+import type { GpuContext } from '../runtime/device.js';
+import { validateArchitecture } from './architecture.js';
+import { checkOptionKeys, checkSeed } from './arguments.js';
+import { initialParameters } from './init.js';
+import { Mdn } from './model.js';
+import { type MdnOptions, MDN_OPTION_KEYS, architectureOf } from './modelOptions.js';
+import { scalingPlanOf } from './scaling.js';
+import { decodeModel } from './serialization.js';
+
+/**
+ * Creates an MLP-MDN with Glorot-initialised weights on the GPU.
+ * @example
+ * const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [24], components: 24, sigma: 'exp' });
+ * await model.fit(x, y, { steps: 3000, learningRate: 0.01 });
+ * const { pi, mu, sigma } = await model.predict(xs);
+ */
+export async function createMdn(options: MdnOptions): Promise<Mdn> {
+  checkOptionKeys('createMdn options', options, MDN_OPTION_KEYS);
+  const architecture = architectureOf(options);
+  validateArchitecture(architecture);
+  const plan = scalingPlanOf(options.scale);
+  const blocks = initialParameters(architecture, checkSeed('seed', options.seed ?? 0)).map((b) => Float32Array.from(b));
+  const model = await Mdn.fromWeights(architecture, blocks, options.gpu);
+  model.scalingPlan = plan;
+  return model;
+}
+
+/**
+ * Loads a model saved by `Mdn.save()`; throws ModelFormatError naming the problem for any other file.
+ * @example
+ * const model = await loadMdn(await (await fetch('model.mixden')).arrayBuffer());
+ */
+export async function loadMdn(bytes: ArrayBuffer | Uint8Array, gpu?: GpuContext): Promise<Mdn> {
+  const { architecture, blocks, metadata, scaling, scalePlan } = decodeModel(bytes);
+  const model = await Mdn.fromWeights(architecture, blocks, gpu, scaling);
+  model.metadata = metadata;
+  model.scalingPlan = scalePlan;
+  return model;
+}

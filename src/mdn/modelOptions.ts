@@ -1,0 +1,56 @@
+// createMdn's options, and the model description they give.
+import type { GpuContext } from '../runtime/device.js';
+import { InvalidArgumentError } from '../runtime/errors.js';
+import { type Activation, type MdnArchitecture, type SigmaActivation, withLayers } from './architecture.js';
+import type { LayerSpec } from './layers/index.js';
+import type { ScaleOption } from './scaling.js';
+
+export interface MdnOptions {
+  /** Values per input row x (required). */
+  readonly inputDim: number;
+  /** Values per target row y (required). */
+  readonly outputDim: number;
+  /** Hidden layer widths, or one width for one layer (default [64, 64]): dense layers, the shorthand for `layers`. */
+  readonly hidden?: readonly number[] | number;
+  /** Hidden activation: 'identity', 'relu', 'tanh', 'sigmoid' or 'elu' (default 'tanh'). */
+  readonly activation?: Activation;
+  /**
+   * The trunk layer by layer, instead of `hidden` and `activation`: `{ kind: 'dense', units, activation }` and
+   * `{ kind: 'layerNorm', epsilon? }` (normalises each row's features, then a learned scale and shift).
+   * @example
+   * layers: [{ kind: 'dense', units: 64, activation: 'relu' }, { kind: 'layerNorm' }, { kind: 'dense', units: 64, activation: 'relu' }]
+   */
+  readonly layers?: readonly LayerSpec[];
+  /** Mixture components K (default 5). */
+  readonly components?: number;
+  /** σ activation: 'exp', 'softplus' or 'elu1' = elu + 1 + ε (default 'softplus'). */
+  readonly sigma?: SigmaActivation;
+  /** ε of the elu1 σ activation, in [0, 1] (default 1e-7). */
+  readonly sigmaEpsilon?: number;
+  /**
+   * Scaling of inputs and targets, part of the model (default 'none'): 'zscore', 'minmax', or
+   * { x, y, logY } with logY taking the log of positive targets first. Fitted on the training rows of the first
+   * fit and saved with the model; every call takes and returns original units either way.
+   */
+  readonly scale?: ScaleOption;
+  /** Seed of the initial weights, an integer from 0 to 2^32 − 1 (default 0). */
+  readonly seed?: number;
+  /** The GPU to use; default: a new context on navigator.gpu (in Node pass `await nodeGpu()`). */
+  readonly gpu?: GpuContext;
+}
+
+export const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'layers', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'seed', 'gpu'] as const;
+
+// The description createMdn's options give: `layers`, or the `hidden`/`activation` shorthand for dense layers.
+export function architectureOf(options: MdnOptions): MdnArchitecture {
+  const head = { inputDim: options.inputDim, outputDim: options.outputDim, components: options.components ?? 5, sigma: options.sigma ?? 'softplus', sigmaEpsilon: options.sigmaEpsilon ?? 1e-7 };
+  if (options.layers !== undefined) {
+    if (options.hidden !== undefined || options.activation !== undefined) {
+      throw new InvalidArgumentError('give either layers or hidden/activation (their shorthand for dense layers), not both');
+    }
+    return withLayers(head, options.layers);
+  }
+  const hidden = options.hidden ?? [64, 64];
+  return { ...head, hidden: typeof hidden === 'number' ? [hidden] : Array.isArray(hidden) ? [...hidden] : (hidden as never), activation: options.activation ?? 'tanh' };
+}
+
