@@ -210,7 +210,7 @@ export function exportWgsl(model: ArrayBuffer | Uint8Array | MdnArchitecture): E
   const decoded = 'inputDim' in model ? { architecture: model, scaling: undefined } : decodeModel(model);
   const architecture = decoded.architecture;
   const scaling = isIdentityScaling(decoded.scaling) ? undefined : decoded.scaling;
-  const stages = networkLayers(architecture).flatMap((layer) => layer.kind.forward(layer).map((s) => exportedStage(`layer${layer.index} ${layer.kind.describe(layer)}`, s)));
+  const stages = networkLayers(architecture).flatMap((layer) => layer.kind.forward(layer, false).map((s) => exportedStage(`layer${layer.index} ${layer.kind.describe(layer)}`, s)));
   stages.push(exportedStage('mixture parameters', headOf(architecture).mixture(architecture)));
   if (!scaling) return stages;
   const scaleStage = (label: string, width: number, columns: Float32Array) =>

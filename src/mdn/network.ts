@@ -11,10 +11,14 @@ import { type MdnArchitecture, headOf, inputActivationOf, networkLayers } from '
 import type { BackwardIo, ForwardIo, PlacedLayer, Stage } from './layers/index.js';
 import type { HeadFamily, HeadTraining, LogDensityIo, LossIo, MixtureIo, SampleIo } from './heads/index.js';
 
-/** The rows' buffers through the network: the input, then each layer's output (the last is the raw head). */
+/**
+ * The rows' buffers through the network: the input, then each layer's output (the last is the raw head), and in
+ * training what each layer keeps for its backward pass (`saved[i]`, where its kind keeps anything).
+ */
 export interface Activations {
   readonly input: Resource;
   readonly outputs: readonly Resource[];
+  readonly saved?: readonly (Resource | undefined)[];
 }
 
 /** What to compile: the training loss and backward pass, and/or the inference outputs. */
@@ -43,8 +47,10 @@ export class NetworkRecorder {
   static async create(gpu: GpuContext, architecture: MdnArchitecture, needs: RecorderNeeds): Promise<NetworkRecorder> {
     const layers = networkLayers(architecture);
     const head = headOf(architecture);
-    const stages: Stage<unknown>[] = layers.flatMap((l) => l.kind.forward(l) as Stage<unknown>[]);
+    const stages: Stage<unknown>[] = [];
+    if (needs.inference) stages.push(...layers.flatMap((l) => l.kind.forward(l, false) as Stage<unknown>[]));
     if (needs.training) {
+      stages.push(...layers.flatMap((l) => l.kind.forward(l, true) as Stage<unknown>[]));
       stages.push(head.loss(architecture, needs.training) as Stage<unknown>);
       for (const [i, l] of layers.entries()) stages.push(...(l.kind.backward(l, inputActivationOf(layers, i)) as Stage<unknown>[]));
     }
@@ -55,11 +61,15 @@ export class NetworkRecorder {
     return new NetworkRecorder(architecture, layers, head, needs.training, compiled);
   }
 
-  /** Every layer's forward pass on `rows` rows, reading each layer's parameter slice of `parameters`. */
-  forward(builder: ProgramBuilder, rows: number, activations: Activations, parameters: Arena): void {
+  /**
+   * Every layer's forward pass on `rows` rows, reading each layer's parameter slice of `parameters`; with
+   * `training`, layers also keep what their backward pass reads (in `activations.saved`).
+   */
+  forward(builder: ProgramBuilder, rows: number, activations: Activations, parameters: Arena, training = false): void {
     for (const layer of this.layers) {
-      const io: ForwardIo = { input: inputOf(activations, layer.index), weights: parameters.binding(`layer${layer.index}`), output: activations.outputs[layer.index] };
-      for (const s of layer.kind.forward(layer)) this.record(builder, s, io, rows);
+      const saved = training ? activations.saved?.[layer.index] : undefined;
+      const io: ForwardIo = { input: inputOf(activations, layer.index), weights: parameters.binding(`layer${layer.index}`), output: activations.outputs[layer.index], ...(saved ? { saved } : {}) };
+      for (const s of layer.kind.forward(layer, training)) this.record(builder, s, io, rows);
     }
   }
 
@@ -80,6 +90,7 @@ export class NetworkRecorder {
         input: inputOf(activations, i),
         weights: parameters.binding(`layer${i}`),
         output: activations.outputs[i],
+        ...(activations.saved?.[i] ? { saved: activations.saved[i] } : {}),
         outputGrad: grads[i],
         // The first layer has no input gradient to write; its stages do not bind this.
         inputGrad: i > 0 ? grads[i - 1] : grads[i],

@@ -138,9 +138,14 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
     );
   }
   const recorder = await NetworkRecorder.create(gpu, architecture, { training: { sigmaPenalty, freezeSigma: options.freezeSigma ?? false } });
-  const activations = { input, outputs };
+  // What each layer keeps from its forward pass for its backward pass, where its kind keeps anything.
+  const saved = layers.map((l, i) => {
+    const perRow = l.kind.savedPerRow(l.spec, l.inputs);
+    return perRow > 0 ? keep(createStorageBuffer(gpu, `layer${i} saved for backward`, batch * perRow)) : undefined;
+  });
+  const activations = { input, outputs, saved };
   const head = outputs[layers.length - 1];
-  recorder.forward(builder, batch, activations, params);
+  recorder.forward(builder, batch, activations, params, true);
   recorder.loss(builder, batch, { head, targets: target, headGrad: preGrads[layers.length - 1], sampleNll });
   builder.add(await compileKernel(gpu, meanReduce, {}), { values: sampleNll, result: loss }, { count: batch, scale: 1 / batch });
   recorder.backward(builder, batch, activations, preGrads, params, grads);

@@ -35,6 +35,8 @@ export const dense: LayerKind<DenseSpec> = {
   outputs: (spec) => spec.units,
   outputActivation: (spec) => spec.activation,
   parameterCount: (spec, inputs) => (inputs + 1) * spec.units,
+  // The backward pass needs only the stored outputs (activation derivatives are taken from them).
+  savedPerRow: () => 0,
   // Glorot-uniform W and a zero bias, as Keras initialises a Dense layer.
   initialParameters({ inputs, outputs }, random) {
     const limit = Math.sqrt(6 / (inputs + outputs));

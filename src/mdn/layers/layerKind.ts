@@ -43,11 +43,15 @@ export const stage = <Io, V, S, B extends BindingDecl>(
   resources: (io: Io) => KernelResources<B, Resource>,
 ): Stage<Io> => ({ definition: definition as unknown as KernelDefinition<unknown, unknown>, variant, sizes, resources });
 
-/** The buffers of a forward stage: the layer's input rows, its parameter block, its output rows. */
+/**
+ * The buffers of a forward stage: the layer's input rows, its parameter block, its output rows, and in training
+ * `saved`, savedPerRow floats per row the forward pass keeps for the backward pass (absent when that is 0).
+ */
 export interface ForwardIo {
   readonly input: Resource;
   readonly weights: Resource;
   readonly output: Resource;
+  readonly saved?: Resource;
 }
 
 /**
@@ -73,11 +77,14 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
   /** The activation applied last in the forward pass: the next layer's backward multiplies by its derivative. */
   outputActivation(spec: S): Activation;
   parameterCount(spec: S, inputs: number): number;
+  /** Floats per row the training forward pass keeps for the backward pass (e.g. row statistics); 0 for none. */
+  savedPerRow(spec: S, inputs: number): number;
   /** The initial parameter block, rounded to float32 (draws from `random` in a fixed order). */
   initialParameters(layer: PlacedLayer<S>, random: Random): Float64Array;
   /** One line for listings and exported kernels, e.g. "32 -> 64 tanh". */
   describe(layer: PlacedLayer<S>): string;
-  forward(layer: PlacedLayer<S>): Stage<ForwardIo>[];
+  /** The forward pass; in training it also writes what the backward pass reads from `saved`. */
+  forward(layer: PlacedLayer<S>, training: boolean): Stage<ForwardIo>[];
   /** `inputActivation`: the activation that produced this layer's input; undefined for the first layer (no input gradient). */
   backward(layer: PlacedLayer<S>, inputActivation: Activation | undefined): Stage<BackwardIo>[];
   readonly reference: {

@@ -2,7 +2,7 @@
 // learned; γ starts at 1, β at 0). Parameters: γ (width floats), then β. Keeps the width.
 // Kernels: src/shaders/layerNorm.ts; reference: ../reference/layerNorm.ts.
 import { InvalidArgumentError } from '../../runtime/errors.js';
-import { layerNormForward, layerNormInputGrad, layerNormParamGrad } from '../../shaders/layerNorm.js';
+import { LAYER_NORM_SAVED_PER_ROW, layerNormForward, layerNormInputGrad, layerNormParamGrad } from '../../shaders/layerNorm.js';
 import { layerNormBackward, layerNormForward as layerNormForwardReference } from '../reference/layerNorm.js';
 import { type BackwardIo, type ForwardIo, type LayerKind, type LayerSpec, type PlacedLayer, stage } from './layerKind.js';
 
@@ -32,15 +32,25 @@ export const layerNorm: LayerKind<LayerNormSpec> = {
   outputs: (_spec, inputs) => inputs,
   outputActivation: () => 'identity',
   parameterCount: (_spec, inputs) => 2 * inputs,
+  // Each row's mean and 1 / sqrt(var + ε), so the backward pass need not recompute them.
+  savedPerRow: () => LAYER_NORM_SAVED_PER_ROW,
   initialParameters: ({ inputs }) => Float64Array.from({ length: 2 * inputs }, (_, i) => (i < inputs ? 1 : 0)),
   describe: (layer) => `layerNorm ${layer.inputs}`,
-  forward: (layer) => [stage(layerNormForward, {}, sizesOf(layer), (io: ForwardIo) => ({ input: io.input, weights: io.weights, output: io.output }))],
+  forward: (layer, training) => [
+    stage(layerNormForward, { save: training }, sizesOf(layer), (io: ForwardIo) => ({
+      input: io.input,
+      weights: io.weights,
+      output: io.output,
+      ...(training ? { statistics: io.saved } : {}),
+    })),
+  ],
   backward(layer, inputActivation) {
-    const paramGrad = stage(layerNormParamGrad, {}, sizesOf(layer), (io: BackwardIo) => ({ input: io.input, outputGrad: io.outputGrad, weightGrad: io.weightGrad }));
+    const paramGrad = stage(layerNormParamGrad, {}, sizesOf(layer), (io: BackwardIo) => ({ input: io.input, statistics: io.saved!, outputGrad: io.outputGrad, weightGrad: io.weightGrad }));
     if (inputActivation === undefined) return [paramGrad];
     const inputGrad = stage(layerNormInputGrad, { inputActivation }, sizesOf(layer), (io: BackwardIo) => ({
       input: io.input,
       weights: io.weights,
+      statistics: io.saved!,
       outputGrad: io.outputGrad,
       inputGrad: io.inputGrad,
     }));
