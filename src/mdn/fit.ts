@@ -78,16 +78,19 @@ const FIT_OPTION_KEYS = [...SESSION_OPTION_KEYS, 'steps', 'epochs', 'evaluateEve
 const everyFitOption: Exclude<keyof FitOptions, (typeof FIT_OPTION_KEYS)[number]> extends never ? true : never = true;
 void everyFitOption;
 
-/** The fit loop behind `Mdn.fit`: a session, evaluated every `evaluateEvery` steps, with the schedules. */
-export async function fitParameters(
-  target: TrainingTarget,
-  x: ArrayLike<number>,
-  y: ArrayLike<number>,
-  options: FitOptions,
-  mirror: (step: number) => Promise<void> = async () => {},
-  /** Checked at each evaluation: a model destroyed during fit stops it there. */
-  cancelled: () => boolean = () => false,
-): Promise<FitResult> {
+/** fit's own options, checked and resolved once (the session's are resolved by TrainingSession.create). */
+interface FitPlan {
+  readonly steps: number;
+  readonly evaluateEvery: number;
+  readonly minDelta: number;
+  readonly mirrorEvery: number;
+  readonly early?: { readonly patience: number; readonly restoreBestWeights: boolean };
+  readonly plateau?: { readonly patience: number; readonly factor: number; readonly minLearningRate: number };
+  readonly onProgress?: (progress: FitProgress) => void;
+}
+
+// Checks fit's own options (before anything is allocated for the session).
+function checkFitOptions(options: FitOptions): void {
   checkOptionKeys('fit options', options, FIT_OPTION_KEYS);
   if (options.earlyStopping !== undefined) {
     checkOptionKeys('earlyStopping', options.earlyStopping, ['patience', 'restoreBestWeights']);
@@ -104,15 +107,53 @@ export async function fitParameters(
   if (options.epochs !== undefined && !(Number.isInteger(options.epochs) && options.epochs >= 1)) {
     throw new InvalidArgumentError(`epochs must be an integer >= 1, got ${options.epochs}`);
   }
-  const { gpu, parameters } = target;
-  const session = await TrainingSession.create(target, x, y, options);
+}
+
+// The plan for this session's sizes (an epoch's steps depend on the rows it trains on).
+function resolveFitPlan(options: FitOptions, session: TrainingSession): FitPlan {
   const minibatch = typeof options.batchSize === 'number' && options.batchSize < session.rows;
   const steps = options.epochs !== undefined ? options.epochs * session.stepsPerEpoch : (options.steps ?? 1000);
   const evaluateEvery = options.evaluateEvery ?? (minibatch ? session.stepsPerEpoch : 100);
-  const early = options.earlyStopping;
-  const plateau = options.reduceLrOnPlateau;
+  if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError(`steps must be an integer >= 1, got ${steps}`);
+  if (!Number.isInteger(evaluateEvery) || evaluateEvery < 1) throw new InvalidArgumentError(`evaluateEvery must be an integer >= 1, got ${evaluateEvery}`);
+  const { earlyStopping: early, reduceLrOnPlateau: plateau } = options;
+  return {
+    steps,
+    evaluateEvery,
+    minDelta: options.minDelta ?? 0,
+    mirrorEvery: options.mirrorEvery ?? 1,
+    ...(early ? { early: { patience: early.patience, restoreBestWeights: early.restoreBestWeights !== false } } : {}),
+    ...(plateau ? { plateau: { patience: plateau.patience, factor: plateau.factor ?? 0.5, minLearningRate: plateau.minLearningRate ?? 1e-6 } } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+}
+
+/**
+ * The fit loop behind `Mdn.fit`: one training session, evaluated every `evaluateEvery` steps, with the
+ * schedules. The model is told of each evaluation by `mirror` (it copies the weights to the CPU at the steps
+ * mirrorEvery picks) and is asked by `cancelled` whether it was destroyed meanwhile.
+ */
+export async function fitParameters(
+  target: TrainingTarget,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  options: FitOptions,
+  mirror: (step: number) => Promise<void> = async () => {},
+  cancelled: () => boolean = () => false,
+): Promise<FitResult> {
+  checkFitOptions(options);
+  const { gpu, parameters } = target;
+  const session = await TrainingSession.create(target, x, y, options);
+  let plan: FitPlan;
+  try {
+    plan = resolveFitPlan(options, session);
+  } catch (error) {
+    session.destroy();
+    throw error;
+  }
+  const { steps, evaluateEvery, early, plateau } = plan;
   // The best weights so far, kept on the GPU: a buffer copy per improvement, no readback.
-  const best = early && early.restoreBestWeights !== false ? new BufferSnapshot(gpu, [parameters.buffer], 'best parameters') : undefined;
+  const best = early?.restoreBestWeights ? new BufferSnapshot(gpu, [parameters.buffer], 'best parameters') : undefined;
   const history: FitProgress[] = [];
   const started = performance.now();
   let bestLoss = Infinity;
@@ -121,8 +162,6 @@ export async function fitParameters(
   let sincePlateau = 0;
   let stoppedEarly = false;
   try {
-    if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError(`steps must be an integer >= 1, got ${steps}`);
-    if (!Number.isInteger(evaluateEvery) || evaluateEvery < 1) throw new InvalidArgumentError(`evaluateEvery must be an integer >= 1, got ${evaluateEvery}`);
     best?.save();
     // The last good state, on the GPU: rolled back to if training stops at a NaN or infinite value.
     session.saveCheckpoint();
@@ -142,10 +181,9 @@ export async function fitParameters(
       }
       session.saveCheckpoint();
       history.push(progress);
-      const mirrorEvery = options.mirrorEvery ?? 1;
-      if (mirrorEvery > 0 && history.length % mirrorEvery === 0) await mirror(session.steps);
-      options.onProgress?.(progress);
-      if (monitored < bestLoss - (options.minDelta ?? 0)) {
+      if (plan.mirrorEvery > 0 && history.length % plan.mirrorEvery === 0) await mirror(session.steps);
+      plan.onProgress?.(progress);
+      if (monitored < bestLoss - plan.minDelta) {
         bestLoss = monitored;
         bestStep = session.steps;
         sinceBest = 0;
@@ -156,7 +194,7 @@ export async function fitParameters(
       sinceBest++;
       sincePlateau++;
       if (plateau && sincePlateau >= plateau.patience) {
-        session.learningRate = Math.max(plateau.minLearningRate ?? 1e-6, session.learningRate * (plateau.factor ?? 0.5));
+        session.learningRate = Math.max(plateau.minLearningRate, session.learningRate * plateau.factor);
         sincePlateau = 0;
       }
       if (early && sinceBest >= early.patience) {

@@ -7,7 +7,7 @@ import { DestroyedError, InvalidArgumentError } from '../runtime/errors.js';
 import { type MdnArchitecture, packParameters, parameterLayout, validateArchitecture } from './architecture.js';
 import { MixtureQueries } from './mixtureQueries.js';
 import { MdnPredictor, type SampleOptions } from './predictor.js';
-import { type FitOptions, type FitProgress, type FitResult, type SessionOptions, TrainingSession, fitParameters } from './fit.js';
+import { type FitOptions, type FitProgress, type FitResult, type SessionOptions, type TrainingTarget, TrainingSession, fitParameters } from './fit.js';
 import { type Mixture, splitMixture } from './mixture.js';
 import { encodeModel } from './serialization.js';
 import { type Rows, type Shaped, checkNumber, checkOptionKeys, rowsOf, shaped } from './arguments.js';
@@ -115,7 +115,7 @@ export class Mdn extends MixtureQueries {
       const mirror = async (step: number) => {
         this.mirror = { weights: await this.readWeights(), step };
       };
-      const result = await fitParameters(this.trainingTarget(), xs, ys, options, mirror, () => this.destroyed);
+      const result = await fitParameters(await this.trainingTarget(), xs, ys, options, mirror, () => this.destroyed);
       await mirror(result.bestStep);
       return result;
     });
@@ -133,7 +133,7 @@ export class Mdn extends MixtureQueries {
     return this.serial(async () => {
       checkOptionKeys('trainingSession options', options, SESSION_OPTION_KEYS);
       const { xs, ys } = this.trainingRows(x, y, options.validationSplit);
-      const session = await TrainingSession.create(this.trainingTarget(), xs, ys, options);
+      const session = await TrainingSession.create(await this.trainingTarget(), xs, ys, options);
       return {
         get steps() {
           return session.steps;
@@ -228,8 +228,9 @@ export class Mdn extends MixtureQueries {
     void this.busy.then(release, release);
   }
 
-  private trainingTarget() {
-    return { gpu: this.gpu, architecture: this.architecture, parameters: this.parameters, predictor: () => this.predictor(), scaling: this.fittedScaling };
+  // What training works on, after trainingRows has fitted any scalers (the predictor is built for them).
+  private async trainingTarget(): Promise<TrainingTarget> {
+    return { gpu: this.gpu, architecture: this.architecture, parameters: this.parameters, predictor: await this.predictor(), scaling: this.fittedScaling };
   }
 
   // Checks the training rows, and at the first fit of a model that scales, fits its scalers on the rows that

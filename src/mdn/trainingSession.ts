@@ -45,7 +45,8 @@ export interface TrainingTarget {
   readonly gpu: GpuContext;
   readonly architecture: MdnArchitecture;
   readonly parameters: Arena;
-  readonly predictor: () => Promise<MdnPredictor>;
+  /** Scores the validation rows (in original units). */
+  readonly predictor: MdnPredictor;
   /** The model's fitted scalers: training rows are scaled for the trainer, and its losses reported in original units. */
   readonly scaling?: ModelScaling;
 }
@@ -83,7 +84,7 @@ export class TrainingSession {
   private constructor(
     private readonly trainer: MdnTrainer,
     private readonly validation: { x: Float64Array; y: Float64Array } | undefined,
-    private readonly predictor: () => Promise<MdnPredictor>,
+    private readonly predictor: MdnPredictor,
     /** Steps in one pass over the training rows. */
     readonly stepsPerEpoch: number,
     /** Training rows (after any validation split). */
@@ -160,7 +161,7 @@ export class TrainingSession {
    */
   async run(steps: number): Promise<FitProgress> {
     const [record] = (await this.trainer.train(steps, { lossEvery: steps })).slice(-1);
-    const validationLoss = this.validation ? meanNll(await (await this.predictor()).logProb(this.validation.x, this.validation.y)) : undefined;
+    const validationLoss = this.validation ? meanNll(await this.predictor.logProb(this.validation.x, this.validation.y)) : undefined;
     return { step: this.trainer.steps, epoch: this.trainer.steps / this.stepsPerEpoch, loss: record.loss + this.lossOffset, validationLoss, learningRate: this.trainer.learningRate };
   }
 
