@@ -5,7 +5,7 @@ import { ModelFormatError, decodeModel, encodeModel } from '../../src/mdn/serial
 import { CsvError, parseCsv, selectColumns } from '../../src/mdn/data/csv.js';
 import { initialParameters } from '../../src/mdn/init.js';
 import { Random } from '../../src/mdn/random.js';
-import type { MdnArchitecture } from '../../src/mdn/architecture.js';
+import { type MdnArchitecture, networkLayers, withLayers } from '../../src/mdn/architecture.js';
 import { rewriteManifest } from '../support/modelBytes.js';
 
 const CASES = 3000;
@@ -85,6 +85,44 @@ describe('fuzzing', () => {
     expect(outcomes.refused).toBeGreaterThan(CASES / 4); // the mutations do reach the checks
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  it(`${CASES} model files with layer lists mutated load or throw ModelFormatError`, () => {
+    const layered = withLayers({ inputDim: 2, outputDim: 1, components: 2, sigma: 'softplus', sigmaEpsilon: 1e-7 }, [
+      { kind: 'dense', units: 4, activation: 'relu' },
+      { kind: 'layerNorm' },
+      { kind: 'dense', units: 3, activation: 'tanh' },
+    ]);
+    const bytes = encodeModel(layered, initialParameters(layered, 2).map((b) => Float32Array.from(b)));
+    const values: unknown[] = [null, -1, 0, 1e-40, 1.5, 4, 1e9, 'x', 'dense', 'layerNorm', 'constructor', [], {}, true];
+    const random = new Random(4);
+    const pick = () => values[Math.floor(random.uniform() * values.length)];
+    const at = () => Math.floor(random.uniform() * 4);
+    const edits: ((manifest: any) => void)[] = [
+      (m) => (m.architecture.layers = pick()),
+      (m) => (m.architecture.layers[at()] = pick()),
+      (m) => (m.architecture.layers[at()] = { ...m.architecture.layers[0], kind: pick() }),
+      (m) => (m.architecture.layers[0].units = pick()),
+      (m) => (m.architecture.layers[1].epsilon = pick()),
+      (m) => m.architecture.layers.push({ kind: pick(), units: pick() }),
+      (m) => m.architecture.layers.splice(at(), 1),
+      (m) => (m.layers[at()].kind = pick()),
+      (m) => (m.layers[1].length = pick()),
+    ];
+    const outcomes = { loaded: 0, refused: 0 };
+    for (let i = 0; i < CASES; i++) {
+      const mutated = rewriteManifest(bytes, edits[Math.floor(random.uniform() * edits.length)]);
+      try {
+        const { architecture, blocks } = decodeModel(mutated);
+        expect(blocks.length).toBe(networkLayers(architecture).length);
+        outcomes.loaded++;
+      } catch (error) {
+        if (!(error instanceof ModelFormatError)) throw new Error(`case ${i}: ${String(error)}`);
+        outcomes.refused++;
+      }
+    }
+    expect(outcomes.loaded + outcomes.refused).toBe(CASES);
+    expect(outcomes.refused).toBeGreaterThan(CASES / 2);
   });
 
   it(`${CASES} mutated CSV files parse or throw CsvError`, () => {
