@@ -36,7 +36,7 @@ export async function report(argv: string[]): Promise<void> {
       { model: 'null model (mean, constant σ)', testNll: inUnits(nullModelNll(train, test)) },
       { model: 'linear, constant σ', testNll: inUnits(linearModelNll(train, test)) },
       { model: 'MLP by MSE, constant σ', testNll: inUnits(await mlpMseNll(gpu, architecture, train, test, { ...run.fit, batchSize: run.fit.batchSize === 'full' ? undefined : run.fit.batchSize, seed: run.seed })) },
-      { model: `MDN (K = ${architecture.components}, ${architecture.sigma} σ)`, testNll, trainNll },
+      { model: `MDN (K = ${architecture.components}, ${architecture.family && architecture.family !== 'gaussian' ? `${architecture.family}, ` : ''}${architecture.sigma} σ)`, testNll, trainNll },
     ];
     const written: string[] = [];
     if (heatmap) written.push(save('plot', heatmap, await densityPlot(model, run, rows[3].model)));

@@ -14,6 +14,7 @@ import { type OptionSpec, integerOption, numberOption, parseCommandArgs, seedOpt
 import { splitIndices, takeRows } from '../mdn/data/split.js';
 import { ACTIVATIONS, type Activation, SIGMA_ACTIVATIONS, type SigmaActivation } from '../mdn/architecture.js';
 import { LAYER_TEXT_FORMS, type LayerSpec, layersFromText } from '../mdn/layers/index.js';
+import { HEAD_FAMILIES } from '../mdn/heads/index.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { columnList, readColumns } from './modelData.js';
 
@@ -23,7 +24,7 @@ import { progressReporter } from './progress.js';
 
 export const DATA_USAGE = `(--data file.csv --x colA,colB --y colC | --dataset ${Object.keys(BUILT_IN_DATASETS).join('|')} [--rows N <= ${MAX_DATASET_ROWS}])
         [--test test.csv | --test-fraction 0.2] [--hidden 32,32] [--activation tanh | --layers ${LAYER_TEXT_FORMS.join(',')}]
-        [--components 5] [--sigma softplus]
+        [--family ${HEAD_FAMILIES.join('|')}] [--components 5] [--sigma softplus]
         [--steps 3000 | --epochs N] [--batch full|N] [--lr 0.001] [--seed 1] [--scale zscore|minmax|none] [--y-log]`;
 
 const OPTIONS = {
@@ -37,6 +38,7 @@ const OPTIONS = {
   hidden: { type: 'string', default: '32,32' },
   activation: { type: 'string', default: 'tanh' },
   layers: { type: 'string' },
+  family: { type: 'string', default: 'gaussian' },
   components: { type: 'string', default: '5' },
   sigma: { type: 'string', default: 'softplus' },
   steps: { type: 'string' },
@@ -65,7 +67,7 @@ export interface TrainingRun {
   readonly json: boolean;
   readonly seed: number;
   /** The trunk: dense layers from --hidden and --activation, or --layers. */
-  readonly model: ({ hidden: number[]; activation: Activation } | { layers: LayerSpec[] }) & { components: number; sigma: SigmaActivation };
+  readonly model: ({ hidden: number[]; activation: Activation } | { layers: LayerSpec[] }) & { family: 'gaussian' | 'laplace'; components: number; sigma: SigmaActivation };
   readonly fit: { steps: number; batchSize: number | 'full'; learningRate: number };
 }
 
@@ -122,6 +124,7 @@ export async function prepareRun(command: string, usage: string, argv: string[],
     test = { x: takeRows(all.x, xColumns.length, parts.test), y: takeRows(all.y, yColumns.length, parts.test) };
   }
   const scale = choice<ScalerKind>('scale', text('scale')!, ['zscore', 'minmax', 'none']);
+  if (o['y-log'] === true && text('family') !== 'gaussian') throw new MixdenError(`--y-log (log-normal components) is available with --family gaussian only, not ${text('family')}`);
   const trainRows = train.x.length / xColumns.length;
   const batchSize = o.batch === 'full' ? ('full' as const) : positiveInteger('batch', text('batch')!);
   const stepsPerEpoch = batchSize === 'full' ? 1 : Math.floor(trainRows / batchSize);
@@ -137,6 +140,7 @@ export async function prepareRun(command: string, usage: string, argv: string[],
     seed,
     model: {
       ...trunkOptions(argv, text),
+      family: choice('family', text('family')!, HEAD_FAMILIES as readonly ('gaussian' | 'laplace')[]),
       components: positiveInteger('components', text('components')!),
       sigma: choice<SigmaActivation>('sigma', text('sigma')!, SIGMA_ACTIVATIONS),
     },

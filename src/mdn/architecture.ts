@@ -24,6 +24,8 @@ export interface MdnArchitecture {
   readonly sigma: SigmaActivation;
   /** ε added by the elu1 σ activation (keras-mdn's choice is 1e-7). */
   readonly sigmaEpsilon: number;
+  /** The mixture's component family (see ./heads): absent means 'gaussian'. */
+  readonly family?: string;
 }
 
 export interface DenseLayerShape {
@@ -32,8 +34,8 @@ export interface DenseLayerShape {
   readonly activation: Activation;
 }
 
-/** The head family of a model (today every model's is the diagonal Gaussian mixture). */
-export const headOf = (_arch: MdnArchitecture): HeadFamily => headFamilyOf('gaussian');
+/** The head family of a model: its `family`, 'gaussian' by default. */
+export const headOf = (arch: MdnArchitecture): HeadFamily => headFamilyOf(arch.family ?? 'gaussian');
 
 /** Number of raw head outputs per sample: K logits, K·D means, K·D σ pre-activations. */
 export const headWidth = (arch: MdnArchitecture): number => headOf(arch).headWidth(arch);
@@ -111,6 +113,7 @@ export function validateArchitecture(arch: MdnArchitecture, { checkSize = true }
   if (!SIGMA_ACTIVATIONS.includes(arch.sigma)) {
     throw new InvalidArgumentError(`sigma must be one of ${SIGMA_ACTIVATIONS.join(', ')}, got '${arch.sigma}'`);
   }
+  if (arch.family !== undefined) headFamilyOf(arch.family);
   // Beyond 1 the floor it puts under σ is no longer small, and past float32's range σ is infinite.
   if (!(typeof arch.sigmaEpsilon === 'number' && arch.sigmaEpsilon >= 0 && arch.sigmaEpsilon <= 1)) {
     throw new InvalidArgumentError(`sigmaEpsilon must be a number in [0, 1], got ${arch.sigmaEpsilon}`);

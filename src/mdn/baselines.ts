@@ -111,7 +111,9 @@ export async function createMseRegressor(
   if (train.inputDim !== architecture.inputDim || train.outputDim !== architecture.outputDim) {
     throw new InvalidArgumentError('the regression data do not match the architecture');
   }
-  const arch: MdnArchitecture = { ...architecture, components: 1, sigma: 'exp' };
+  // Gaussian components whatever the model's family: with σ held at 1 their NLL is the squared error.
+  const { family: _, ...trunk } = architecture;
+  const arch: MdnArchitecture = { ...trunk, components: 1, sigma: 'exp' };
   const layers = denseLayers(arch);
   const initial = initialParameters(arch, options.seed);
   // Zero the σ columns of the head (weights and bias): exp(0) = 1, and with no σ gradient they stay there,

@@ -116,10 +116,39 @@ export function bimodal(rows = 2000, seed = 2): Dataset {
   return { x, y, rows, inputDim: 1, outputDim: 1 };
 }
 
+// A Gamma(shape, 1) draw for shape >= 1 (Marsaglia and Tsang's squeeze method).
+function gammaDraw(random: Random, shape: number): number {
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    const z = random.normal();
+    const v = (1 + c * z) ** 3;
+    if (v <= 0) continue;
+    const u = random.uniform();
+    if (Math.log(u) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
+  }
+}
+
+/**
+ * Heavy-tailed noise: x ~ U(-5, 5), y = sin(x) + 0.3·t with t Student-t of 2.5 degrees of freedom (finite
+ * variance, no finite fourth moment): the outliers a Gaussian likelihood pays dearly for.
+ * @example
+ * const d = heavyTailed(2000, 2);
+ */
+export function heavyTailed(rows = 2000, seed = 2): Dataset {
+  const random = new Random(seed);
+  const nu = 2.5;
+  const x = random.fill(rows, (r) => r.range(-5, 5));
+  // t = z / sqrt(χ²_ν / ν), χ²_ν = 2·Gamma(ν/2).
+  const y = x.map((v) => Math.sin(v) + (0.3 * random.normal()) / Math.sqrt((2 * gammaDraw(random, nu / 2)) / nu));
+  return { x, y, rows, inputDim: 1, outputDim: 1 };
+}
+
 /** The built-in problems by name, for the command line and the demo. */
 export const BUILT_IN_DATASETS: Record<string, (rows?: number, seed?: number) => Dataset> = {
   'inverse-sine': inverseSine,
   spiral: (rows = 10_000, seed = 1) => noisySpiral(Math.max(1, Math.round(rows / 1000)), Math.min(rows, 1000), seed),
   heteroscedastic,
   bimodal,
+  'heavy-tailed': heavyTailed,
 };

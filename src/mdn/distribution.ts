@@ -2,33 +2,30 @@
 // mode. All are closed-form or short iterations over the K components of each row.
 import { InvalidArgumentError } from '../runtime/errors.js';
 import type { Mixture } from './mixture.js';
+import { STANDARD_DENSITIES, type StandardDensity } from './heads/standardDensity.js';
 
-// Complementary error function: Chebyshev fit with fractional error below 1.2e-7 everywhere.
-function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  const r = t * Math.exp(-z * z + poly);
-  return x >= 0 ? r : 2 - r;
-}
+export { normalCdf } from './normalCdf.js';
 
-/** Φ(x), the standard normal CDF. */
-export const normalCdf = (x: number): number => 0.5 * erfc(-x / Math.SQRT2);
+const densityOf = (m: Mixture): StandardDensity => STANDARD_DENSITIES[m.family ?? 'gaussian'];
 
 function requireOneDimensional(m: Mixture, what: string): void {
   if (m.dims !== 1) throw new InvalidArgumentError(`${what} needs one-dimensional y; this model has outputDim ${m.dims}`);
 }
 
-/** P(Y <= y_r | x_r) for each row, Σ_k π_k Φ((y − μ_k) / σ_k) (log-normal components: of log y, 0 for y <= 0). */
+/**
+ * P(Y <= y_r | x_r) for each row, Σ_k π_k F((y − μ_k) / σ_k), F the standard CDF of the family (Φ for
+ * Gaussians; log-normal components: of log y, 0 for y <= 0).
+ */
 export function mixtureCdf(m: Mixture, y: ArrayLike<number>): Float64Array {
   requireOneDimensional(m, 'cdf');
   if (y.length !== m.rows) throw new InvalidArgumentError(`y must hold one value per row (${m.rows}), got ${y.length}`);
   const K = m.components;
+  const { cdf } = densityOf(m);
   return Float64Array.from({ length: m.rows }, (_, r) => {
     if (m.logNormal && !(y[r] > 0)) return 0;
     const at = m.logNormal ? Math.log(y[r]) : y[r];
     let p = 0;
-    for (let k = 0; k < K; k++) p += m.pi[r * K + k] * normalCdf((at - m.mu[r * K + k]) / m.sigma[r * K + k]);
+    for (let k = 0; k < K; k++) p += m.pi[r * K + k] * cdf((at - m.mu[r * K + k]) / m.sigma[r * K + k]);
     return Math.min(1, Math.max(0, p));
   });
 }
@@ -38,6 +35,7 @@ export function mixtureQuantile(m: Mixture, q: number): Float64Array {
   requireOneDimensional(m, 'quantile');
   if (!(q > 0 && q < 1)) throw new InvalidArgumentError(`q must lie strictly between 0 and 1, got ${q}`);
   const K = m.components;
+  const standard = densityOf(m);
   return Float64Array.from({ length: m.rows }, (_, r) => {
     let low = Infinity;
     let high = -Infinity;
@@ -47,7 +45,7 @@ export function mixtureQuantile(m: Mixture, q: number): Float64Array {
     }
     const cdf = (v: number) => {
       let p = 0;
-      for (let k = 0; k < K; k++) p += m.pi[r * K + k] * normalCdf((v - m.mu[r * K + k]) / m.sigma[r * K + k]);
+      for (let k = 0; k < K; k++) p += m.pi[r * K + k] * standard.cdf((v - m.mu[r * K + k]) / m.sigma[r * K + k]);
       return p;
     };
     for (let i = 0; i < 200 && high - low > 1e-12 * Math.max(1, Math.abs(low) + Math.abs(high)); i++) {
@@ -63,12 +61,13 @@ export function mixtureQuantile(m: Mixture, q: number): Float64Array {
 /** log of the mixture density of row r at point y (D values), by log-sum-exp. */
 function logDensityAt(m: Mixture, r: number, y: ArrayLike<number>): number {
   const { components: K, dims: D } = m;
+  const standard = densityOf(m);
   const terms = Array.from({ length: K }, (_, k) => {
     let t = Math.log(m.pi[r * K + k]);
     for (let d = 0; d < D; d++) {
       const s = m.sigma[(r * K + k) * D + d];
       const u = (y[d] - m.mu[(r * K + k) * D + d]) / s;
-      t -= 0.5 * u * u + Math.log(s) + 0.5 * Math.log(2 * Math.PI);
+      t -= standard.negLogKernel(u) + Math.log(s) + standard.logNormalizer;
     }
     return t;
   });
@@ -86,6 +85,7 @@ function logDensityAt(m: Mixture, r: number, y: ArrayLike<number>): number {
  * to the numerator; the answer is exp(z).
  */
 export function mixtureMode(m: Mixture, steps = 50): Float64Array {
+  if (m.family === 'laplace') return laplaceMixtureMode(m);
   const { rows, components: K, dims: D } = m;
   const out = new Float64Array(rows * D);
   for (let r = 0; r < rows; r++) {
@@ -118,6 +118,43 @@ export function mixtureMode(m: Mixture, steps = 50): Float64Array {
       if (logDensity > bestLog) {
         bestLog = logDensity;
         out.set(m.logNormal ? y.map(Math.exp) : y, r * D);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The mode of a Laplace mixture. Along each dimension the density is a sum of exponentials of |y − μ_kd|, convex
+ * between consecutive μ_kd, so its maximum along a line lies at one of them: from every component's mean,
+ * coordinate ascent over those candidates until no coordinate moves (exact for one-dimensional y), then the end
+ * point of highest density.
+ */
+function laplaceMixtureMode(m: Mixture): Float64Array {
+  const { rows, components: K, dims: D } = m;
+  const out = new Float64Array(rows * D);
+  for (let r = 0; r < rows; r++) {
+    let bestLog = -Infinity;
+    for (let start = 0; start < K; start++) {
+      const y = Array.from({ length: D }, (_, d) => m.mu[(r * K + start) * D + d]);
+      let current = logDensityAt(m, r, y);
+      for (let sweep = 0, moved = true; moved && sweep < 20; sweep++) {
+        moved = false;
+        for (let d = 0; d < D; d++) {
+          for (let k = 0; k < K; k++) {
+            const kept = y[d];
+            y[d] = m.mu[(r * K + k) * D + d];
+            const candidate = logDensityAt(m, r, y);
+            if (candidate > current) {
+              current = candidate;
+              moved = true;
+            } else y[d] = kept;
+          }
+        }
+      }
+      if (current > bestLog) {
+        bestLog = current;
+        out.set(y, r * D);
       }
     }
   }

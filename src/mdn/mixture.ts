@@ -1,5 +1,7 @@
 // A predicted mixture per row, and its moments. The moments are closed-form sums over the components, done
 // on the CPU from parameters the GPU predicted (O(rows·K·D), small beside the network that produced them).
+import type { ComponentDensity } from '../shaders/componentDensity.wgsl.js';
+import { STANDARD_DENSITIES } from './heads/standardDensity.js';
 
 export interface Mixture {
   readonly rows: number;
@@ -9,8 +11,10 @@ export interface Mixture {
   readonly pi: Float32Array;
   /** rows x K x D component means. */
   readonly mu: Float32Array;
-  /** rows x K x D component standard deviations (diagonal). */
+  /** rows x K x D component scales (diagonal): the standard deviations of Gaussian components, b of Laplace ones. */
   readonly sigma: Float32Array;
+  /** The components' family, where it is not 'gaussian' ('laplace': density e^{−|y−μ|/b} / 2b per dimension). */
+  readonly family?: ComponentDensity;
   /**
    * True where the model log-transforms its targets (`scale: { logY: true }`): μ and σ are then those of log y,
    * and each component is log-normal in y. mean, variance, mode, cdf and quantile account for it.
@@ -19,7 +23,7 @@ export interface Mixture {
 }
 
 /** Splits kernel output rows [π (K) | μ (K·D) | σ (K·D)] into a Mixture. */
-export function splitMixture(params: Float32Array, rows: number, components: number, dims: number, logNormal = false): Mixture {
+export function splitMixture(params: Float32Array, rows: number, components: number, dims: number, logNormal = false, family: ComponentDensity = 'gaussian'): Mixture {
   const K = components;
   const KD = K * dims;
   const width = K + 2 * KD;
@@ -31,13 +35,14 @@ export function splitMixture(params: Float32Array, rows: number, components: num
     mu.set(params.subarray(r * width + K, r * width + K + KD), r * KD);
     sigma.set(params.subarray(r * width + K + KD, (r + 1) * width), r * KD);
   }
-  return { rows, components, dims, pi, mu, sigma, ...(logNormal ? { logNormal } : {}) };
+  return { rows, components, dims, pi, mu, sigma, ...(logNormal ? { logNormal } : {}), ...(family === 'gaussian' ? {} : { family }) };
 }
 
-// A component's mean and variance in y: μ and σ², or for a log-normal component exp(μ + σ²/2) and (e^{σ²} − 1) e^{2μ + σ²}.
+// A component's mean and variance in y: μ and v·σ² (v the standard density's variance: 1 Gaussian, 2 Laplace),
+// or for a log-normal component exp(μ + σ²/2) and (e^{σ²} − 1) e^{2μ + σ²}.
 function componentMoments(m: Mixture, i: number): [number, number] {
   const mu = m.mu[i];
-  const s2 = m.sigma[i] ** 2;
+  const s2 = STANDARD_DENSITIES[m.family ?? 'gaussian'].variance * m.sigma[i] ** 2;
   if (!m.logNormal) return [mu, s2];
   return [Math.exp(mu + s2 / 2), Math.expm1(s2) * Math.exp(2 * mu + s2)];
 }
@@ -60,7 +65,7 @@ export function mixtureMean(m: Mixture): Float64Array {
 }
 
 /**
- * Var[y_d | x] by the law of total variance, Σ_k π_k (σ_k² + (μ_k − mean)²), rows x D (the diagonal; the
+ * Var[y_d | x] by the law of total variance, Σ_k π_k (v σ_k² + (μ_k − mean)²), rows x D (the diagonal; the
  * deviation form has no cancellation, unlike Σ π (σ² + μ²) − mean²).
  * @example
  * const v = mixtureVariance(await model.predict(x));

@@ -4,7 +4,7 @@ import { type GpuContext, acquireGpu } from '../runtime/device.js';
 import { Arena } from '../runtime/arena.js';
 import { uploadFloats } from '../runtime/buffers.js';
 import { DestroyedError, InvalidArgumentError } from '../runtime/errors.js';
-import { type MdnArchitecture, packParameters, parameterLayout, validateArchitecture } from './architecture.js';
+import { type MdnArchitecture, headOf, packParameters, parameterLayout, validateArchitecture } from './architecture.js';
 import { MixtureQueries } from './mixtureQueries.js';
 import { MdnPredictor, type SampleOptions } from './predictor.js';
 import { type FitOptions, type FitProgress, type FitResult, type SessionOptions, type TrainingTarget, TrainingSession, fitParameters } from './fit.js';
@@ -159,7 +159,8 @@ export class Mdn extends MixtureQueries {
     return this.serial(async () => {
       const xs = rowsOf('x', x, this.architecture.inputDim);
       const params = await (await this.predictor()).predict(xs);
-      return splitMixture(params, xs.length / this.architecture.inputDim, this.architecture.components, this.architecture.outputDim, this.fittedScaling?.y.log ?? false);
+      const { inputDim, components, outputDim } = this.architecture;
+      return splitMixture(params, xs.length / inputDim, components, outputDim, this.fittedScaling?.y.log ?? false, headOf(this.architecture).density);
     });
   }
 

@@ -23,6 +23,11 @@ export interface MdnOptions {
   readonly layers?: readonly LayerSpec[];
   /** Mixture components K (default 5). */
   readonly components?: number;
+  /**
+   * The components' family: 'gaussian' (default) or 'laplace' (density e^{−|y−μ|/b} / 2b per dimension, b from
+   * the σ activation: heavier tails, robust to outliers).
+   */
+  readonly family?: 'gaussian' | 'laplace';
   /** σ activation: 'exp', 'softplus' or 'elu1' = elu + 1 + ε (default 'softplus'). */
   readonly sigma?: SigmaActivation;
   /** ε of the elu1 σ activation, in [0, 1] (default 1e-7). */
@@ -39,11 +44,21 @@ export interface MdnOptions {
   readonly gpu?: GpuContext;
 }
 
-export const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'layers', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'seed', 'gpu'] as const;
+export const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'layers', 'family', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'seed', 'gpu'] as const;
 
 // The description createMdn's options give: `layers`, or the `hidden`/`activation` shorthand for dense layers.
 export function architectureOf(options: MdnOptions): MdnArchitecture {
-  const head = { inputDim: options.inputDim, outputDim: options.outputDim, components: options.components ?? 5, sigma: options.sigma ?? 'softplus', sigmaEpsilon: options.sigmaEpsilon ?? 1e-7 };
+  const head = {
+    inputDim: options.inputDim,
+    outputDim: options.outputDim,
+    components: options.components ?? 5,
+    sigma: options.sigma ?? 'softplus',
+    sigmaEpsilon: options.sigmaEpsilon ?? 1e-7,
+    ...(options.family === undefined ? {} : { family: options.family }),
+  };
+  if (options.family !== undefined && options.family !== 'gaussian' && typeof options.scale === 'object' && options.scale?.logY) {
+    throw new InvalidArgumentError(`scale.logY (log-normal components) is available with family 'gaussian' only, not '${options.family}'`);
+  }
   if (options.layers !== undefined) {
     if (options.hidden !== undefined || options.activation !== undefined) {
       throw new InvalidArgumentError('give either layers or hidden/activation (their shorthand for dense layers), not both');

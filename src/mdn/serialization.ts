@@ -56,6 +56,7 @@ const canonical = (a: MdnArchitecture): MdnArchitecture => ({
   components: a.components,
   sigma: a.sigma,
   sigmaEpsilon: a.sigmaEpsilon,
+  ...(a.family === undefined ? {} : { family: a.family }),
 });
 
 /**
@@ -140,6 +141,7 @@ export function decodeModel(input: ArrayBuffer | Uint8Array): DecodedModel {
     components: a?.components,
     sigma: a?.sigma,
     sigmaEpsilon: a?.sigmaEpsilon,
+    ...(a?.family === undefined ? {} : { family: a.family }),
   };
   try {
     validateArchitecture(architecture, { checkSize: false });
@@ -184,7 +186,11 @@ export function decodeModel(input: ArrayBuffer | Uint8Array): DecodedModel {
   } catch (cause) {
     throw new ModelFormatError(`the manifest's scalePlan is invalid: ${(cause as Error).message}`);
   }
-  return { architecture, blocks, metadata: manifest.metadata, scaling: scalingOf(manifest, architecture), scalePlan };
+  const scaling = scalingOf(manifest, architecture);
+  if ((scaling?.y.log || scalePlan?.logY) && (architecture.family ?? 'gaussian') !== 'gaussian') {
+    throw new ModelFormatError(`a model of family '${architecture.family}' cannot log-transform its targets (log-normal components are Gaussian)`);
+  }
+  return { architecture, blocks, metadata: manifest.metadata, scaling, scalePlan };
 }
 
 /** What a model file holds. */

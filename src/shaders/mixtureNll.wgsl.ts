@@ -1,11 +1,12 @@
-// Fused mixture density head: per sample, the negative log-likelihood of a K-component diagonal Gaussian
-// mixture over D dims and (optionally) its gradient with respect to every raw head output, in one pass over
+// Fused mixture density head: per sample, the negative log-likelihood of a K-component diagonal mixture of a
+// location-scale family (componentDensity.wgsl.ts: Gaussian or Laplace) over D dims and (optionally) its gradient with respect to every raw head output, in one pass over
 // the row. Head row layout: [π logits (K) | μ (K·D, component-major) | σ pre-activations (K·D)].
 // K and D are uniforms: no per-row arrays (training keeps its per-component values in headGrad's own
 // slots until it overwrites them with the gradient). The batch mean is meanReduce's job:
 // a workgroup reduction here cost 25-40% of the kernel in barriers on SwiftShader.
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
+import { type ComponentDensity, componentDensityWgsl } from './componentDensity.wgsl.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
 import type { HeadShape } from './unrolledHead.js';
 import { unrolledRowNllWgsl } from './mixtureNllUnrolled.wgsl.js';
@@ -13,6 +14,8 @@ import { unrolledRowNllWgsl } from './mixtureNllUnrolled.wgsl.js';
 export const MIXTURE_WORKGROUP = 64;
 
 export interface MixtureVariant {
+  /** The components' family (default 'gaussian'). */
+  readonly family?: ComponentDensity;
   readonly sigma: SigmaActivation;
   /** Training: per-row NLL (penalty included) and head gradient. Inference: per-row log p(y | x) only. */
   readonly withGradient: boolean;
@@ -29,7 +32,7 @@ const ROW_START = `  let K = shape.components;
 
 export function mixtureNllSource(v: MixtureVariant): string {
   return wgsl`
-const LOG_SQRT_2PI: f32 = 0.91893853320467274;
+${componentDensityWgsl(v.family ?? 'gaussian')}
 // Finite stand-in for -Inf as the starting maximum; a component whose log-density is -Inf then adds exp(-Inf) = 0.
 const LOWEST: f32 = -3.0e38;
 
@@ -39,7 +42,7 @@ ${sigmaTermsWgsl(v.sigma)}
 ${v.unrolled ? unrolledRowNllWgsl(v.unrolled, v.withGradient) : ''}
 #elif ${v.withGradient}
 // Training: three passes over the row. The first stores, for the later ones, each component's joint
-// log-density logit + log N_k (in the π slot of headGrad), u = (y - μ)/σ (μ slot) and u/σ (σ slot), so
+// log-density logit + log p_k (in the π slot of headGrad), u = (y - μ)/σ (μ slot) and score(u)/σ (σ slot), so
 // nothing is evaluated twice; with the maxima known, the sums take one exp per term and no branches
 // (a streaming update takes two with a branch that SIMD lanes split on); on SwiftShader this was faster than
 // recomputing log N_k in the gradient pass. Every scratch slot is overwritten by the third pass.
@@ -49,15 +52,15 @@ ${ROW_START}  var maxLogit = LOWEST;
   for (var k = 0u; k < K; k++) {
     let logit = head[rowBase + k];
     let muBase = rowBase + K + k * D;
-    var joint = logit - f32(D) * LOG_SQRT_2PI;
+    var joint = logit - f32(D) * LOG_NORMALIZER;
     for (var d = 0u; d < D; d++) {
       let muIndex = muBase + d;
       let sigmaIndex = muIndex + K * D;
       let terms = sigmaTerms(head[sigmaIndex]);
       let u = (targets[targetBase + d] - head[muIndex]) * terms.invSigma;
-      joint -= 0.5 * u * u + terms.logSigma;
+      joint -= negLogKernel(u) + terms.logSigma;
       headGrad[muIndex] = u;
-      headGrad[sigmaIndex] = u * terms.invSigma;
+      headGrad[sigmaIndex] = score(u) * terms.invSigma;
     }
     headGrad[rowBase + k] = joint;
     maxLogit = max(maxLogit, logit);
@@ -88,7 +91,7 @@ ${ROW_START}  var maxLogit = LOWEST;
       let s = head[sigmaIndex];
       headGrad[muIndex] = select(0.0, -scale * responsibility * headGrad[sigmaIndex], live);
       penalty += s * s;
-      let sigmaGrad = select(0.0, scale * responsibility * (1.0 - u * u) * sigmaTerms(s).dLogSigma, live) + scale * 2.0 * shape.sigmaPenalty * s;
+      let sigmaGrad = select(0.0, scale * responsibility * (1.0 - score(u) * u) * sigmaTerms(s).dLogSigma, live) + scale * 2.0 * shape.sigmaPenalty * s;
       headGrad[sigmaIndex] = shape.sigmaGradScale * sigmaGrad;
     }
   }
@@ -104,15 +107,15 @@ fn addToLogSumExp(maxSoFar: ptr<function, f32>, scaledSum: ptr<function, f32>, x
   }
 }
 
-// log N(y | μ_k, σ_k) for the diagonal Gaussian of component k.
+// log p_k(y | μ_k, σ_k) of component k, a product over the dimensions.
 fn componentLogDensity(rowBase: u32, targetBase: u32, k: u32) -> f32 {
   let muBase = rowBase + shape.components + k * shape.dims;
   let sigmaBase = muBase + shape.components * shape.dims;
-  var sum = -f32(shape.dims) * LOG_SQRT_2PI;
+  var sum = -f32(shape.dims) * LOG_NORMALIZER;
   for (var d = 0u; d < shape.dims; d++) {
     let terms = sigmaTerms(head[sigmaBase + d]);
     let u = (targets[targetBase + d] - head[muBase + d]) * terms.invSigma;
-    sum -= 0.5 * u * u + terms.logSigma;
+    sum -= negLogKernel(u) + terms.logSigma;
   }
   return sum;
 }

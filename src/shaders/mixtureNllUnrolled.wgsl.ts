@@ -19,9 +19,9 @@ export function unrolledRowNllWgsl({ components: K, dims: D }: HeadShape, withGr
         `let t${kd} = sigmaTerms(s${kd});`,
         `let u${kd} = (y${d} - head[${muAt(k, d)}]) * t${kd}.invSigma;`,
       );
-      terms.push(`0.5 * u${kd} * u${kd} + t${kd}.logSigma`);
+      terms.push(`negLogKernel(u${kd}) + t${kd}.logSigma`);
     }
-    lines.push(`let joint${k} = logit${k} - f32(${D}) * LOG_SQRT_2PI - (${terms.join(' + ')});`);
+    lines.push(`let joint${k} = logit${k} - f32(${D}) * LOG_NORMALIZER - (${terms.join(' + ')});`);
   }
   // LOWEST keeps a row whose every log-density is -Inf from forming -Inf - -Inf.
   const maxOf = (name: string) => indices(K).reduce((acc, k) => `max(${acc}, ${name}${k})`, 'LOWEST');
@@ -48,9 +48,9 @@ export function unrolledRowNllWgsl({ components: K, dims: D }: HeadShape, withGr
     for (const d of indices(D)) {
       const kd = `${k}_${d}`;
       lines.push(
-        `  headGrad[${muAt(k, d)}] = select(0.0, -scale * responsibility * u${kd} * t${kd}.invSigma, live);`,
+        `  headGrad[${muAt(k, d)}] = select(0.0, -scale * responsibility * score(u${kd}) * t${kd}.invSigma, live);`,
         `  penalty += s${kd} * s${kd};`,
-        `  headGrad[${sigmaAt(k, d)}] = shape.sigmaGradScale * (select(0.0, scale * responsibility * (1.0 - u${kd} * u${kd}) * t${kd}.dLogSigma, live) + scale * 2.0 * shape.sigmaPenalty * s${kd});`,
+        `  headGrad[${sigmaAt(k, d)}] = shape.sigmaGradScale * (select(0.0, scale * responsibility * (1.0 - score(u${kd}) * u${kd}) * t${kd}.dLogSigma, live) + scale * 2.0 * shape.sigmaPenalty * s${kd});`,
       );
     }
     lines.push('}');

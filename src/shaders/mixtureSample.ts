@@ -4,10 +4,13 @@ import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
 import { type UniformValues, defineUniformStruct } from '../runtime/uniforms.js';
 import type { SigmaActivation } from './sigma.wgsl.js';
+import type { ComponentDensity } from './componentDensity.wgsl.js';
 import { MIXTURE_SAMPLE_WORKGROUP, mixtureSampleSource } from './mixtureSample.wgsl.js';
 import { type HeadShape, checkHeadShape } from './unrolledHead.js';
 
 export interface MixtureSampleVariant {
+  /** The components' family (default 'gaussian'). */
+  readonly family?: ComponentDensity;
   readonly sigma: SigmaActivation;
   /** K and D compiled in with every loop unrolled (unrolledHead picks it); null: loops over the uniforms. */
   readonly unrolled: HeadShape | null;
@@ -37,7 +40,7 @@ export type SampleSizes = UniformValues<typeof SampleShape>;
 export const mixtureSample = defineKernel<MixtureSampleVariant, SampleSizes>()({
   name: 'mixtureSample',
   bindings: () => [readOnly('head'), readWrite('samples'), uniform('shape', SampleShape), uniform('call', SampleCall, true)],
-  source: ({ sigma, unrolled }) => mixtureSampleSource(sigma, unrolled),
+  source: ({ sigma, unrolled, family }) => mixtureSampleSource(sigma, unrolled, family),
   plan: (sizes, v) => {
     checkHeadShape('mixtureSample', v.unrolled, sizes.components, sizes.dims);
     return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.rows * sizes.samplesPerRow, MIXTURE_SAMPLE_WORKGROUP) };

@@ -1,10 +1,12 @@
 // Draws samples from the mixture of each row, straight from the raw head outputs. One invocation per
 // (row, sample): the component from softmax(logits / temperature) (argmax where temperature is 0), then
-// y_d = μ_kd + sigmaTemperature · σ_kd · z, z ~ N(0, 1) by Box–Muller. Random numbers come from a counter-based
+// y_d = μ_kd + sigmaTemperature · σ_kd · z, z a standard draw of the family (componentDensity.wgsl.ts: Box–Muller
+// for Gaussians, the inverse CDF for Laplace). Random numbers come from a counter-based
 // hash of (seed, absolute row, sample index, draw), so results do not depend on how rows are chunked.
 import { hashWgsl } from './hash.wgsl.js';
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
+import { type ComponentDensity, componentDensityWgsl } from './componentDensity.wgsl.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
 import type { HeadShape } from './unrolledHead.js';
 import { indices } from './indices.js';
@@ -42,7 +44,7 @@ function unrolledDraws({ components: K, dims: D }: HeadShape): string {
       '{',
       '  let u1 = nextUniform(&stream);',
       '  let u2 = nextUniform(&stream);',
-      '  let z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);',
+      '  let z = standardDraw(u1, u2);',
       `  let sigma = 1.0 / sigmaTerms(head[muBase + ${K * D + d}u]).invSigma;`,
       `  samples[out + ${d}u] = head[muBase + ${d}u] + call.sigmaTemperature * sigma * z;`,
       '}',
@@ -57,9 +59,10 @@ fn drawSample(i: u32) {
 }`;
 }
 
-export function mixtureSampleSource(sigma: SigmaActivation, unrolled: HeadShape | null): string {
+export function mixtureSampleSource(sigma: SigmaActivation, unrolled: HeadShape | null, family: ComponentDensity = 'gaussian'): string {
   return wgsl`
 ${sigmaTermsWgsl(sigma)}
+${componentDensityWgsl(family)}
 
 ${hashWgsl}
 
@@ -110,7 +113,7 @@ fn drawSample(i: u32) {
   for (var d = 0u; d < D; d++) {
     let u1 = nextUniform(&stream);
     let u2 = nextUniform(&stream);
-    let z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    let z = standardDraw(u1, u2);
     let sigma = 1.0 / sigmaTerms(head[muBase + K * D + d]).invSigma;
     samples[out + d] = head[muBase + d] + call.sigmaTemperature * sigma * z;
   }

@@ -14,10 +14,11 @@ import { scalingCases } from './cases/scaling.js';
 import { fixtureCases } from './cases/fixtures.js';
 import { layerNormCases } from './cases/layerNorm.js';
 import { layerNormModelCases } from './cases/layerNormModel.js';
+import { familyCases } from './cases/families.js';
 
 export type Case = (gpu: GpuContext, args: any) => Promise<unknown>;
 
-const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases };
+const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases, ...familyCases };
 let shared: Promise<GpuContext> | undefined;
 
 async function runCase(name: string, args: unknown): Promise<unknown> {

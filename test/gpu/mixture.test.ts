@@ -50,6 +50,28 @@ describe.each(SIGMAS)('mixtureNll, %s σ', (sigma) => {
   });
 });
 
+// Laplace components share the kernel with a density snippet of their own; the NLL's terms are |u| instead of
+// u²/2, so smaller, and the tolerances above hold a fortiori. Every shape with one σ activation, and the
+// extremes with each.
+describe('mixtureNll, Laplace components', () => {
+  it.each(bothLayouts(sweep))('random heads, softplus σ, $layout: B $batch, K $components, D $dims', async (shape) => {
+    const result = await page().run<MixtureResult>('mixtureNll', { ...shape, sigma: 'softplus', scenario: 'random', family: 'laplace' });
+    expect(result.referenceFinite).toBe(true);
+    expectReportsPass(result.reports);
+  });
+  const extremes = SIGMAS.flatMap((sigma) =>
+    (['far', 'sigma50'] as const).flatMap((scenario) => [
+      { sigma, scenario, batch: 7, components: 1, dims: 1 },
+      { sigma, scenario, batch: 65, components: 24, dims: 3 },
+    ]),
+  );
+  it.each(bothLayouts(extremes))('$scenario, $sigma σ, $layout: B $batch, K $components, D $dims', async (args) => {
+    const result = await page().run<MixtureResult>('mixtureNll', { ...args, family: 'laplace' });
+    expect(result.referenceFinite).toBe(true);
+    expectReportsPass(result.reports);
+  });
+});
+
 describe('mixtureNll with the σ penalty', () => {
   it.each(bothLayouts(SIGMAS.map((sigma) => ({ sigma }))))('$sigma σ, $layout, λ = 0.05: loss and gradient include λ Σ s²', async ({ sigma, layout }) => {
     const result = await page().run<MixtureResult>('mixtureNll', { batch: 33, components: 5, dims: 2, sigma, scenario: 'random', sigmaPenalty: 0.05, layout });

@@ -6,10 +6,10 @@ const page = useGpuPage();
 const N = 20_000;
 
 describe('sample', () => {
-  it('matches the predicted mixture: means, variances and distribution, for every row and dimension', async () => {
+  it.each(['gaussian', 'laplace'])('matches the predicted mixture of %s components: means, variances and distribution, for every row and dimension', async (family) => {
     const r = await page().run<{ checks: { label: string; value: number; bound: number }[]; repeatable: boolean; seedsDiffer: boolean; allFinite: boolean }>(
       'samplingStatistics',
-      { n: N },
+      { n: N, family },
     );
     expect(r.checks).toHaveLength(18);
     for (const c of r.checks) expect(c.value, c.label).toBeLessThan(c.bound);
@@ -46,12 +46,14 @@ describe('sampling kernel variants', () => {
   // heads get the loops. Both must draw the same values from the same head, including at temperature 0.
   it.each(
     [
-      { components: 1, dims: 1, sigma: 'exp', temperature: 1 },
-      { components: 5, dims: 2, sigma: 'softplus', temperature: 0.7 },
-      { components: 24, dims: 3, sigma: 'elu1', temperature: 1 },
-      { components: 24, dims: 1, sigma: 'exp', temperature: 0 },
+      { components: 1, dims: 1, sigma: 'exp', temperature: 1, family: 'gaussian' },
+      { components: 5, dims: 2, sigma: 'softplus', temperature: 0.7, family: 'gaussian' },
+      { components: 24, dims: 3, sigma: 'elu1', temperature: 1, family: 'gaussian' },
+      { components: 24, dims: 1, sigma: 'exp', temperature: 0, family: 'gaussian' },
+      { components: 5, dims: 2, sigma: 'softplus', temperature: 1, family: 'laplace' },
+      { components: 24, dims: 3, sigma: 'exp', temperature: 0.7, family: 'laplace' },
     ],
-  )('K $components, D $dims, $sigma σ, temperature $temperature: unrolled and loops agree bit for bit', async (args) => {
+  )('K $components, D $dims, $sigma σ, temperature $temperature, $family components: unrolled and loops agree bit for bit', async (args) => {
     const r = await page().run<{ identical: boolean; allFinite: boolean; distinct: number }>('samplingVariantsAgree', args);
     expect(r.allFinite).toBe(true);
     expect(r.distinct).toBeGreaterThan(100); // 33 rows x 5 samples x D values, not a constant

@@ -1,7 +1,7 @@
 // CDF, quantiles and modes of mixtures, against direct numerical integration and search.
 import { describe, expect, it } from 'vitest';
 import { mixtureCdf, mixtureMode, mixtureQuantile, normalCdf } from '../../src/mdn/distribution.js';
-import type { Mixture } from '../../src/mdn/mixture.js';
+import { type Mixture, mixtureMean, mixtureVariance } from '../../src/mdn/mixture.js';
 
 const mixture1d = (pi: number[], mu: number[], sigma: number[]): Mixture => ({
   rows: 1,
@@ -86,5 +86,46 @@ describe('mixture mode', () => {
     // Two equal overlapping components have one peak, half-way between them.
     expect(a).toBeCloseTo(0.4, 5);
     expect(b).toBeCloseTo(0.2, 5);
+  });
+});
+
+describe('Laplace mixtures', () => {
+  const laplace: Mixture = { ...mixture1d([0.2, 0.5, 0.3], [-2, 0.5, 4], [0.5, 1, 2]), family: 'laplace' };
+  const laplacePdf = (y: number) => Array.from(laplace.pi).reduce((s, w, k) => s + (w * Math.exp(-Math.abs(y - laplace.mu[k]) / laplace.sigma[k])) / (2 * laplace.sigma[k]), 0);
+  // Simpson's rule on [a, b] with n panels, split at the kinks so each panel's integrand is smooth.
+  const integrate = (f: (y: number) => number, a: number, b: number, n = 20000) => {
+    const h = (b - a) / n;
+    let sum = f(a) + f(b);
+    for (let i = 1; i < n; i++) sum += (i % 2 ? 4 : 2) * f(a + i * h);
+    return (sum * h) / 3;
+  };
+  const integral = (f: (y: number) => number, from: number, to: number) => {
+    const cuts = [from, ...[-2, 0.5, 4].filter((c) => c > from && c < to), to];
+    return cuts.slice(1).reduce((s, b, i) => s + integrate(f, cuts[i], b), 0);
+  };
+
+  it('the CDF equals the integral of the density, quantiles invert it', () => {
+    for (const y of [-3, -1, 0.5, 2, 7]) expect(Math.abs(mixtureCdf(laplace, [y])[0] - integral(laplacePdf, -60, y))).toBeLessThan(1e-8);
+    for (const q of [0.001, 0.1, 0.5, 0.9, 0.999]) expect(Math.abs(mixtureCdf(laplace, [mixtureQuantile(laplace, q)[0]])[0] - q)).toBeLessThan(1e-9);
+  });
+
+  it('the variance is Σ π (2b² + (μ − mean)²), as integration gives', () => {
+    const mean = integral((y) => y * laplacePdf(y), -80, 80);
+    const variance = integral((y) => (y - mean) ** 2 * laplacePdf(y), -80, 80);
+    expect(mixtureMean(laplace)[0]).toBeCloseTo(mean, 6);
+    expect(mixtureVariance(laplace)[0]).toBeCloseTo(variance, 5);
+  });
+
+  it('the mode is the highest point of the density (a grid search at 1e-4 agrees)', () => {
+    let best = -Infinity;
+    let at = 0;
+    for (let y = -6; y <= 8; y += 1e-4) {
+      const p = laplacePdf(y);
+      if (p > best) [best, at] = [p, y];
+    }
+    expect(Math.abs(mixtureMode(laplace)[0] - at)).toBeLessThan(2e-4);
+    // Two dimensions: the mode's coordinates are component means, and no mean vector has a higher density.
+    const twoD: Mixture = { rows: 1, components: 2, dims: 2, pi: Float32Array.of(0.6, 0.4), mu: Float32Array.of(0, 0, 3, 1), sigma: Float32Array.of(1, 1, 0.2, 0.2), family: 'laplace' };
+    expect(Array.from(mixtureMode(twoD))).toEqual([3, 1]);
   });
 });

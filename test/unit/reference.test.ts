@@ -79,6 +79,24 @@ describe('mixture head', () => {
     expectReportsPass([compareArrays(`${sigma} head grad`, mixtureNll(head, target, shape).headGrad, centralDifference(head, total), FD)]);
   });
 
+  // |u| has a kink at u = 0; random targets and means never sit there, so central differences apply.
+  it.each(SIGMA_ACTIVATIONS)('Laplace components, %s: NLL gradient matches finite differences for K 3, D 2', (sigma) => {
+    const shape = { batch: 3, components: 3, dims: 2, sigma, sigmaEpsilon: 1e-7, family: 'laplace' as const };
+    const random = new Random(6);
+    const head = random.fill(3 * headWidthOf(3, 2), (r) => r.range(-1.5, 1.5));
+    const target = random.fill(6, (r) => r.range(-2, 2));
+    const total = () => mixtureNll(head, target, shape).sampleNll.reduce((a, b) => a + b, 0);
+    expectReportsPass([compareArrays(`laplace ${sigma} head grad`, mixtureNll(head, target, shape).headGrad, centralDifference(head, total), FD)]);
+  });
+
+  it('K = 1 Laplace is log 2b + |y − μ| / b, and integrates to 1', () => {
+    const shape = { batch: 1, components: 1, dims: 1, sigma: 'exp' as const, sigmaEpsilon: 0, family: 'laplace' as const };
+    expect(mixtureNll([0.7, 1.5, Math.log(2)], [0.5], shape).sampleNll[0]).toBeCloseTo(Math.log(4) + 0.5, 12);
+    let integral = 0;
+    for (let y = -40; y < 40; y += 0.001) integral += 0.001 * Math.exp(-mixtureNll([0, 1.5, Math.log(2)], [y + 0.0005], shape).sampleNll[0]);
+    expect(integral).toBeCloseTo(1, 6);
+  });
+
   it('the σ penalty adds λ Σ s² per row, and its gradient matches finite differences', () => {
     const shape = { batch: 2, components: 2, dims: 2, sigma: 'elu1' as const, sigmaEpsilon: 1e-7, sigmaPenalty: 0.3 };
     const random = new Random(8);

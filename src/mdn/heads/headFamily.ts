@@ -3,6 +3,7 @@
 // as stages the network recorder (src/mdn/network.ts) records and exportWgsl exports. A new family is one
 // module here plus one line in ./index.ts.
 import type { Resource } from '../../runtime/program.js';
+import type { ComponentDensity } from '../../shaders/componentDensity.wgsl.js';
 import type { MdnArchitecture } from '../architecture.js';
 import type { Stage } from '../layers/layerKind.js';
 
@@ -44,6 +45,8 @@ export interface SampleIo {
 
 export interface HeadFamily {
   readonly family: string;
+  /** The standard density of its components, for the distribution API on the CPU (heads/standardDensity.ts). */
+  readonly density: ComponentDensity;
   /** Raw head outputs per row: the width of the trunk's last (linear) layer. */
   headWidth(architecture: MdnArchitecture): number;
   /** Floats per row of the mixture parameters predict returns. */

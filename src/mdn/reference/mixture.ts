@@ -1,6 +1,9 @@
 // Float64 reference of the mixture density head: per-sample NLL and its gradient with respect to the raw
-// head outputs [π logits (K) | μ (K·D) | σ pre-activations (K·D)], by log-sum-exp.
+// head outputs [π logits (K) | μ (K·D) | σ pre-activations (K·D)], by log-sum-exp, for each location-scale
+// family (Gaussian, Laplace: see heads/standardDensity.ts).
 import type { SigmaActivation } from '../../shaders/sigma.wgsl.js';
+import type { ComponentDensity } from '../../shaders/componentDensity.wgsl.js';
+import { STANDARD_DENSITIES } from '../heads/standardDensity.js';
 import { sigmaTerms } from './sigma.js';
 import { headWidthOf } from '../heads/gaussianShape.js';
 
@@ -10,6 +13,8 @@ export interface MixtureShape {
   readonly dims: number;
   readonly sigma: SigmaActivation;
   readonly sigmaEpsilon: number;
+  /** The components' family (default 'gaussian'). */
+  readonly family?: ComponentDensity;
   /** λ of the training penalty λ Σ s² on the σ pre-activations, added to each row's NLL (default 0). */
   readonly sigmaPenalty?: number;
 }
@@ -37,15 +42,16 @@ export function mixtureNll(
   const headGrad = new Float64Array(batch * width);
   const logits = new Float64Array(K);
   const joint = new Float64Array(K);
+  const standard = STANDARD_DENSITIES[shape.family ?? 'gaussian'];
   for (let r = 0; r < batch; r++) {
     const base = r * width;
     for (let k = 0; k < K; k++) {
       logits[k] = head[base + k];
-      let logDensity = -0.5 * D * Math.log(2 * Math.PI);
+      let logDensity = -D * standard.logNormalizer;
       for (let d = 0; d < D; d++) {
         const t = sigmaTerms(shape.sigma, head[base + K + K * D + k * D + d], shape.sigmaEpsilon);
         const u = (target[r * D + d] - head[base + K + k * D + d]) / t.sigma;
-        logDensity -= 0.5 * u * u + t.logSigma;
+        logDensity -= standard.negLogKernel(u) + t.logSigma;
       }
       joint[k] = logits[k] + logDensity;
     }
@@ -63,8 +69,9 @@ export function mixtureNll(
         const sigmaIndex = muIndex + K * D;
         const t = sigmaTerms(shape.sigma, head[sigmaIndex], shape.sigmaEpsilon);
         const u = (target[r * D + d] - head[muIndex]) / t.sigma;
-        headGrad[muIndex] = responsibility === 0 ? 0 : (-responsibility * u) / t.sigma;
-        headGrad[sigmaIndex] = (responsibility === 0 ? 0 : responsibility * (1 - u * u) * t.dLogSigma) + 2 * lambda * head[sigmaIndex];
+        const score = standard.score(u);
+        headGrad[muIndex] = responsibility === 0 ? 0 : (-responsibility * score) / t.sigma;
+        headGrad[sigmaIndex] = (responsibility === 0 ? 0 : responsibility * (1 - score * u) * t.dLogSigma) + 2 * lambda * head[sigmaIndex];
       }
     }
   }

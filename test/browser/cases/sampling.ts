@@ -22,6 +22,15 @@ function erfc(x: number): number {
   return x >= 0 ? r : 2 - r;
 }
 const normalCdf = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
+const laplaceCdf = (x: number) => (x < 0 ? 0.5 * Math.exp(x) : 1 - 0.5 * Math.exp(-x));
+
+type Family = 'gaussian' | 'laplace';
+// Per family: the standard CDF, and a component's variance and fourth central moment from its scale
+// (Gaussian σ², 3σ⁴; Laplace 2b², 24b⁴).
+const FAMILY = {
+  gaussian: { cdf: normalCdf, variance: (s: number) => s ** 2, fourth: (s: number) => 3 * s ** 4 },
+  laplace: { cdf: laplaceCdf, variance: (s: number) => 2 * s ** 2, fourth: (s: number) => 24 * s ** 4 },
+};
 
 interface Component {
   weight: number;
@@ -36,20 +45,22 @@ const componentsOf = (m: Mixture, row: number, d: number): Component[] =>
     sigma: m.sigma[(row * m.components + k) * m.dims + d],
   }));
 
-function moments(cs: Component[]) {
+function moments(cs: Component[], family: Family) {
+  const f = FAMILY[family];
   const total = cs.reduce((s, c) => s + c.weight, 0);
   const mean = cs.reduce((s, c) => s + c.weight * c.mu, 0) / total;
-  const variance = cs.reduce((s, c) => s + c.weight * (c.sigma ** 2 + (c.mu - mean) ** 2), 0) / total;
+  const variance = cs.reduce((s, c) => s + c.weight * (f.variance(c.sigma) + (c.mu - mean) ** 2), 0) / total;
+  // Symmetric components: Σ w (δ⁴ + 6 δ² v + m4), δ the component's offset from the mixture mean.
   const fourth = cs.reduce((s, c) => {
     const delta = c.mu - mean;
-    return s + c.weight * (delta ** 4 + 6 * delta ** 2 * c.sigma ** 2 + 3 * c.sigma ** 4);
+    return s + c.weight * (delta ** 4 + 6 * delta ** 2 * f.variance(c.sigma) + f.fourth(c.sigma));
   }, 0) / total;
   return { mean, variance, fourth };
 }
 
 export const samplingCases = {
-  async samplingStatistics(gpu: GpuContext, { n }: { n: number }) {
-    const model = await createMdn({ inputDim: 1, outputDim: 2, hidden: [8], activation: 'tanh', components: 3, sigma: 'softplus', seed: 11, gpu });
+  async samplingStatistics(gpu: GpuContext, { n, family = 'gaussian' }: { n: number; family?: Family }) {
+    const model = await createMdn({ inputDim: 1, outputDim: 2, hidden: [8], activation: 'tanh', components: 3, sigma: 'softplus', seed: 11, gpu, ...(family === 'gaussian' ? {} : { family }) });
     try {
       const x = Float32Array.of(-1.5, 0.2, 1.7);
       const rows = 3;
@@ -63,7 +74,7 @@ export const samplingCases = {
         for (let d = 0; d < D; d++) {
           const values = Float64Array.from({ length: n }, (_, j) => samples[(r * n + j) * D + d]);
           const cs = componentsOf(mixture, r, d);
-          const m = moments(cs);
+          const m = moments(cs, family);
           const sampleMean = values.reduce((a, b) => a + b, 0) / n;
           const sampleVariance = values.reduce((a, b) => a + (b - sampleMean) ** 2, 0) / (n - 1);
           checks.push({ label: `row ${r} dim ${d} mean`, value: Math.abs(sampleMean - m.mean), bound: 5 * Math.sqrt(m.variance / n) });
@@ -71,7 +82,7 @@ export const samplingCases = {
           const sorted = [...values].sort((a, b) => a - b);
           let ks = 0;
           sorted.forEach((v, i) => {
-            const cdf = cs.reduce((s, c) => s + c.weight * normalCdf((v - c.mu) / c.sigma), 0);
+            const cdf = cs.reduce((s, c) => s + c.weight * FAMILY[family].cdf((v - c.mu) / c.sigma), 0);
             ks = Math.max(ks, Math.abs(cdf - i / n), Math.abs(cdf - (i + 1) / n));
           });
           checks.push({ label: `row ${r} dim ${d} Kolmogorov–Smirnov`, value: ks, bound: 1.95 / Math.sqrt(n) });
@@ -135,7 +146,7 @@ export const samplingCases = {
   /** The unrolled sampling kernel and the looping one draw the same values, bit for bit, from the same head. */
   async samplingVariantsAgree(
     gpu: GpuContext,
-    { components, dims, sigma, temperature }: { components: number; dims: number; sigma: SigmaActivation; temperature: number },
+    { components, dims, sigma, temperature, family = 'gaussian' }: { components: number; dims: number; sigma: SigmaActivation; temperature: number; family?: Family },
   ) {
     const rows = 33;
     const samplesPerRow = 5;
@@ -146,7 +157,7 @@ export const samplingCases = {
       ring.writeSlot(gpu.device.queue, 0, { temperature, sigmaTemperature: 1.3, seed: 77, rowOffset: 5 });
       const draw = async (unrolled: { components: number; dims: number } | null) =>
         (
-          await runKernel(gpu, mixtureSample, { sigma, unrolled }, { rows, samplesPerRow, components, dims, sigmaEpsilon: 1e-7 }, {
+          await runKernel(gpu, mixtureSample, { family, sigma, unrolled }, { rows, samplesPerRow, components, dims, sigmaEpsilon: 1e-7 }, {
             buffers: { head, samples: rows * samplesPerRow * dims },
             resources: { call: ring.binding() },
             read: ['samples'],

@@ -1,0 +1,95 @@
+// Mixture families other than the default Gaussian through every entry point: training steps against the
+// float64 reference (tolerances as trainingSteps': atol 1e-5, rtol 1e-5 on losses, rtol 1e-4 on parameters),
+// then createMdn/fit, predict and logProb against the reference of the trained weights (the predictor's
+// tolerances, cases/model.ts), save/load, and the inference kernel on a device of its own (bit-identical).
+import type { GpuContext } from '../../../src/runtime/device.js';
+import { type MdnArchitecture, networkLayers } from '../../../src/mdn/architecture.js';
+import { MdnTrainer } from '../../../src/mdn/trainer.js';
+import { createMdn, loadMdn } from '../../../src/mdn/createMdn.js';
+import { initialParameters } from '../../../src/mdn/init.js';
+import { trainReference } from '../../../src/mdn/reference/network.js';
+import * as ref from '../../../src/mdn/reference/mixture.js';
+import { loadInferenceKernel } from '../../../src/inference.js';
+import { decodeModel } from '../../../src/mdn/serialization.js';
+import { heavyTailed } from '../../../src/mdn/datasets.js';
+import { Random } from '../../../src/mdn/random.js';
+import { compareArrays } from '../../support/compare.js';
+import { onOwnDevice, same } from '../ownDevice.js';
+import { toF32 } from '../runKernel.js';
+import { SMALL_ARCHITECTURE } from './training.js';
+
+type Family = 'laplace';
+
+export const familyCases = {
+  async familyTrainingSteps(gpu: GpuContext, { family, steps, rows }: { family: Family; steps: number; rows: number }) {
+    const arch: MdnArchitecture = { ...SMALL_ARCHITECTURE, family };
+    const random = new Random(rows + 1);
+    const x = toF32(random.fill(rows * arch.inputDim, (r) => r.normal()));
+    const y = toF32(random.fill(rows * arch.outputDim, (r) => r.normal()));
+    const initial = initialParameters(arch, 5);
+    const adam = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 };
+    const trainer = await MdnTrainer.create(gpu, arch, { rows, initialParameters: initial, optimizer: { kind: 'adam', ...adam } });
+    try {
+      trainer.setData(x, y);
+      const records = await trainer.train(steps, { lossEvery: 1 });
+      const params = await trainer.readParameters();
+      const expected = initial.map((p) => Float64Array.from(p));
+      const losses = trainReference(arch, expected, x, y, rows, steps, { ...adam, learningRate: Math.fround(adam.learningRate) });
+      return [
+        compareArrays(`${family} loss per step`, records.map((r) => r.loss), losses, { atol: 1e-5, rtol: 1e-5 }),
+        ...params.map((p, i) => compareArrays(`${family} layer${i} params after ${steps} steps`, p, expected[i], { atol: 1e-5, rtol: 1e-4 })),
+      ];
+    } finally {
+      trainer.destroy();
+    }
+  },
+
+  async familyModelEndToEnd(gpu: GpuContext, { family }: { family: Family }) {
+    const d = heavyTailed(400, 3);
+    const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [16], components: 3, family, scale: 'zscore', seed: 2, gpu });
+    try {
+      const fit = await model.fit(d.x, d.y, { steps: 200, learningRate: 0.02, evaluateEvery: 100 });
+      const rows = 37;
+      const xs = Float32Array.from({ length: rows }, (_, i) => -4 + i / 4.5);
+      const ys = Float32Array.from({ length: rows }, (_, i) => Math.sin(i));
+      const mixture = await model.predict(xs);
+      const logDensity = await model.logProb(xs, ys);
+      // The reference from the same weights, scaling applied on the CPU as the GPU applies it.
+      const { x: sx, y: sy } = model.scaling!;
+      const weights = (await model.getWeights()).map((w) => Float64Array.from(w));
+      let h: ArrayLike<number> = Float64Array.from(xs, (v) => (v - sx.shift[0]) / sx.scale[0]);
+      for (const l of networkLayers(model.architecture)) h = l.kind.reference.forward(l, weights[l.index], h, rows);
+      const shape = { batch: rows, components: 3, dims: 1, sigma: 'softplus' as const, sigmaEpsilon: 1e-7, family };
+      const params = ref.mixtureParams(h, shape);
+      const scaledY = Float64Array.from(ys, (v) => (v - sy.shift[0]) / sy.scale[0]);
+      const expectedLog = ref.mixtureNll(h, scaledY, shape).sampleNll.map((v) => -v - Math.log(sy.scale[0]));
+      const pick = (from: number, scale: number, shift: number) => Array.from({ length: rows }, (_, r) => Array.from(params.slice(r * 9 + from, r * 9 + from + 3), (v) => v * scale + shift)).flat();
+      const saved = await model.save();
+      const loaded = await loadMdn(saved, gpu);
+      const again = await loaded.logProb(xs, ys);
+      loaded.destroy();
+      const embedded = await onOwnDevice(async (device) => {
+        const kernel = await loadInferenceKernel(device, saved);
+        const viaKernel = await kernel.logProb(xs, ys);
+        kernel.destroy();
+        return { viaKernel: Array.from(viaKernel) };
+      });
+      return {
+        losses: fit.history.map((p) => p.loss),
+        family: decodeModel(saved).architecture.family,
+        mixtureFamily: mixture.family,
+        validation: embedded.validation,
+        loadedSame: same(again, logDensity),
+        kernelSame: same(embedded.viaKernel, logDensity),
+        reports: [
+          compareArrays(`${family} π`, mixture.pi, pick(0, 1, 0), { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays(`${family} μ`, mixture.mu, pick(3, sy.scale[0], sy.shift[0]), { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays(`${family} scale`, mixture.sigma, pick(6, sy.scale[0], 0), { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays(`${family} log p(y|x)`, logDensity, expectedLog, { atol: 1e-4, rtol: 1e-5 }),
+        ],
+      };
+    } finally {
+      model.destroy();
+    }
+  },
+};
