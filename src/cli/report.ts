@@ -1,11 +1,15 @@
-// `mixden report`: the MDN against the standard baselines on the same split, by test NLL in original units, and
-// for one-dimensional x and y a plot of p(y | x) with the data and drawn samples.
+// `mixden report`: the MDN against the standard baselines on the same split, by test NLL in original units and,
+// for one-dimensional y, by calibration (CRPS, coverage of the central 50% and 90% intervals); for one-dimensional
+// x and y a plot of p(y | x) with the data and drawn samples, and the MDN's PIT histogram.
 import { cwd } from 'node:process';
 import { tmpdir } from 'node:os';
 import { nodeGpu } from '../host/node.js';
 import { writeWithFallback } from '../host/atomicFile.js';
 import { renderDensityPlot } from '../host/densityPlot.js';
-import { linearModelNll, mlpMseNll, nullModelNll } from '../mdn/baselines.js';
+import { type GaussianPrediction, linearModelPrediction, mlpMsePrediction, nullModelPrediction, predictionNll } from '../mdn/baselines.js';
+import { type Calibration, calibrationOf } from '../mdn/calibration.js';
+import type { Mixture } from '../mdn/mixture.js';
+import type { ModelScaling } from '../mdn/scaling.js';
 import type { Mdn } from '../mdn/model.js';
 import { MixdenError } from '../runtime/errors.js';
 import { DATA_USAGE, type TrainingRun, prepareRun, scaled, toOriginalUnits, trainRun } from './trainingRun.js';
@@ -32,20 +36,37 @@ export async function report(argv: string[]): Promise<void> {
     const test = { ...scaled(scaling, run.test), ...dims };
     const inUnits = (nll: number) => toOriginalUnits(scaling, nll, run.test.y);
     const architecture = { ...model.architecture };
+    const oneY = dims.outputDim === 1;
+    const baseline = (model: string, p: GaussianPrediction) => ({
+      model,
+      testNll: inUnits(predictionNll(test, p)),
+      ...(oneY ? calibrationColumns(calibrationOf(baselineMixture(p, scaling), run.test.y)) : {}),
+    });
+    const mdnCalibration = oneY ? await model.calibration(run.test.x, run.test.y) : undefined;
     const rows = [
-      { model: 'null model (mean, constant σ)', testNll: inUnits(nullModelNll(train, test)) },
-      { model: 'linear, constant σ', testNll: inUnits(linearModelNll(train, test)) },
-      { model: 'MLP by MSE, constant σ', testNll: inUnits(await mlpMseNll(gpu, architecture, train, test, { ...run.fit, batchSize: run.fit.batchSize === 'full' ? undefined : run.fit.batchSize, seed: run.seed })) },
-      { model: `MDN (K = ${architecture.components}, ${architecture.family && architecture.family !== 'gaussian' ? `${architecture.family}, ` : ''}${architecture.sigma} σ)`, testNll, trainNll },
+      baseline('null model (mean, constant σ)', nullModelPrediction(train, test)),
+      baseline('linear, constant σ', linearModelPrediction(train, test)),
+      baseline('MLP by MSE, constant σ', await mlpMsePrediction(gpu, architecture, train, test, { ...run.fit, batchSize: run.fit.batchSize === 'full' ? undefined : run.fit.batchSize, seed: run.seed })),
+      {
+        model: `MDN (K = ${architecture.components}, ${architecture.family && architecture.family !== 'gaussian' ? `${architecture.family}, ` : ''}${architecture.sigma} σ)`,
+        testNll,
+        trainNll,
+        ...(mdnCalibration ? calibrationColumns(mdnCalibration) : {}),
+      },
     ];
     const written: string[] = [];
-    if (heatmap) written.push(save('plot', heatmap, await densityPlot(model, run, rows[3].model)));
+    if (heatmap) written.push(save('plot', heatmap, await densityPlot(model, run, rows[3].model, mdnCalibration?.pit)));
     if (out) written.push(await saveModel(model, run, out));
     model.destroy();
     if (run.json) console.log(JSON.stringify({ source: run.source, device: gpu.adapterDescription, seconds, models: rows }));
     else {
       log(`\ntest NLL per row, nats, original units of y (lower is better), on ${run.test.x.length / dims.inputDim} held-out rows of ${run.source}:`);
-      for (const r of rows) log(`  ${r.model.padEnd(32)} ${r.testNll.toFixed(4)}`);
+      // CRPS in the units of y (lower is better); the share of rows inside the central 50% and 90% predictive intervals.
+      if (oneY) log(`  ${''.padEnd(32)} ${'NLL'.padStart(6)}  ${'CRPS'.padStart(9)}  rows inside the 50% / 90% intervals`);
+      for (const r of rows) {
+        const calibration = 'crps' in r ? `  ${r.crps!.toPrecision(4).padStart(9)}  ${percent(r.coverage50!)} / ${percent(r.coverage90!)}` : '';
+        log(`  ${r.model.padEnd(32)} ${r.testNll.toFixed(4)}${calibration}`);
+      }
       for (const line of written) log(line);
     }
   } finally {
@@ -60,8 +81,29 @@ function save(what: string, path: string, bytes: Uint8Array): string {
   return `${what} written to ${saved.path}`;
 }
 
-/** p(y | x) over the data's range in original units, with the data and 20 draws per column. */
-async function densityPlot(model: Mdn, run: TrainingRun, mdnName: string): Promise<Uint8Array> {
+const percent = (v: number) => `${(100 * v).toFixed(1)}%`;
+
+// A report row's calibration columns: CRPS in the units of y, and the two intervals' coverage.
+const calibrationColumns = (c: Calibration) => ({ crps: c.crps, coverage50: c.coverage[0].fraction, coverage90: c.coverage[1].fraction });
+
+// A baseline's Gaussian prediction (scaled units) as a one-component mixture in original units: the scalers'
+// shift and scale undone, log-normal where the model log-transforms its targets (one-dimensional y).
+function baselineMixture(p: GaussianPrediction, scaling: ModelScaling): Mixture {
+  const rows = p.mean.length;
+  const { shift, scale, log } = scaling.y;
+  return {
+    rows,
+    components: 1,
+    dims: 1,
+    pi: new Float32Array(rows).fill(1),
+    mu: Float32Array.from(p.mean, (m) => m * scale[0] + shift[0]),
+    sigma: new Float32Array(rows).fill(p.sigma[0] * scale[0]),
+    ...(log ? { logNormal: true } : {}),
+  };
+}
+
+/** p(y | x) over the data's range in original units, with the data and 20 draws per column, and the PIT histogram. */
+async function densityPlot(model: Mdn, run: TrainingRun, mdnName: string, pit: readonly number[] | undefined): Promise<Uint8Array> {
   const columns = 120;
   const rowsOfGrid = 90;
   const all = { x: [...run.train.x, ...run.test.x], y: [...run.train.y, ...run.test.y] };
@@ -87,5 +129,6 @@ async function densityPlot(model: Mdn, run: TrainingRun, mdnName: string): Promi
     density,
     points: all,
     samples: { x: Array.from(draws, (_, i) => sampleColumns[Math.floor(i / 20)]), y: draws },
+    ...(pit ? { pit } : {}),
   });
 }

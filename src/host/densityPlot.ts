@@ -13,6 +13,8 @@ export interface DensityPlot {
   readonly density: ArrayLike<number>;
   readonly points: { readonly x: ArrayLike<number>; readonly y: ArrayLike<number> };
   readonly samples: { readonly x: ArrayLike<number>; readonly y: ArrayLike<number> };
+  /** The PIT histogram of the held-out rows (counts per equal bin of [0, 1]), drawn beside the density. */
+  readonly pit?: readonly number[];
 }
 
 /** The chart as a Vega-Lite specification (exported for tests and for users who want the SVG or JSON). */
@@ -32,13 +34,9 @@ export function densityPlotSpec(plot: DensityPlot): Record<string, unknown> {
   const domain = (v: ArrayLike<number>, half: number) => [Math.min(...Array.from(v)) - half, Math.max(...Array.from(v)) + half];
   const x = { field: 'x', type: 'quantitative', title: plot.xName, scale: { domain: domain(xs, halfX), nice: false, zero: false } };
   const y = { field: 'y', type: 'quantitative', title: plot.yName, scale: { domain: domain(ys, halfY), nice: false, zero: false } };
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: plot.title,
+  const density = {
     width: 560,
     height: 400,
-    background: 'white',
-    config: { font: 'sans-serif', legend: { orient: 'right' } },
     layer: [
       {
         data: { values: cells },
@@ -63,6 +61,37 @@ export function densityPlotSpec(plot: DensityPlot): Record<string, unknown> {
       },
     ],
     resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+  };
+  const frame = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: plot.title, background: 'white', config: { font: 'sans-serif', legend: { orient: 'right' } } };
+  if (!plot.pit) return { ...frame, ...density };
+  return { ...frame, hconcat: [density, pitHistogramSpec(plot.pit)] };
+}
+
+// PIT values of calibrated predictions are uniform: bars at the dashed line's height.
+function pitHistogramSpec(pit: readonly number[]): Record<string, unknown> {
+  const total = pit.reduce((a, b) => a + b, 0);
+  const bins = pit.map((count, i) => ({ from: i / pit.length, to: (i + 1) / pit.length, share: count / total }));
+  return {
+    width: 220,
+    height: 400,
+    title: { text: 'PIT of held-out rows', fontSize: 12 },
+    layer: [
+      {
+        data: { values: bins },
+        mark: { type: 'rect', color: '#4c78a8', stroke: 'white', strokeWidth: 1 },
+        encoding: {
+          x: { field: 'from', type: 'quantitative', title: 'F(y | x)', scale: { domain: [0, 1] } },
+          x2: { field: 'to' },
+          y: { field: 'share', type: 'quantitative', title: 'share of rows' },
+          y2: { datum: 0 },
+        },
+      },
+      {
+        data: { values: [{ level: 1 / pit.length }] },
+        mark: { type: 'rule', strokeDash: [4, 3], color: 'black' },
+        encoding: { y: { field: 'level', type: 'quantitative' } },
+      },
+    ],
   };
 }
 

@@ -5,7 +5,7 @@
 import type { GpuContext } from '../runtime/device.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import type { MdnArchitecture } from './architecture.js';
-import { denseLayers } from './architecture.js';
+import { networkLayers } from './architecture.js';
 import { initialParameters } from './init.js';
 import { MdnTrainer } from './trainer.js';
 import { MdnPredictor } from './predictor.js';
@@ -35,15 +35,32 @@ function residualRms(y: ArrayLike<number>, mean: ArrayLike<number>, D: number): 
   return sums.map((s) => Math.sqrt(s / (y.length / D)) || 1e-12);
 }
 
+/** A baseline's predictive distribution of the test rows: a Gaussian per value, a constant σ per output. */
+export interface GaussianPrediction {
+  /** rows x outputDim predicted means. */
+  readonly mean: Float64Array;
+  /** σ per output. */
+  readonly sigma: readonly number[];
+}
+
 /** The null model's test NLL: every prediction is the training mean, σ the training standard deviation. */
-export function nullModelNll(train: RegressionData, test: RegressionData): number {
+export const nullModelNll = (train: RegressionData, test: RegressionData): number => predictionNll(test, nullModelPrediction(train, test));
+
+/** The linear model's test NLL: least squares per output, σ the training residuals' RMS. */
+export const linearModelNll = (train: RegressionData, test: RegressionData): number => predictionNll(test, linearModelPrediction(train, test));
+
+/** Mean Gaussian NLL per row of the test targets under a prediction. */
+export const predictionNll = (test: RegressionData, p: GaussianPrediction): number => gaussianNll(test.y, p.mean, p.sigma);
+
+/** The null model's prediction of the test rows: the training mean, σ the training standard deviation. */
+export function nullModelPrediction(train: RegressionData, test: RegressionData): GaussianPrediction {
   const D = train.outputDim;
   const rows = train.y.length / D;
   const mean = new Array(D).fill(0);
   for (let i = 0; i < train.y.length; i++) mean[i % D] += train.y[i] / rows;
   const trainMean = Float64Array.from(train.y, (_, i) => mean[i % D]);
   const sigma = residualRms(train.y, trainMean, D);
-  return gaussianNll(test.y, Float64Array.from(test.y, (_, i) => mean[i % D]), sigma);
+  return { mean: Float64Array.from(test.y, (_, i) => mean[i % D]), sigma };
 }
 
 /** Solves the normal equations (XᵀX + tiny ridge) b = Xᵀy for one output, by Gaussian elimination. */
@@ -71,8 +88,8 @@ function leastSquares(x: ArrayLike<number>, y: (r: number) => number, rows: numb
   return a.map((row, i) => row[n] / row[i]);
 }
 
-/** The linear model's test NLL: least squares per output, σ the training residuals' RMS. */
-export function linearModelNll(train: RegressionData, test: RegressionData): number {
+/** The linear model's prediction of the test rows: least squares per output, σ the training residuals' RMS. */
+export function linearModelPrediction(train: RegressionData, test: RegressionData): GaussianPrediction {
   const { inputDim: C, outputDim: D } = train;
   const trainRows = train.y.length / D;
   const coefficients = Array.from({ length: D }, (_, d) => leastSquares(train.x, (r) => train.y[r * D + d], trainRows, C));
@@ -85,7 +102,7 @@ export function linearModelNll(train: RegressionData, test: RegressionData): num
       return v;
     });
   const sigma = residualRms(train.y, predict(train.x, trainRows), D);
-  return gaussianNll(test.y, predict(test.x, test.y.length / D), sigma);
+  return { mean: predict(test.x, test.y.length / D), sigma };
 }
 
 /** An MLP regressor trained by MSE on the GPU: the MDN machinery with one component and σ held at 1. */
@@ -114,7 +131,7 @@ export async function createMseRegressor(
   // Gaussian components whatever the model's family: with σ held at 1 their NLL is the squared error.
   const { family: _, ...trunk } = architecture;
   const arch: MdnArchitecture = { ...trunk, components: 1, sigma: 'exp' };
-  const layers = denseLayers(arch);
+  const layers = networkLayers(arch);
   const initial = initialParameters(arch, options.seed);
   // Zero the σ columns of the head (weights and bias): exp(0) = 1, and with no σ gradient they stay there,
   // so the loss is MSE up to a constant.
@@ -147,22 +164,27 @@ export async function createMseRegressor(
 }
 
 /**
- * The MLP-by-MSE baseline's test NLL: the MDN's hidden layers trained by MSE (createMseRegressor), then σ set
- * to the training residuals' RMS.
+ * The MLP-by-MSE baseline's prediction of the test rows: the MDN's trunk trained by MSE (createMseRegressor),
+ * then σ set to the training residuals' RMS.
  */
-export async function mlpMseNll(
+export async function mlpMsePrediction(
   gpu: GpuContext,
   architecture: MdnArchitecture,
   train: RegressionData,
   test: RegressionData,
   options: { steps: number; learningRate: number; seed: number; batchSize?: number },
-): Promise<number> {
+): Promise<GaussianPrediction> {
   const regressor = await createMseRegressor(gpu, architecture, train, options);
   try {
     await regressor.train(options.steps);
     const sigma = residualRms(train.y, await regressor.predict(train.x), train.outputDim);
-    return gaussianNll(test.y, await regressor.predict(test.x), sigma);
+    return { mean: await regressor.predict(test.x), sigma };
   } finally {
     regressor.destroy();
   }
+}
+
+/** The MLP-by-MSE baseline's test NLL (see mlpMsePrediction). */
+export async function mlpMseNll(...args: Parameters<typeof mlpMsePrediction>): Promise<number> {
+  return predictionNll(args[3], await mlpMsePrediction(...args));
 }

@@ -6,6 +6,7 @@ import { type Mixture, mixtureMean, mixtureVariance } from './mixture.js';
 import { mixtureCdf, mixtureMode, mixtureQuantile } from './distribution.js';
 import { type Rows, type Shaped, checkInteger, checkOptionKeys, rowsOf, shaped } from './arguments.js';
 import type { SampleOptions } from './predictor.js';
+import { type Calibration, type CalibrationOptions, calibrationOf } from './calibration.js';
 
 const ENTROPY_OPTION_KEYS = ['samples', 'seed'] as const;
 
@@ -102,5 +103,17 @@ export abstract class MixtureQueries {
       }
     }
     return shaped((await this.logProb(x, y)).map(Math.exp), [ys.length, xs.length]);
+  }
+
+  /**
+   * How well the predicted uncertainty matches held-out truth, for one-dimensional y: mean CRPS, the coverage of
+   * central predictive intervals (`levels`, default 0.5 and 0.9) and the PIT histogram (`bins`, default 10).
+   * @example
+   * const { crps, coverage, pit } = await model.calibration(xTest, yTest);
+   */
+  async calibration(x: Rows, y: Rows, options: CalibrationOptions = {}): Promise<Calibration> {
+    checkOptionKeys('calibration options', options, ['levels', 'bins']);
+    const m = await this.predict(x);
+    return calibrationOf(m, rowsOf('y', y, this.architecture.outputDim, m.rows), options);
   }
 }

@@ -116,11 +116,20 @@ describe('mixden report and dataset', () => {
     const [nullModel, linear, mlp, mdn] = out.models.map((m: { testNll: number }) => m.testNll);
     // Two branches at most x: no single Gaussian can fit them, whatever its mean.
     expect(mdn).toBeLessThan(Math.min(nullModel, linear, mlp));
+    // Calibration columns for every model; the MDN's predictive distribution is also the better one by CRPS.
+    for (const m of out.models) {
+      expect(m.crps).toBeGreaterThan(0);
+      for (const c of [m.coverage50, m.coverage90]) expect(c).toBeGreaterThanOrEqual(0);
+      expect(m.coverage90).toBeGreaterThanOrEqual(m.coverage50);
+    }
+    expect(out.models[3].crps).toBeLessThan(Math.min(...out.models.slice(0, 3).map((m: { crps: number }) => m.crps)));
     const bytes = readFileSync(png);
     expect(Array.from(bytes.subarray(0, 8))).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
     // The plot (axes, colour bar, legend, title around a 560 x 400 chart), rendered at 1.5 times its size.
     const [width, height] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
     expect(width).toBeGreaterThan(840);
+    // With the PIT histogram (220 wide) beside it.
+    expect(width).toBeGreaterThan(1.5 * (560 + 220));
     expect(height).toBeGreaterThan(600);
   });
 

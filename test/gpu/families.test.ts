@@ -24,6 +24,7 @@ describe.each(['laplace'])('%s components', (family) => {
       validation: string;
       loadedSame: boolean;
       kernelSame: boolean;
+      calibration: { pitRows: number; bins: number; levels: number[]; crps: number };
       reports: CompareReport[];
     }>('familyModelEndToEnd', { family });
     expectReportsPass(r.reports);
@@ -33,5 +34,7 @@ describe.each(['laplace'])('%s components', (family) => {
     expect(r.validation).toBe('');
     expect(r.loadedSame).toBe(true);
     expect(r.kernelSame).toBe(true);
+    expect(r.calibration).toMatchObject({ pitRows: 37, bins: 4, levels: [0.9] });
+    expect(r.calibration.crps).toBeGreaterThan(0);
   });
 });

@@ -54,6 +54,7 @@ export const familyCases = {
       const ys = Float32Array.from({ length: rows }, (_, i) => Math.sin(i));
       const mixture = await model.predict(xs);
       const logDensity = await model.logProb(xs, ys);
+      const calibration = await model.calibration(xs, ys, { levels: [0.9], bins: 4 });
       // The reference from the same weights, scaling applied on the CPU as the GPU applies it.
       const { x: sx, y: sy } = model.scaling!;
       const weights = (await model.getWeights()).map((w) => Float64Array.from(w));
@@ -81,6 +82,7 @@ export const familyCases = {
         validation: embedded.validation,
         loadedSame: same(again, logDensity),
         kernelSame: same(embedded.viaKernel, logDensity),
+        calibration: { pitRows: calibration.pit.reduce((a, b) => a + b, 0), bins: calibration.pit.length, levels: calibration.coverage.map((c) => c.level), crps: calibration.crps },
         reports: [
           compareArrays(`${family} π`, mixture.pi, pick(0, 1, 0), { atol: 1e-5, rtol: 1e-4 }),
           compareArrays(`${family} μ`, mixture.mu, pick(3, sy.scale[0], sy.shift[0]), { atol: 1e-5, rtol: 1e-4 }),
