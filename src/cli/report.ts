@@ -48,7 +48,7 @@ export async function report(argv: string[]): Promise<void> {
       baseline('linear, constant σ', linearModelPrediction(train, test)),
       baseline('MLP by MSE, constant σ', await mlpMsePrediction(gpu, architecture, train, test, { ...run.fit, batchSize: run.fit.batchSize === 'full' ? undefined : run.fit.batchSize, seed: run.seed })),
       {
-        model: `MDN (K = ${architecture.components}, ${architecture.family && architecture.family !== 'gaussian' ? `${architecture.family}, ` : ''}${architecture.sigma} σ)`,
+        model: `MDN (K = ${architecture.components}, ${familyLabel(architecture)}${architecture.sigma} σ)`,
         testNll,
         trainNll,
         ...(mdnCalibration ? calibrationColumns(mdnCalibration) : {}),
@@ -80,6 +80,10 @@ function save(what: string, path: string, bytes: Uint8Array): string {
   if (saved.failure) console.error(`mixden: ${saved.failure}; the ${what} was saved to ${saved.path} instead`);
   return `${what} written to ${saved.path}`;
 }
+
+// The family in the MDN's row, where it is not the Gaussian default.
+const familyLabel = ({ family, degreesOfFreedom }: { family?: string; degreesOfFreedom?: number }) =>
+  !family || family === 'gaussian' ? '' : family === 'student-t' ? `student-t ν = ${degreesOfFreedom}, ` : `${family}, `;
 
 const percent = (v: number) => `${(100 * v).toFixed(1)}%`;
 

@@ -24,7 +24,7 @@ import { progressReporter } from './progress.js';
 
 export const DATA_USAGE = `(--data file.csv --x colA,colB --y colC | --dataset ${Object.keys(BUILT_IN_DATASETS).join('|')} [--rows N <= ${MAX_DATASET_ROWS}])
         [--test test.csv | --test-fraction 0.2] [--hidden 32,32] [--activation tanh | --layers ${LAYER_TEXT_FORMS.join(',')}]
-        [--family ${HEAD_FAMILIES.join('|')}] [--components 5] [--sigma softplus]
+        [--family ${HEAD_FAMILIES.join('|')} [--degrees-of-freedom NU]] [--components 5] [--sigma softplus]
         [--steps 3000 | --epochs N] [--batch full|N] [--lr 0.001] [--seed 1] [--scale zscore|minmax|none] [--y-log]`;
 
 const OPTIONS = {
@@ -39,6 +39,7 @@ const OPTIONS = {
   activation: { type: 'string', default: 'tanh' },
   layers: { type: 'string' },
   family: { type: 'string', default: 'gaussian' },
+  'degrees-of-freedom': { type: 'string' },
   components: { type: 'string', default: '5' },
   sigma: { type: 'string', default: 'softplus' },
   steps: { type: 'string' },
@@ -67,7 +68,12 @@ export interface TrainingRun {
   readonly json: boolean;
   readonly seed: number;
   /** The trunk: dense layers from --hidden and --activation, or --layers. */
-  readonly model: ({ hidden: number[]; activation: Activation } | { layers: LayerSpec[] }) & { family: 'gaussian' | 'laplace'; components: number; sigma: SigmaActivation };
+  readonly model: ({ hidden: number[]; activation: Activation } | { layers: LayerSpec[] }) & {
+    family: 'gaussian' | 'laplace' | 'student-t';
+    degreesOfFreedom?: number;
+    components: number;
+    sigma: SigmaActivation;
+  };
   readonly fit: { steps: number; batchSize: number | 'full'; learningRate: number };
 }
 
@@ -140,7 +146,8 @@ export async function prepareRun(command: string, usage: string, argv: string[],
     seed,
     model: {
       ...trunkOptions(argv, text),
-      family: choice('family', text('family')!, HEAD_FAMILIES as readonly ('gaussian' | 'laplace')[]),
+      family: choice('family', text('family')!, HEAD_FAMILIES as readonly ('gaussian' | 'laplace' | 'student-t')[]),
+      ...degreesOfFreedomOption(text('family')!, text('degrees-of-freedom')),
       components: positiveInteger('components', text('components')!),
       sigma: choice<SigmaActivation>('sigma', text('sigma')!, SIGMA_ACTIVATIONS),
     },
@@ -151,6 +158,16 @@ export async function prepareRun(command: string, usage: string, argv: string[],
     },
   };
   return { run, values: o };
+}
+
+// Student-t components take their fixed ν from --degrees-of-freedom; other families take none.
+function degreesOfFreedomOption(family: string, value: string | undefined): { degreesOfFreedom?: number } {
+  if (family !== 'student-t') {
+    if (value !== undefined) throw new MixdenError(`--degrees-of-freedom is for --family student-t, not ${family}`);
+    return {};
+  }
+  if (value === undefined) throw new MixdenError('--family student-t needs --degrees-of-freedom NU (a number above 1: 3 for heavy tails, 30 for nearly Gaussian ones)');
+  return { degreesOfFreedom: numberOption('degrees-of-freedom', value, 1, 1e6, true) };
 }
 
 // --layers, or the --hidden/--activation shorthand (given, or their defaults).

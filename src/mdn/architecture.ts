@@ -26,6 +26,8 @@ export interface MdnArchitecture {
   readonly sigmaEpsilon: number;
   /** The mixture's component family (see ./heads): absent means 'gaussian'. */
   readonly family?: string;
+  /** Student-t components' degrees of freedom ν, fixed (required with family 'student-t', and only there). */
+  readonly degreesOfFreedom?: number;
 }
 
 export interface DenseLayerShape {
@@ -114,6 +116,13 @@ export function validateArchitecture(arch: MdnArchitecture, { checkSize = true }
     throw new InvalidArgumentError(`sigma must be one of ${SIGMA_ACTIVATIONS.join(', ')}, got '${arch.sigma}'`);
   }
   if (arch.family !== undefined) headFamilyOf(arch.family);
+  if (arch.family === 'student-t') {
+    // Above 1 the mean and the CRPS exist; past 1e6 the components are Gaussian to f32 precision.
+    const nu = arch.degreesOfFreedom;
+    if (!(typeof nu === 'number' && nu > 1 && nu <= 1e6)) throw new InvalidArgumentError(`degreesOfFreedom must be a number above 1 and at most 1e6 for family 'student-t', got ${JSON.stringify(nu)}`);
+  } else if (arch.degreesOfFreedom !== undefined) {
+    throw new InvalidArgumentError(`degreesOfFreedom is for family 'student-t', not '${arch.family ?? 'gaussian'}'`);
+  }
   // Beyond 1 the floor it puts under σ is no longer small, and past float32's range σ is infinite.
   if (!(typeof arch.sigmaEpsilon === 'number' && arch.sigmaEpsilon >= 0 && arch.sigmaEpsilon <= 1)) {
     throw new InvalidArgumentError(`sigmaEpsilon must be a number in [0, 1], got ${arch.sigmaEpsilon}`);

@@ -129,7 +129,7 @@ export async function createMseRegressor(
     throw new InvalidArgumentError('the regression data do not match the architecture');
   }
   // Gaussian components whatever the model's family: with σ held at 1 their NLL is the squared error.
-  const { family: _, ...trunk } = architecture;
+  const { family: _, degreesOfFreedom: __, ...trunk } = architecture;
   const arch: MdnArchitecture = { ...trunk, components: 1, sigma: 'exp' };
   const layers = networkLayers(arch);
   const initial = initialParameters(arch, options.seed);

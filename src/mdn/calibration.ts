@@ -6,7 +6,7 @@ import { InvalidArgumentError } from '../runtime/errors.js';
 import type { Mixture } from './mixture.js';
 import { mixtureCdf, mixtureQuantile } from './distribution.js';
 import { normalCdf } from './normalCdf.js';
-import { STANDARD_DENSITIES } from './heads/standardDensity.js';
+import { standardCdfOf } from './heads/standardCdf.js';
 
 export interface Calibration {
   readonly rows: number;
@@ -60,10 +60,12 @@ const PANELS = 32;
 
 function integratedCrps(m: Mixture, r: number, y: number): number {
   const K = m.components;
-  const { cdf } = STANDARD_DENSITIES[m.family ?? 'gaussian'];
+  const cdf = standardCdfOf(m);
   if (m.logNormal && !(y > 0)) y = Number.MIN_VALUE;
   const target = m.logNormal ? Math.log(y) : y;
-  const reach = m.logNormal ? [0, 0.5, 1, 2, 4, 8, 12] : [0, 0.5, 1, 2, 4, 8, 16, 40];
+  // Student-t tails fall as |u|^−ν: cut on out to where (1 − F)² is below 1e−16 of a scale, about 10^(16/(2ν − 1)).
+  const far = m.family === 'student-t' ? [100, 1e3, 1e4, 1e5, 1e6].filter((c) => c < 10 * 10 ** (16 / (2 * m.degreesOfFreedom! - 1))) : [];
+  const reach = m.logNormal ? [0, 0.5, 1, 2, 4, 8, 12] : [0, 0.5, 1, 2, 4, 8, 16, 40, ...far];
   const cuts = new Set<number>([target]);
   for (let k = 0; k < K; k++) for (const c of reach) for (const sign of [-1, 1]) cuts.add(m.mu[r * K + k] + sign * c * m.sigma[r * K + k]);
   const points = [...cuts].sort((a, b) => a - b);

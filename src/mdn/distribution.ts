@@ -2,11 +2,11 @@
 // mode. All are closed-form or short iterations over the K components of each row.
 import { InvalidArgumentError } from '../runtime/errors.js';
 import type { Mixture } from './mixture.js';
-import { STANDARD_DENSITIES, type StandardDensity } from './heads/standardDensity.js';
+import { standardDensityOf } from './heads/standardDensity.js';
+import { standardCdfOf } from './heads/standardCdf.js';
 
 export { normalCdf } from './normalCdf.js';
 
-const densityOf = (m: Mixture): StandardDensity => STANDARD_DENSITIES[m.family ?? 'gaussian'];
 
 function requireOneDimensional(m: Mixture, what: string): void {
   if (m.dims !== 1) throw new InvalidArgumentError(`${what} needs one-dimensional y; this model has outputDim ${m.dims}`);
@@ -20,7 +20,7 @@ export function mixtureCdf(m: Mixture, y: ArrayLike<number>): Float64Array {
   requireOneDimensional(m, 'cdf');
   if (y.length !== m.rows) throw new InvalidArgumentError(`y must hold one value per row (${m.rows}), got ${y.length}`);
   const K = m.components;
-  const { cdf } = densityOf(m);
+  const cdf = standardCdfOf(m);
   return Float64Array.from({ length: m.rows }, (_, r) => {
     if (m.logNormal && !(y[r] > 0)) return 0;
     const at = m.logNormal ? Math.log(y[r]) : y[r];
@@ -35,17 +35,20 @@ export function mixtureQuantile(m: Mixture, q: number): Float64Array {
   requireOneDimensional(m, 'quantile');
   if (!(q > 0 && q < 1)) throw new InvalidArgumentError(`q must lie strictly between 0 and 1, got ${q}`);
   const K = m.components;
-  const standard = densityOf(m);
+  const standardCdf = standardCdfOf(m);
+  // Far enough out that the CDF is within 1e-15 of 0 and 1 there: 40 scales, and for Student-t components the
+  // scale's multiple where their tail mass is that small (about 10^(15/ν)).
+  const reach = m.family === 'student-t' ? Math.max(40, 10 ** (15 / m.degreesOfFreedom!)) : 40;
   return Float64Array.from({ length: m.rows }, (_, r) => {
     let low = Infinity;
     let high = -Infinity;
     for (let k = 0; k < K; k++) {
-      low = Math.min(low, m.mu[r * K + k] - 40 * m.sigma[r * K + k]);
-      high = Math.max(high, m.mu[r * K + k] + 40 * m.sigma[r * K + k]);
+      low = Math.min(low, m.mu[r * K + k] - reach * m.sigma[r * K + k]);
+      high = Math.max(high, m.mu[r * K + k] + reach * m.sigma[r * K + k]);
     }
     const cdf = (v: number) => {
       let p = 0;
-      for (let k = 0; k < K; k++) p += m.pi[r * K + k] * standard.cdf((v - m.mu[r * K + k]) / m.sigma[r * K + k]);
+      for (let k = 0; k < K; k++) p += m.pi[r * K + k] * standardCdf((v - m.mu[r * K + k]) / m.sigma[r * K + k]);
       return p;
     };
     for (let i = 0; i < 200 && high - low > 1e-12 * Math.max(1, Math.abs(low) + Math.abs(high)); i++) {
@@ -61,7 +64,7 @@ export function mixtureQuantile(m: Mixture, q: number): Float64Array {
 /** log of the mixture density of row r at point y (D values), by log-sum-exp. */
 function logDensityAt(m: Mixture, r: number, y: ArrayLike<number>): number {
   const { components: K, dims: D } = m;
-  const standard = densityOf(m);
+  const standard = standardDensityOf(m);
   const terms = Array.from({ length: K }, (_, k) => {
     let t = Math.log(m.pi[r * K + k]);
     for (let d = 0; d < D; d++) {
@@ -87,6 +90,10 @@ function logDensityAt(m: Mixture, r: number, y: ArrayLike<number>): number {
 export function mixtureMode(m: Mixture, steps = 50): Float64Array {
   if (m.family === 'laplace') return laplaceMixtureMode(m);
   const { rows, components: K, dims: D } = m;
+  // Student-t components: the same stationary point with each precision weighted by score(u)/u = (ν + 1)/(ν + u²)
+  // (iteratively reweighted; 1 for Gaussians), and the log-density of their kernel.
+  const studentT = m.family === 'student-t' ? standardDensityOf(m) : undefined;
+  const nu = m.degreesOfFreedom ?? 0;
   const out = new Float64Array(rows * D);
   for (let r = 0; r < rows; r++) {
     let bestLog = -Infinity;
@@ -97,7 +104,8 @@ export function mixtureMode(m: Mixture, steps = 50): Float64Array {
           let t = Math.log(m.pi[r * K + k]);
           for (let d = 0; d < D; d++) {
             const sd = m.sigma[(r * K + k) * D + d];
-            t -= 0.5 * ((y[d] - m.mu[(r * K + k) * D + d]) / sd) ** 2 + Math.log(sd);
+            const u = (y[d] - m.mu[(r * K + k) * D + d]) / sd;
+            t -= (studentT ? studentT.negLogKernel(u) : 0.5 * u ** 2) + Math.log(sd);
           }
           return t;
         });
@@ -107,7 +115,9 @@ export function mixtureMode(m: Mixture, steps = 50): Float64Array {
           let num = 0;
           let den = 0;
           for (let k = 0; k < K; k++) {
-            const precision = 1 / m.sigma[(r * K + k) * D + d] ** 2;
+            const sd = m.sigma[(r * K + k) * D + d];
+            const u = (y[d] - m.mu[(r * K + k) * D + d]) / sd;
+            const precision = (studentT ? (nu + 1) / (nu + u * u) : 1) / sd ** 2;
             num += resp[k] * precision * m.mu[(r * K + k) * D + d];
             den += resp[k] * precision;
           }

@@ -1,7 +1,7 @@
 // A predicted mixture per row, and its moments. The moments are closed-form sums over the components, done
 // on the CPU from parameters the GPU predicted (O(rows·K·D), small beside the network that produced them).
 import type { ComponentDensity } from '../shaders/componentDensity.wgsl.js';
-import { STANDARD_DENSITIES } from './heads/standardDensity.js';
+import { standardDensityOf } from './heads/standardDensity.js';
 
 export interface Mixture {
   readonly rows: number;
@@ -13,8 +13,13 @@ export interface Mixture {
   readonly mu: Float32Array;
   /** rows x K x D component scales (diagonal): the standard deviations of Gaussian components, b of Laplace ones. */
   readonly sigma: Float32Array;
-  /** The components' family, where it is not 'gaussian' ('laplace': density e^{−|y−μ|/b} / 2b per dimension). */
+  /**
+   * The components' family, where it is not 'gaussian': 'laplace' (density e^{−|y−μ|/b} / 2b per dimension) or
+   * 'student-t' (location μ, scale σ, `degreesOfFreedom` ν).
+   */
   readonly family?: ComponentDensity;
+  /** Student-t components' degrees of freedom. */
+  readonly degreesOfFreedom?: number;
   /**
    * True where the model log-transforms its targets (`scale: { logY: true }`): μ and σ are then those of log y,
    * and each component is log-normal in y. mean, variance, mode, cdf and quantile account for it.
@@ -23,7 +28,15 @@ export interface Mixture {
 }
 
 /** Splits kernel output rows [π (K) | μ (K·D) | σ (K·D)] into a Mixture. */
-export function splitMixture(params: Float32Array, rows: number, components: number, dims: number, logNormal = false, family: ComponentDensity = 'gaussian'): Mixture {
+export function splitMixture(
+  params: Float32Array,
+  rows: number,
+  components: number,
+  dims: number,
+  logNormal = false,
+  family: ComponentDensity = 'gaussian',
+  degreesOfFreedom?: number,
+): Mixture {
   const K = components;
   const KD = K * dims;
   const width = K + 2 * KD;
@@ -35,14 +48,25 @@ export function splitMixture(params: Float32Array, rows: number, components: num
     mu.set(params.subarray(r * width + K, r * width + K + KD), r * KD);
     sigma.set(params.subarray(r * width + K + KD, (r + 1) * width), r * KD);
   }
-  return { rows, components, dims, pi, mu, sigma, ...(logNormal ? { logNormal } : {}), ...(family === 'gaussian' ? {} : { family }) };
+  return {
+    rows,
+    components,
+    dims,
+    pi,
+    mu,
+    sigma,
+    ...(logNormal ? { logNormal } : {}),
+    ...(family === 'gaussian' ? {} : { family }),
+    ...(degreesOfFreedom === undefined ? {} : { degreesOfFreedom }),
+  };
 }
 
-// A component's mean and variance in y: μ and v·σ² (v the standard density's variance: 1 Gaussian, 2 Laplace),
+// A component's mean and variance in y: μ and v·σ² (v the standard density's variance: 1 Gaussian, 2 Laplace,
+// ν/(ν − 2) Student-t, Infinity for ν <= 2),
 // or for a log-normal component exp(μ + σ²/2) and (e^{σ²} − 1) e^{2μ + σ²}.
 function componentMoments(m: Mixture, i: number): [number, number] {
   const mu = m.mu[i];
-  const s2 = STANDARD_DENSITIES[m.family ?? 'gaussian'].variance * m.sigma[i] ** 2;
+  const s2 = standardDensityOf(m).variance * m.sigma[i] ** 2;
   if (!m.logNormal) return [mu, s2];
   return [Math.exp(mu + s2 / 2), Math.expm1(s2) * Math.exp(2 * mu + s2)];
 }

@@ -159,8 +159,8 @@ export class Mdn extends MixtureQueries {
     return this.serial(async () => {
       const xs = rowsOf('x', x, this.architecture.inputDim);
       const params = await (await this.predictor()).predict(xs);
-      const { inputDim, components, outputDim } = this.architecture;
-      return splitMixture(params, xs.length / inputDim, components, outputDim, this.fittedScaling?.y.log ?? false, headOf(this.architecture).density);
+      const { inputDim, components, outputDim, degreesOfFreedom } = this.architecture;
+      return splitMixture(params, xs.length / inputDim, components, outputDim, this.fittedScaling?.y.log ?? false, headOf(this.architecture).density, degreesOfFreedom);
     });
   }
 

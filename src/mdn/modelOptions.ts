@@ -27,7 +27,12 @@ export interface MdnOptions {
    * The components' family: 'gaussian' (default) or 'laplace' (density e^{−|y−μ|/b} / 2b per dimension, b from
    * the σ activation: heavier tails, robust to outliers).
    */
-  readonly family?: 'gaussian' | 'laplace';
+  readonly family?: 'gaussian' | 'laplace' | 'student-t';
+  /**
+   * Student-t components' degrees of freedom ν, fixed, above 1 (required with family 'student-t'): heavy tails
+   * for small ν (variance only above 2), Gaussian as ν grows.
+   */
+  readonly degreesOfFreedom?: number;
   /** σ activation: 'exp', 'softplus' or 'elu1' = elu + 1 + ε (default 'softplus'). */
   readonly sigma?: SigmaActivation;
   /** ε of the elu1 σ activation, in [0, 1] (default 1e-7). */
@@ -44,7 +49,7 @@ export interface MdnOptions {
   readonly gpu?: GpuContext;
 }
 
-export const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'layers', 'family', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'seed', 'gpu'] as const;
+export const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'layers', 'family', 'degreesOfFreedom', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'seed', 'gpu'] as const;
 
 // The description createMdn's options give: `layers`, or the `hidden`/`activation` shorthand for dense layers.
 export function architectureOf(options: MdnOptions): MdnArchitecture {
@@ -55,6 +60,7 @@ export function architectureOf(options: MdnOptions): MdnArchitecture {
     sigma: options.sigma ?? 'softplus',
     sigmaEpsilon: options.sigmaEpsilon ?? 1e-7,
     ...(options.family === undefined ? {} : { family: options.family }),
+    ...(options.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: options.degreesOfFreedom }),
   };
   if (options.family !== undefined && options.family !== 'gaussian' && typeof options.scale === 'object' && options.scale?.logY) {
     throw new InvalidArgumentError(`scale.logY (log-normal components) is available with family 'gaussian' only, not '${options.family}'`);

@@ -57,6 +57,7 @@ const canonical = (a: MdnArchitecture): MdnArchitecture => ({
   sigma: a.sigma,
   sigmaEpsilon: a.sigmaEpsilon,
   ...(a.family === undefined ? {} : { family: a.family }),
+  ...(a.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: a.degreesOfFreedom }),
 });
 
 /**
@@ -142,6 +143,7 @@ export function decodeModel(input: ArrayBuffer | Uint8Array): DecodedModel {
     sigma: a?.sigma,
     sigmaEpsilon: a?.sigmaEpsilon,
     ...(a?.family === undefined ? {} : { family: a.family }),
+    ...(a?.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: a.degreesOfFreedom }),
   };
   try {
     validateArchitecture(architecture, { checkSize: false });

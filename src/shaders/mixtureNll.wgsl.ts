@@ -16,6 +16,8 @@ export const MIXTURE_WORKGROUP = 64;
 export interface MixtureVariant {
   /** The components' family (default 'gaussian'). */
   readonly family?: ComponentDensity;
+  /** Student-t components' degrees of freedom ν, compiled in. */
+  readonly degreesOfFreedom?: number;
   readonly sigma: SigmaActivation;
   /** Training: per-row NLL (penalty included) and head gradient. Inference: per-row log p(y | x) only. */
   readonly withGradient: boolean;
@@ -32,7 +34,7 @@ const ROW_START = `  let K = shape.components;
 
 export function mixtureNllSource(v: MixtureVariant): string {
   return wgsl`
-${componentDensityWgsl(v.family ?? 'gaussian')}
+${componentDensityWgsl(v)}
 // Finite stand-in for -Inf as the starting maximum; a component whose log-density is -Inf then adds exp(-Inf) = 0.
 const LOWEST: f32 = -3.0e38;
 

@@ -11,6 +11,8 @@ import { type HeadShape, checkHeadShape } from './unrolledHead.js';
 export interface MixtureSampleVariant {
   /** The components' family (default 'gaussian'). */
   readonly family?: ComponentDensity;
+  /** Student-t components' degrees of freedom ν, compiled in. */
+  readonly degreesOfFreedom?: number;
   readonly sigma: SigmaActivation;
   /** K and D compiled in with every loop unrolled (unrolledHead picks it); null: loops over the uniforms. */
   readonly unrolled: HeadShape | null;
@@ -40,7 +42,7 @@ export type SampleSizes = UniformValues<typeof SampleShape>;
 export const mixtureSample = defineKernel<MixtureSampleVariant, SampleSizes>()({
   name: 'mixtureSample',
   bindings: () => [readOnly('head'), readWrite('samples'), uniform('shape', SampleShape), uniform('call', SampleCall, true)],
-  source: ({ sigma, unrolled, family }) => mixtureSampleSource(sigma, unrolled, family),
+  source: ({ sigma, unrolled, family, degreesOfFreedom }) => mixtureSampleSource(sigma, unrolled, { family, degreesOfFreedom }),
   plan: (sizes, v) => {
     checkHeadShape('mixtureSample', v.unrolled, sizes.components, sizes.dims);
     return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.rows * sizes.samplesPerRow, MIXTURE_SAMPLE_WORKGROUP) };

@@ -6,7 +6,7 @@
 import { hashWgsl } from './hash.wgsl.js';
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
-import { type ComponentDensity, componentDensityWgsl } from './componentDensity.wgsl.js';
+import { type ComponentShape, standardDrawWgsl } from './componentDensity.wgsl.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
 import type { HeadShape } from './unrolledHead.js';
 import { indices } from './indices.js';
@@ -42,9 +42,7 @@ function unrolledDraws({ components: K, dims: D }: HeadShape): string {
   for (const d of indices(D)) {
     sample.push(
       '{',
-      '  let u1 = nextUniform(&stream);',
-      '  let u2 = nextUniform(&stream);',
-      '  let z = standardDraw(u1, u2);',
+      '  let z = standardDraw(&stream);',
       `  let sigma = 1.0 / sigmaTerms(head[muBase + ${K * D + d}u]).invSigma;`,
       `  samples[out + ${d}u] = head[muBase + ${d}u] + call.sigmaTemperature * sigma * z;`,
       '}',
@@ -59,10 +57,10 @@ fn drawSample(i: u32) {
 }`;
 }
 
-export function mixtureSampleSource(sigma: SigmaActivation, unrolled: HeadShape | null, family: ComponentDensity = 'gaussian'): string {
+export function mixtureSampleSource(sigma: SigmaActivation, unrolled: HeadShape | null, shape: ComponentShape = {}): string {
   return wgsl`
 ${sigmaTermsWgsl(sigma)}
-${componentDensityWgsl(family)}
+${standardDrawWgsl(shape)}
 
 ${hashWgsl}
 
@@ -111,9 +109,7 @@ fn drawSample(i: u32) {
   let muBase = base + K + k * D;
   let out = i * D;
   for (var d = 0u; d < D; d++) {
-    let u1 = nextUniform(&stream);
-    let u2 = nextUniform(&stream);
-    let z = standardDraw(u1, u2);
+    let z = standardDraw(&stream);
     let sigma = 1.0 / sigmaTerms(head[muBase + K * D + d]).invSigma;
     samples[out + d] = head[muBase + d] + call.sigmaTemperature * sigma * z;
   }

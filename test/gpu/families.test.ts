@@ -8,7 +8,7 @@ import { useGpuPage } from './page.js';
 
 const page = useGpuPage();
 
-describe.each(['laplace'])('%s components', (family) => {
+describe.each(['laplace', 'student-t'])('%s components', (family) => {
   it.each([
     { steps: 5, rows: 9 },
     { steps: 3, rows: 70 },

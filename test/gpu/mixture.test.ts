@@ -72,6 +72,29 @@ describe('mixtureNll, Laplace components', () => {
   });
 });
 
+// Student-t components: the NLL's terms are ((ν + 1)/2) log(1 + u²/ν), smaller again than u²/2, so the same
+// tolerances hold; the kernel's compiled-in normaliser log Γ((ν + 1)/2) − log Γ(ν/2) − ½ log νπ rounds to f32
+// (2^-24 relative, well inside atol). Heavy (ν = 1.5) and near-Gaussian (ν = 30) tails.
+describe('mixtureNll, Student-t components', () => {
+  const shapes = [7, 1000].flatMap((batch) => [1, 5, 24].flatMap((components) => [1, 3].map((dims) => ({ batch, components, dims }))));
+  it.each(bothLayouts(shapes.flatMap((s, i) => ({ ...s, degreesOfFreedom: i % 2 === 0 ? 1.5 : 30 }))))(
+    'random heads, softplus σ, ν $degreesOfFreedom, $layout: B $batch, K $components, D $dims',
+    async (shape) => {
+      const result = await page().run<MixtureResult>('mixtureNll', { ...shape, sigma: 'softplus', scenario: 'random', family: 'student-t' });
+      expect(result.referenceFinite).toBe(true);
+      expectReportsPass(result.reports);
+    },
+  );
+  const extremes = SIGMAS.flatMap((sigma) =>
+    (['far', 'sigma50'] as const).map((scenario) => ({ sigma, scenario, batch: 65, components: 24, dims: 3, degreesOfFreedom: 3 })),
+  );
+  it.each(bothLayouts(extremes))('$scenario, $sigma σ, ν 3, $layout: B $batch, K $components, D $dims', async (args) => {
+    const result = await page().run<MixtureResult>('mixtureNll', { ...args, family: 'student-t' });
+    expect(result.referenceFinite).toBe(true);
+    expectReportsPass(result.reports);
+  });
+});
+
 describe('mixtureNll with the σ penalty', () => {
   it.each(bothLayouts(SIGMAS.map((sigma) => ({ sigma }))))('$sigma σ, $layout, λ = 0.05: loss and gradient include λ Σ s²', async ({ sigma, layout }) => {
     const result = await page().run<MixtureResult>('mixtureNll', { batch: 33, components: 5, dims: 2, sigma, scenario: 'random', sigmaPenalty: 0.05, layout });

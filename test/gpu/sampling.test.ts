@@ -6,7 +6,7 @@ const page = useGpuPage();
 const N = 20_000;
 
 describe('sample', () => {
-  it.each(['gaussian', 'laplace'])('matches the predicted mixture of %s components: means, variances and distribution, for every row and dimension', async (family) => {
+  it.each(['gaussian', 'laplace', 'student-t'])('matches the predicted mixture of %s components: means, variances and distribution, for every row and dimension', async (family) => {
     const r = await page().run<{ checks: { label: string; value: number; bound: number }[]; repeatable: boolean; seedsDiffer: boolean; allFinite: boolean }>(
       'samplingStatistics',
       { n: N, family },
@@ -52,6 +52,8 @@ describe('sampling kernel variants', () => {
       { components: 24, dims: 1, sigma: 'exp', temperature: 0, family: 'gaussian' },
       { components: 5, dims: 2, sigma: 'softplus', temperature: 1, family: 'laplace' },
       { components: 24, dims: 3, sigma: 'exp', temperature: 0.7, family: 'laplace' },
+      { components: 5, dims: 2, sigma: 'softplus', temperature: 1, family: 'student-t', degreesOfFreedom: 1.5 },
+      { components: 24, dims: 1, sigma: 'elu1', temperature: 1, family: 'student-t', degreesOfFreedom: 6 },
     ],
   )('K $components, D $dims, $sigma σ, temperature $temperature, $family components: unrolled and loops agree bit for bit', async (args) => {
     const r = await page().run<{ identical: boolean; allFinite: boolean; distinct: number }>('samplingVariantsAgree', args);

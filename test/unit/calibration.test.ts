@@ -5,6 +5,9 @@ import { calibrationOf, mixtureCrps } from '../../src/mdn/calibration.js';
 import type { Mixture } from '../../src/mdn/mixture.js';
 import { normalCdf } from '../../src/mdn/normalCdf.js';
 import { Random } from '../../src/mdn/random.js';
+import { standardCdfOf } from '../../src/mdn/heads/standardCdf.js';
+
+const studentTCdf = (nu: number, u: number) => standardCdfOf({ family: 'student-t', degreesOfFreedom: nu })(u);
 
 const oneRow = (pi: number[], mu: number[], sigma: number[], extra: Partial<Mixture> = {}): Mixture => ({
   rows: 1,
@@ -100,4 +103,29 @@ describe('coverage and PIT', () => {
     expect(result.pit[0] + result.pit[9]).toBeGreaterThan(0.5 * rows);
     expect(() => calibrationOf(narrow, y, { levels: [1] })).toThrow(/strictly between 0 and 1, got 1/);
   });
+});
+
+describe('CRPS of heavy tails', () => {
+  it.each([1.5, 3, 10])('Student-t components (ν = %s): the integration reaches far enough into the tails', (nu) => {
+    const m = oneRow([0.6, 0.4], [0, 3], [1, 0.5], { family: 'student-t', degreesOfFreedom: nu });
+    const cdf = (z: number) => 0.6 * studentTCdf(nu, z) + 0.4 * studentTCdf(nu, (z - 3) / 0.5);
+    // Independently: midpoints on [−50, 50] split at y (h = 2.5e-4), and the tails out to ±1e7 in t = log |z|
+    // (dz = |z| dt); (1 − F)² beyond 1e7 is below 1e-8 for ν = 1.5, far less for the others.
+    const tails = (f: (z: number) => number) => {
+      const n = 40_000;
+      const [a, b] = [Math.log(50), Math.log(1e7)];
+      const h = (b - a) / n;
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const z = Math.exp(a + (i + 0.5) * h);
+        total += (f(z) + f(-z)) * z * h;
+      }
+      return total;
+    };
+    for (const y of [-1, 2.5]) {
+      const miss = (z: number) => (z < y ? cdf(z) ** 2 : (1 - cdf(z)) ** 2);
+      const expected = crpsByIntegral(cdf, y, -50, 50, 200_000) + tails(miss);
+      expect(Math.abs(mixtureCrps(m, [y])[0] - expected)).toBeLessThan(1e-6);
+    }
+  }, 60_000);
 });

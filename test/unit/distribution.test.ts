@@ -129,3 +129,40 @@ describe('Laplace mixtures', () => {
     expect(Array.from(mixtureMode(twoD))).toEqual([3, 1]);
   });
 });
+
+describe('Student-t mixtures', () => {
+  const nu = 5;
+  const t5: Mixture = { ...mixture1d([0.2, 0.5, 0.3], [-2, 0.5, 4], [0.5, 1, 2]), family: 'student-t', degreesOfFreedom: nu };
+  // The t density from its definition, Γ by the Lanczos-free closed forms for ν = 5: Γ(3)/Γ(2.5) = 2/(1.5·0.5·√π).
+  const norm = 2 / (1.5 * 0.5 * Math.sqrt(Math.PI)) / Math.sqrt(nu * Math.PI);
+  const tPdf = (y: number) =>
+    Array.from(t5.pi).reduce((s, w, k) => s + (w * norm * (1 + ((y - t5.mu[k]) / t5.sigma[k]) ** 2 / nu) ** (-(nu + 1) / 2)) / t5.sigma[k], 0);
+  const integrate = (f: (y: number) => number, a: number, b: number, n = 200_000) => {
+    const h = (b - a) / n;
+    let sum = f(a) + f(b);
+    for (let i = 1; i < n; i++) sum += (i % 2 ? 4 : 2) * f(a + i * h);
+    return (sum * h) / 3;
+  };
+
+  it('the CDF equals the integral of the density (tails beyond ±2000 hold below 1e-13), quantiles invert it', () => {
+    for (const y of [-3, -1, 0.5, 2, 7]) expect(Math.abs(mixtureCdf(t5, [y])[0] - integrate(tPdf, -2000, y))).toBeLessThan(1e-8);
+    for (const q of [0.001, 0.1, 0.5, 0.9, 0.999]) expect(Math.abs(mixtureCdf(t5, [mixtureQuantile(t5, q)[0]])[0] - q)).toBeLessThan(1e-9);
+  });
+
+  it('the variance is Σ π (ν/(ν − 2) σ² + (μ − mean)²); infinite for ν <= 2', () => {
+    const mean = mixtureMean(t5)[0];
+    const expected = [0.2, 0.5, 0.3].reduce((s, w, k) => s + w * ((5 / 3) * [0.5, 1, 2][k] ** 2 + ([-2, 0.5, 4][k] - mean) ** 2), 0);
+    expect(mixtureVariance(t5)[0]).toBeCloseTo(expected, 5);
+    expect(mixtureVariance({ ...t5, degreesOfFreedom: 2 })[0]).toBe(Infinity);
+  });
+
+  it('the mode is the highest point of the density (a grid search at 1e-4 agrees)', () => {
+    let best = -Infinity;
+    let at = 0;
+    for (let y = -6; y <= 8; y += 1e-4) {
+      const p = tPdf(y);
+      if (p > best) [best, at] = [p, y];
+    }
+    expect(Math.abs(mixtureMode(t5)[0] - at)).toBeLessThan(2e-4);
+  });
+});

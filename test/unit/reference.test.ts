@@ -89,6 +89,25 @@ describe('mixture head', () => {
     expectReportsPass([compareArrays(`laplace ${sigma} head grad`, mixtureNll(head, target, shape).headGrad, centralDifference(head, total), FD)]);
   });
 
+  it.each([1.5, 3, 30])('Student-t components (ν = %s): NLL gradient matches finite differences for K 3, D 2', (degreesOfFreedom) => {
+    const shape = { batch: 3, components: 3, dims: 2, sigma: 'softplus' as const, sigmaEpsilon: 1e-7, family: 'student-t' as const, degreesOfFreedom };
+    const random = new Random(7);
+    const head = random.fill(3 * headWidthOf(3, 2), (r) => r.range(-1.5, 1.5));
+    const target = random.fill(6, (r) => r.range(-4, 4));
+    const total = () => mixtureNll(head, target, shape).sampleNll.reduce((a, b) => a + b, 0);
+    expectReportsPass([compareArrays(`student-t ${degreesOfFreedom} head grad`, mixtureNll(head, target, shape).headGrad, centralDifference(head, total), FD)]);
+  });
+
+  it('K = 1 Student-t is the t density (ν = 1 is Cauchy), and integrates to 1', () => {
+    const cauchy = { batch: 1, components: 1, dims: 1, sigma: 'exp' as const, sigmaEpsilon: 0, family: 'student-t' as const, degreesOfFreedom: 1 };
+    // Cauchy(μ = 1.5, γ = 2) at 0.5: 1 / (π γ (1 + ((y − μ)/γ)²)).
+    expect(mixtureNll([0.7, 1.5, Math.log(2)], [0.5], cauchy).sampleNll[0]).toBeCloseTo(Math.log(Math.PI * 2 * 1.25), 12);
+    const t4 = { ...cauchy, degreesOfFreedom: 4 };
+    let integral = 0;
+    for (let y = -400; y < 400; y += 0.002) integral += 0.002 * Math.exp(-mixtureNll([0, 1.5, Math.log(2)], [y + 0.001], t4).sampleNll[0]);
+    expect(integral).toBeCloseTo(1, 5);
+  });
+
   it('K = 1 Laplace is log 2b + |y − μ| / b, and integrates to 1', () => {
     const shape = { batch: 1, components: 1, dims: 1, sigma: 'exp' as const, sigmaEpsilon: 0, family: 'laplace' as const };
     expect(mixtureNll([0.7, 1.5, Math.log(2)], [0.5], shape).sampleNll[0]).toBeCloseTo(Math.log(4) + 0.5, 12);

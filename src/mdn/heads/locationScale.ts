@@ -1,6 +1,6 @@
 // The diagonal mixtures of location-scale families: per row K logits, K·D locations μ and K·D scale
 // pre-activations (the scale from the chosen σ activation), each dimension of a component the family's standard
-// density shifted by μ and scaled by σ. Gaussian (the default) and Laplace share every kernel
+// density shifted by μ and scaled by σ. Gaussian (the default), Laplace and Student-t (ν fixed by the model) share every kernel
 // (src/shaders/mixtureNll.ts, mixtureParams.ts, mixtureSample.ts, each compiled with K and D unrolled where the
 // head is small) and differ only in the density snippet compiled in (shaders/componentDensity.wgsl.ts).
 // Reference: ../reference/mixture.ts.
@@ -17,8 +17,8 @@ import type { HeadFamily, LogDensityIo, LossIo, MixtureIo, SampleIo } from './he
 
 function locationScaleFamily(family: ComponentDensity): HeadFamily {
   // Gaussian variants carry no family key, so their kernels keep the labels and cache keys they always had.
-  const familyKey = family === 'gaussian' ? {} : { family };
-  const variantOf = (a: MdnArchitecture) => ({ ...familyKey, sigma: a.sigma, unrolled: unrolledHead(a.components, a.outputDim) });
+  const familyKey = (a: MdnArchitecture) => (family === 'gaussian' ? {} : family === 'student-t' ? { family, degreesOfFreedom: a.degreesOfFreedom } : { family });
+  const variantOf = (a: MdnArchitecture) => ({ ...familyKey(a), sigma: a.sigma, unrolled: unrolledHead(a.components, a.outputDim) });
   const shapeOf = (a: MdnArchitecture, rows: number) => ({ batch: rows, components: a.components, dims: a.outputDim, sigmaEpsilon: a.sigmaEpsilon });
   return {
     family,
@@ -50,10 +50,11 @@ function locationScaleFamily(family: ComponentDensity): HeadFamily {
       ),
     reference: {
       loss: (a, head, targets, rows, sigmaPenalty) =>
-        mixtureNllReference(head, targets, { batch: rows, components: a.components, dims: a.outputDim, sigma: a.sigma, sigmaEpsilon: a.sigmaEpsilon, sigmaPenalty, family }),
+        mixtureNllReference(head, targets, { batch: rows, components: a.components, dims: a.outputDim, sigma: a.sigma, sigmaEpsilon: a.sigmaEpsilon, sigmaPenalty, ...familyKey(a) }),
     },
   };
 }
 
 export const gaussian = locationScaleFamily('gaussian');
 export const laplace = locationScaleFamily('laplace');
+export const studentT = locationScaleFamily('student-t');

@@ -3,7 +3,7 @@
 // family (Gaussian, Laplace: see heads/standardDensity.ts).
 import type { SigmaActivation } from '../../shaders/sigma.wgsl.js';
 import type { ComponentDensity } from '../../shaders/componentDensity.wgsl.js';
-import { STANDARD_DENSITIES } from '../heads/standardDensity.js';
+import { standardDensityOf } from '../heads/standardDensity.js';
 import { sigmaTerms } from './sigma.js';
 import { headWidthOf } from '../heads/gaussianShape.js';
 
@@ -15,6 +15,8 @@ export interface MixtureShape {
   readonly sigmaEpsilon: number;
   /** The components' family (default 'gaussian'). */
   readonly family?: ComponentDensity;
+  /** Student-t components' degrees of freedom. */
+  readonly degreesOfFreedom?: number;
   /** λ of the training penalty λ Σ s² on the σ pre-activations, added to each row's NLL (default 0). */
   readonly sigmaPenalty?: number;
 }
@@ -42,7 +44,7 @@ export function mixtureNll(
   const headGrad = new Float64Array(batch * width);
   const logits = new Float64Array(K);
   const joint = new Float64Array(K);
-  const standard = STANDARD_DENSITIES[shape.family ?? 'gaussian'];
+  const standard = standardDensityOf(shape);
   for (let r = 0; r < batch; r++) {
     const base = r * width;
     for (let k = 0; k < K; k++) {

@@ -18,11 +18,13 @@ import { onOwnDevice, same } from '../ownDevice.js';
 import { toF32 } from '../runKernel.js';
 import { SMALL_ARCHITECTURE } from './training.js';
 
-type Family = 'laplace';
+type Family = 'laplace' | 'student-t';
+// Student-t components with ν = 3: heavy tails, finite variance.
+const familyOptions = (family: Family) => (family === 'student-t' ? { family, degreesOfFreedom: 3 } : { family });
 
 export const familyCases = {
   async familyTrainingSteps(gpu: GpuContext, { family, steps, rows }: { family: Family; steps: number; rows: number }) {
-    const arch: MdnArchitecture = { ...SMALL_ARCHITECTURE, family };
+    const arch: MdnArchitecture = { ...SMALL_ARCHITECTURE, ...familyOptions(family) };
     const random = new Random(rows + 1);
     const x = toF32(random.fill(rows * arch.inputDim, (r) => r.normal()));
     const y = toF32(random.fill(rows * arch.outputDim, (r) => r.normal()));
@@ -46,7 +48,7 @@ export const familyCases = {
 
   async familyModelEndToEnd(gpu: GpuContext, { family }: { family: Family }) {
     const d = heavyTailed(400, 3);
-    const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [16], components: 3, family, scale: 'zscore', seed: 2, gpu });
+    const model = await createMdn({ inputDim: 1, outputDim: 1, hidden: [16], components: 3, ...familyOptions(family), scale: 'zscore', seed: 2, gpu });
     try {
       const fit = await model.fit(d.x, d.y, { steps: 200, learningRate: 0.02, evaluateEvery: 100 });
       const rows = 37;
@@ -60,7 +62,7 @@ export const familyCases = {
       const weights = (await model.getWeights()).map((w) => Float64Array.from(w));
       let h: ArrayLike<number> = Float64Array.from(xs, (v) => (v - sx.shift[0]) / sx.scale[0]);
       for (const l of networkLayers(model.architecture)) h = l.kind.reference.forward(l, weights[l.index], h, rows);
-      const shape = { batch: rows, components: 3, dims: 1, sigma: 'softplus' as const, sigmaEpsilon: 1e-7, family };
+      const shape = { batch: rows, components: 3, dims: 1, sigma: 'softplus' as const, sigmaEpsilon: 1e-7, ...familyOptions(family) };
       const params = ref.mixtureParams(h, shape);
       const scaledY = Float64Array.from(ys, (v) => (v - sy.shift[0]) / sy.scale[0]);
       const expectedLog = ref.mixtureNll(h, scaledY, shape).sampleNll.map((v) => -v - Math.log(sy.scale[0]));

@@ -25,6 +25,8 @@ interface MixtureArgs {
   layout?: 'unrolled' | 'loops';
   /** The components' family (default Gaussian). */
   family?: ComponentDensity;
+  /** Student-t components' ν. */
+  degreesOfFreedom?: number;
 }
 
 const EPSILON = 1e-7;
@@ -76,18 +78,19 @@ export const mixtureCases = {
     const { head, target } = makeHead(args);
     const sigmaPenalty = Math.fround(args.sigmaPenalty ?? 0);
     const family = args.family ?? 'gaussian';
-    const expected = ref.mixtureNll(head, target, { batch, components, dims, sigma, sigmaEpsilon: EPSILON, sigmaPenalty, family });
+    const degreesOfFreedom = args.degreesOfFreedom;
+    const expected = ref.mixtureNll(head, target, { batch, components, dims, sigma, sigmaEpsilon: EPSILON, sigmaPenalty, family, degreesOfFreedom });
     const out = await runKernel(
       gpu,
       mixtureNll,
-      { family, sigma, withGradient: true, unrolled: args.layout === 'loops' ? null : { components, dims } },
+      { family, degreesOfFreedom, sigma, withGradient: true, unrolled: args.layout === 'loops' ? null : { components, dims } },
       { batch, components, dims, gradScale: 1, sigmaEpsilon: EPSILON, sigmaPenalty, sigmaGradScale: 1 },
       {
         buffers: { head, targets: target, headGrad: head.length, sampleNll: batch },
         read: ['sampleNll', 'headGrad'],
       },
     );
-    const label = `mixtureNll ${family} ${args.layout ?? 'unrolled'} ${args.scenario} ${sigma} B${batch} K${components} D${dims} λ${sigmaPenalty}`;
+    const label = `mixtureNll ${family}${degreesOfFreedom ? ` ν ${degreesOfFreedom}` : ''} ${args.layout ?? 'unrolled'} ${args.scenario} ${sigma} B${batch} K${components} D${dims} λ${sigmaPenalty}`;
     const referenceFinite = [...expected.sampleNll, ...expected.headGrad].every(Number.isFinite);
     return {
       referenceFinite,

@@ -12,6 +12,7 @@ import { StepRing } from '../../../src/runtime/stepRing.js';
 import { SampleCall, mixtureSample } from '../../../src/shaders/mixtureSample.js';
 import type { SigmaActivation } from '../../../src/shaders/sigma.wgsl.js';
 import { Random } from '../../../src/mdn/random.js';
+import betainc from '@stdlib/math-base-special-betainc';
 import { runKernel } from '../runKernel.js';
 
 // Complementary error function, fractional error below 1.2e-7 (Chebyshev fit, Numerical Recipes' erfcc).
@@ -23,13 +24,21 @@ function erfc(x: number): number {
 }
 const normalCdf = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
 const laplaceCdf = (x: number) => (x < 0 ? 0.5 * Math.exp(x) : 1 - 0.5 * Math.exp(-x));
+// Student-t with ν = 6 (fourth moment finite, as the variance check needs): ½ I_{ν/(ν+x²)}(ν/2, ½) in the lower tail.
+const NU = 6;
+const tCdf = (x: number) => {
+  const tail = 0.5 * betainc(NU / (NU + x * x), NU / 2, 0.5);
+  return x < 0 ? tail : 1 - tail;
+};
 
-type Family = 'gaussian' | 'laplace';
+type Family = 'gaussian' | 'laplace' | 'student-t';
 // Per family: the standard CDF, and a component's variance and fourth central moment from its scale
 // (Gaussian σ², 3σ⁴; Laplace 2b², 24b⁴).
 const FAMILY = {
   gaussian: { cdf: normalCdf, variance: (s: number) => s ** 2, fourth: (s: number) => 3 * s ** 4 },
   laplace: { cdf: laplaceCdf, variance: (s: number) => 2 * s ** 2, fourth: (s: number) => 24 * s ** 4 },
+  // ν/(ν − 2) σ² and 3ν²/((ν − 2)(ν − 4)) σ⁴.
+  'student-t': { cdf: tCdf, variance: (s: number) => (NU / (NU - 2)) * s ** 2, fourth: (s: number) => ((3 * NU * NU) / ((NU - 2) * (NU - 4))) * s ** 4 },
 };
 
 interface Component {
@@ -60,7 +69,8 @@ function moments(cs: Component[], family: Family) {
 
 export const samplingCases = {
   async samplingStatistics(gpu: GpuContext, { n, family = 'gaussian' }: { n: number; family?: Family }) {
-    const model = await createMdn({ inputDim: 1, outputDim: 2, hidden: [8], activation: 'tanh', components: 3, sigma: 'softplus', seed: 11, gpu, ...(family === 'gaussian' ? {} : { family }) });
+    const familyOptions = family === 'gaussian' ? {} : family === 'student-t' ? { family, degreesOfFreedom: NU } : { family };
+    const model = await createMdn({ inputDim: 1, outputDim: 2, hidden: [8], activation: 'tanh', components: 3, sigma: 'softplus', seed: 11, gpu, ...familyOptions });
     try {
       const x = Float32Array.of(-1.5, 0.2, 1.7);
       const rows = 3;
@@ -146,7 +156,7 @@ export const samplingCases = {
   /** The unrolled sampling kernel and the looping one draw the same values, bit for bit, from the same head. */
   async samplingVariantsAgree(
     gpu: GpuContext,
-    { components, dims, sigma, temperature, family = 'gaussian' }: { components: number; dims: number; sigma: SigmaActivation; temperature: number; family?: Family },
+    { components, dims, sigma, temperature, family = 'gaussian', degreesOfFreedom }: { components: number; dims: number; sigma: SigmaActivation; temperature: number; family?: Family; degreesOfFreedom?: number },
   ) {
     const rows = 33;
     const samplesPerRow = 5;
@@ -157,7 +167,7 @@ export const samplingCases = {
       ring.writeSlot(gpu.device.queue, 0, { temperature, sigmaTemperature: 1.3, seed: 77, rowOffset: 5 });
       const draw = async (unrolled: { components: number; dims: number } | null) =>
         (
-          await runKernel(gpu, mixtureSample, { family, sigma, unrolled }, { rows, samplesPerRow, components, dims, sigmaEpsilon: 1e-7 }, {
+          await runKernel(gpu, mixtureSample, { family, degreesOfFreedom, sigma, unrolled }, { rows, samplesPerRow, components, dims, sigmaEpsilon: 1e-7 }, {
             buffers: { head, samples: rows * samplesPerRow * dims },
             resources: { call: ring.binding() },
             read: ['samples'],
