@@ -1,7 +1,8 @@
 // What a mixture head family implements: the width of the raw head it reads from the trunk's last layer, and
 // the kernels that turn that head into a loss with its gradient, mixture parameters, log-densities and samples,
 // as stages the network recorder (src/mdn/network.ts) records and exportWgsl exports. A new family is one
-// module here plus one line in ./index.ts.
+// module here plus one line in ./index.ts, and its float64 loss in src/mdn/reference/heads.ts (kept apart, so
+// that mixden/inference carries no CPU special functions).
 import type { Resource } from '../../runtime/program.js';
 import type { ComponentDensity } from '../../shaders/componentDensity.wgsl.js';
 import type { MdnArchitecture } from '../architecture.js';
@@ -55,8 +56,4 @@ export interface HeadFamily {
   mixture(architecture: MdnArchitecture): Stage<MixtureIo>;
   logDensity(architecture: MdnArchitecture): Stage<LogDensityIo>;
   sample(architecture: MdnArchitecture, samplesPerRow: number): Stage<SampleIo>;
-  readonly reference: {
-    /** Per-row loss and the gradient of each row's loss at the raw head (not divided by the rows). */
-    loss(architecture: MdnArchitecture, head: ArrayLike<number>, targets: ArrayLike<number>, rows: number, sigmaPenalty: number): { sampleNll: Float64Array; headGrad: Float64Array };
-  };
 }

@@ -3,14 +3,13 @@
 // density shifted by μ and scaled by σ. Gaussian (the default), Laplace and Student-t (ν fixed by the model) share every kernel
 // (src/shaders/mixtureNll.ts, mixtureParams.ts, mixtureSample.ts, each compiled with K and D unrolled where the
 // head is small) and differ only in the density snippet compiled in (shaders/componentDensity.wgsl.ts).
-// Reference: ../reference/mixture.ts.
+// Reference: ../reference/mixture.ts, through ../reference/heads.ts.
 import type { ComponentDensity } from '../../shaders/componentDensity.wgsl.js';
 import { mixtureNll } from '../../shaders/mixtureNll.js';
 import { mixtureParams } from '../../shaders/mixtureParams.js';
 import { mixtureSample } from '../../shaders/mixtureSample.js';
 import { unrolledHead } from '../../shaders/unrolledHead.js';
 import type { MdnArchitecture } from '../architecture.js';
-import { mixtureNll as mixtureNllReference } from '../reference/mixture.js';
 import { headWidthOf } from './gaussianShape.js';
 import { stage } from '../layers/layerKind.js';
 import type { HeadFamily, LogDensityIo, LossIo, MixtureIo, SampleIo } from './headFamily.js';
@@ -48,10 +47,6 @@ function locationScaleFamily(family: ComponentDensity): HeadFamily {
         (rows) => ({ rows, samplesPerRow, components: a.components, dims: a.outputDim, sigmaEpsilon: a.sigmaEpsilon }),
         (io: SampleIo) => ({ head: io.head, samples: io.samples, call: io.call }),
       ),
-    reference: {
-      loss: (a, head, targets, rows, sigmaPenalty) =>
-        mixtureNllReference(head, targets, { batch: rows, components: a.components, dims: a.outputDim, sigma: a.sigma, sigmaEpsilon: a.sigmaEpsilon, sigmaPenalty, ...familyKey(a) }),
-    },
   };
 }
 

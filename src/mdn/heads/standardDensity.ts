@@ -2,7 +2,11 @@
 // the standardised component density of each location-scale family, log p(y) = −logNormalizer −
 // negLogKernel(u) − log σ with u = (y − μ)/σ, its score d negLogKernel/du, and the standard variance. The CDFs,
 // which need more special functions, are in ./standardCdf.ts.
-import { type ComponentDensity, type ComponentShape, studentTLogNormalizer } from '../../shaders/componentDensity.wgsl.js';
+import type { ComponentDensity, ComponentShape } from '../../shaders/componentDensity.wgsl.js';
+import { logGamma } from './logGamma.js';
+
+/** log of the Student-t normaliser: log Γ(ν/2) + ½ log(νπ) − log Γ((ν + 1)/2). */
+export const studentTLogNormalizer = (nu: number): number => logGamma(nu / 2) + 0.5 * Math.log(nu * Math.PI) - logGamma((nu + 1) / 2);
 
 export interface StandardDensity {
   readonly logNormalizer: number;
