@@ -7,22 +7,17 @@ import { DestroyedError, InvalidArgumentError } from '../runtime/errors.js';
 import { type MdnArchitecture, headOf, packParameters, parameterLayout, validateArchitecture } from './architecture.js';
 import { MixtureQueries } from './mixtureQueries.js';
 import { MdnPredictor, type SampleOptions } from './predictor.js';
-import { type FitOptions, type FitProgress, type FitResult, type SessionOptions, type TrainingTarget, TrainingSession, fitParameters } from './fit.js';
+import { type FitOptions, type FitResult, type SessionOptions, type TrainingTarget, TrainingSession, fitParameters } from './fit.js';
 import { type Mixture, splitMixture } from './mixture.js';
 import { encodeModel } from './serialization.js';
 import { type Rows, type Shaped, checkNumber, checkOptionKeys, rowsOf, shaped } from './arguments.js';
 import { type ModelScaling, type ScalingPlan, fitScaling } from './scaling.js';
 import { SESSION_OPTION_KEYS, trainingRowCount } from './fit.js';
+import { type ModelTrainingSession, sessionHandle } from './trainingSession.js';
 
 export type { MdnOptions } from './modelOptions.js';
+export type { ModelTrainingSession } from './trainingSession.js';
 
-/** A model's training session: see `Mdn.trainingSession`. */
-export interface ModelTrainingSession {
-  readonly steps: number;
-  learningRate: number;
-  run(steps: number): Promise<FitProgress>;
-  destroy(): void;
-}
 
 export class Mdn extends MixtureQueries {
   /** JSON saved with the model (e.g. column names and scalers); round-trips through save and load. */
@@ -133,20 +128,7 @@ export class Mdn extends MixtureQueries {
     return this.serial(async () => {
       checkOptionKeys('trainingSession options', options, SESSION_OPTION_KEYS);
       const { xs, ys } = this.trainingRows(x, y, options.validationSplit);
-      const session = await TrainingSession.create(await this.trainingTarget(), xs, ys, options);
-      return {
-        get steps() {
-          return session.steps;
-        },
-        get learningRate() {
-          return session.learningRate;
-        },
-        set learningRate(value: number) {
-          session.learningRate = value;
-        },
-        run: (steps: number) => this.serial(() => session.run(steps)),
-        destroy: () => session.destroy(),
-      };
+      return sessionHandle(await TrainingSession.create(await this.trainingTarget(), xs, ys, options), (run) => this.serial(run));
     });
   }
 

@@ -171,3 +171,28 @@ export class TrainingSession {
   }
 }
 
+
+/** A model's training session: see `Mdn.trainingSession`. */
+export interface ModelTrainingSession {
+  readonly steps: number;
+  learningRate: number;
+  run(steps: number): Promise<FitProgress>;
+  destroy(): void;
+}
+
+/** The handle Mdn.trainingSession returns: each run waits its turn in the model's queue of calls. */
+export function sessionHandle(session: TrainingSession, serial: <T>(run: () => Promise<T>) => Promise<T>): ModelTrainingSession {
+  return {
+    get steps() {
+      return session.steps;
+    },
+    get learningRate() {
+      return session.learningRate;
+    },
+    set learningRate(value: number) {
+      session.learningRate = value;
+    },
+    run: (steps: number) => serial(() => session.run(steps)),
+    destroy: () => session.destroy(),
+  };
+}
