@@ -13,7 +13,7 @@ import { checkOutputPath } from '../host/atomicFile.js';
 import { type OptionSpec, integerOption, numberOption, parseCommandArgs, seedOption } from './args.js';
 import { splitIndices, takeRows } from '../mdn/data/split.js';
 import { ACTIVATIONS, type Activation, SIGMA_ACTIVATIONS, type SigmaActivation } from '../mdn/architecture.js';
-import { LAYER_TEXT_FORMS, type LayerSpec, layersFromText } from '../mdn/layers/index.js';
+import { INIT_SCHEMES, type InitScheme, LAYER_TEXT_FORMS, type LayerSpec, layersFromText } from '../mdn/layers/index.js';
 import { HEAD_FAMILIES } from '../mdn/heads/index.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { columnList, readColumns } from './modelData.js';
@@ -25,7 +25,7 @@ import { progressReporter } from './progress.js';
 export const DATA_USAGE = `(--data file.csv --x colA,colB --y colC | --dataset ${Object.keys(BUILT_IN_DATASETS).join('|')} [--rows N <= ${MAX_DATASET_ROWS}])
         [--test test.csv | --test-fraction 0.2] [--hidden 32,32] [--activation tanh | --layers ${LAYER_TEXT_FORMS.join(',')}]
         [--family ${HEAD_FAMILIES.join('|')} [--degrees-of-freedom NU]] [--components 5] [--sigma softplus]
-        [--steps 3000 | --epochs N] [--batch full|N] [--lr 0.001] [--seed 1] [--scale zscore|minmax|none] [--y-log]`;
+        [--steps 3000 | --epochs N] [--batch full|N] [--lr 0.001] [--seed 1] [--init ${INIT_SCHEMES.join('|')}] [--scale zscore|minmax|none] [--y-log]`;
 
 const OPTIONS = {
   data: { type: 'string' },
@@ -47,6 +47,7 @@ const OPTIONS = {
   batch: { type: 'string', default: 'full' },
   lr: { type: 'string', default: '0.001' },
   seed: { type: 'string', default: '1' },
+  init: { type: 'string', default: 'glorot' },
   scale: { type: 'string', default: 'zscore' },
   'y-log': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
@@ -71,6 +72,7 @@ export interface TrainingRun {
   readonly model: ({ hidden: number[]; activation: Activation } | { layers: LayerSpec[] }) & {
     family: 'gaussian' | 'laplace' | 'student-t';
     degreesOfFreedom?: number;
+    init: InitScheme;
     components: number;
     sigma: SigmaActivation;
   };
@@ -148,6 +150,7 @@ export async function prepareRun(command: string, usage: string, argv: string[],
       ...trunkOptions(argv, text),
       family: choice('family', text('family')!, HEAD_FAMILIES as readonly ('gaussian' | 'laplace' | 'student-t')[]),
       ...degreesOfFreedomOption(text('family')!, text('degrees-of-freedom')),
+      init: choice('init', text('init')!, INIT_SCHEMES),
       components: positiveInteger('components', text('components')!),
       sigma: choice<SigmaActivation>('sigma', text('sigma')!, SIGMA_ACTIVATIONS),
     },

@@ -2,7 +2,7 @@
 import type { GpuContext } from '../runtime/device.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { type Activation, type MdnArchitecture, type SigmaActivation, withLayers } from './architecture.js';
-import type { LayerSpec } from './layers/index.js';
+import type { InitScheme, LayerSpec } from './layers/index.js';
 import type { ScaleOption } from './scaling.js';
 
 export interface MdnOptions {
@@ -43,13 +43,18 @@ export interface MdnOptions {
    * fit and saved with the model; every call takes and returns original units either way.
    */
   readonly scale?: ScaleOption;
+  /**
+   * How the weights start: 'glorot' (default; Glorot-uniform weights and zero biases, Keras' scheme) or 'pytorch'
+   * (weights and biases uniform in ±1/√fan_in, as torch.nn.Linear resets them).
+   */
+  readonly init?: InitScheme;
   /** Seed of the initial weights, an integer from 0 to 2^32 − 1 (default 0). */
   readonly seed?: number;
   /** The GPU to use; default: a new context on navigator.gpu (in Node pass `await nodeGpu()`). */
   readonly gpu?: GpuContext;
 }
 
-export const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'layers', 'family', 'degreesOfFreedom', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'seed', 'gpu'] as const;
+export const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'layers', 'family', 'degreesOfFreedom', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'init', 'seed', 'gpu'] as const;
 
 // The description createMdn's options give: `layers`, or the `hidden`/`activation` shorthand for dense layers.
 export function architectureOf(options: MdnOptions): MdnArchitecture {

@@ -47,6 +47,28 @@ describe('initial parameters', () => {
     expect(initialParameters(arch, 4)).toEqual(initialParameters(arch, 4));
     expect(initialParameters(arch, 5)[1]).not.toEqual(initialParameters(arch, 4)[1]);
   });
+  it("'pytorch': weights and biases uniform in ±1/√fan_in, as torch.nn.Linear resets them", () => {
+    const wide: MdnArchitecture = { ...arch, inputDim: 16, hidden: [400] };
+    const [first, head] = initialParameters(wide, 4, 'pytorch');
+    for (const [block, fanIn] of [[first, 16], [head, 400]] as const) {
+      const bound = 1 / Math.sqrt(fanIn);
+      const values = Array.from(block);
+      expect(values.every((v) => Math.abs(v) <= bound && Math.fround(v) === v)).toBe(true);
+      // Uniform on ±bound: mean 0 and variance bound²/3, within 5 standard errors of the sample's.
+      const n = values.length;
+      const mean = values.reduce((a, b) => a + b, 0) / n;
+      const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / n;
+      expect(Math.abs(mean)).toBeLessThan(5 * Math.sqrt(bound ** 2 / 3 / n));
+      expect(Math.abs(variance - bound ** 2 / 3)).toBeLessThan(5 * Math.sqrt((4 / 45) * bound ** 4 / n));
+    }
+    // The biases are drawn too (the last row of each block).
+    expect(Array.from(first.slice(16 * 400)).some((v) => v !== 0)).toBe(true);
+  });
+
+  it('createMdn refuses an unknown scheme before touching a GPU', async () => {
+    const { createMdn } = await import('../../src/mdn/createMdn.js');
+    await expect(createMdn({ inputDim: 1, outputDim: 1, init: 'he' as never })).rejects.toThrow(/init must be one of glorot, pytorch, got "he"/);
+  });
 });
 
 describe('data', () => {

@@ -37,11 +37,13 @@ export const dense: LayerKind<DenseSpec> = {
   parameterCount: (spec, inputs) => (inputs + 1) * spec.units,
   // The backward pass needs only the stored outputs (activation derivatives are taken from them).
   savedPerRow: () => 0,
-  // Glorot-uniform W and a zero bias, as Keras initialises a Dense layer.
-  initialParameters({ inputs, outputs }, random) {
-    const limit = Math.sqrt(6 / (inputs + outputs));
+  // 'glorot': Glorot-uniform W and a zero bias, as Keras initialises a Dense layer. 'pytorch': W, then b,
+  // uniform in ±1/√inputs, as torch.nn.Linear's reset_parameters leaves them (Kaiming-uniform with a = √5).
+  initialParameters({ inputs, outputs }, random, scheme) {
     const block = new Float64Array((inputs + 1) * outputs);
-    for (let i = 0; i < inputs * outputs; i++) block[i] = Math.fround(random.range(-limit, limit));
+    const limit = scheme === 'pytorch' ? 1 / Math.sqrt(inputs) : Math.sqrt(6 / (inputs + outputs));
+    const drawn = scheme === 'pytorch' ? block.length : inputs * outputs;
+    for (let i = 0; i < drawn; i++) block[i] = Math.fround(random.range(-limit, limit));
     return block;
   },
   describe: (layer) => `${layer.inputs} -> ${layer.outputs} ${layer.spec.activation}`,

@@ -8,6 +8,12 @@ import type { Resource } from '../../runtime/program.js';
 import type { Activation } from '../../shaders/activation.wgsl.js';
 import type { Random } from '../random.js';
 
+/**
+ * How weights start: 'glorot' (Glorot-uniform weights, zero biases: Keras' default) or 'pytorch' (weights and
+ * biases uniform in ±1/√fan_in, as torch.nn.Linear resets them).
+ */
+export type InitScheme = 'glorot' | 'pytorch';
+
 /** A trunk layer as described by the user or a model file: `kind` and that kind's fields. */
 export interface LayerSpec {
   readonly kind: string;
@@ -79,8 +85,8 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
   parameterCount(spec: S, inputs: number): number;
   /** Floats per row the training forward pass keeps for the backward pass (e.g. row statistics); 0 for none. */
   savedPerRow(spec: S, inputs: number): number;
-  /** The initial parameter block, rounded to float32 (draws from `random` in a fixed order). */
-  initialParameters(layer: PlacedLayer<S>, random: Random): Float64Array;
+  /** The initial parameter block under `scheme`, rounded to float32 (draws from `random` in a fixed order). */
+  initialParameters(layer: PlacedLayer<S>, random: Random, scheme: InitScheme): Float64Array;
   /** One line for listings and exported kernels, e.g. "32 -> 64 tanh". */
   describe(layer: PlacedLayer<S>): string;
   /** The forward pass; in training it also writes what the backward pass reads from `saved`. */

@@ -34,6 +34,7 @@ export const layerNorm: LayerKind<LayerNormSpec> = {
   parameterCount: (_spec, inputs) => 2 * inputs,
   // Each row's mean and 1 / sqrt(var + ε), so the backward pass need not recompute them.
   savedPerRow: () => LAYER_NORM_SAVED_PER_ROW,
+  // Both schemes: γ = 1, β = 0, as Keras and PyTorch start a layer normalisation.
   initialParameters: ({ inputs }) => Float64Array.from({ length: 2 * inputs }, (_, i) => (i < inputs ? 1 : 0)),
   describe: (layer) => `layerNorm ${layer.inputs}`,
   forward: (layer, training) => [
