@@ -1,50 +1,25 @@
 // Mixture families other than the default Gaussian through every entry point: training steps against the
-// float64 reference (tolerances as trainingSteps': atol 1e-5, rtol 1e-5 on losses, rtol 1e-4 on parameters),
-// then createMdn/fit, predict and logProb against the reference of the trained weights (the predictor's
-// tolerances, cases/model.ts), save/load, and the inference kernel on a device of its own (bit-identical).
+// float64 reference (stepsAgainstReference, cases/training.ts), then createMdn/fit, predict and logProb against
+// the reference of the trained weights (the predictor's tolerances, cases/model.ts), save/load, and the
+// inference kernel on a device of its own (bit-identical).
 import type { GpuContext } from '../../../src/runtime/device.js';
-import { type MdnArchitecture, networkLayers } from '../../../src/mdn/architecture.js';
-import { MdnTrainer } from '../../../src/mdn/trainer.js';
+import { networkLayers } from '../../../src/mdn/architecture.js';
 import { createMdn, loadMdn } from '../../../src/mdn/createMdn.js';
-import { initialParameters } from '../../../src/mdn/init.js';
-import { trainReference } from '../../../src/mdn/reference/network.js';
 import * as ref from '../../../src/mdn/reference/mixture.js';
 import { loadInferenceKernel } from '../../../src/inference.js';
 import { decodeModel } from '../../../src/mdn/serialization.js';
 import { heavyTailed } from '../../../src/mdn/datasets.js';
-import { Random } from '../../../src/mdn/random.js';
 import { compareArrays } from '../../support/compare.js';
 import { onOwnDevice, same } from '../ownDevice.js';
-import { toF32 } from '../runKernel.js';
-import { SMALL_ARCHITECTURE } from './training.js';
+import { SMALL_ARCHITECTURE, stepsAgainstReference } from './training.js';
 
 type Family = 'laplace' | 'student-t';
 // Student-t components with ν = 3: heavy tails, finite variance.
 const familyOptions = (family: Family) => (family === 'student-t' ? { family, degreesOfFreedom: 3 } : { family });
 
 export const familyCases = {
-  async familyTrainingSteps(gpu: GpuContext, { family, steps, rows }: { family: Family; steps: number; rows: number }) {
-    const arch: MdnArchitecture = { ...SMALL_ARCHITECTURE, ...familyOptions(family) };
-    const random = new Random(rows + 1);
-    const x = toF32(random.fill(rows * arch.inputDim, (r) => r.normal()));
-    const y = toF32(random.fill(rows * arch.outputDim, (r) => r.normal()));
-    const initial = initialParameters(arch, 5);
-    const adam = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 };
-    const trainer = await MdnTrainer.create(gpu, arch, { rows, initialParameters: initial, optimizer: { kind: 'adam', ...adam } });
-    try {
-      trainer.setData(x, y);
-      const records = await trainer.train(steps, { lossEvery: 1 });
-      const params = await trainer.readParameters();
-      const expected = initial.map((p) => Float64Array.from(p));
-      const losses = trainReference(arch, expected, x, y, rows, steps, { ...adam, learningRate: Math.fround(adam.learningRate) });
-      return [
-        compareArrays(`${family} loss per step`, records.map((r) => r.loss), losses, { atol: 1e-5, rtol: 1e-5 }),
-        ...params.map((p, i) => compareArrays(`${family} layer${i} params after ${steps} steps`, p, expected[i], { atol: 1e-5, rtol: 1e-4 })),
-      ];
-    } finally {
-      trainer.destroy();
-    }
-  },
+  familyTrainingSteps: (gpu: GpuContext, { family, steps, rows }: { family: Family; steps: number; rows: number }) =>
+    stepsAgainstReference(gpu, { ...SMALL_ARCHITECTURE, ...familyOptions(family) }, steps, rows, rows + 1, family),
 
   async familyModelEndToEnd(gpu: GpuContext, { family }: { family: Family }) {
     const d = heavyTailed(400, 3);

@@ -1,23 +1,18 @@
 // A model with layerNorm layers through every entry point, with no layer-specific code outside its layer module:
-// training steps against the float64 reference (tolerances as trainingSteps': atol 1e-5, rtol 1e-5 on losses,
-// rtol 1e-4 on parameters after a few Adam steps), then createMdn/fit, predict, logProb and sample against the
+// training steps against the float64 reference (stepsAgainstReference, cases/training.ts), then createMdn/fit, predict, logProb and sample against the
 // reference of the trained weights (the predictor's tolerances, cases/model.ts), save/load, the inference kernel
 // on a device of its own, and exportWgsl's kernels run by hand (bit-identical to the inference kernel).
 import type { GpuContext } from '../../../src/runtime/device.js';
 import { type MdnArchitecture, networkLayers, withLayers } from '../../../src/mdn/architecture.js';
 import type { LayerSpec } from '../../../src/mdn/layers/index.js';
-import { MdnTrainer } from '../../../src/mdn/trainer.js';
 import { createMdn, loadMdn } from '../../../src/mdn/createMdn.js';
-import { initialParameters } from '../../../src/mdn/init.js';
-import { trainReference } from '../../../src/mdn/reference/network.js';
 import * as ref from '../../../src/mdn/reference/mixture.js';
 import { exportWgsl, loadInferenceKernel } from '../../../src/inference.js';
 import { decodeModel } from '../../../src/mdn/serialization.js';
 import { inverseSine, standardize } from '../../../src/mdn/datasets.js';
-import { Random } from '../../../src/mdn/random.js';
 import { compareArrays } from '../../support/compare.js';
 import { onOwnDevice, read, same, storage } from '../ownDevice.js';
-import { toF32 } from '../runKernel.js';
+import { stepsAgainstReference } from './training.js';
 
 const TRUNK: LayerSpec[] = [
   { kind: 'dense', units: 7, activation: 'tanh' },
@@ -34,28 +29,8 @@ function referenceHead(arch: MdnArchitecture, weights: readonly ArrayLike<number
 }
 
 export const layerNormModelCases = {
-  async layerNormTrainingSteps(gpu: GpuContext, { steps, rows }: { steps: number; rows: number }) {
-    const arch = withLayers({ inputDim: 3, outputDim: 2, components: 3, sigma: 'softplus', sigmaEpsilon: 1e-7 }, TRUNK);
-    const random = new Random(rows);
-    const x = toF32(random.fill(rows * arch.inputDim, (r) => r.normal()));
-    const y = toF32(random.fill(rows * arch.outputDim, (r) => r.normal()));
-    const initial = initialParameters(arch, 5);
-    const adam = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 };
-    const trainer = await MdnTrainer.create(gpu, arch, { rows, initialParameters: initial, optimizer: { kind: 'adam', ...adam } });
-    try {
-      trainer.setData(x, y);
-      const records = await trainer.train(steps, { lossEvery: 1 });
-      const params = await trainer.readParameters();
-      const expected = initial.map((p) => Float64Array.from(p));
-      const losses = trainReference(arch, expected, x, y, rows, steps, { ...adam, learningRate: Math.fround(adam.learningRate) });
-      return [
-        compareArrays('loss per step', records.map((r) => r.loss), losses, { atol: 1e-5, rtol: 1e-5 }),
-        ...params.map((p, i) => compareArrays(`layer${i} params after ${steps} steps`, p, expected[i], { atol: 1e-5, rtol: 1e-4 })),
-      ];
-    } finally {
-      trainer.destroy();
-    }
-  },
+  layerNormTrainingSteps: (gpu: GpuContext, { steps, rows }: { steps: number; rows: number }) =>
+    stepsAgainstReference(gpu, withLayers({ inputDim: 3, outputDim: 2, components: 3, sigma: 'softplus', sigmaEpsilon: 1e-7 }, TRUNK), steps, rows, rows, 'layerNorm trunk'),
 
   async layerNormModelEndToEnd(gpu: GpuContext) {
     const d = inverseSine(300, 3);

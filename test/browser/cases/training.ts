@@ -23,6 +23,33 @@ export const SMALL_ARCHITECTURE: MdnArchitecture = {
   sigmaEpsilon: 1e-7,
 };
 
+/**
+ * `steps` Adam steps of `arch` on `rows` seeded random rows, on the GPU and in the float64 reference from the
+ * same initial weights: the loss of every step (atol 1e-5, rtol 1e-5) and every parameter after the last
+ * (atol 1e-5, rtol 1e-4), as trainingSteps compares them.
+ */
+export async function stepsAgainstReference(gpu: GpuContext, arch: MdnArchitecture, steps: number, rows: number, seed: number, label: string) {
+  const random = new Random(seed);
+  const x = toF32(random.fill(rows * arch.inputDim, (r) => r.normal()));
+  const y = toF32(random.fill(rows * arch.outputDim, (r) => r.normal()));
+  const initial = initialParameters(arch, 5);
+  const adam = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 };
+  const trainer = await MdnTrainer.create(gpu, arch, { rows, initialParameters: initial, optimizer: { kind: 'adam', ...adam } });
+  try {
+    trainer.setData(x, y);
+    const records = await trainer.train(steps, { lossEvery: 1 });
+    const params = await trainer.readParameters();
+    const expected = initial.map((p) => Float64Array.from(p));
+    const losses = trainReference(arch, expected, x, y, rows, steps, { ...adam, learningRate: Math.fround(adam.learningRate) });
+    return [
+      compareArrays(`${label} loss per step`, records.map((r) => r.loss), losses, { atol: 1e-5, rtol: 1e-5 }),
+      ...params.map((p, i) => compareArrays(`${label} layer${i} params after ${steps} steps`, p, expected[i], { atol: 1e-5, rtol: 1e-4 })),
+    ];
+  } finally {
+    trainer.destroy();
+  }
+}
+
 export const trainingCases = {
   async trainingSteps(
     gpu: GpuContext,
