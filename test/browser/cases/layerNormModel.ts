@@ -1,7 +1,8 @@
 // A model with layerNorm layers through every entry point, with no layer-specific code outside its layer module:
-// training steps against the float64 reference (stepsAgainstReference, cases/training.ts), then createMdn/fit, predict, logProb and sample against the
-// reference of the trained weights (the predictor's tolerances, cases/model.ts), save/load, the inference kernel
-// on a device of its own, and exportWgsl's kernels run by hand (bit-identical to the inference kernel).
+// training steps against the float64 reference (stepsAgainstReference, cases/training.ts), then createMdn/fit,
+// predict, logProb and sample against the reference of the trained weights (the predictor's tolerances,
+// cases/model.ts), save/load, the inference kernel on a device of its own, and exportWgsl's kernels run by hand
+// (bit-identical to the inference kernel).
 import type { GpuContext } from '../../../src/runtime/device.js';
 import { type MdnArchitecture, networkLayers, withLayers } from '../../../src/mdn/architecture.js';
 import type { LayerSpec } from '../../../src/mdn/layers/index.js';
