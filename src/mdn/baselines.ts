@@ -43,12 +43,6 @@ export interface GaussianPrediction {
   readonly sigma: readonly number[];
 }
 
-/** The null model's test NLL: every prediction is the training mean, σ the training standard deviation. */
-export const nullModelNll = (train: RegressionData, test: RegressionData): number => predictionNll(test, nullModelPrediction(train, test));
-
-/** The linear model's test NLL: least squares per output, σ the training residuals' RMS. */
-export const linearModelNll = (train: RegressionData, test: RegressionData): number => predictionNll(test, linearModelPrediction(train, test));
-
 /** Mean Gaussian NLL per row of the test targets under a prediction. */
 export const predictionNll = (test: RegressionData, p: GaussianPrediction): number => gaussianNll(test.y, p.mean, p.sigma);
 
@@ -182,9 +176,4 @@ export async function mlpMsePrediction(
   } finally {
     regressor.destroy();
   }
-}
-
-/** The MLP-by-MSE baseline's test NLL (see mlpMsePrediction). */
-export async function mlpMseNll(...args: Parameters<typeof mlpMsePrediction>): Promise<number> {
-  return predictionNll(args[3], await mlpMsePrediction(...args));
 }

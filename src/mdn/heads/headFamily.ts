@@ -50,8 +50,6 @@ export interface HeadFamily {
   readonly density: ComponentDensity;
   /** Raw head outputs per row: the width of the trunk's last (linear) layer. */
   headWidth(architecture: MdnArchitecture): number;
-  /** Floats per row of the mixture parameters predict returns. */
-  mixtureWidth(architecture: MdnArchitecture): number;
   loss(architecture: MdnArchitecture, training: HeadTraining): Stage<LossIo>;
   mixture(architecture: MdnArchitecture): Stage<MixtureIo>;
   logDensity(architecture: MdnArchitecture): Stage<LogDensityIo>;

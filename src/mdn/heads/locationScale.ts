@@ -23,7 +23,6 @@ function locationScaleFamily(family: ComponentDensity): HeadFamily {
     family,
     density: family,
     headWidth: (a) => headWidthOf(a.components, a.outputDim),
-    mixtureWidth: (a) => headWidthOf(a.components, a.outputDim),
     loss: (a, training) =>
       stage(
         mixtureNll,
