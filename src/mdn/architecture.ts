@@ -105,13 +105,8 @@ export function validateArchitecture(arch: MdnArchitecture, { checkSize = true }
   if (!ACTIVATIONS.includes(arch.activation)) {
     throw new InvalidArgumentError(`activation must be one of ${ACTIVATIONS.join(', ')}, got '${arch.activation}'`);
   }
-  if (arch.layers !== undefined) {
-    if (!Array.isArray(arch.layers)) throw new InvalidArgumentError(`layers must be a list of layer descriptions, got ${JSON.stringify(arch.layers)}`);
-    if (arch.layers.length > MAX_LAYERS) throw new InvalidArgumentError(`layers lists ${arch.layers.length} layers; the limit is ${MAX_LAYERS}`);
-    arch.layers.forEach((spec, i) => {
-      if (spec === null || typeof spec !== 'object') throw new InvalidArgumentError(`layers[${i}] must be an object such as { kind: 'dense', units: 32 }, got ${JSON.stringify(spec)}`);
-    });
-  }
+  // Each spec is checked by its kind when networkLayers places it, below.
+  if (arch.layers !== undefined) checkLayerList(arch.layers);
   if (!SIGMA_ACTIVATIONS.includes(arch.sigma)) {
     throw new InvalidArgumentError(`sigma must be one of ${SIGMA_ACTIVATIONS.join(', ')}, got '${arch.sigma}'`);
   }
@@ -133,13 +128,16 @@ export function validateArchitecture(arch: MdnArchitecture, { checkSize = true }
   }
 }
 
+// A trunk's layer list: a list, and not longer than MAX_LAYERS.
+function checkLayerList(layers: unknown): void {
+  if (!Array.isArray(layers)) throw new InvalidArgumentError(`layers must be a list of layer descriptions, got ${JSON.stringify(layers)}`);
+  if (layers.length > MAX_LAYERS) throw new InvalidArgumentError(`layers lists ${layers.length} layers; the limit is ${MAX_LAYERS}`);
+}
+
 /** An architecture whose trunk is given layer by layer; `hidden` and `activation` are filled in to summarise it. */
 export function withLayers(base: Omit<MdnArchitecture, 'hidden' | 'activation' | 'layers'>, layers: readonly LayerSpec[]): MdnArchitecture {
-  if (!Array.isArray(layers)) throw new InvalidArgumentError(`layers must be a list of layer descriptions, got ${JSON.stringify(layers)}`);
-  const normalised = layers.map((spec, i) => {
-    if (spec === null || typeof spec !== 'object') throw new InvalidArgumentError(`layers[${i}] must be an object such as { kind: 'dense', units: 32 }, got ${JSON.stringify(spec)}`);
-    return layerKindOf(spec, `layers[${i}]`).normalise(spec, `layers[${i}]`);
-  });
+  checkLayerList(layers);
+  const normalised = layers.map((spec, i) => layerKindOf(spec, `layers[${i}]`).normalise(spec, `layers[${i}]`));
   const denses = normalised.filter((l) => l.kind === 'dense');
   return { ...base, hidden: denses.map((l) => l.units as number), activation: (denses[0]?.activation as Activation) ?? 'tanh', layers: normalised };
 }

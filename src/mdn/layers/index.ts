@@ -16,10 +16,11 @@ const KINDS: readonly LayerKind[] = [dense as unknown as LayerKind, layerNorm as
 /** Names of the layer kinds, for messages and the command line. */
 export const LAYER_KINDS: readonly string[] = KINDS.map((k) => k.kind);
 
-/** The kind of a layer spec; throws InvalidArgumentError naming `at` for an unknown one. */
+/** The kind of a layer spec; throws InvalidArgumentError naming `at` for a spec that is not one or an unknown kind. */
 export function layerKindOf(spec: LayerSpec, at: string): LayerKind {
-  const kind = KINDS.find((k) => k.kind === spec?.kind);
-  if (!kind) throw new InvalidArgumentError(`${at}.kind must be one of ${LAYER_KINDS.join(', ')}, got ${JSON.stringify(spec?.kind)}`);
+  if (spec === null || typeof spec !== 'object') throw new InvalidArgumentError(`${at} must be an object such as { kind: 'dense', units: 32 }, got ${JSON.stringify(spec)}`);
+  const kind = KINDS.find((k) => k.kind === spec.kind);
+  if (!kind) throw new InvalidArgumentError(`${at}.kind must be one of ${LAYER_KINDS.join(', ')}, got ${JSON.stringify(spec.kind)}`);
   return kind;
 }
 
