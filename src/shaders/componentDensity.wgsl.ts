@@ -29,7 +29,8 @@ export function logGammaWgsl(x: number): string {
   return `((${z} - 0.5) * log(${z}) - ${z} + 0.91893853320467274 + 1.0 / (12.0 * ${z}) - 1.0 / (360.0 * ${z} * ${z} * ${z}) + 1.0 / (1260.0 * pow(${z}, 5.0)) - 1.0 / (1680.0 * pow(${z}, 7.0)) - log(${shift}))`;
 }
 
-function requireNu({ degreesOfFreedom: nu }: ComponentShape): number {
+/** Student-t components' ν (a shape without one is a programming error: the description requires it). */
+export function degreesOfFreedomOf({ degreesOfFreedom: nu }: ComponentShape): number {
   if (nu === undefined) throw new Error('Student-t components need their degrees of freedom');
   return nu;
 }
@@ -49,7 +50,7 @@ const LOG_NORMALIZER: f32 = 0.69314718055994531;
 fn negLogKernel(u: f32) -> f32 { return abs(u); }
 fn score(u: f32) -> f32 { return sign(u); }`;
     case 'student-t': {
-      const nu = requireNu(shape);
+      const nu = degreesOfFreedomOf(shape);
       return `
 // Standard Student-t with ν = ${nu}: ((ν + 1)/2) log(1 + u²/ν), in r = u/√ν. Past |r| = 1e4, log(1 + r²) is
 // 2 log|r| to 1e-8 and r/(1 + r²) is 1/r, so u² never overflows f32.
@@ -92,7 +93,7 @@ fn standardDraw(stream: ptr<function, u32>) -> f32 {
   return -sign(v) * log(1.0 - 2.0 * abs(v));
 }`;
     case 'student-t': {
-      const nu = requireNu(shape);
+      const nu = degreesOfFreedomOf(shape);
       // t = z / sqrt(χ²_ν / ν), χ²_ν = 2 Gamma(ν/2). Gamma by Marsaglia and Tsang's method for shape a >= 1 (for
       // a < 1, Gamma(a + 1)·U^(1/a)); each try accepts with probability above 0.95, so 32 tries fail with
       // probability below 1e-40 (the last try's value is kept then).

@@ -1,7 +1,7 @@
 // The CDF of each location-scale family's standard density, for the distribution API and calibration on the
 // CPU. Student-t's is the regularised incomplete beta function, from @stdlib.
 import betainc from '@stdlib/math-base-special-betainc';
-import type { ComponentShape } from '../../shaders/componentDensity.wgsl.js';
+import { type ComponentShape, degreesOfFreedomOf } from '../../shaders/componentDensity.wgsl.js';
 import { normalCdf } from '../normalCdf.js';
 
 const laplaceCdf = (u: number): number => (u < 0 ? 0.5 * Math.exp(u) : 1 - 0.5 * Math.exp(-u));
@@ -13,9 +13,9 @@ const studentTCdf = (nu: number) => (u: number): number => {
 };
 
 /** P(U <= u) of the family's standard density. */
-export function standardCdfOf({ family = 'gaussian', degreesOfFreedom }: ComponentShape): (u: number) => number {
+export function standardCdfOf(shape: ComponentShape): (u: number) => number {
+  const family = shape.family ?? 'gaussian';
   if (family === 'gaussian') return normalCdf;
   if (family === 'laplace') return laplaceCdf;
-  if (degreesOfFreedom === undefined) throw new Error('Student-t components need their degrees of freedom');
-  return studentTCdf(degreesOfFreedom);
+  return studentTCdf(degreesOfFreedomOf(shape));
 }

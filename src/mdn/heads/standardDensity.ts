@@ -2,7 +2,7 @@
 // the standardised component density of each location-scale family, log p(y) = −logNormalizer −
 // negLogKernel(u) − log σ with u = (y − μ)/σ, its score d negLogKernel/du, and the standard variance. The CDFs,
 // which need more special functions, are in ./standardCdf.ts.
-import type { ComponentDensity, ComponentShape } from '../../shaders/componentDensity.wgsl.js';
+import { type ComponentDensity, type ComponentShape, degreesOfFreedomOf } from '../../shaders/componentDensity.wgsl.js';
 import { logGamma } from './logGamma.js';
 
 /** log of the Student-t normaliser: log Γ(ν/2) + ½ log(νπ) − log Γ((ν + 1)/2). */
@@ -30,9 +30,19 @@ function studentT(nu: number): StandardDensity {
   };
 }
 
+// Built once per ν (its normaliser takes two log-gammas), as the distribution API asks per component.
+const studentTs = new Map<number, StandardDensity>();
+
 /** The standard density of a family (Student-t: with its degrees of freedom). */
-export function standardDensityOf({ family = 'gaussian', degreesOfFreedom }: ComponentShape): StandardDensity {
+export function standardDensityOf(shape: ComponentShape): StandardDensity {
+  const family = shape.family ?? 'gaussian';
   if (family !== 'student-t') return FIXED[family];
-  if (degreesOfFreedom === undefined) throw new Error('Student-t components need their degrees of freedom');
-  return studentT(degreesOfFreedom);
+  const nu = degreesOfFreedomOf(shape);
+  let density = studentTs.get(nu);
+  if (!density) {
+    if (studentTs.size >= 64) studentTs.clear();
+    density = studentT(nu);
+    studentTs.set(nu, density);
+  }
+  return density;
 }
