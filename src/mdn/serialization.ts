@@ -76,8 +76,10 @@ export function encodeModel(architecture: MdnArchitecture, blocks: readonly Floa
       const length = l.kind.parameterCount(l.spec, l.inputs);
       if (blocks[i]?.length !== length) throw new Error(`layer ${i} needs ${length} weights, got ${blocks[i]?.length}`);
       // Dense entries are written as before layer kinds existed, so older readers still read dense models.
-      const described = l.spec.kind === 'dense' ? { activation: l.spec.activation as string } : { kind: l.spec.kind };
-      const entry = { ...(l.spec.kind === 'dense' ? {} : described), inputs: l.inputs, outputs: l.outputs, ...(l.spec.kind === 'dense' ? described : {}), offset, length };
+      const entry =
+        l.spec.kind === 'dense'
+          ? { inputs: l.inputs, outputs: l.outputs, activation: l.spec.activation as string, offset, length }
+          : { kind: l.spec.kind, inputs: l.inputs, outputs: l.outputs, offset, length };
       offset += length;
       return entry;
     }),
