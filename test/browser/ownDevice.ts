@@ -1,4 +1,5 @@
 // Helpers for cases that work on a device of their own, as an application embedding mixden would.
+import type { ExportedKernel } from '../../src/inference.js';
 
 // Runs `body` on a device of the test's own inside a validation error scope, and destroys the device after it,
 // also when it throws. `validation` is the scope's error message, '' if nothing went wrong on the device.
@@ -35,3 +36,26 @@ export async function read(device: GPUDevice, buffer: GPUBuffer, floats: number)
 
 export const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
 
+
+/**
+ * Records one of exportWgsl's stages on `rows` rows into `encoder`, as another program would: its own pipeline,
+ * its uniform binding filled from uniformBytes, and `resources` bound by the stage's binding names. Returns the
+ * uniform buffer it made, for the caller to destroy.
+ */
+export function encodeExportedStage(device: GPUDevice, encoder: GPUCommandEncoder, stage: ExportedKernel, rows: number, resources: Record<string, GPUBuffer>): GPUBuffer {
+  const layout = device.createBindGroupLayout({ entries: stage.bindings.map(({ name: _, ...e }) => e) });
+  const module = device.createShaderModule({ code: stage.code });
+  const pipeline = device.createComputePipeline({ layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module, entryPoint: 'main' } });
+  const bytes = stage.uniformBytes(rows);
+  const uniformBuffer = device.createBuffer({ size: bytes.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(uniformBuffer, 0, bytes);
+  const uniformName = stage.bindings.find((b) => b.buffer?.type === 'uniform')!.name;
+  const bound: Record<string, GPUBuffer> = { ...resources, [uniformName]: uniformBuffer };
+  const bindGroup = device.createBindGroup({ layout, entries: stage.bindings.map((b, j) => ({ binding: j, resource: { buffer: bound[b.name] } })) });
+  const pass = encoder.beginComputePass();
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(...stage.plan(rows).workgroups);
+  pass.end();
+  return uniformBuffer;
+}

@@ -5,19 +5,11 @@ import { calibrationOf, mixtureCrps } from '../../src/mdn/calibration.js';
 import type { Mixture } from '../../src/mdn/mixture.js';
 import { normalCdf } from '../../src/mdn/normalCdf.js';
 import { Random } from '../../src/mdn/random.js';
+import { oneRowMixture } from './mixtures.js';
 import { standardCdfOf } from '../../src/mdn/heads/standardCdf.js';
 
 const studentTCdf = (nu: number, u: number) => standardCdfOf({ family: 'student-t', degreesOfFreedom: nu })(u);
 
-const oneRow = (pi: number[], mu: number[], sigma: number[], extra: Partial<Mixture> = {}): Mixture => ({
-  rows: 1,
-  components: pi.length,
-  dims: 1,
-  pi: Float32Array.from(pi),
-  mu: Float32Array.from(mu),
-  sigma: Float32Array.from(sigma),
-  ...extra,
-});
 
 // ∫ (F(z) − 1{z ≥ y})² dz by the midpoint rule on fine grids over [a, y] and [y, b].
 function crpsByIntegral(cdf: (z: number) => number, y: number, a: number, b: number, n = 200_000): number {
@@ -32,7 +24,7 @@ function crpsByIntegral(cdf: (z: number) => number, y: number, a: number, b: num
 
 describe('CRPS', () => {
   it('Gaussian mixtures: the closed form equals the integral of (F − 1{z ≥ y})²', () => {
-    const m = oneRow([0.2, 0.5, 0.3], [-2, 0.5, 4], [0.5, 1, 2]);
+    const m = oneRowMixture([0.2, 0.5, 0.3], [-2, 0.5, 4], [0.5, 1, 2]);
     const [w0, w1, w2] = m.pi;
     const cdf = (z: number) => w0 * normalCdf((z + 2) / 0.5) + w1 * normalCdf(z - 0.5) + w2 * normalCdf((z - 4) / 2);
     for (const y of [-3, 0.2, 6]) expect(mixtureCrps(m, [y])[0]).toBeCloseTo(crpsByIntegral(cdf, y, -30, 40), 5);
@@ -41,7 +33,7 @@ describe('CRPS', () => {
   it('Laplace: |δ| + b e^(−|δ|/b) − 3b/4 for one component, by integration', () => {
     for (const [y, b] of [[0.3, 1], [5, 0.5], [-2, 3]]) {
       const expected = Math.abs(y - 1) + b * Math.exp(-Math.abs(y - 1) / b) - 0.75 * b;
-      expect(mixtureCrps(oneRow([1], [1], [b], { family: 'laplace' }), [y])[0]).toBeCloseTo(expected, 7);
+      expect(mixtureCrps(oneRowMixture([1], [1], [b], { family: 'laplace' }), [y])[0]).toBeCloseTo(expected, 7);
     }
   });
 
@@ -49,13 +41,13 @@ describe('CRPS', () => {
     for (const [y, mu, s] of [[1.5, 0.2, 0.5], [0.1, 0, 1], [20, 1, 0.8]]) {
       const z = (Math.log(y) - mu) / s;
       const expected = y * (2 * normalCdf(z) - 1) - 2 * Math.exp(mu + (s * s) / 2) * (normalCdf(z - s) + normalCdf(s / Math.SQRT2) - 1);
-      expect(mixtureCrps(oneRow([1], [mu], [s], { logNormal: true }), [y])[0]).toBeCloseTo(expected, 5);
+      expect(mixtureCrps(oneRowMixture([1], [mu], [s], { logNormal: true }), [y])[0]).toBeCloseTo(expected, 5);
     }
   });
 
   it('refuses multi-dimensional y and a wrong number of values', () => {
-    expect(() => mixtureCrps({ ...oneRow([1], [0], [1]), dims: 2, mu: Float32Array.of(0, 0), sigma: Float32Array.of(1, 1) }, [0])).toThrow(/one-dimensional y/);
-    expect(() => mixtureCrps(oneRow([1], [0], [1]), [0, 1])).toThrow(/one value per row \(1\), got 2/);
+    expect(() => mixtureCrps({ ...oneRowMixture([1], [0], [1]), dims: 2, mu: Float32Array.of(0, 0), sigma: Float32Array.of(1, 1) }, [0])).toThrow(/one-dimensional y/);
+    expect(() => mixtureCrps(oneRowMixture([1], [0], [1]), [0, 1])).toThrow(/one value per row \(1\), got 2/);
   });
 });
 
@@ -107,7 +99,7 @@ describe('coverage and PIT', () => {
 
 describe('CRPS of heavy tails', () => {
   it.each([1.5, 3, 10])('Student-t components (ν = %s): the integration reaches far enough into the tails', (nu) => {
-    const m = oneRow([0.6, 0.4], [0, 3], [1, 0.5], { family: 'student-t', degreesOfFreedom: nu });
+    const m = oneRowMixture([0.6, 0.4], [0, 3], [1, 0.5], { family: 'student-t', degreesOfFreedom: nu });
     const cdf = (z: number) => 0.6 * studentTCdf(nu, z) + 0.4 * studentTCdf(nu, (z - 3) / 0.5);
     // Independently: midpoints on [−50, 50] split at y (h = 2.5e-4), and the tails out to ±1e7 in t = log |z|
     // (dz = |z| dt); (1 − F)² beyond 1e7 is below 1e-8 for ν = 1.5, far less for the others.

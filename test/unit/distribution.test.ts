@@ -2,20 +2,32 @@
 import { describe, expect, it } from 'vitest';
 import { mixtureCdf, mixtureMode, mixtureQuantile, normalCdf } from '../../src/mdn/distribution.js';
 import { type Mixture, mixtureMean, mixtureVariance } from '../../src/mdn/mixture.js';
+import { oneRowMixture } from './mixtures.js';
 
-const mixture1d = (pi: number[], mu: number[], sigma: number[]): Mixture => ({
-  rows: 1,
-  components: pi.length,
-  dims: 1,
-  pi: Float32Array.from(pi),
-  mu: Float32Array.from(mu),
-  sigma: Float32Array.from(sigma),
-});
 
 const pdf = (m: Mixture, y: number) =>
   Array.from(m.pi).reduce((s, w, k) => s + (w * Math.exp(-0.5 * ((y - m.mu[k]) / m.sigma[k]) ** 2)) / (m.sigma[k] * Math.sqrt(2 * Math.PI)), 0);
 
-const threeComponents = mixture1d([0.2, 0.5, 0.3], [-2, 0.5, 4], [0.5, 1, 2]);
+// Simpson's rule on [a, b] with n panels.
+function simpson(f: (y: number) => number, a: number, b: number, n: number): number {
+  const h = (b - a) / n;
+  let sum = f(a) + f(b);
+  for (let i = 1; i < n; i++) sum += (i % 2 ? 4 : 2) * f(a + i * h);
+  return (sum * h) / 3;
+}
+
+// The highest point of a density on [−6, 8] by a grid search at 1e-4.
+function gridArgmax(pdf: (y: number) => number): number {
+  let best = -Infinity;
+  let at = 0;
+  for (let y = -6; y <= 8; y += 1e-4) {
+    const p = pdf(y);
+    if (p > best) [best, at] = [p, y];
+  }
+  return at;
+}
+
+const threeComponents = oneRowMixture([0.2, 0.5, 0.3], [-2, 0.5, 4], [0.5, 1, 2]);
 
 describe('normal CDF', () => {
   it('matches tabulated values to 2e-7', () => {
@@ -54,12 +66,12 @@ describe('mixture CDF and quantiles', () => {
 
 describe('mixture mode', () => {
   it('is the mean of a single Gaussian', () => {
-    expect(mixtureMode(mixture1d([1], [1.25], [0.7]))[0]).toBeCloseTo(1.25, 12);
+    expect(mixtureMode(oneRowMixture([1], [1.25], [0.7]))[0]).toBeCloseTo(1.25, 12);
   });
 
   it('finds the highest peak even where it is not the heaviest component', () => {
     // 0.4 N(0, 0.1²) + 0.6 N(3, 2²): the narrow component is 13x taller at its centre.
-    const m = mixture1d([0.4, 0.6], [0, 3], [0.1, 2]);
+    const m = oneRowMixture([0.4, 0.6], [0, 3], [0.1, 2]);
     const mode = mixtureMode(m)[0];
     let best = -Infinity;
     let arg = 0;
@@ -90,15 +102,10 @@ describe('mixture mode', () => {
 });
 
 describe('Laplace mixtures', () => {
-  const laplace: Mixture = { ...mixture1d([0.2, 0.5, 0.3], [-2, 0.5, 4], [0.5, 1, 2]), family: 'laplace' };
+  const laplace: Mixture = { ...oneRowMixture([0.2, 0.5, 0.3], [-2, 0.5, 4], [0.5, 1, 2]), family: 'laplace' };
   const laplacePdf = (y: number) => Array.from(laplace.pi).reduce((s, w, k) => s + (w * Math.exp(-Math.abs(y - laplace.mu[k]) / laplace.sigma[k])) / (2 * laplace.sigma[k]), 0);
   // Simpson's rule on [a, b] with n panels, split at the kinks so each panel's integrand is smooth.
-  const integrate = (f: (y: number) => number, a: number, b: number, n = 20000) => {
-    const h = (b - a) / n;
-    let sum = f(a) + f(b);
-    for (let i = 1; i < n; i++) sum += (i % 2 ? 4 : 2) * f(a + i * h);
-    return (sum * h) / 3;
-  };
+  const integrate = (f: (y: number) => number, a: number, b: number) => simpson(f, a, b, 20000);
   const integral = (f: (y: number) => number, from: number, to: number) => {
     const cuts = [from, ...[-2, 0.5, 4].filter((c) => c > from && c < to), to];
     return cuts.slice(1).reduce((s, b, i) => s + integrate(f, cuts[i], b), 0);
@@ -117,13 +124,7 @@ describe('Laplace mixtures', () => {
   });
 
   it('the mode is the highest point of the density (a grid search at 1e-4 agrees)', () => {
-    let best = -Infinity;
-    let at = 0;
-    for (let y = -6; y <= 8; y += 1e-4) {
-      const p = laplacePdf(y);
-      if (p > best) [best, at] = [p, y];
-    }
-    expect(Math.abs(mixtureMode(laplace)[0] - at)).toBeLessThan(2e-4);
+    expect(Math.abs(mixtureMode(laplace)[0] - gridArgmax(laplacePdf))).toBeLessThan(2e-4);
     // Two dimensions: the mode's coordinates are component means, and no mean vector has a higher density.
     const twoD: Mixture = { rows: 1, components: 2, dims: 2, pi: Float32Array.of(0.6, 0.4), mu: Float32Array.of(0, 0, 3, 1), sigma: Float32Array.of(1, 1, 0.2, 0.2), family: 'laplace' };
     expect(Array.from(mixtureMode(twoD))).toEqual([3, 1]);
@@ -132,17 +133,12 @@ describe('Laplace mixtures', () => {
 
 describe('Student-t mixtures', () => {
   const nu = 5;
-  const t5: Mixture = { ...mixture1d([0.2, 0.5, 0.3], [-2, 0.5, 4], [0.5, 1, 2]), family: 'student-t', degreesOfFreedom: nu };
+  const t5: Mixture = { ...oneRowMixture([0.2, 0.5, 0.3], [-2, 0.5, 4], [0.5, 1, 2]), family: 'student-t', degreesOfFreedom: nu };
   // The t density from its definition, Γ by the Lanczos-free closed forms for ν = 5: Γ(3)/Γ(2.5) = 2/(1.5·0.5·√π).
   const norm = 2 / (1.5 * 0.5 * Math.sqrt(Math.PI)) / Math.sqrt(nu * Math.PI);
   const tPdf = (y: number) =>
     Array.from(t5.pi).reduce((s, w, k) => s + (w * norm * (1 + ((y - t5.mu[k]) / t5.sigma[k]) ** 2 / nu) ** (-(nu + 1) / 2)) / t5.sigma[k], 0);
-  const integrate = (f: (y: number) => number, a: number, b: number, n = 200_000) => {
-    const h = (b - a) / n;
-    let sum = f(a) + f(b);
-    for (let i = 1; i < n; i++) sum += (i % 2 ? 4 : 2) * f(a + i * h);
-    return (sum * h) / 3;
-  };
+  const integrate = (f: (y: number) => number, a: number, b: number) => simpson(f, a, b, 200_000);
 
   it('the CDF equals the integral of the density (tails beyond ±2000 hold below 1e-13), quantiles invert it', () => {
     for (const y of [-3, -1, 0.5, 2, 7]) expect(Math.abs(mixtureCdf(t5, [y])[0] - integrate(tPdf, -2000, y))).toBeLessThan(1e-8);
@@ -157,12 +153,6 @@ describe('Student-t mixtures', () => {
   });
 
   it('the mode is the highest point of the density (a grid search at 1e-4 agrees)', () => {
-    let best = -Infinity;
-    let at = 0;
-    for (let y = -6; y <= 8; y += 1e-4) {
-      const p = tPdf(y);
-      if (p > best) [best, at] = [p, y];
-    }
-    expect(Math.abs(mixtureMode(t5)[0] - at)).toBeLessThan(2e-4);
+    expect(Math.abs(mixtureMode(t5)[0] - gridArgmax(tPdf))).toBeLessThan(2e-4);
   });
 });

@@ -6,7 +6,7 @@ import { exportWgsl, loadInferenceKernel } from '../../../src/inference.js';
 import { inverseSine, standardize } from '../../../src/mdn/datasets.js';
 import { failure } from '../failure.js';
 import { countCreations } from '../countCalls.js';
-import { onOwnDevice, read, same, storage } from '../ownDevice.js';
+import { encodeExportedStage, onOwnDevice, read, same, storage } from '../ownDevice.js';
 
 async function trainedModelBytes(gpu: GpuContext, seed: number, components: number): Promise<Uint8Array> {
   const d = inverseSine(200, seed);
@@ -153,20 +153,8 @@ export const embeddedCases = {
       const widths = [12, architecture.components * 3];
       const encoder = device.createCommandEncoder();
       stages.forEach((stage, i) => {
-        const layout = device.createBindGroupLayout({ entries: stage.bindings.map(({ name: _, ...e }) => e) });
-        const pipeline = device.createComputePipeline({ layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module: device.createShaderModule({ code: stage.code }), entryPoint: 'main' } });
-        const { workgroups } = stage.plan(rows);
-        const bytes = stage.uniformBytes(rows);
-        const uniformBuffer = device.createBuffer({ size: bytes.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-        device.queue.writeBuffer(uniformBuffer, 0, bytes);
         const output = storage(device, rows * (i < stages.length - 1 ? widths[i] : widths[widths.length - 1]));
-        const resources: Record<string, GPUBuffer> = i < stages.length - 1 ? { input, weights: storage(device, blocks[i]), output, shape: uniformBuffer } : { head: input, params: output, shape: uniformBuffer };
-        const bindGroup = device.createBindGroup({ layout, entries: stage.bindings.map((b, j) => ({ binding: j, resource: { buffer: resources[b.name] } })) });
-        const pass = encoder.beginComputePass();
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, bindGroup);
-        pass.dispatchWorkgroups(...workgroups);
-        pass.end();
+        encodeExportedStage(device, encoder, stage, rows, i < stages.length - 1 ? { input, weights: storage(device, blocks[i]), output } : { head: input, params: output });
         input = output;
       });
       device.queue.submit([encoder.finish()]);

@@ -12,7 +12,7 @@ import { exportWgsl, loadInferenceKernel } from '../../../src/inference.js';
 import { decodeModel } from '../../../src/mdn/serialization.js';
 import { inverseSine, standardize } from '../../../src/mdn/datasets.js';
 import { compareArrays } from '../../support/compare.js';
-import { onOwnDevice, read, same, storage } from '../ownDevice.js';
+import { encodeExportedStage, onOwnDevice, read, same, storage } from '../ownDevice.js';
 import { stepsAgainstReference } from './training.js';
 
 const TRUNK: LayerSpec[] = [
@@ -66,20 +66,9 @@ export const layerNormModelCases = {
         let input = storage(device, xs);
         const encoder = device.createCommandEncoder();
         stages.forEach((stage, i) => {
-          const layout = device.createBindGroupLayout({ entries: stage.bindings.map(({ name: _, ...e }) => e) });
-          const pipeline = device.createComputePipeline({ layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module: device.createShaderModule({ code: stage.code }), entryPoint: 'main' } });
-          const uniforms = stage.uniformBytes(rows);
-          const uniformBuffer = device.createBuffer({ size: uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-          device.queue.writeBuffer(uniformBuffer, 0, uniforms);
           const isLayer = i < placed.length;
           const output = storage(device, rows * (isLayer ? placed[i].outputs : 9));
-          const resources: Record<string, GPUBuffer> = isLayer ? { input, weights: storage(device, blocks[i]), output, shape: uniformBuffer } : { head: input, params: output, shape: uniformBuffer };
-          const bindGroup = device.createBindGroup({ layout, entries: stage.bindings.map((b, j) => ({ binding: j, resource: { buffer: resources[b.name] } })) });
-          const pass = encoder.beginComputePass();
-          pass.setPipeline(pipeline);
-          pass.setBindGroup(0, bindGroup);
-          pass.dispatchWorkgroups(...stage.plan(rows).workgroups);
-          pass.end();
+          encodeExportedStage(device, encoder, stage, rows, isLayer ? { input, weights: storage(device, blocks[i]), output } : { head: input, params: output });
           input = output;
         });
         device.queue.submit([encoder.finish()]);

@@ -13,6 +13,7 @@ import { mixtureMean } from '../../../src/mdn/mixture.js';
 import { decodeModel } from '../../../src/mdn/serialization.js';
 import { compareArrays } from '../../support/compare.js';
 import { failure } from '../failure.js';
+import { encodeExportedStage, storage as storageOn } from '../ownDevice.js';
 
 // Two inputs and two targets far from unit scale; the second target positive for the log case.
 function data(rows: number) {
@@ -118,43 +119,26 @@ export const scalingCases = {
       const stages = exportWgsl(bytes);
       const { blocks } = decodeModel(bytes);
       const device = gpu.device;
-      const storage = (values: Float32Array | number) => {
-        const size = typeof values === 'number' ? values * 4 : values.byteLength;
-        const buffer = device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-        if (typeof values !== 'number') device.queue.writeBuffer(buffer, 0, values);
-        return buffer;
-      };
+      const storage = (values: Float32Array | number) => storageOn(device, values);
       let current = storage(xs);
       const made: GPUBuffer[] = [current];
       const encoder = device.createCommandEncoder();
       const widths = [10, 15];
       let layer = 0;
       for (const stage of stages) {
-        const layout = device.createBindGroupLayout({ entries: stage.bindings.map(({ name: _, ...e }) => e) });
-        const pipeline = device.createComputePipeline({ layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module: device.createShaderModule({ code: stage.code }), entryPoint: 'main' } });
-        const uniformBytes = stage.uniformBytes(rows);
-        const uniformBuffer = device.createBuffer({ size: uniformBytes.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-        device.queue.writeBuffer(uniformBuffer, 0, uniformBytes);
-        made.push(uniformBuffer);
         let resources: Record<string, GPUBuffer>;
-        if (stage.columns) resources = { values: current, columns: storage(stage.columns), shape: uniformBuffer };
+        if (stage.columns) resources = { values: current, columns: storage(stage.columns) };
         else if (stage.label === 'mixture parameters') {
           const out = storage(rows * 15);
-          resources = { head: current, params: out, shape: uniformBuffer };
+          resources = { head: current, params: out };
           current = out;
         } else {
           const out = storage(rows * widths[layer]);
-          resources = { input: current, weights: storage(blocks[layer]), output: out, shape: uniformBuffer };
+          resources = { input: current, weights: storage(blocks[layer]), output: out };
           layer++;
           current = out;
         }
-        made.push(...Object.values(resources));
-        const bindGroup = device.createBindGroup({ layout, entries: stage.bindings.map((b, j) => ({ binding: j, resource: { buffer: resources[b.name] } })) });
-        const pass = encoder.beginComputePass();
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, bindGroup);
-        pass.dispatchWorkgroups(...stage.plan(rows).workgroups);
-        pass.end();
+        made.push(...Object.values(resources), encodeExportedStage(device, encoder, stage, rows, resources));
       }
       const staging = device.createBuffer({ size: rows * 15 * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       encoder.copyBufferToBuffer(current, 0, staging, 0, rows * 15 * 4);
