@@ -50,7 +50,10 @@ export class InferenceKernel {
     private readonly predictor: MdnPredictor,
   ) {}
 
-  /** Floats per row of a 'mixture' result: K(1 + 2D), laid out [π (K) | μ (K·D, component-major) | σ (K·D)]. */
+  /**
+   * Floats per row of a 'mixture' result: K(1 + 2D), laid out [π (K) | μ (K·D, component-major) | σ (K·D)];
+   * family 'gaussian-full' adds each component's Cholesky factor below its diagonal (K·D(D−1)/2, row by row).
+   */
   get mixtureWidth(): number {
     return headWidth(this.architecture);
   }
@@ -216,5 +219,5 @@ export function exportWgsl(model: ArrayBuffer | Uint8Array | MdnArchitecture): E
   const scaleStage = (label: string, width: number, columns: Float32Array) =>
     exported(label, kernelCode(scaleColumns, {}), scaleColumns.bindings({}), (rows) => scaleColumns.plan({ count: rows * width, width, base: 0 }, {}), columns);
   const width = headWidth(architecture);
-  return [scaleStage('input scaling', architecture.inputDim, scalingColumns(scaling.x)), ...stages, scaleStage('mixture unscaling', width, mixtureColumns(scaling.y, architecture.components))];
+  return [scaleStage('input scaling', architecture.inputDim, scalingColumns(scaling.x)), ...stages, scaleStage('mixture unscaling', width, mixtureColumns(scaling.y, architecture.components, headOf(architecture).extraMixtureValues?.(architecture.outputDim)))];
 }

@@ -1,5 +1,6 @@
-// `mixden dataset <name>`: writes a built-in problem as CSV (columns x, y) to stdout or --out (atomically).
-import { BUILT_IN_DATASETS } from '../mdn/datasets.js';
+// `mixden dataset <name>`: writes a built-in problem as CSV (columns x, y; or x1…, y1… where there are several) to
+// stdout or --out (atomically).
+import { BUILT_IN_DATASETS, datasetColumns } from '../mdn/datasets.js';
 import { MixdenError } from '../runtime/errors.js';
 import { nearest } from '../mdn/arguments.js';
 import { writeFileAtomic } from '../host/atomicFile.js';
@@ -20,7 +21,10 @@ export async function dataset(argv: string[]): Promise<void> {
   const rows = values.rows === undefined ? undefined : integerOption('rows', values.rows as string, 1, MAX_DATASET_ROWS);
   const seed = values.seed === undefined ? undefined : seedOption(values.seed as string);
   const d = make(rows, seed);
-  const csv = `x,y\n${Array.from(d.x, (x, i) => `${x},${d.y[i]}`).join('\n')}\n`;
+  const columns = datasetColumns(d);
+  const header = [...columns.x, ...columns.y].join(',');
+  const lines = Array.from({ length: d.rows }, (_, r) => [...d.x.subarray(r * d.inputDim, (r + 1) * d.inputDim), ...d.y.subarray(r * d.outputDim, (r + 1) * d.outputDim)].join(','));
+  const csv = `${header}\n${lines.join('\n')}\n`;
   if (values.out) writeFileAtomic(values.out as string, csv);
   else process.stdout.write(csv);
 }

@@ -13,7 +13,8 @@ export const PREDICT_USAGE = `predict --model model.mixden --data x.csv [--quant
         [--mixture] [--json]
     Prints the x columns of each row, the mean and sd of each y, and what is asked: quantiles (one y column),
     the mode (the highest-density point), N samples (fresh draws unless --seed), or the mixture
-    (π, μ, σ of every component; of log y for a model trained with --y-log).`;
+    (π, μ, σ of every component; of log y for a model trained with --y-log; --family gaussian-full adds
+    each component's Cholesky factor below its diagonal as L{k}_{yi}_{yj}, σ being its diagonal).`;
 
 export async function predict(argv: string[]): Promise<void> {
   const { values: o } = parseCommandArgs('predict', PREDICT_USAGE, argv, {
@@ -68,6 +69,8 @@ export async function predict(argv: string[]): Promise<void> {
               { name: `mu${k + 1}_${log}${name}`, value: (r: number) => mixture.mu[(r * K + k) * outputDim + d] },
               { name: `sigma${k + 1}_${log}${name}`, value: (r: number) => mixture.sigma[(r * K + k) * outputDim + d] },
             ]),
+            // Full covariance: the Cholesky factor below its diagonal (sigma holds its diagonal), entry (i, j) as L{k}_yi_yj.
+            ...(mixture.lower ? lowerColumns(k, yNames, (r, e) => mixture.lower![(r * K + k) * ((outputDim * (outputDim - 1)) / 2) + e]) : []),
           ]).flat()
         : []),
     ];
@@ -84,4 +87,9 @@ export async function predict(argv: string[]): Promise<void> {
   } finally {
     gpu.destroy();
   }
+}
+
+// The columns of component k's factor below its diagonal, row by row: (1, 0), (2, 0), (2, 1), …
+function lowerColumns(k: number, yNames: readonly string[], value: (row: number, entry: number) => number): { name: string; value: (r: number) => number }[] {
+  return yNames.flatMap((yi, i) => yNames.slice(0, i).map((yj, j) => ({ name: `L${k + 1}_${yi}_${yj}`, value: (r: number) => value(r, (i * (i - 1)) / 2 + j) })));
 }

@@ -62,10 +62,12 @@ export async function report(argv: string[]): Promise<void> {
     else {
       log(`\ntest NLL per row, nats, original units of y (lower is better), on ${run.test.x.length / dims.inputDim} held-out rows of ${run.source}:`);
       // CRPS in the units of y (lower is better); the share of rows inside the central 50% and 90% predictive intervals.
-      if (oneY) log(`  ${''.padEnd(32)} ${'NLL'.padStart(6)}  ${'CRPS'.padStart(9)}  rows inside the 50% / 90% intervals`);
+      // The label column fits the longest model name (32 wide at least, as it always was).
+      const labelWidth = Math.max(32, ...rows.map((r) => r.model.length));
+      if (oneY) log(`  ${''.padEnd(labelWidth)} ${'NLL'.padStart(6)}  ${'CRPS'.padStart(9)}  rows inside the 50% / 90% intervals`);
       for (const r of rows) {
         const calibration = 'crps' in r ? `  ${r.crps!.toPrecision(4).padStart(9)}  ${percent(r.coverage50!)} / ${percent(r.coverage90!)}` : '';
-        log(`  ${r.model.padEnd(32)} ${r.testNll.toFixed(4)}${calibration}`);
+        log(`  ${r.model.padEnd(labelWidth)} ${r.testNll.toFixed(4)}${calibration}`);
       }
       for (const line of written) log(line);
     }

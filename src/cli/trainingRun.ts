@@ -6,7 +6,7 @@ import { MixdenError } from '../runtime/errors.js';
 import type { Mdn } from '../mdn/model.js';
 import { createMdn } from '../mdn/createMdn.js';
 import type { FitResult } from '../mdn/fit.js';
-import { BUILT_IN_DATASETS } from '../mdn/datasets.js';
+import { BUILT_IN_DATASETS, datasetColumns } from '../mdn/datasets.js';
 import { type ScalerKind, applyScaler, logJacobianOf } from '../mdn/data/scaler.js';
 import type { ModelScaling } from '../mdn/scaling.js';
 import { checkOutputPath } from '../host/atomicFile.js';
@@ -14,7 +14,7 @@ import { type OptionSpec, integerOption, numberOption, parseCommandArgs, seedOpt
 import { splitIndices, takeRows } from '../mdn/data/split.js';
 import { ACTIVATIONS, type Activation, SIGMA_ACTIVATIONS, type SigmaActivation } from '../mdn/architecture.js';
 import { INIT_SCHEMES, type InitScheme, LAYER_TEXT_FORMS, type LayerSpec, layersFromText } from '../mdn/layers/index.js';
-import { HEAD_FAMILIES } from '../mdn/heads/index.js';
+import { HEAD_FAMILIES, type HeadFamilyName } from '../mdn/heads/index.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { columnList, readColumns } from './modelData.js';
 
@@ -70,7 +70,7 @@ export interface TrainingRun {
   readonly seed: number;
   /** The trunk: dense layers from --hidden and --activation, or --layers. */
   readonly model: ({ hidden: number[]; activation: Activation } | { layers: LayerSpec[] }) & {
-    family: 'gaussian' | 'laplace' | 'student-t';
+    family: HeadFamilyName;
     degreesOfFreedom?: number;
     init: InitScheme;
     components: number;
@@ -107,8 +107,7 @@ export async function prepareRun(command: string, usage: string, argv: string[],
     if (!make) throw new MixdenError(`--dataset must be one of ${Object.keys(BUILT_IN_DATASETS).join(', ')}, got '${o.dataset}'`);
     const d = make(o.rows ? integerOption('rows', text('rows')!, 1, MAX_DATASET_ROWS) : undefined);
     source = `the built-in ${o.dataset} problem`;
-    xColumns = ['x'];
-    yColumns = ['y'];
+    ({ x: xColumns, y: yColumns } = datasetColumns(d));
     all = { x: d.x, y: d.y };
   } else {
     source = text('data')!;
@@ -148,7 +147,7 @@ export async function prepareRun(command: string, usage: string, argv: string[],
     seed,
     model: {
       ...trunkOptions(argv, text),
-      family: choice('family', text('family')!, HEAD_FAMILIES as readonly ('gaussian' | 'laplace' | 'student-t')[]),
+      family: choice('family', text('family')!, HEAD_FAMILIES as readonly HeadFamilyName[]),
       ...degreesOfFreedomOption(text('family')!, text('degrees-of-freedom')),
       init: choice('init', text('init')!, INIT_SCHEMES),
       components: positiveInteger('components', text('components')!),

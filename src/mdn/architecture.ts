@@ -39,7 +39,7 @@ export interface DenseLayerShape {
 /** The head family of a model: its `family`, 'gaussian' by default. */
 export const headOf = (arch: MdnArchitecture): HeadFamily => headFamilyOf(arch.family ?? 'gaussian');
 
-/** Number of raw head outputs per sample: K logits, K·D means, K·D σ pre-activations. */
+/** Number of raw head outputs per sample (diagonal families: K logits, K·D means, K·D σ pre-activations). */
 export const headWidth = (arch: MdnArchitecture): number => headOf(arch).headWidth(arch);
 
 /** The trunk as layer specs, from `layers` or from the `hidden`/`activation` shorthand. */
@@ -110,7 +110,7 @@ export function validateArchitecture(arch: MdnArchitecture, { checkSize = true }
   if (!SIGMA_ACTIVATIONS.includes(arch.sigma)) {
     throw new InvalidArgumentError(`sigma must be one of ${SIGMA_ACTIVATIONS.join(', ')}, got '${arch.sigma}'`);
   }
-  if (arch.family !== undefined) headFamilyOf(arch.family);
+  if (arch.family !== undefined) headFamilyOf(arch.family).validate?.(arch);
   if (arch.family === 'student-t') {
     // Above 1 the mean and the CRPS exist; past 1e6 the components are Gaussian to f32 precision.
     const nu = arch.degreesOfFreedom;

@@ -144,6 +144,33 @@ export function heavyTailed(rows = 2000, seed = 2): Dataset {
   return { x, y, rows, inputDim: 1, outputDim: 1 };
 }
 
+/**
+ * Correlated two-dimensional targets: x ~ U(-3, 3), y = (sin x, x/2) plus noise R(θ) diag(0.5, 0.08) z, z
+ * standard normal, R(θ) the rotation by θ = πx/6: a narrow ellipse whose long axis turns from −90° to 90°
+ * across x, so its two dimensions' correlation runs from 0 through ±1. Diagonal components can only tile it.
+ * @example
+ * const d = correlated(2000, 2); // d.y holds rows of (y1, y2)
+ */
+export function correlated(rows = 2000, seed = 2): Dataset {
+  const random = new Random(seed);
+  const x = random.fill(rows, (r) => r.range(-3, 3));
+  const y = new Float64Array(rows * 2);
+  x.forEach((v, i) => {
+    const theta = (Math.PI * v) / 6;
+    const a = 0.5 * random.normal();
+    const b = 0.08 * random.normal();
+    y[2 * i] = Math.sin(v) + Math.cos(theta) * a - Math.sin(theta) * b;
+    y[2 * i + 1] = 0.5 * v + Math.sin(theta) * a + Math.cos(theta) * b;
+  });
+  return { x, y, rows, inputDim: 1, outputDim: 2 };
+}
+
+/** Column names of a data set: x and y where there is one of each, x1, x2, … and y1, y2, … otherwise. */
+export function datasetColumns(d: Dataset): { x: string[]; y: string[] } {
+  const names = (prefix: string, count: number) => (count === 1 ? [prefix] : Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`));
+  return { x: names('x', d.inputDim), y: names('y', d.outputDim) };
+}
+
 /** The built-in problems by name, for the command line and the demo. */
 export const BUILT_IN_DATASETS: Record<string, (rows?: number, seed?: number) => Dataset> = {
   'inverse-sine': inverseSine,
@@ -151,4 +178,5 @@ export const BUILT_IN_DATASETS: Record<string, (rows?: number, seed?: number) =>
   heteroscedastic,
   bimodal,
   'heavy-tailed': heavyTailed,
+  correlated,
 };

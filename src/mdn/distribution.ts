@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../runtime/errors.js';
 import type { Mixture } from './mixture.js';
 import { standardDensityOf } from './heads/standardDensity.js';
 import { standardCdfOf } from './heads/standardCdf.js';
+import { fullCovarianceMode } from './fullCovarianceDensity.js';
 
 export { normalCdf } from './normalCdf.js';
 
@@ -89,6 +90,7 @@ function logDensityAt(m: Mixture, r: number, y: ArrayLike<number>): number {
  */
 export function mixtureMode(m: Mixture, steps = 50): Float64Array {
   if (m.family === 'laplace') return laplaceMixtureMode(m);
+  if (m.lower) return fullCovarianceMode(m, steps);
   const { rows, components: K, dims: D } = m;
   // Student-t components: the same stationary point with each precision weighted by score(u)/u = (ν + 1)/(ν + u²)
   // (iteratively reweighted; 1 for Gaussians), and the log-density of their kernel.

@@ -2,6 +2,7 @@
 // on the CPU from parameters the GPU predicted (O(rows·K·D), small beside the network that produced them).
 import type { ComponentDensity } from '../shaders/componentDensity.wgsl.js';
 import { standardDensityOf } from './heads/standardDensity.js';
+import { InvalidArgumentError } from '../runtime/errors.js';
 
 export interface Mixture {
   readonly rows: number;
@@ -21,32 +22,45 @@ export interface Mixture {
   /** Student-t components' degrees of freedom. */
   readonly degreesOfFreedom?: number;
   /**
+   * Full covariance (family 'gaussian-full'): rows x K x D(D−1)/2, each component's Cholesky factor L below its
+   * diagonal, row by row ((1,0), (2,0), (2,1), …); `sigma` holds L's diagonal, and the covariance is L Lᵀ.
+   */
+  readonly lower?: Float32Array;
+  /**
    * True where the model log-transforms its targets (`scale: { logY: true }`): μ and σ are then those of log y,
    * and each component is log-normal in y. mean, variance, mode, cdf and quantile account for it.
    */
   readonly logNormal?: boolean;
 }
 
-/** Splits kernel output rows [π (K) | μ (K·D) | σ (K·D)] into a Mixture. */
-export function splitMixture(
-  params: Float32Array,
-  rows: number,
-  components: number,
-  dims: number,
-  logNormal = false,
-  family: ComponentDensity = 'gaussian',
-  degreesOfFreedom?: number,
-): Mixture {
+/** How splitMixture reads a row: what the model's head and scaling make of it. */
+export interface SplitOptions {
+  readonly logNormal?: boolean;
+  readonly family?: ComponentDensity;
+  readonly degreesOfFreedom?: number;
+  /** Entries of each component's Cholesky factor below its diagonal, after the scales (full covariance). */
+  readonly lowerPerComponent?: number;
+}
+
+/**
+ * Splits kernel output rows [π (K) | μ (K·D) | σ (K·D) | (full covariance) L below its diagonal] into a Mixture.
+ * The fifth argument may also be `logNormal` alone, as before.
+ */
+export function splitMixture(params: Float32Array, rows: number, components: number, dims: number, options: SplitOptions | boolean = {}): Mixture {
+  const { logNormal = false, family = 'gaussian', degreesOfFreedom, lowerPerComponent = 0 } = typeof options === 'boolean' ? { logNormal: options } : options;
   const K = components;
   const KD = K * dims;
-  const width = K + 2 * KD;
+  const KL = K * lowerPerComponent;
+  const width = K + 2 * KD + KL;
   const pi = new Float32Array(rows * K);
   const mu = new Float32Array(rows * KD);
   const sigma = new Float32Array(rows * KD);
+  const lower = new Float32Array(rows * KL);
   for (let r = 0; r < rows; r++) {
     pi.set(params.subarray(r * width, r * width + K), r * K);
     mu.set(params.subarray(r * width + K, r * width + K + KD), r * KD);
-    sigma.set(params.subarray(r * width + K + KD, (r + 1) * width), r * KD);
+    sigma.set(params.subarray(r * width + K + KD, r * width + K + 2 * KD), r * KD);
+    lower.set(params.subarray(r * width + K + 2 * KD, (r + 1) * width), r * KL);
   }
   return {
     rows,
@@ -58,15 +72,26 @@ export function splitMixture(
     ...(logNormal ? { logNormal } : {}),
     ...(family === 'gaussian' ? {} : { family }),
     ...(degreesOfFreedom === undefined ? {} : { degreesOfFreedom }),
+    ...(lowerPerComponent > 0 ? { lower } : {}),
   };
 }
 
 // A component's mean and variance in y: μ and v·σ² (v the standard density's variance: 1 Gaussian, 2 Laplace,
-// ν/(ν − 2) Student-t, Infinity for ν <= 2),
+// ν/(ν − 2) Student-t, Infinity for ν <= 2; full covariance: the diagonal of L Lᵀ),
 // or for a log-normal component exp(μ + σ²/2) and (e^{σ²} − 1) e^{2μ + σ²}.
+// (L Lᵀ)_dd = L_dd² + Σ_{j<d} L_dj² for the value at i = (row · K + k) · D + d.
+function fullVariance(m: Mixture, i: number): number {
+  const D = m.dims;
+  const d = i % D;
+  const start = ((i - d) / D) * ((D * (D - 1)) / 2) + (d * (d - 1)) / 2;
+  let sum = m.sigma[i] ** 2;
+  for (let j = 0; j < d; j++) sum += m.lower![start + j] ** 2;
+  return sum;
+}
+
 function componentMoments(m: Mixture, i: number): [number, number] {
   const mu = m.mu[i];
-  const s2 = standardDensityOf(m).variance * m.sigma[i] ** 2;
+  const s2 = m.lower ? fullVariance(m, i) : standardDensityOf(m).variance * m.sigma[i] ** 2;
   if (!m.logNormal) return [mu, s2];
   return [Math.exp(mu + s2 / 2), Math.expm1(s2) * Math.exp(2 * mu + s2)];
 }
@@ -108,4 +133,44 @@ export function mixtureVariance(m: Mixture): Float64Array {
     }
   }
   return variance;
+}
+
+/** Component c's (c = row · K + k) covariance, D x D row-major: L Lᵀ, or diag(v σ²) for the diagonal families. */
+export function componentCovariance(m: Mixture, c: number): Float64Array {
+  const D = m.dims;
+  const L = new Float64Array(D * D);
+  const lowerPerComponent = (D * (D - 1)) / 2;
+  const scale = m.lower ? 1 : Math.sqrt(standardDensityOf(m).variance);
+  for (let i = 0; i < D; i++) {
+    L[i * D + i] = scale * m.sigma[c * D + i];
+    if (m.lower) for (let j = 0; j < i; j++) L[i * D + j] = m.lower[c * lowerPerComponent + (i * (i - 1)) / 2 + j];
+  }
+  const covariance = new Float64Array(D * D);
+  for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) for (let t = 0; t <= Math.min(i, j); t++) covariance[i * D + j] += L[i * D + t] * L[j * D + t];
+  return covariance;
+}
+
+/**
+ * Cov[y | x] by the law of total covariance, Σ_k π_k (Σ_k + (μ_k − mean)(μ_k − mean)ᵀ): rows x D x D. Diagonal
+ * families give diagonal component covariances; the mixture's is full all the same where the means spread.
+ * Log-normal components are not covered (their covariance is not the one of log y): refused.
+ * @example
+ * const c = mixtureCovariance(await model.predict(x)); // c[(r * D + i) * D + j]
+ */
+export function mixtureCovariance(m: Mixture): Float64Array {
+  if (m.logNormal) throw new InvalidArgumentError('mixtureCovariance: log-normal components are not covered (mixtureVariance gives the variances in y)');
+  const { rows, components: K, dims: D } = m;
+  const mean = mixtureMean(m);
+  const out = new Float64Array(rows * D * D);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < K; k++) {
+      const w = m.pi[r * K + k];
+      const c = componentCovariance(m, r * K + k);
+      for (let i = 0; i < D; i++) {
+        const di = m.mu[(r * K + k) * D + i] - mean[r * D + i];
+        for (let j = 0; j < D; j++) out[(r * D + i) * D + j] += w * (c[i * D + j] + di * (m.mu[(r * K + k) * D + j] - mean[r * D + j]));
+      }
+    }
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 // density grid, on top of predict, logProb and sample (which a model implements on the GPU).
 import { InvalidArgumentError } from '../runtime/errors.js';
 import type { MdnArchitecture } from './architecture.js';
-import { type Mixture, mixtureMean, mixtureVariance } from './mixture.js';
+import { type Mixture, mixtureCovariance, mixtureMean, mixtureVariance } from './mixture.js';
 import { mixtureCdf, mixtureMode, mixtureQuantile } from './distribution.js';
 import { type Rows, type Shaped, checkInteger, checkOptionKeys, rowsOf, shaped } from './arguments.js';
 import type { SampleOptions } from './predictor.js';
@@ -34,6 +34,17 @@ export abstract class MixtureQueries {
   async variance(x: Rows): Promise<Shaped<Float64Array>> {
     const m = await this.predict(x);
     return shaped(mixtureVariance(m), [m.rows, m.dims]);
+  }
+
+  /**
+   * Cov[y | x] by the law of total covariance, rows x outputDim x outputDim (full for every family: the spread
+   * of the component means correlates the dimensions too).
+   * @example
+   * const c = await model.covariance(x); // c[(r * D + i) * D + j]
+   */
+  async covariance(x: Rows): Promise<Shaped<Float64Array>> {
+    const m = await this.predict(x);
+    return shaped(mixtureCovariance(m), [m.rows, m.dims, m.dims]);
   }
 
   /**

@@ -142,7 +142,13 @@ export class Mdn extends MixtureQueries {
       const xs = rowsOf('x', x, this.architecture.inputDim);
       const params = await (await this.predictor()).predict(xs);
       const { inputDim, components, outputDim, degreesOfFreedom } = this.architecture;
-      return splitMixture(params, xs.length / inputDim, components, outputDim, this.fittedScaling?.y.log ?? false, headOf(this.architecture).density, degreesOfFreedom);
+      const head = headOf(this.architecture);
+      return splitMixture(params, xs.length / inputDim, components, outputDim, {
+        logNormal: this.fittedScaling?.y.log ?? false,
+        family: head.density,
+        degreesOfFreedom,
+        lowerPerComponent: head.extraMixtureValues?.(outputDim).length ?? 0,
+      });
     });
   }
 

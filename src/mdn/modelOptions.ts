@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../runtime/errors.js';
 import { type Activation, type MdnArchitecture, type SigmaActivation, withLayers } from './architecture.js';
 import type { InitScheme, LayerSpec } from './layers/index.js';
 import type { ScaleOption } from './scaling.js';
+import type { HeadFamilyName } from './heads/index.js';
 
 export interface MdnOptions {
   /** Values per input row x (required). */
@@ -24,10 +25,12 @@ export interface MdnOptions {
   /** Mixture components K (default 5). */
   readonly components?: number;
   /**
-   * The components' family: 'gaussian' (default) or 'laplace' (density e^{−|y−μ|/b} / 2b per dimension, b from
-   * the σ activation: heavier tails, robust to outliers).
+   * The components' family: 'gaussian' (default; diagonal covariance), 'gaussian-full' (full covariance through
+   * a Cholesky factor per component: its diagonal from the σ activation, the entries below it free; outputDim
+   * 2 to 32), 'laplace' (density e^{−|y−μ|/b} / 2b per dimension, b from the σ activation: heavier tails,
+   * robust to outliers) or 'student-t' (with `degreesOfFreedom`).
    */
-  readonly family?: 'gaussian' | 'laplace' | 'student-t';
+  readonly family?: HeadFamilyName;
   /**
    * Student-t components' degrees of freedom ν, fixed, above 1 (required with family 'student-t'): heavy tails
    * for small ν (variance only above 2), Gaussian as ν grows.

@@ -9,7 +9,7 @@ import { type Program, ProgramBuilder } from '../runtime/program.js';
 import type { StepRing } from '../runtime/stepRing.js';
 import { StagingBuffer } from '../runtime/transfer.js';
 import { addLogJacobian, scaleColumns } from '../shaders/scaleColumns.js';
-import { type MdnArchitecture, headWidth, networkLayers } from './architecture.js';
+import { type MdnArchitecture, headOf, headWidth, networkLayers } from './architecture.js';
 import { NetworkRecorder } from './network.js';
 import { type ModelScaling, isIdentityScaling, jacobianColumns, mixtureColumns, sampleColumns, scalingColumns } from './scaling.js';
 
@@ -52,7 +52,7 @@ export async function compilePredictorKernels(gpu: GpuContext, architecture: Mdn
     jacobian: jacobian!,
     inputs: upload('input scaling', scalingColumns(scaled.x)),
     targets: upload('target scaling', scalingColumns(scaled.y)),
-    mixture: upload('mixture unscaling', mixtureColumns(scaled.y, architecture.components)),
+    mixture: upload('mixture unscaling', mixtureColumns(scaled.y, architecture.components, headOf(architecture).extraMixtureValues?.(architecture.outputDim))),
     samples: upload('sample unscaling', sampleColumns(scaled.y)),
     logJacobian: upload('log-Jacobian', columns.columns),
     jacobianBase: columns.base,

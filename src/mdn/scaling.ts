@@ -72,13 +72,18 @@ export function scalingColumns(s: Scaler): Float32Array {
   return Float32Array.from(s.shift.flatMap((shift, c) => [1 / s.scale[c], -shift / s.scale[c], s.log ? 1 : 0, 0]));
 }
 
-/** Per-column values that take mixture parameters [π (K) | μ (K·D) | σ (K·D)] of scaled targets back to original units (of log y, for log-transformed targets). */
-export function mixtureColumns(y: Scaler, components: number): Float32Array {
+/**
+ * Per-column values that take mixture parameters [π (K) | μ (K·D) | σ (K·D) | per-component values after them]
+ * of scaled targets back to original units (of log y, for log-transformed targets). `extra`: for each value per
+ * component after the scales, the target dimension whose scale multiplies it (HeadFamily.extraMixtureValues).
+ */
+export function mixtureColumns(y: Scaler, components: number, extra: readonly number[] = []): Float32Array {
   const D = y.shift.length;
   const columns: number[] = [];
   for (let k = 0; k < components; k++) columns.push(1, 0, 0, 0);
   for (let i = 0; i < components * D; i++) columns.push(y.scale[i % D], y.shift[i % D], 0, 0);
   for (let i = 0; i < components * D; i++) columns.push(y.scale[i % D], 0, 0, 0);
+  for (let k = 0; k < components; k++) for (const d of extra) columns.push(y.scale[d], 0, 0, 0);
   return Float32Array.from(columns);
 }
 

@@ -1,5 +1,5 @@
 // Fused mixture density head: per sample, the negative log-likelihood of a K-component diagonal mixture of a
-// location-scale family (componentDensity.wgsl.ts: Gaussian or Laplace) over D dims and (optionally) its gradient with respect to every raw head output, in one pass over
+// location-scale family (componentDensity.wgsl.ts: Gaussian, Laplace, Student-t) over D dims and (optionally) its gradient with respect to every raw head output, in one pass over
 // the row. Head row layout: [π logits (K) | μ (K·D, component-major) | σ pre-activations (K·D)].
 // K and D are uniforms: no per-row arrays (training keeps its per-component values in headGrad's own
 // slots until it overwrites them with the gradient). The batch mean is meanReduce's job:
@@ -31,6 +31,16 @@ const ROW_START = `  let K = shape.components;
   let rowBase = row * K * (1u + 2u * D);
   let targetBase = row * D;
 `;
+
+/** A streaming log-sum-exp step: one exp per term, rescaling the sum when the maximum moves. */
+export const addToLogSumExpWgsl = `fn addToLogSumExp(maxSoFar: ptr<function, f32>, scaledSum: ptr<function, f32>, x: f32) {
+  if (x > *maxSoFar) {
+    *scaledSum = *scaledSum * exp(*maxSoFar - x) + 1.0;
+    *maxSoFar = x;
+  } else {
+    *scaledSum += exp(x - *maxSoFar);
+  }
+}`;
 
 export function mixtureNllSource(v: MixtureVariant): string {
   return wgsl`
@@ -100,14 +110,7 @@ ${ROW_START}  var maxLogit = LOWEST;
   return logNormalizer - logJoint + shape.sigmaPenalty * penalty;
 }
 #else
-fn addToLogSumExp(maxSoFar: ptr<function, f32>, scaledSum: ptr<function, f32>, x: f32) {
-  if (x > *maxSoFar) {
-    *scaledSum = *scaledSum * exp(*maxSoFar - x) + 1.0;
-    *maxSoFar = x;
-  } else {
-    *scaledSum += exp(x - *maxSoFar);
-  }
-}
+${addToLogSumExpWgsl}
 
 // log p_k(y | μ_k, σ_k) of component k, a product over the dimensions.
 fn componentLogDensity(rowBase: u32, targetBase: u32, k: u32) -> f32 {

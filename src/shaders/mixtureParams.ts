@@ -10,6 +10,11 @@ export interface MixtureParamsVariant {
   readonly sigma: SigmaActivation;
   /** K and D compiled in with every loop unrolled (unrolledHead picks it); null: loops over the uniforms. */
   readonly unrolled: HeadShape | null;
+  /**
+   * Values per component after the scales, copied as they are (full covariance: the Cholesky factor's entries
+   * below its diagonal); default 0. Only the looping variant takes them.
+   */
+  readonly extraPerComponent?: number;
 }
 
 export const MixtureParamsShape = defineUniformStruct('MixtureParamsShape', {
@@ -26,7 +31,7 @@ export type MixtureParamsSizes = UniformValues<typeof MixtureParamsShape>;
 export const mixtureParams = defineKernel<MixtureParamsVariant, MixtureParamsSizes>()({
   name: 'mixtureParams',
   bindings: () => [readOnly('head'), readWrite('params'), uniform('shape', MixtureParamsShape)],
-  source: ({ sigma, unrolled }) => mixtureParamsSource(sigma, unrolled),
+  source: ({ sigma, unrolled, extraPerComponent }) => mixtureParamsSource(sigma, unrolled, extraPerComponent ?? 0),
   plan: (sizes, v) => {
     checkHeadShape('mixtureParams', v.unrolled, sizes.components, sizes.dims);
     return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, MIXTURE_PARAMS_WORKGROUP) };

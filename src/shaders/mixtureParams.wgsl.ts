@@ -1,5 +1,6 @@
 // Raw head outputs to mixture parameters, per sample: π = softmax(logits) (by log-sum-exp), μ as is,
-// σ from its pre-activation. Output row layout matches the head: [π (K) | μ (K·D) | σ (K·D)].
+// σ from its pre-activation. Output row layout matches the head: [π (K) | μ (K·D) | σ (K·D)], then any values
+// per component a family adds after the scales (full covariance: the factor below its diagonal), copied as is.
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
@@ -24,7 +25,8 @@ function unrolledRowParams({ components: K, dims: D }: HeadShape): string {
   return `fn rowParams(row: u32) {\n  ${lines.join('\n  ')}\n}`;
 }
 
-export function mixtureParamsSource(sigma: SigmaActivation, unrolled: HeadShape | null): string {
+export function mixtureParamsSource(sigma: SigmaActivation, unrolled: HeadShape | null, extraPerComponent = 0): string {
+  if (unrolled && extraPerComponent > 0) throw new Error('mixtureParams: values after the scales need the looping variant');
   return wgsl`
 ${sigmaTermsWgsl(sigma)}
 
@@ -34,7 +36,8 @@ ${unrolled ? unrolledRowParams(unrolled) : ''}
 fn rowParams(row: u32) {
   let K = shape.components;
   let KD = K * shape.dims;
-  let base = row * (K + 2u * KD);
+  let extra = K * ${extraPerComponent}u;
+  let base = row * (K + 2u * KD + extra);
   var maxLogit = head[base];
   for (var k = 1u; k < K; k++) {
     maxLogit = max(maxLogit, head[base + k]);
@@ -51,6 +54,9 @@ fn rowParams(row: u32) {
     params[base + K + i] = head[base + K + i];
     // 1 / (1/σ) is within an ulp or two of σ, and never forms σ from an underflowed exp.
     params[base + K + KD + i] = 1.0 / sigmaTerms(head[base + K + KD + i]).invSigma;
+  }
+  for (var i = 0u; i < extra; i++) {
+    params[base + K + 2u * KD + i] = head[base + K + 2u * KD + i];
   }
 }
 #endif

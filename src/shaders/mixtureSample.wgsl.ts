@@ -57,23 +57,19 @@ fn drawSample(i: u32) {
 }`;
 }
 
-export function mixtureSampleSource(sigma: SigmaActivation, unrolled: HeadShape | null, shape: ComponentShape = {}): string {
-  return wgsl`
-${sigmaTermsWgsl(sigma)}
-${standardDrawWgsl(shape)}
+/** The random stream of a sampling kernel: the hash, and nextUniform (uniform on (0, 1), never 0: Box–Muller takes its log). */
+export const randomStreamWgsl = `${hashWgsl}
 
-${hashWgsl}
-
-// Uniform on (0, 1), never 0 (Box–Muller takes its log); advances the stream.
 fn nextUniform(stream: ptr<function, u32>) -> f32 {
   *stream = hash(*stream);
   return (f32(*stream >> 8u) + 0.5) / 16777216.0;
-}
+}`;
 
-#if ${unrolled !== null}
-${unrolled ? unrolledDraws(unrolled) : ''}
-#else
-fn drawComponent(base: u32, stream: ptr<function, u32>) -> u32 {
+/**
+ * drawComponent(base, stream): the component of the row whose head starts at base, from
+ * softmax(logits / temperature), the most probable one at temperature 0. Loops over shape.components.
+ */
+export const drawComponentWgsl = `fn drawComponent(base: u32, stream: ptr<function, u32>) -> u32 {
   let K = shape.components;
   var best = 0u;
   var maxScaled = head[base];
@@ -96,7 +92,19 @@ fn drawComponent(base: u32, stream: ptr<function, u32>) -> u32 {
     if (cumulative >= threshold) { return k; }
   }
   return K - 1u;
-}
+}`;
+
+export function mixtureSampleSource(sigma: SigmaActivation, unrolled: HeadShape | null, shape: ComponentShape = {}): string {
+  return wgsl`
+${sigmaTermsWgsl(sigma)}
+${standardDrawWgsl(shape)}
+
+${randomStreamWgsl}
+
+#if ${unrolled !== null}
+${unrolled ? unrolledDraws(unrolled) : ''}
+#else
+${drawComponentWgsl}
 
 fn drawSample(i: u32) {
   let row = i / shape.samplesPerRow;

@@ -15,10 +15,11 @@ import { fixtureCases } from './cases/fixtures.js';
 import { layerNormCases } from './cases/layerNorm.js';
 import { layerNormModelCases } from './cases/layerNormModel.js';
 import { familyCases } from './cases/families.js';
+import { fullCovarianceCases } from './cases/fullCovariance.js';
 
 export type Case = (gpu: GpuContext, args: any) => Promise<unknown>;
 
-const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases, ...familyCases };
+const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases, ...familyCases, ...fullCovarianceCases };
 let shared: Promise<GpuContext> | undefined;
 
 async function runCase(name: string, args: unknown): Promise<unknown> {

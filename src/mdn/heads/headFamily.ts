@@ -48,8 +48,16 @@ export interface HeadFamily {
   readonly family: string;
   /** The standard density of its components, for the distribution API on the CPU (heads/standardDensity.ts). */
   readonly density: ComponentDensity;
+  /** Throws an InvalidArgumentError where the family cannot serve this description (e.g. its output width). */
+  validate?(architecture: MdnArchitecture): void;
   /** Raw head outputs per row: the width of the trunk's last (linear) layer. */
   headWidth(architecture: MdnArchitecture): number;
+  /**
+   * Values per component a mixture row carries after the scales ([π | μ | σ] first), each given as the target
+   * dimension whose scale multiplies it when mixture parameters go back to original units (full covariance:
+   * the row of each entry of the Cholesky factor). Absent: none.
+   */
+  extraMixtureValues?(dims: number): readonly number[];
   loss(architecture: MdnArchitecture, training: HeadTraining): Stage<LossIo>;
   mixture(architecture: MdnArchitecture): Stage<MixtureIo>;
   logDensity(architecture: MdnArchitecture): Stage<LogDensityIo>;

@@ -1,11 +1,15 @@
 // Every mixture head family, by name: the one list to extend when a family is added (see docs/architecture.md).
 import { InvalidArgumentError } from '../../runtime/errors.js';
 import { gaussian, laplace, studentT } from './locationScale.js';
+import { gaussianFull } from './fullCovariance.js';
 import type { HeadFamily } from './headFamily.js';
 
 export type { HeadFamily, HeadTraining, LossIo, MixtureIo, LogDensityIo, SampleIo } from './headFamily.js';
 
-const FAMILIES: readonly HeadFamily[] = [gaussian, laplace, studentT];
+const FAMILIES: readonly HeadFamily[] = [gaussian, gaussianFull, laplace, studentT];
+
+/** The names createMdn's `family` takes. */
+export type HeadFamilyName = 'gaussian' | 'gaussian-full' | 'laplace' | 'student-t';
 
 /** Names of the head families. */
 export const HEAD_FAMILIES: readonly string[] = FAMILIES.map((f) => f.family);

@@ -2,6 +2,7 @@
 // family modules so that what mixden/inference bundles carries no CPU special functions (log-gamma).
 import type { MdnArchitecture } from '../architecture.js';
 import { mixtureNll } from './mixture.js';
+import { fullCovarianceNll } from './fullCovariance.js';
 
 export interface HeadReference {
   /** Per-row loss and the gradient of each row's loss at the raw head (not divided by the rows). */
@@ -23,7 +24,12 @@ const locationScale: HeadReference = {
     }),
 };
 
-const REFERENCES: Record<string, HeadReference> = { gaussian: locationScale, laplace: locationScale, 'student-t': locationScale };
+const fullCovariance: HeadReference = {
+  loss: (a, head, targets, rows, sigmaPenalty) =>
+    fullCovarianceNll(head, targets, { batch: rows, components: a.components, dims: a.outputDim, sigma: a.sigma, sigmaEpsilon: a.sigmaEpsilon, sigmaPenalty }),
+};
+
+const REFERENCES: Record<string, HeadReference> = { gaussian: locationScale, 'gaussian-full': fullCovariance, laplace: locationScale, 'student-t': locationScale };
 
 /** The float64 reference of a model's head family. */
 export function headReferenceOf(architecture: MdnArchitecture): HeadReference {

@@ -6,3 +6,4 @@ export * from './layerNorm.js';
 export * from './mixture.js';
 export * from './optimizer.js';
 export * from './network.js';
+export * from './fullCovariance.js';
