@@ -27,16 +27,18 @@ run() {
   ' "$json" "$family" "$seed"
 }
 
+# The comment lines ($2, $3), then the column titles.
 header() {
   echo "# mixden report --dataset $1 ${options[*]} --family F --seed S, $(date -u +%Y-%m-%d), $(nproc) cores"
   echo "# $2"
+  echo "# $3"
   printf '%-13s %-6s %-10s %-10s %s\n' family seed 'test NLL' 'CRPS' 'MLP-by-MSE baseline NLL'
 }
 
 if [ "$which" = all ] || [ "$which" = heavy-tailed ]; then
   {
-    header heavy-tailed 'heavy-tailed: y = sin(x) + 0.3 t(2.5), 2000 rows (1600 train, 400 test). Test NLL per row, nats (lower is better).'
-    echo "# student-t with --degrees-of-freedom 2.5, the noise's own ν. CRPS in the units of y."
+    header heavy-tailed 'heavy-tailed: y = sin(x) + 0.3 t(2.5), 2000 rows (1600 train, 400 test). Test NLL per row, nats (lower is better).' \
+      "student-t with --degrees-of-freedom 2.5, the noise's own ν. CRPS in the units of y."
     for family in gaussian laplace student-t; do
       extra=(); [ "$family" = student-t ] && extra=(--degrees-of-freedom 2.5)
       for seed in 1 2 3; do run heavy-tailed "$family" "$seed" "${extra[@]}"; done
@@ -46,8 +48,8 @@ fi
 
 if [ "$which" = all ] || [ "$which" = correlated ]; then
   {
-    header correlated 'correlated: y = (sin x, x/2) + R(πx/6) diag(0.5, 0.08) z, 2000 rows (1600 train, 400 test). Test NLL per row (both columns), nats.'
-    echo "# The noise alone has entropy log(2πe · 0.5 · 0.08) = -0.381 nats: no model can average below it. CRPS: one-column y only."
+    header correlated 'correlated: y = (sin x, x/2) + R(πx/6) diag(0.5, 0.08) z, 2000 rows (1600 train, 400 test). Test NLL per row (both columns), nats.' \
+      'The noise alone has entropy log(2πe · 0.5 · 0.08) = -0.381 nats: no model can average below it. CRPS: one-column y only.' 
     for family in gaussian gaussian-full; do
       for seed in 1 2 3; do run correlated "$family" "$seed"; done
     done

@@ -142,4 +142,20 @@ describe('mixden report and dataset', () => {
     expect(r.stdout.split('\n')[0]).toBe('x,y');
     expect(r.stdout.trim().split('\n')).toHaveLength(6);
   });
+
+  it('trains full-covariance components on the correlated problem and prints their Cholesky factor', async () => {
+    const csv = join(dir, 'correlated.csv');
+    expect((await mixden('dataset', 'correlated', '--rows', '300', '--out', csv)).code).toBe(0);
+    expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe('x,y1,y2');
+    const model = join(dir, 'full.mixden');
+    const r = await mixden('train', '--data', csv, '--x', 'x', '--y', 'y1,y2', '--family', 'gaussian-full', '--hidden', '16', '--components', '2', '--steps', '100', '--lr', '0.02', '--out', model, '--json');
+    expect(r.code).toBe(0);
+    expect(Number.isFinite(JSON.parse(r.stdout.trim().split('\n').pop()!).testNll)).toBe(true);
+    const p = await mixden('predict', '--model', model, '--data', csv, '--mixture', '--json');
+    const keys = Object.keys(JSON.parse(p.stdout)[0]);
+    expect(keys.slice(-6)).toEqual(['pi2', 'mu2_y1', 'sigma2_y1', 'mu2_y2', 'sigma2_y2', 'L2_y2_y1']);
+    const one = await mixden('train', '--data', csv, '--x', 'x', '--y', 'y1', '--family', 'gaussian-full', '--steps', '10');
+    expect(one.code).toBe(1);
+    expect(one.stderr).toMatch(/family 'gaussian-full' with outputDim 1 is family 'gaussian'/);
+  });
 });
