@@ -6,7 +6,8 @@ import { CsvError, parseCsv, selectColumns } from '../../src/mdn/data/csv.js';
 import { initialParameters } from '../../src/mdn/init.js';
 import { Random } from '../../src/mdn/random.js';
 import { type MdnArchitecture, networkLayers, withLayers } from '../../src/mdn/architecture.js';
-import { rewriteManifest } from '../support/modelBytes.js';
+import { readFileSync } from 'node:fs';
+import { rewriteManifest, rewriteSafetensorsHeader } from '../support/modelBytes.js';
 
 const CASES = 3000;
 
@@ -45,6 +46,29 @@ function mutateManifest(source: Uint8Array, random: Random): Uint8Array {
   return rewriteManifest(source, edits[Math.floor(random.uniform() * edits.length)]);
 }
 
+/** Mutates the safetensors header's tensor table (dtype, shape, offsets, names), keeping the data. */
+function mutateHeader(source: Uint8Array, random: Random): Uint8Array {
+  const values: unknown[] = [null, -1, 0, 3, 24, 1e9, 2 ** 53, 'F16', 'F32', 'x', [], [0, 0], [1, 0], [2 ** 60, 2 ** 61], {}, true];
+  const pick = () => values[Math.floor(random.uniform() * values.length)];
+  return rewriteSafetensorsHeader(source, (h) => {
+    const names = Object.keys(h).filter((k) => k !== '__metadata__');
+    const name = names[Math.floor(random.uniform() * names.length)];
+    const edits: (() => void)[] = [
+      () => (h[name].dtype = pick()),
+      () => (h[name].shape = pick()),
+      () => (h[name].shape = [pick(), pick()]),
+      () => (h[name].data_offsets = pick()),
+      () => (h[name].data_offsets = [pick(), pick()]),
+      () => (h[name] = pick()),
+      () => delete h[name],
+      () => (h[`${name}.copy`] = h[name]),
+      () => (h.__metadata__ = pick()),
+      () => (h.__metadata__.mixden = pick()),
+    ];
+    edits[Math.floor(random.uniform() * edits.length)]();
+  });
+}
+
 function mutateText(source: string, random: Random): string {
   const alphabet = ['"', ',', '\n', '\r', '\r\n', '\uFEFF', ' ', 'NaN', '1e999', '-', '.', 'abc', '""', '\u0000', 'é'];
   let text = source;
@@ -63,11 +87,17 @@ describe('fuzzing', () => {
   const arch: MdnArchitecture = { inputDim: 2, outputDim: 2, hidden: [5, 3], activation: 'tanh', components: 3, sigma: 'softplus', sigmaEpsilon: 1e-7 };
   const model = encodeModel(arch, initialParameters(arch, 1).map((b) => Float32Array.from(b)), { columns: ['a', 'b'] });
 
+  // The earlier MIXDEN format, which files of release 0.1.0 are in and which still loads.
+  const legacy = new Uint8Array(readFileSync('test/fixtures/api-0.1.0.mixden'));
+
   it.each([
-    ['byte mutations', mutateBytes],
-    ['manifest mutations', mutateManifest],
-  ] as const)(`${CASES} model files with %s load or throw ModelFormatError`, (_, mutate) => {
-    const random = new Random(mutate === mutateBytes ? 1 : 2);
+    ['byte mutations', mutateBytes, model, 1],
+    ['manifest mutations', mutateManifest, model, 2],
+    ['safetensors header mutations', mutateHeader, model, 5],
+    ['byte mutations of the earlier MIXDEN format', mutateBytes, legacy, 6],
+    ['manifest mutations of the earlier MIXDEN format', mutateManifest, legacy, 7],
+  ] as const)(`${CASES} model files with %s load or throw ModelFormatError`, (_, mutate, model, seed) => {
+    const random = new Random(seed);
     const outcomes = { loaded: 0, refused: 0 };
     const started = performance.now();
     for (let i = 0; i < CASES; i++) {

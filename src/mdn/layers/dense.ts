@@ -46,6 +46,22 @@ export const dense: LayerKind<DenseSpec> = {
     for (let i = 0; i < drawn; i++) block[i] = Math.fround(random.range(-limit, limit));
     return block;
   },
+  // torch.nn.Linear: weight [out, in] (W transposed), bias [out].
+  tensors: ({ inputs, outputs }) => [
+    { name: 'weight', shape: [outputs, inputs] },
+    { name: 'bias', shape: [outputs] },
+  ],
+  toTensors({ inputs, outputs }, block) {
+    const weight = new Float32Array(outputs * inputs);
+    for (let i = 0; i < inputs; i++) for (let o = 0; o < outputs; o++) weight[o * inputs + i] = block[i * outputs + o];
+    return [weight, Float32Array.from({ length: outputs }, (_, o) => block[inputs * outputs + o])];
+  },
+  fromTensors({ inputs, outputs }, [weight, bias]) {
+    const block = new Float32Array((inputs + 1) * outputs);
+    for (let i = 0; i < inputs; i++) for (let o = 0; o < outputs; o++) block[i * outputs + o] = weight[o * inputs + i];
+    block.set(Array.from(bias), inputs * outputs);
+    return block;
+  },
   describe: (layer) => `${layer.inputs} -> ${layer.outputs} ${layer.spec.activation}`,
   forward: (layer) => [
     stage(denseForward, denseForwardVariant(layer.spec.activation, layer), sizesOf(layer), (io: ForwardIo) => ({ input: io.input, weights: io.weights, output: io.output })),

@@ -4,7 +4,7 @@ import { dense } from './dense.js';
 import { layerNorm } from './layerNorm.js';
 import type { LayerKind, LayerSpec } from './layerKind.js';
 
-export type { LayerKind, LayerSpec, PlacedLayer, Stage, ForwardIo, BackwardIo, InitScheme } from './layerKind.js';
+export type { LayerKind, LayerSpec, PlacedLayer, Stage, ForwardIo, BackwardIo, InitScheme, TensorShape } from './layerKind.js';
 
 /** The initialisation schemes, for messages and the command line. */
 export const INIT_SCHEMES = ['glorot', 'pytorch'] as const;

@@ -71,6 +71,12 @@ export interface BackwardIo extends ForwardIo {
   readonly weightGrad: Resource;
 }
 
+/** One tensor of a layer's parameters as PyTorch's module of that kind stores it: its name within the layer, and its shape. */
+export interface TensorShape {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
 export interface LayerKind<S extends LayerSpec = LayerSpec> {
   readonly kind: string;
   /** The spec with defaults filled in; throws InvalidArgumentError naming `at` (e.g. "layers[2]") for a bad field. */
@@ -85,6 +91,14 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
   parameterCount(spec: S, inputs: number): number;
   /** Floats per row the training forward pass keeps for the backward pass (e.g. row statistics); 0 for none. */
   savedPerRow(spec: S, inputs: number): number;
+  /**
+   * The parameter block as the tensors PyTorch's module of this kind holds (e.g. a Linear's `weight` [out, in]
+   * and `bias` [out]), for the safetensors model file; toTensors and fromTensors convert a block to and from
+   * their values, in this order.
+   */
+  tensors(layer: PlacedLayer<S>): readonly TensorShape[];
+  toTensors(layer: PlacedLayer<S>, block: ArrayLike<number>): Float32Array[];
+  fromTensors(layer: PlacedLayer<S>, tensors: readonly ArrayLike<number>[]): Float32Array;
   /** The initial parameter block under `scheme`, rounded to float32 (draws from `random` in a fixed order). */
   initialParameters(layer: PlacedLayer<S>, random: Random, scheme: InitScheme): Float64Array;
   /** One line for listings and exported kernels, e.g. "32 -> 64 tanh". */

@@ -36,6 +36,18 @@ export const layerNorm: LayerKind<LayerNormSpec> = {
   savedPerRow: () => LAYER_NORM_SAVED_PER_ROW,
   // Both schemes: γ = 1, β = 0, as Keras and PyTorch start a layer normalisation.
   initialParameters: ({ inputs }) => Float64Array.from({ length: 2 * inputs }, (_, i) => (i < inputs ? 1 : 0)),
+  // torch.nn.LayerNorm: weight (γ) and bias (β), [width] each.
+  tensors: ({ inputs }) => [
+    { name: 'weight', shape: [inputs] },
+    { name: 'bias', shape: [inputs] },
+  ],
+  toTensors: ({ inputs }, block) => [Float32Array.from({ length: inputs }, (_, i) => block[i]), Float32Array.from({ length: inputs }, (_, i) => block[inputs + i])],
+  fromTensors({ inputs }, [gamma, beta]) {
+    const block = new Float32Array(2 * inputs);
+    block.set(Array.from(gamma), 0);
+    block.set(Array.from(beta), inputs);
+    return block;
+  },
   describe: (layer) => `layerNorm ${layer.inputs}`,
   forward: (layer, training) => [
     stage(layerNormForward, { save: training }, sizesOf(layer), (io: ForwardIo) => ({
