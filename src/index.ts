@@ -1,7 +1,7 @@
 // Public entry point (browser and Node alike; Node's WebGPU adapter is in 'mixden/node').
 export * from './runtime/index.js';
 export * from './shaders/index.js';
-export { type MdnArchitecture, type DenseLayerShape, denseLayers, networkLayers, headWidth, parameterLayout, validateArchitecture } from './mdn/architecture.js';
+export { type MdnArchitecture, type DenseLayerShape, denseLayers, networkLayers, headWidth, parameterLayout, validateArchitecture, withLayers } from './mdn/architecture.js';
 export { LAYER_KINDS, type LayerKind, type LayerSpec, type DenseSpec, type LayerNormSpec, type PlacedLayer } from './mdn/layers/index.js';
 export { HEAD_FAMILIES, type HeadFamily, type HeadFamilyName } from './mdn/heads/index.js';
 export { NetworkRecorder } from './mdn/network.js';

@@ -1,5 +1,8 @@
-// Files of earlier releases load and predict bit for bit (test/fixtures/, made by release 0.1.0 on SwiftShader).
+// Files of earlier releases load and predict bit for bit (test/fixtures/, made by release 0.1.0 on SwiftShader),
+// and files of the PyTorch twin give PyTorch's values (test/fixtures/pytorch/).
 import { describe, expect, it } from 'vitest';
+import type { CompareReport } from '../support/compare.js';
+import { expectReportsPass } from '../support/expectClose.js';
 import { useGpuPage } from './page.js';
 
 const page = useGpuPage();
@@ -8,5 +11,13 @@ describe('model files of release 0.1.0', () => {
   it('load and give the same predict, logProb and seeded sample bits, and save again as safetensors with the same weights, bit for bit', async () => {
     // Mismatching elements per output (-1: a different length).
     expect(await page().run('release010ModelFile')).toEqual({ pi: 0, mu: 0, sigma: 0, logProb: 0, samples: 0, resaved: true });
+  });
+});
+
+describe('model files written by the PyTorch twin (interop/pytorch)', () => {
+  it.each(['layernorm', 'full', 'student-t'])('twin-%s loads and gives the log-densities and mixtures PyTorch computed', async (name) => {
+    const reports = await page().run<CompareReport[]>('pytorchTwinFiles', { name });
+    expect(reports.length).toBeGreaterThanOrEqual(4);
+    expectReportsPass(reports);
   });
 });

@@ -1,8 +1,10 @@
 // Model files written by earlier releases, with the outputs those releases gave (test/fixtures/): loading them
-// now must give the same bits, so that nothing a user saved changes meaning.
+// now must give the same bits, so that nothing a user saved changes meaning. And model files written by the
+// PyTorch twin (test/fixtures/pytorch/), which must give what PyTorch computed.
 import type { GpuContext } from '../../../src/runtime/device.js';
 import { loadMdn } from '../../../src/mdn/createMdn.js';
 import { decodeModel } from '../../../src/mdn/serialization.js';
+import { compareArrays } from '../../support/compare.js';
 
 const sameBits = (actual: ArrayLike<number>, expected: readonly number[]) => {
   const want = Float32Array.from(expected);
@@ -11,6 +13,31 @@ const sameBits = (actual: ArrayLike<number>, expected: readonly number[]) => {
 };
 
 export const fixtureCases = {
+  /**
+   * Models trained by the PyTorch twin (test/fixtures/pytorch, made by interop/pytorch/make_fixtures.py), loaded
+   * and run on the GPU: log-densities and mixture parameters against the twin's float64 values of the same
+   * float32 weights. atol 1e-5 + rtol 1e-5: the float32 forward pass of these small trunks rounds at 2^-24 per
+   * operation over a few dozen operations per output, a few 1e-6 relative at most.
+   */
+  async pytorchTwinFiles(gpu: GpuContext, { name }: { name: string }) {
+    const bytes = new Uint8Array(await (await fetch(`/test/fixtures/pytorch/twin-${name}.safetensors`)).arrayBuffer());
+    const expected = await (await fetch(`/test/fixtures/pytorch/twin-${name}-expected.json`)).json();
+    const model = await loadMdn(bytes, gpu);
+    try {
+      const m = await model.predict(expected.x);
+      const tolerance = { atol: 1e-5, rtol: 1e-5 };
+      return [
+        compareArrays(`twin-${name} log p(y|x)`, await model.logProb(expected.x, expected.y), expected.logProb, tolerance),
+        compareArrays(`twin-${name} π`, m.pi, expected.pi, tolerance),
+        compareArrays(`twin-${name} μ`, m.mu, expected.mu, tolerance),
+        compareArrays(`twin-${name} σ`, m.sigma, expected.sigma, tolerance),
+        compareArrays(`twin-${name} L below its diagonal`, m.lower ?? [], expected.lower, { ...tolerance, atol: expected.lower.length ? tolerance.atol : 0 }),
+      ].filter((r) => r.count > 0);
+    } finally {
+      model.destroy();
+    }
+  },
+
   async release010ModelFile(gpu: GpuContext) {
     const bytes = new Uint8Array(await (await fetch('/test/fixtures/api-0.1.0.mixden')).arrayBuffer());
     const expected = await (await fetch('/test/fixtures/api-0.1.0-expected.json')).json();

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# "Train here, scale there", both ways, with two gloo processes on this machine; writes its log to
+# interop/pytorch/gloo-run.log. Needs PyTorch (Debian: apt install python3-torch) and `npm run build`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+python=${PYTHON:-/usr/bin/python3}
+work=$(mktemp -d)
+{
+  echo "# bash interop/pytorch/gloo-run.sh, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, torch $($python -c 'import torch; print(torch.__version__)')"
+  echo "\$ mixden dataset inverse-sine --rows 2000 --out data.csv"
+  node bin/mixden.js dataset inverse-sine --rows 2000 --out "$work/data.csv"
+  echo
+  echo "# 1. A model trained from scratch by two processes (DistributedDataParallel, gloo), opened by mixden."
+  echo "\$ python3 interop/pytorch/train.py --data data.csv --x x --y y --hidden 24 --components 5 --steps 600 --lr 0.01 --processes 2 --out there.safetensors"
+  $python interop/pytorch/train.py --data "$work/data.csv" --x x --y y --hidden 24 --components 5 --steps 600 --lr 0.01 --processes 2 --out "$work/there.safetensors" 2>&1
+  echo "\$ mixden predict --model there.safetensors --data first-rows.csv --quantiles 0.05,0.5,0.95"
+  head -n 4 "$work/data.csv" | cut -d, -f1 > "$work/first-rows.csv"
+  node bin/mixden.js predict --model "$work/there.safetensors" --data "$work/first-rows.csv" --quantiles 0.05,0.5,0.95 2>/dev/null
+  echo
+  echo "# 2. A model trained by mixden, fine-tuned by two processes, and back."
+  echo "\$ mixden train --data data.csv --x x --y y --hidden 24 --components 5 --steps 300 --lr 0.01 --out here.safetensors"
+  node bin/mixden.js train --data "$work/data.csv" --x x --y y --hidden 24 --components 5 --steps 300 --lr 0.01 --out "$work/here.safetensors" 2>/dev/null
+  echo "\$ python3 interop/pytorch/train.py --from here.safetensors --data data.csv --x x --y y --steps 300 --lr 0.005 --processes 2 --out back.safetensors"
+  $python interop/pytorch/train.py --from "$work/here.safetensors" --data "$work/data.csv" --x x --y y --steps 300 --lr 0.005 --processes 2 --out "$work/back.safetensors" 2>&1
+  echo "\$ mixden predict --model back.safetensors --data first-rows.csv --quantiles 0.05,0.5,0.95"
+  node bin/mixden.js predict --model "$work/back.safetensors" --data "$work/first-rows.csv" --quantiles 0.05,0.5,0.95 2>/dev/null
+} | tee interop/pytorch/gloo-run.log
+rm -rf "$work"

@@ -1,0 +1,47 @@
+// Writes model files as mixden saves them, for the PyTorch twin to read (make_fixtures.py): three models, each
+// with its scalers, random starting weights (PyTorch's scheme, so biases are not zero) and a few rows of inputs.
+// Run after `npm run build`; the output goes to test/fixtures/pytorch/.
+import { writeFileSync } from 'node:fs';
+import { Random, encodeModel, fitScaler, initialParameters, validateArchitecture, withLayers } from '../../dist/index.js';
+
+const out = new URL('../../test/fixtures/pytorch/', import.meta.url);
+const random = new Random(20261130);
+const f32 = (n, draw) => Array.from({ length: n }, () => Math.fround(draw()));
+
+const models = {
+  // A layerNorm between dense layers, Laplace components, z-scored inputs and targets.
+  laplace: {
+    architecture: withLayers({ inputDim: 2, outputDim: 1, components: 2, sigma: 'softplus', sigmaEpsilon: 1e-7, family: 'laplace' }, [
+      { kind: 'dense', units: 8, activation: 'relu' },
+      { kind: 'layerNorm' },
+      { kind: 'dense', units: 6, activation: 'tanh' },
+    ]),
+    scale: { x: 'zscore', y: 'zscore', log: false },
+  },
+  // Full covariance over three targets, elu + 1 + ε scales, min-max scalers.
+  full: {
+    architecture: { inputDim: 1, outputDim: 3, hidden: [10], activation: 'elu', components: 2, sigma: 'elu1', sigmaEpsilon: 1e-3, family: 'gaussian-full' },
+    scale: { x: 'minmax', y: 'minmax', log: false },
+  },
+  // Gaussian components of log-transformed positive targets (log-normal in y).
+  lognormal: {
+    architecture: { inputDim: 1, outputDim: 2, hidden: [7, 5], activation: 'sigmoid', components: 3, sigma: 'exp', sigmaEpsilon: 1e-7 },
+    scale: { x: 'zscore', y: 'zscore', log: true },
+  },
+};
+
+for (const [name, { architecture, scale }] of Object.entries(models)) {
+  validateArchitecture(architecture);
+  const { inputDim, outputDim } = architecture;
+  const rows = 200;
+  const x = f32(rows * inputDim, () => random.range(-3, 3));
+  const y = f32(rows * outputDim, () => (scale.log ? Math.exp(random.range(-1, 2)) : random.range(-5, 5)));
+  const scaling = { x: fitScaler(x, inputDim, scale.x), y: fitScaler(y, outputDim, scale.y, { log: scale.log }) };
+  const blocks = initialParameters(architecture, 7, 'pytorch').map((b) => Float32Array.from(b));
+  const bytes = encodeModel(architecture, blocks, { xColumns: Array.from({ length: inputDim }, (_, i) => `x${i + 1}`), yColumns: Array.from({ length: outputDim }, (_, i) => `y${i + 1}`) }, scaling);
+  writeFileSync(new URL(`mixden-${name}.safetensors`, out), bytes);
+  // Eleven rows to score: inputs across the range, targets drawn as the training ones were.
+  const inputs = { x: x.slice(0, 11 * inputDim), y: y.slice(0, 11 * outputDim) };
+  writeFileSync(new URL(`mixden-${name}-inputs.json`, out), `${JSON.stringify(inputs)}\n`);
+  console.log(`test/fixtures/pytorch/mixden-${name}.safetensors: ${bytes.length} bytes`);
+}

@@ -1,0 +1,127 @@
+"""Makes the interop fixtures in test/fixtures/pytorch/ with real PyTorch (Debian's python3-torch 1.13 made the
+committed ones; CI needs no Python: the TypeScript tests only read what this wrote).
+
+1. Models trained by the twin (train.py's loop, on data made here), each saved as a mixden model file with its
+   log-densities and mixture parameters on fixed rows, computed in float64 from the file's float32 weights:
+   twin-<name>.safetensors and twin-<name>-expected.json. mixden must load them and agree.
+2. Files saved by mixden (mixden-<name>.safetensors, from make-mixden-files.mjs, with the rows to score in
+   mixden-<name>-inputs.json) loaded by the twin: its log-densities and mixture parameters in
+   mixden-<name>-twin.json, and the file saved again by the twin, mixden-<name>-resaved.safetensors, whose
+   weights must be mixden's, bit for bit.
+
+    npm run build && node interop/pytorch/make-mixden-files.mjs && /usr/bin/python3 interop/pytorch/make_fixtures.py
+"""
+import json
+import math
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mixden_twin import MixdenMdn, fit_scaler, load_file, save_file  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "fixtures", "pytorch")
+
+
+def f32(t):
+    """Rounded to float32 (what mixden's GPU sees), held in float64."""
+    return t.to(torch.float32).to(torch.float64)
+
+
+def inverse_sine(rows, g):
+    y = (torch.rand(rows, 1, generator=g, dtype=torch.float64) - 0.5) * 21
+    x = 7 * torch.sin(0.75 * y) + 0.5 * y + torch.randn(rows, 1, generator=g, dtype=torch.float64)
+    return x, y
+
+
+def correlated(rows, g):
+    x = (torch.rand(rows, 1, generator=g, dtype=torch.float64) - 0.5) * 6
+    theta = math.pi * x / 6
+    a, b = 0.5 * torch.randn(rows, 1, generator=g, dtype=torch.float64), 0.08 * torch.randn(rows, 1, generator=g, dtype=torch.float64)
+    y = torch.cat([torch.sin(x) + torch.cos(theta) * a - torch.sin(theta) * b, 0.5 * x + torch.sin(theta) * a + torch.cos(theta) * b], 1)
+    return x, y
+
+
+def two_inputs_heavy(rows, g):
+    x = torch.randn(rows, 2, generator=g, dtype=torch.float64)
+    noise = torch.distributions.StudentT(3.0).sample((rows, 1))
+    return x, torch.sin(x[:, :1]) + 0.5 * x[:, 1:] + 0.3 * noise.double()
+
+
+TWIN_MODELS = {
+    "layernorm": dict(
+        architecture={"inputDim": 1, "outputDim": 1, "hidden": [16, 12], "activation": "tanh",
+                      "layers": [{"kind": "dense", "units": 16, "activation": "tanh"}, {"kind": "layerNorm", "epsilon": 1e-5}, {"kind": "dense", "units": 12, "activation": "elu"}],
+                      "components": 3, "sigma": "softplus", "sigmaEpsilon": 1e-7},
+        data=inverse_sine, scale="zscore", init="pytorch"),
+    "full": dict(
+        architecture={"inputDim": 1, "outputDim": 2, "hidden": [16], "activation": "tanh", "components": 2,
+                      "sigma": "exp", "sigmaEpsilon": 1e-7, "family": "gaussian-full"},
+        data=correlated, scale="zscore", init="glorot"),
+    "student-t": dict(
+        architecture={"inputDim": 2, "outputDim": 1, "hidden": [8, 8], "activation": "relu", "components": 3,
+                      "sigma": "elu1", "sigmaEpsilon": 1e-6, "family": "student-t", "degreesOfFreedom": 3},
+        data=two_inputs_heavy, scale="none", init="pytorch"),
+}
+
+
+def mixture_json(model, x):
+    pi, mu, sigma, lower = model.mixture(x)
+    return {"pi": pi.flatten().tolist(), "mu": mu.flatten().tolist(), "sigma": sigma.flatten().tolist(), "lower": lower.flatten().tolist()}
+
+
+def write_json(name, value):
+    with open(os.path.join(OUT, name), "w") as f:
+        json.dump(value, f)
+        f.write("\n")
+
+
+def twin_trained():
+    for name, spec in TWIN_MODELS.items():
+        g = torch.Generator().manual_seed(5)
+        torch.manual_seed(5)
+        x, y = spec["data"](400, g)
+        x, y = f32(x), f32(y)
+        scaling = None if spec["scale"] == "none" else {"x": fit_scaler(x, spec["scale"]), "y": fit_scaler(y, spec["scale"])}
+        model = MixdenMdn(spec["architecture"], scaling, init=spec["init"])
+        xs, ys = model._scale("x", x.float()), model._scale("y", y.float())
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.01, eps=1e-7)
+        for _ in range(300):
+            loss = -model.log_prob_scaled(model(xs), ys).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        path = os.path.join(OUT, f"twin-{name}.safetensors")
+        save_file(model, path, metadata={"trainedBy": "interop/pytorch/make_fixtures.py", "torch": torch.__version__})
+        # The file's weights, in float64: what the expected values are computed from.
+        reread, _ = load_file(path)
+        exact = reread.double()
+        rows_x, rows_y = x[:13], y[:13]
+        with torch.no_grad():
+            expected = {"x": rows_x.flatten().tolist(), "y": rows_y.flatten().tolist(), "logProb": exact.log_prob(rows_x, rows_y).tolist(), **mixture_json(exact, rows_x)}
+        write_json(f"twin-{name}-expected.json", expected)
+        print(f"twin-{name}: final training loss {loss.item():.4f} (scaled y)")
+
+
+def mixden_saved():
+    for name in ("laplace", "full", "lognormal"):
+        path = os.path.join(OUT, f"mixden-{name}.safetensors")
+        model, manifest = load_file(path)
+        with open(os.path.join(OUT, f"mixden-{name}-inputs.json")) as f:
+            inputs = json.load(f)
+        a = model.architecture
+        x = torch.tensor(inputs["x"], dtype=torch.float64).reshape(-1, a["inputDim"])
+        y = torch.tensor(inputs["y"], dtype=torch.float64).reshape(-1, a["outputDim"])
+        exact = MixdenMdn(a, model.scaling).double()
+        exact.load_state_dict({k: v.double() for k, v in model.state_dict().items()})
+        with torch.no_grad():
+            write_json(f"mixden-{name}-twin.json", {"logProb": exact.log_prob(x, y).tolist(), **mixture_json(exact, x)})
+        save_file(model, os.path.join(OUT, f"mixden-{name}-resaved.safetensors"), manifest=manifest)
+        print(f"mixden-{name}: scored {len(x)} rows, saved again")
+
+
+if __name__ == "__main__":
+    os.makedirs(OUT, exist_ok=True)
+    twin_trained()
+    mixden_saved()

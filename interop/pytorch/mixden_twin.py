@@ -1,0 +1,299 @@
+"""mixden's twin in PyTorch: the same mixture density network as mixden builds in the browser, and its model
+file.
+
+The module holds its parameters as mixden's safetensors model file names them (``trunk.<i>.weight`` [out, in]
+and ``trunk.<i>.bias`` for a dense layer, as ``torch.nn.Linear`` holds them; ``trunk.<i>.weight``/``bias`` for
+a layerNorm's gamma/beta, as ``torch.nn.LayerNorm``; ``head.weight``/``head.bias`` for the head's linear layer),
+so ``load_file`` and ``save_file`` move models between mixden and PyTorch without conversion. The math is
+mixden's: the trunk's activations, the head layout [pi logits (K) | mu (K*D) | sigma pre-activations (K*D) |
+(gaussian-full) the Cholesky factor below its diagonal (K*D(D-1)/2)], the sigma activations exp, softplus and
+elu + 1 + eps, the families gaussian, gaussian-full, laplace and student-t (fixed nu), and the model's scalers,
+so ``log_prob``, ``mixture`` and ``sample`` take and return original units as mixden's do.
+
+The safetensors container is written and read here with the standard library (an 8-byte little-endian header
+length, the JSON header, the data), so nothing beyond PyTorch is needed; ``safetensors.torch.load_file`` reads
+the same files.
+"""
+import json
+import math
+import struct
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+MANIFEST_FORMAT = "mixden-model"
+MANIFEST_VERSION = 2
+ACTIVATIONS = {
+    "identity": lambda x: x,
+    "relu": torch.relu,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "elu": F.elu,
+}
+FAMILIES = ("gaussian", "gaussian-full", "laplace", "student-t")
+
+
+def trunk_specs(architecture):
+    """The trunk as layer specs: ``layers``, or dense layers from the ``hidden``/``activation`` shorthand."""
+    if "layers" in architecture:
+        return [dict(spec) for spec in architecture["layers"]]
+    return [{"kind": "dense", "units": units, "activation": architecture["activation"]} for units in architecture["hidden"]]
+
+
+def lower_count(dims):
+    return dims * (dims - 1) // 2
+
+
+def head_width(architecture):
+    k, d = architecture["components"], architecture["outputDim"]
+    extra = lower_count(d) if architecture.get("family", "gaussian") == "gaussian-full" else 0
+    return k * (1 + 2 * d + extra)
+
+
+def sigma_of(kind, s, epsilon):
+    """The scale (gaussian-full: the factor's diagonal) from its pre-activation."""
+    if kind == "exp":
+        return torch.exp(s)
+    if kind == "softplus":
+        return F.softplus(s)
+    if kind == "elu1":
+        return F.elu(s) + 1 + epsilon
+    raise ValueError(f"unknown sigma activation {kind!r}")
+
+
+class MixdenMdn(nn.Module):
+    """A mixden model description (``architecture``, as in the manifest) as a torch module.
+
+    ``scaling`` is the manifest's ``{"x": scaler, "y": scaler}`` (each ``{kind, log, shift, scale}``) or None;
+    ``forward`` works on scaled inputs, the other methods on original units.
+    """
+
+    def __init__(self, architecture, scaling=None, init="glorot"):
+        super().__init__()
+        self.architecture = dict(architecture)
+        self.scaling = scaling
+        family = architecture.get("family", "gaussian")
+        if family not in FAMILIES:
+            raise ValueError(f"family must be one of {', '.join(FAMILIES)}, got {family!r}")
+        self.trunk = nn.ModuleList()
+        self.activations = []
+        width = architecture["inputDim"]
+        for spec in trunk_specs(architecture):
+            if spec["kind"] == "dense":
+                self.trunk.append(nn.Linear(width, spec["units"]))
+                self.activations.append(spec.get("activation", "tanh"))
+                width = spec["units"]
+            elif spec["kind"] == "layerNorm":
+                self.trunk.append(nn.LayerNorm(width, eps=spec.get("epsilon", 1e-5)))
+                self.activations.append("identity")
+            else:
+                raise ValueError(f"layer kind {spec['kind']!r} has no twin yet")
+        self.head = nn.Linear(width, head_width(architecture))
+        if init == "glorot":
+            # Keras' default, mixden's 'glorot': Glorot-uniform weights, zero biases (layerNorm: gamma 1, beta 0).
+            for layer in [*self.trunk, self.head]:
+                if isinstance(layer, nn.Linear):
+                    nn.init.xavier_uniform_(layer.weight)
+                    nn.init.zeros_(layer.bias)
+        elif init != "pytorch":
+            raise ValueError(f"init must be 'glorot' or 'pytorch', got {init!r}")
+
+    # The network on scaled inputs: the raw head.
+    def forward(self, x):
+        for layer, activation in zip(self.trunk, self.activations):
+            x = ACTIVATIONS[activation](layer(x))
+        return self.head(x)
+
+    def _parts(self, head):
+        a = self.architecture
+        k, d = a["components"], a["outputDim"]
+        logits = head[:, :k]
+        mu = head[:, k : k + k * d].reshape(-1, k, d)
+        scale = sigma_of(a["sigma"], head[:, k + k * d : k + 2 * k * d].reshape(-1, k, d), a["sigmaEpsilon"])
+        below = lower_count(d) if a.get("family", "gaussian") == "gaussian-full" else 0
+        lower = head[:, k + 2 * k * d :].reshape(head.shape[0], k, below)
+        return logits, mu, scale, lower
+
+    def _factor(self, scale, lower):
+        """The Cholesky factors L (rows, K, D, D): the scales on the diagonal, ``lower`` row by row below it."""
+        d = scale.shape[-1]
+        factor = torch.diag_embed(scale)
+        rows, cols = torch.tril_indices(d, d, offset=-1)
+        factor[..., rows, cols] = lower
+        return factor
+
+    def _scale(self, which, values):
+        s = (self.scaling or {}).get(which)
+        if s is None:
+            return values
+        values = torch.log(values) if s["log"] else values
+        return (values - torch.tensor(s["shift"], dtype=values.dtype)) / torch.tensor(s["scale"], dtype=values.dtype)
+
+    def log_prob_scaled(self, head, y):
+        """log p(y | head) per row for scaled targets y (rows, D)."""
+        a = self.architecture
+        family = a.get("family", "gaussian")
+        logits, mu, scale, lower = self._parts(head)
+        residual = y.unsqueeze(1) - mu
+        if family == "gaussian-full":
+            z = torch.linalg.solve_triangular(self._factor(scale, lower), residual.unsqueeze(-1), upper=False).squeeze(-1)
+            component = -0.5 * math.log(2 * math.pi) * y.shape[-1] - torch.log(scale).sum(-1) - 0.5 * (z * z).sum(-1)
+        else:
+            u = residual / scale
+            if family == "gaussian":
+                per_dim = -0.5 * math.log(2 * math.pi) - 0.5 * u * u
+            elif family == "laplace":
+                per_dim = -math.log(2) - u.abs()
+            else:
+                nu = a["degreesOfFreedom"]
+                per_dim = math.lgamma((nu + 1) / 2) - math.lgamma(nu / 2) - 0.5 * math.log(nu * math.pi) - (nu + 1) / 2 * torch.log1p(u * u / nu)
+            component = (per_dim - torch.log(scale)).sum(-1)
+        return torch.logsumexp(torch.log_softmax(logits, -1) + component, -1)
+
+    def log_prob(self, x, y):
+        """log p(y | x) per row, nats, in original units (the change of variables of the scalers included)."""
+        lp = self.log_prob_scaled(self(self._scale("x", x)), self._scale("y", y))
+        s = (self.scaling or {}).get("y")
+        if s is not None:
+            lp = lp - sum(math.log(v) for v in s["scale"])
+            if s["log"]:
+                lp = lp - torch.log(y).sum(-1)
+        return lp
+
+    def mixture(self, x):
+        """pi (rows, K), mu and sigma (rows, K, D) and, for gaussian-full, lower (rows, K, D(D-1)/2), in original
+        units (of log y where the model log-transforms its targets), as mixden's predict returns them."""
+        logits, mu, scale, lower = self._parts(self(self._scale("x", x)))
+        s = (self.scaling or {}).get("y")
+        if s is not None:
+            shift = torch.tensor(s["shift"], dtype=mu.dtype)
+            factor = torch.tensor(s["scale"], dtype=mu.dtype)
+            mu, scale = mu * factor + shift, scale * factor
+            if lower.shape[-1]:
+                rows, _ = torch.tril_indices(len(s["scale"]), len(s["scale"]), offset=-1)
+                lower = lower * factor[rows]
+        return torch.softmax(logits, -1), mu, scale, lower
+
+    def sample(self, x, n, temperature=1.0, sigma_temperature=1.0, generator=None):
+        """n draws of y per row (rows, n, D), in original units."""
+        a = self.architecture
+        family = a.get("family", "gaussian")
+        logits, mu, scale, lower = self._parts(self(self._scale("x", x)))
+        rows, k, d = mu.shape
+        if temperature <= 0:
+            chosen = logits.argmax(-1, keepdim=True).expand(rows, n)
+        else:
+            chosen = torch.multinomial(torch.softmax(logits / temperature, -1), n, replacement=True, generator=generator)
+        pick = lambda t: torch.gather(t, 1, chosen.unsqueeze(-1).expand(rows, n, t.shape[-1]))
+        mu_n, scale_n, lower_n = pick(mu), pick(scale), pick(lower)
+        if family == "laplace":
+            v = torch.rand(rows, n, d, generator=generator, dtype=mu.dtype) - 0.5
+            z = -torch.sign(v) * torch.log1p(-2 * v.abs())
+        elif family == "student-t":
+            nu = a["degreesOfFreedom"]
+            normal = torch.randn(rows, n, d, generator=generator, dtype=mu.dtype)
+            chi2 = 2 * torch._standard_gamma(torch.full((rows, n, d), nu / 2, dtype=mu.dtype))
+            z = normal / torch.sqrt(chi2 / nu)
+        else:
+            z = torch.randn(rows, n, d, generator=generator, dtype=mu.dtype)
+        if family == "gaussian-full":
+            step = (self._factor(scale_n, lower_n) @ z.unsqueeze(-1)).squeeze(-1)
+        else:
+            step = scale_n * z
+        scaled = mu_n + sigma_temperature * step
+        s = (self.scaling or {}).get("y")
+        if s is None:
+            return scaled
+        y = scaled * torch.tensor(s["scale"], dtype=mu.dtype) + torch.tensor(s["shift"], dtype=mu.dtype)
+        return torch.exp(y) if s["log"] else y
+
+
+def fit_scaler(values, kind, log=False):
+    """mixden's scaler of a column block (rows, cols): scaled = (v - shift) / scale, zscore with 1/n."""
+    v = torch.log(values) if log else values
+    v = v.double()
+    if kind == "zscore":
+        shift, scale = v.mean(0), v.std(0, unbiased=False)
+    elif kind == "minmax":
+        shift, scale = v.min(0).values, v.max(0).values - v.min(0).values
+    else:
+        shift, scale = torch.zeros(v.shape[1], dtype=v.dtype), torch.ones(v.shape[1], dtype=v.dtype)
+    scale = torch.where(scale == 0, torch.ones_like(scale), scale)
+    return {"kind": kind, "log": log, "shift": shift.tolist(), "scale": scale.tolist()}
+
+
+# The safetensors container -------------------------------------------------------------------------------
+
+def _layer_entries(model):
+    entries = []
+    layers = [*model.trunk, model.head]
+    for i, layer in enumerate(layers):
+        prefix = "head" if i == len(layers) - 1 else f"trunk.{i}"
+        names = [f"{prefix}.weight", f"{prefix}.bias"]
+        if isinstance(layer, nn.Linear):
+            activation = model.activations[i] if i < len(model.trunk) else "identity"
+            entries.append({"inputs": layer.in_features, "outputs": layer.out_features, "activation": activation, "tensors": names})
+        else:
+            width = layer.normalized_shape[0]
+            entries.append({"kind": "layerNorm", "inputs": width, "outputs": width, "tensors": names})
+    return entries
+
+
+def save_file(model, path, metadata=None, manifest=None):
+    """Writes the model as a mixden model file. ``manifest``: one read from a file, kept (its architecture,
+    scalers and application metadata) with its layer table refreshed; otherwise one is made."""
+    if manifest is None:
+        manifest = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "architecture": model.architecture}
+        if model.scaling is not None:
+            manifest["scaling"] = model.scaling
+        if metadata is not None:
+            manifest["metadata"] = metadata
+    manifest = dict(manifest, layers=_layer_entries(model))
+    tensors = {name: t.detach().to(torch.float32).contiguous() for name, t in model.state_dict().items()}
+    order = [name for entry in manifest["layers"] for name in entry["tensors"]]
+    header = {"__metadata__": {"format": "pt", "mixden": json.dumps(manifest, separators=(",", ":"), ensure_ascii=False)}}
+    offset = 0
+    for name in order:
+        size = tensors[name].numel() * 4
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + size]}
+        offset += size
+    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text += b" " * ((8 - (8 + len(text)) % 8) % 8)
+    with open(path, "wb") as out:
+        out.write(struct.pack("<Q", len(text)))
+        out.write(text)
+        for name in order:
+            out.write(tensors[name].numpy().astype("<f4").tobytes())
+
+
+def read_file(path):
+    """The manifest and the float32 tensors of a mixden model file (safetensors)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    (length,) = struct.unpack("<Q", data[:8])
+    if length > min(16 * 2**20, len(data) - 8):
+        raise ValueError(f"{path}: not a safetensors file (header length {length})")
+    header = json.loads(data[8 : 8 + length])
+    manifest = json.loads(header.get("__metadata__", {}).get("mixden", "null"))
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT or manifest.get("version") != MANIFEST_VERSION:
+        raise ValueError(f"{path}: not a mixden model file (safetensors with a version {MANIFEST_VERSION} mixden manifest)")
+    start = 8 + length
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        if entry["dtype"] != "F32":
+            raise ValueError(f"{path}: tensor {name} is {entry['dtype']}, not F32")
+        begin, end = entry["data_offsets"]
+        values = torch.frombuffer(bytearray(data[start + begin : start + end]), dtype=torch.float32)
+        tensors[name] = values.reshape(entry["shape"])
+    return manifest, tensors
+
+
+def load_file(path):
+    """A MixdenMdn from a mixden model file, and its manifest (for save_file to keep)."""
+    manifest, tensors = read_file(path)
+    model = MixdenMdn(manifest["architecture"], manifest.get("scaling"))
+    model.load_state_dict(tensors, strict=True)
+    return model, manifest

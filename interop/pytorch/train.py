@@ -1,0 +1,134 @@
+"""Trains a mixden model in PyTorch, on one machine or several, and writes a mixden model file.
+
+    python3 interop/pytorch/train.py --data file.csv --x a,b --y c [--hidden 32,32] [--activation tanh]
+        [--components 5] [--family gaussian|gaussian-full|laplace|student-t] [--degrees-of-freedom NU]
+        [--sigma softplus] [--steps 3000] [--batch full|N] [--lr 0.001] [--seed 1] [--init glorot|pytorch]
+        [--scale zscore|minmax|none] [--from model.safetensors] [--out model.safetensors] [--processes N]
+
+Under ``torchrun --nproc_per_node N`` (on one node or many; or ``--processes N`` here, which starts N local
+processes itself, for PyTorch builds whose torchrun does not start) it trains with DistributedDataParallel: the ``gloo`` backend on CPUs, ``nccl`` where CUDA is available. Every process
+reads the CSV and fits the same scalers on all its rows; each then trains on its own shard of the rows (rank r
+takes rows r, r + N, ...), and the gradients are averaged across processes at every step, so N processes with
+``--batch B`` train as one with batch N*B. Rank 0 writes the file, which mixden's loadMdn, mixden/inference and
+command line open. ``--from`` continues training a model file written by mixden (its scalers are kept).
+"""
+import argparse
+import csv
+import os
+import sys
+import time
+
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mixden_twin import MixdenMdn, fit_scaler, load_file, save_file  # noqa: E402
+
+
+def read_columns(path, x_columns, y_columns):
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    for name in [*x_columns, *y_columns]:
+        if rows and name not in rows[0]:
+            raise SystemExit(f"{path}: there is no column {name!r}; the columns are {', '.join(rows[0])}")
+    take = lambda names: torch.tensor([[float(r[n]) for n in names] for r in rows], dtype=torch.float32)
+    return take(x_columns), take(y_columns)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", required=True)
+    p.add_argument("--x", required=True)
+    p.add_argument("--y", required=True)
+    p.add_argument("--hidden", default="32,32")
+    p.add_argument("--activation", default="tanh")
+    p.add_argument("--components", type=int, default=5)
+    p.add_argument("--family", default="gaussian")
+    p.add_argument("--degrees-of-freedom", type=float)
+    p.add_argument("--sigma", default="softplus")
+    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--batch", default="full")
+    p.add_argument("--lr", type=float, default=0.001)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--init", default="glorot")
+    p.add_argument("--scale", default="zscore")
+    p.add_argument("--from", dest="source")
+    p.add_argument("--out", default="model.safetensors")
+    p.add_argument("--processes", type=int, default=1, help="local processes to start, as torchrun would")
+    args = p.parse_args()
+    if args.processes > 1 and "WORLD_SIZE" not in os.environ:
+        # What torchrun sets for each process: the rendezvous address, the rank and the world size.
+        os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=os.environ.get("MASTER_PORT", "29533"), WORLD_SIZE=str(args.processes))
+        torch.multiprocessing.spawn(train, args=(args,), nprocs=args.processes)
+    else:
+        train(int(os.environ.get("RANK", "0")), args)
+
+
+def train(rank, args):
+    if "WORLD_SIZE" in os.environ:
+        os.environ["RANK"] = str(rank)
+
+    distributed = "WORLD_SIZE" in os.environ
+    if distributed:
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        print(f"process {dist.get_rank()} of {dist.get_world_size()}: backend {dist.get_backend()}, {torch.get_num_threads()} threads", flush=True)
+    rank = dist.get_rank() if distributed else 0
+    world = dist.get_world_size() if distributed else 1
+    torch.manual_seed(args.seed)
+
+    x_columns, y_columns = args.x.split(","), args.y.split(",")
+    x, y = read_columns(args.data, x_columns, y_columns)
+    manifest = None
+    if args.source:
+        model, manifest = load_file(args.source)
+    else:
+        architecture = {
+            "inputDim": len(x_columns),
+            "outputDim": len(y_columns),
+            "hidden": [int(w) for w in args.hidden.split(",")],
+            "activation": args.activation,
+            "components": args.components,
+            "sigma": args.sigma,
+            "sigmaEpsilon": 1e-7,
+        }
+        if args.family != "gaussian":
+            architecture["family"] = args.family
+        if args.degrees_of_freedom is not None:
+            architecture["degreesOfFreedom"] = args.degrees_of_freedom
+        # The same scalers on every process: fitted on all rows, before sharding.
+        scaling = {"x": fit_scaler(x, args.scale), "y": fit_scaler(y, args.scale)}
+        model = MixdenMdn(architecture, scaling, init=args.init)
+    xs, ys = model._scale("x", x), model._scale("y", y)
+    xs, ys = xs[rank::world], ys[rank::world]
+    trained = DistributedDataParallel(model) if distributed else model
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, eps=1e-7)
+    generator = torch.Generator().manual_seed(args.seed + rank)
+    started = time.time()
+    for step in range(1, args.steps + 1):
+        if args.batch == "full":
+            bx, by = xs, ys
+        else:
+            pick = torch.randint(len(xs), (int(args.batch),), generator=generator)
+            bx, by = xs[pick], ys[pick]
+        loss = -model.log_prob_scaled(trained(bx), by).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % max(1, args.steps // 10) == 0 or step == args.steps:
+            # The mean over every process's shard, for the log.
+            shown = loss.detach().clone()
+            if distributed:
+                dist.all_reduce(shown)
+                shown /= world
+            if rank == 0:
+                print(f"step {step}/{args.steps}  loss {shown.item():.4f} nats per row (scaled y)  {time.time() - started:.1f} s", flush=True)
+    if rank == 0:
+        save_file(model, args.out, manifest=manifest, metadata={"xColumns": x_columns, "yColumns": y_columns})
+        print(f"{world} process{'es' if world > 1 else ''}, model saved to {args.out}", flush=True)
+    if distributed:
+        dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()

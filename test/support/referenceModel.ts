@@ -1,0 +1,54 @@
+// A decoded model file evaluated in float64 on the CPU, in original units: the reference network
+// (src/mdn/reference) with the file's scalers applied as the GPU applies them. For checking files made
+// elsewhere (the PyTorch twin) and what other engines compute from mixden's files.
+import { type DecodedModel } from '../../src/mdn/serialization.js';
+import { networkLayers } from '../../src/mdn/architecture.js';
+import { headReferenceOf } from '../../src/mdn/reference/heads.js';
+import { mixtureParams } from '../../src/mdn/reference/mixture.js';
+import { fullCovarianceParams } from '../../src/mdn/reference/fullCovariance.js';
+import { lowerCount } from '../../src/shaders/fullCovarianceNll.wgsl.js';
+import { applyScaler, logJacobianOf } from '../../src/mdn/data/scaler.js';
+
+/** The raw head of each row of x (original units), in float64. */
+function headOf(d: DecodedModel, x: ArrayLike<number>): { head: Float64Array; rows: number } {
+  const a = d.architecture;
+  const rows = x.length / a.inputDim;
+  let h: ArrayLike<number> = d.scaling ? applyScaler(d.scaling.x, x) : Float64Array.from(x);
+  for (const l of networkLayers(a)) h = l.kind.reference.forward(l, Float64Array.from(d.blocks[l.index]), h, rows);
+  return { head: h as Float64Array, rows };
+}
+
+/** log p(y | x) per row, nats, in original units. */
+export function referenceLogDensity(d: DecodedModel, x: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
+  const a = d.architecture;
+  const { head, rows } = headOf(d, x);
+  const scaledY = d.scaling ? applyScaler(d.scaling.y, y) : Float64Array.from(y);
+  const { sampleNll } = headReferenceOf(a).loss(a, head, scaledY, rows, 0);
+  const jacobian = d.scaling ? logJacobianOf(d.scaling.y, y) : new Float64Array(rows);
+  return Float64Array.from(sampleNll, (nll, r) => -nll + jacobian[r]);
+}
+
+/** π, μ, σ (and the full covariance factor below its diagonal) per row in original units, as predict gives them. */
+export function referenceMixture(d: DecodedModel, x: ArrayLike<number>): { pi: number[]; mu: number[]; sigma: number[]; lower: number[] } {
+  const a = d.architecture;
+  const { head, rows } = headOf(d, x);
+  const K = a.components;
+  const D = a.outputDim;
+  const full = a.family === 'gaussian-full';
+  const shape = { batch: rows, components: K, dims: D, sigma: a.sigma, sigmaEpsilon: a.sigmaEpsilon, family: (full ? 'gaussian' : (a.family ?? 'gaussian')) as 'gaussian', degreesOfFreedom: a.degreesOfFreedom };
+  const params = full ? fullCovarianceParams(head, shape) : mixtureParams(head, shape);
+  const L = full ? lowerCount(D) : 0;
+  const width = K * (1 + 2 * D + L);
+  const scale = (dim: number) => d.scaling?.y.scale[dim] ?? 1;
+  const shift = (dim: number) => d.scaling?.y.shift[dim] ?? 0;
+  const out = { pi: [] as number[], mu: [] as number[], sigma: [] as number[], lower: [] as number[] };
+  const rowOfEntry = Array.from({ length: D }, (_, i) => Array.from({ length: i }, () => i)).flat();
+  for (let r = 0; r < rows; r++) {
+    const p = params.subarray(r * width, (r + 1) * width);
+    for (let k = 0; k < K; k++) out.pi.push(p[k]);
+    for (let i = 0; i < K * D; i++) out.mu.push(p[K + i] * scale(i % D) + shift(i % D));
+    for (let i = 0; i < K * D; i++) out.sigma.push(p[K + K * D + i] * scale(i % D));
+    for (let i = 0; i < K * L; i++) out.lower.push(p[K + 2 * K * D + i] * scale(rowOfEntry[i % L]));
+  }
+  return out;
+}

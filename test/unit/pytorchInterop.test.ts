@@ -1,0 +1,71 @@
+// Interop with PyTorch through the model file, against fixtures made by real PyTorch (1.13, Debian's
+// python3-torch) with interop/pytorch/make_fixtures.py; nothing here runs Python.
+// - Models trained by the twin load, and their log-densities and mixture parameters, computed by the twin in
+//   float64 from the file's float32 weights, equal mixden's float64 reference of the same file.
+// - Files saved by mixden, scored by the twin, give mixden's values; saved again by the twin, they hold the
+//   same weights bit for bit (mixden → safetensors → twin → safetensors → mixden).
+// Tolerance atol 1e-8 + rtol 1e-8: both sides are float64 from the same weights, differing only in the order
+// of operations and in library functions (PyTorch's softplus returns s itself above 20, 2e-9 from log1p(eˢ)).
+// The GPU's float32 against the same fixtures is in test/gpu/fixtures.test.ts.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeModel, encodeModel } from '../../src/mdn/serialization.js';
+import { compareArrays } from '../support/compare.js';
+import { expectReportsPass } from '../support/expectClose.js';
+import { referenceLogDensity, referenceMixture } from '../support/referenceModel.js';
+
+const FIXTURES = 'test/fixtures/pytorch';
+const file = (name: string) => new Uint8Array(readFileSync(`${FIXTURES}/${name}`));
+const json = (name: string) => JSON.parse(readFileSync(`${FIXTURES}/${name}`, 'utf8'));
+const TIGHT = { atol: 1e-8, rtol: 1e-8 };
+
+function mixtureReports(label: string, actual: ReturnType<typeof referenceMixture>, expected: { pi: number[]; mu: number[]; sigma: number[]; lower: number[] }) {
+  // The factor below the diagonal only where the family has one.
+  const parts = expected.lower.length ? (['pi', 'mu', 'sigma', 'lower'] as const) : (['pi', 'mu', 'sigma'] as const);
+  expect(actual.lower.length).toBe(expected.lower.length);
+  return parts.map((part) => compareArrays(`${label} ${part}`, actual[part], expected[part], TIGHT));
+}
+
+describe('models trained by the PyTorch twin', () => {
+  it.each(['layernorm', 'full', 'student-t'])('twin-%s: mixden reads the file and computes what PyTorch computed', (name) => {
+    const decoded = decodeModel(file(`twin-${name}.safetensors`));
+    const expected = json(`twin-${name}-expected.json`);
+    expect((decoded.metadata as { trainedBy: string }).trainedBy).toBe('interop/pytorch/make_fixtures.py');
+    const logDensity = referenceLogDensity(decoded, expected.x, expected.y);
+    expect(logDensity.length).toBe(13);
+    expectReportsPass([compareArrays(`twin-${name} log p(y|x)`, logDensity, expected.logProb, TIGHT), ...mixtureReports(`twin-${name}`, referenceMixture(decoded, expected.x), expected)]);
+  });
+
+  it('covers a layerNorm trunk, full covariance and Student-t components, with and without scalers', () => {
+    const families = ['layernorm', 'full', 'student-t'].map((n) => decodeModel(file(`twin-${n}.safetensors`)).architecture);
+    expect(families.map((a) => a.family ?? 'gaussian')).toEqual(['gaussian', 'gaussian-full', 'student-t']);
+    expect(families[0].layers?.map((l) => l.kind)).toEqual(['dense', 'layerNorm', 'dense']);
+    expect(decodeModel(file('twin-student-t.safetensors')).scaling).toBeUndefined();
+  });
+});
+
+describe('files saved by mixden, read by the PyTorch twin', () => {
+  it.each(['laplace', 'full', 'lognormal'])('mixden-%s: the twin computes what mixden computes', (name) => {
+    const decoded = decodeModel(file(`mixden-${name}.safetensors`));
+    const inputs = json(`mixden-${name}-inputs.json`);
+    const twin = json(`mixden-${name}-twin.json`);
+    expectReportsPass([compareArrays(`mixden-${name} log p(y|x)`, referenceLogDensity(decoded, inputs.x, inputs.y), twin.logProb, TIGHT), ...mixtureReports(`mixden-${name}`, referenceMixture(decoded, inputs.x), twin)]);
+  });
+
+  it.each(['laplace', 'full', 'lognormal'])('mixden-%s: saved again by the twin, the weights are bit for bit mixden’s', (name) => {
+    const original = decodeModel(file(`mixden-${name}.safetensors`));
+    const resaved = decodeModel(file(`mixden-${name}-resaved.safetensors`));
+    expect(resaved.architecture).toEqual(original.architecture);
+    expect(resaved.scaling).toEqual(original.scaling);
+    expect(resaved.metadata).toEqual(original.metadata);
+    resaved.blocks.forEach((b, i) => expect(Buffer.from(b.buffer, b.byteOffset, b.byteLength).equals(Buffer.from(original.blocks[i].buffer, original.blocks[i].byteOffset, original.blocks[i].byteLength))).toBe(true));
+  });
+
+  it("the committed files are what mixden's writer makes of their contents today, byte for byte", () => {
+    for (const name of ['laplace', 'full', 'lognormal']) {
+      const bytes = file(`mixden-${name}.safetensors`);
+      const d = decodeModel(bytes);
+      expect(Buffer.from(encodeModel(d.architecture, d.blocks, d.metadata, d.scaling, d.scalePlan)).equals(Buffer.from(bytes))).toBe(true);
+    }
+  });
+});
