@@ -19,7 +19,9 @@ fi
 stamp=node_modules/.mixden-lock
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   echo "setup: installing npm dependencies" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # onnxruntime-node (a test dependency) bundles its CPU binaries; skip its install script, which would also
+  # fetch CUDA ones from outside the npm registry (npm versions that still run install scripts).
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
 

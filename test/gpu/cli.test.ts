@@ -53,6 +53,29 @@ describe('mixden train and predict', () => {
     expect(Math.abs(rows[0].mean_y)).toBeLessThan(11);
   });
 
+  it('exports the trained model as ONNX, which ONNX Runtime runs to the means predict prints', async () => {
+    const model = join(dir, 'm.mixden');
+    const onnx = join(dir, 'm.onnx');
+    const r = await mixden('export', '--model', model, '--format', 'onnx', '--out', onnx);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ONNX graph \(mixture\)/);
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(readFileSync(onnx));
+    const x = Float32Array.of(-3, 0, 2.5);
+    const out = await session.run({ x: new ort.Tensor('float32', x, [3, 1]) });
+    await session.release();
+    const K = out.pi.dims[1] as number;
+    const pi = out.pi.data as Float32Array;
+    const mu = out.mu.data as Float32Array;
+    const means = [0, 1, 2].map((row) => Array.from({ length: K }, (_, k) => pi[row * K + k] * mu[row * K + k]).reduce((a, b) => a + b, 0));
+    const rows = write('three.csv', 'x\n-3\n0\n2.5\n');
+    const predicted = JSON.parse((await mixden('predict', '--model', model, '--data', rows, '--json')).stdout).map((p: { mean_y: number }) => p.mean_y);
+    means.forEach((m, i) => expect(Math.abs(m - predicted[i])).toBeLessThan(1e-4 * (1 + Math.abs(predicted[i]))));
+    const refused = await mixden('export', '--model', model, '--format', 'tflite', '--out', join(dir, 'm.tflite'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--format must be onnx, got 'tflite'/);
+  });
+
   it.each([
     ['a missing column', ['--x', 'x', '--y', 'z'], /there is no column 'z'; the columns are 'x', 'y'/],
     ['zero components', ['--x', 'x', '--y', 'y', '--components', '0'], /--components must be a positive integer, got '0'/],

@@ -47,6 +47,18 @@ describe('the packed package, installed into a fresh project', () => {
     expect(Number.isFinite(result.loss)).toBe(true);
   });
 
+  it('exports a saved model to ONNX from mixden/onnx, with no GPU', () => {
+    writeFileSync(
+      join(dir, 'onnx.mjs'),
+      "import { encodeModel, initialParameters } from 'mixden';\nimport { exportOnnx } from 'mixden/onnx';\n" +
+        "const arch = { inputDim: 1, outputDim: 1, hidden: [4], activation: 'tanh', components: 2, sigma: 'softplus', sigmaEpsilon: 1e-7 };\n" +
+        'const bytes = encodeModel(arch, initialParameters(arch, 1).map((b) => Float32Array.from(b)));\n' +
+        "console.log(exportOnnx(bytes, { output: 'logProb' }).length);\n",
+    );
+    const out = execFileSync(process.execPath, ['onnx.mjs'], { cwd: dir, encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
+    expect(Number(out.trim())).toBeGreaterThan(500);
+  });
+
   it('answers `npx mixden --help` and `--version`', () => {
     const help = spawnSync('npx', ['--no-install', 'mixden', '--help'], { cwd: dir, encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
     expect(help.status).toBe(0);
@@ -55,14 +67,14 @@ describe('the packed package, installed into a fresh project', () => {
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
 
-  it('builds a page importing mixden and mixden/inference with Vite, without Node-only modules', () => {
+  it('builds a page importing mixden, mixden/inference and mixden/onnx with Vite, without Node-only modules', () => {
     const page = join(dir, 'page');
     mkdirSync(page, { recursive: true });
     writeFileSync(join(page, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>\n');
     writeFileSync(
       join(page, 'main.js'),
-      "import { createMdn, browserGpu } from 'mixden';\nimport { loadInferenceKernel, exportWgsl } from 'mixden/inference';\n" +
-        'globalThis.used = [createMdn, browserGpu, loadInferenceKernel, exportWgsl];\n',
+      "import { createMdn, browserGpu } from 'mixden';\nimport { loadInferenceKernel, exportWgsl } from 'mixden/inference';\nimport { exportOnnx } from 'mixden/onnx';\n" +
+        'globalThis.used = [createMdn, browserGpu, loadInferenceKernel, exportWgsl, exportOnnx];\n',
     );
     const build = spawnSync('npx', ['--no-install', 'vite', 'build', page, '--outDir', join(dir, 'page-dist'), '--emptyOutDir'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
     expect(build.status, build.stderr).toBe(0);

@@ -1,0 +1,113 @@
+// Each head family as ONNX operators, from the raw head [rows, width]: its mixture parameters and the
+// log-density of scaled targets, with mixden's numerics (log-sum-exp over components; log σ taken from the
+// pre-activation where the activation allows; softplus without cancellation). The one list to extend when a
+// head family should export.
+import type { MdnArchitecture } from '../architecture.js';
+import { studentTLogNormalizer } from '../heads/standardDensity.js';
+import type { GraphBuilder } from './graph.js';
+
+/** The head split into its parts: logits [rows, K], μ and the scales [rows, K, D] with log σ, the factor below the diagonal [rows, K, T]. */
+export interface HeadParts {
+  readonly logits: string;
+  readonly mu: string;
+  readonly sigma: string;
+  readonly logSigma: string;
+  readonly lower?: string;
+}
+
+export interface OnnxHead {
+  /** log p(y | component k) per row and component, [rows, K], for scaled targets y [rows, D]. */
+  componentLogDensity(g: GraphBuilder, a: MdnArchitecture, parts: HeadParts, y: string): string;
+}
+
+const LOG_SQRT_TWO_PI = 0.5 * Math.log(2 * Math.PI);
+
+/** Splits the raw head and applies the σ activation. */
+export function headParts(g: GraphBuilder, a: MdnArchitecture, head: string, lowerPerComponent: number): HeadParts {
+  const K = a.components;
+  const D = a.outputDim;
+  const slice = (from: number, to: number, label: string) => g.op('Slice', [head, g.ints('start', [from]), g.ints('end', [to]), g.ints('axis', [1])], {}, label);
+  const byComponent = (x: string, width: number) => g.op('Reshape', [x, g.ints('shape', [-1, K, width])]);
+  const s = byComponent(slice(K + K * D, K + 2 * K * D, 'sigma_pre'), D);
+  const { sigma, logSigma } = sigmaOf(g, a, s);
+  return {
+    logits: slice(0, K, 'logits'),
+    mu: byComponent(slice(K, K + K * D, 'mu_raw'), D),
+    sigma,
+    logSigma,
+    ...(lowerPerComponent > 0 ? { lower: byComponent(slice(K + 2 * K * D, K * (1 + 2 * D + lowerPerComponent), 'lower_raw'), lowerPerComponent) } : {}),
+  };
+}
+
+function sigmaOf(g: GraphBuilder, a: MdnArchitecture, s: string): { sigma: string; logSigma: string } {
+  switch (a.sigma) {
+    case 'exp':
+      return { sigma: g.op('Exp', [s]), logSigma: s };
+    case 'softplus': {
+      // softplus(s) = max(s, 0) + log(1 + t), t = e^−|s|, with log(1 + t) = 2 atanh(t / (2 + t)), exact for small t
+      // (1 + t rounds t away below 1e-7). Below s = −20, log σ = s to f32 precision, as the kernels take it.
+      const t = g.op('Exp', [g.op('Neg', [g.op('Abs', [s])])]);
+      const log1p = g.op('Mul', [g.op('Atanh', [g.op('Div', [t, g.op('Add', [t, g.scalar('two', 2)])])]), g.scalar('two', 2)]);
+      const sigma = g.op('Add', [g.op('Relu', [s]), log1p], {}, 'sigma');
+      const logSigma = g.op('Where', [g.op('Less', [s, g.scalar('minus20', -20)]), s, g.op('Log', [sigma])]);
+      return { sigma, logSigma };
+    }
+    case 'elu1': {
+      const sigma = g.op('Add', [g.op('Elu', [s], { alpha: { float: 1 } }), g.scalar('one_plus_epsilon', 1 + a.sigmaEpsilon)], {}, 'sigma');
+      return { sigma, logSigma: g.op('Log', [sigma]) };
+    }
+  }
+}
+
+// Σ_d over the last axis of a [rows, K, D] tensor.
+const sumLast = (g: GraphBuilder, x: string) => g.op('ReduceSum', [x, g.ints('axes', [2])], { keepdims: 0 });
+
+/** A diagonal location-scale family: Σ_d (−logNormalizer − negLogKernel(u) − log σ), u = (y − μ)/σ. */
+function locationScale(logNormalizer: (a: MdnArchitecture) => number, negLogKernel: (g: GraphBuilder, a: MdnArchitecture, u: string) => string): OnnxHead {
+  return {
+    componentLogDensity(g, a, { mu, sigma, logSigma }, y) {
+      const u = g.op('Div', [g.op('Sub', [g.op('Unsqueeze', [y, g.ints('axes', [1])]), mu]), sigma], {}, 'u');
+      const perDim = g.op('Neg', [g.op('Add', [negLogKernel(g, a, u), logSigma])]);
+      return g.op('Sub', [sumLast(g, perDim), g.scalar('normalizer', a.outputDim * logNormalizer(a))]);
+    },
+  };
+}
+
+export const ONNX_HEADS: Record<string, OnnxHead> = {
+  gaussian: locationScale(
+    () => LOG_SQRT_TWO_PI,
+    (g, _a, u) => g.op('Mul', [g.op('Mul', [u, u]), g.scalar('half', 0.5)]),
+  ),
+  laplace: locationScale(
+    () => Math.LN2,
+    (g, _a, u) => g.op('Abs', [u]),
+  ),
+  'student-t': locationScale(
+    (a) => studentTLogNormalizer(a.degreesOfFreedom!),
+    (g, a, u) => {
+      const nu = a.degreesOfFreedom!;
+      const r2 = g.op('Div', [g.op('Mul', [u, u]), g.scalar('nu', nu)]);
+      return g.op('Mul', [g.op('Log', [g.op('Add', [r2, g.scalar('one', 1)])]), g.scalar('half_nu_plus_one', (nu + 1) / 2)]);
+    },
+  ),
+  // z = L⁻¹(y − μ) by forward substitution written out over D (no ONNX operator solves triangular systems);
+  // log N = −D log √(2π) − Σ log L_ii − ½|z|².
+  'gaussian-full': {
+    componentLogDensity(g, a, { mu, sigma, logSigma, lower }, y) {
+      const D = a.outputDim;
+      const residual = g.op('Sub', [g.op('Unsqueeze', [y, g.ints('axes', [1])]), mu], {}, 'residual');
+      const at = (x: string, i: number) => g.op('Gather', [x, g.index('i', i)], { axis: 2 });
+      const z: string[] = [];
+      let squares = '';
+      for (let i = 0; i < D; i++) {
+        let acc = at(residual, i);
+        for (let j = 0; j < i; j++) acc = g.op('Sub', [acc, g.op('Mul', [at(lower!, (i * (i - 1)) / 2 + j), z[j]])]);
+        z.push(g.op('Div', [acc, at(sigma, i)], {}, `z${i}`));
+        const square = g.op('Mul', [z[i], z[i]]);
+        squares = squares ? g.op('Add', [squares, square]) : square;
+      }
+      const logDet = sumLast(g, logSigma);
+      return g.op('Sub', [g.op('Neg', [g.op('Add', [logDet, g.op('Mul', [squares, g.scalar('half', 0.5)])])]), g.scalar('normalizer', D * LOG_SQRT_TWO_PI)]);
+    },
+  },
+};

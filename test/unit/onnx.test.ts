@@ -1,0 +1,115 @@
+// exportOnnx against a real ONNX Runtime (onnxruntime-node, CPU): each exported graph run on fixture models of
+// every layer kind and head family (test/fixtures/pytorch: files written by mixden and by the PyTorch twin),
+// compared with mixden's float64 reference of the same file. Tolerance atol 1e-5 + rtol 1e-5: ONNX Runtime
+// computes in float32 (2^-24 per operation over a few dozen operations per output; the largest error seen
+// is 2.3e-6); the graph is checked to hold only standard operators of opset 17.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { ONNX_FAMILIES, ONNX_LAYER_KINDS, exportOnnx } from '../../src/onnx.js';
+import { ModelProto } from '../../src/mdn/onnx/schema.js';
+import { LAYER_KINDS } from '../../src/mdn/layers/index.js';
+import { HEAD_FAMILIES } from '../../src/mdn/heads/index.js';
+import { ModelFormatError, decodeModel, encodeModel } from '../../src/mdn/serialization.js';
+import { InvalidArgumentError } from '../../src/runtime/errors.js';
+import { compareArrays } from '../support/compare.js';
+import { expectReportsPass } from '../support/expectClose.js';
+import { referenceLogDensity, referenceMixture } from '../support/referenceModel.js';
+
+const FIXTURES = 'test/fixtures/pytorch';
+const TOLERANCE = { atol: 1e-5, rtol: 1e-5 };
+const STANDARD_OPS = new Set(['Identity', 'Log', 'Sub', 'Div', 'MatMul', 'Add', 'Relu', 'Tanh', 'Sigmoid', 'Elu', 'LayerNormalization', 'Slice', 'Reshape', 'Exp', 'Neg', 'Abs', 'Atanh', 'Mul', 'Where', 'Less', 'Softmax', 'LogSoftmax', 'ReduceLogSumExp', 'ReduceSum', 'Unsqueeze', 'Gather']);
+
+// Each fixture: a file and the rows to run it on.
+const MODELS = [
+  ['mixden-laplace', 'inputs'],
+  ['mixden-full', 'inputs'],
+  ['mixden-lognormal', 'inputs'],
+  ['twin-layernorm', 'expected'],
+  ['twin-student-t', 'expected'],
+  ['twin-full', 'expected'],
+] as const;
+
+async function run(onnx: Uint8Array, feeds: Record<string, ort.Tensor>) {
+  const session = await ort.InferenceSession.create(onnx);
+  try {
+    return await session.run(feeds);
+  } finally {
+    await session.release();
+  }
+}
+
+function rowsOf(name: string, kind: string) {
+  const bytes = new Uint8Array(readFileSync(`${FIXTURES}/${name}.safetensors`));
+  const decoded = decodeModel(bytes);
+  const { x, y } = JSON.parse(readFileSync(`${FIXTURES}/${name}-${kind}.json`, 'utf8'));
+  const { inputDim, outputDim } = decoded.architecture;
+  const rows = x.length / inputDim;
+  return { bytes, decoded, x, y, rows, feeds: { x: new ort.Tensor('float32', Float32Array.from(x), [rows, inputDim]), y: new ort.Tensor('float32', Float32Array.from(y), [rows, outputDim]) } };
+}
+
+describe('exportOnnx in ONNX Runtime', () => {
+  it.each(MODELS)('%s: log p(y | x) as mixden computes it', async (name, kind) => {
+    const { bytes, decoded, x, y, feeds } = rowsOf(name, kind);
+    const out = await run(exportOnnx(bytes, { output: 'logProb' }), feeds);
+    expectReportsPass([compareArrays(`${name} log_prob`, out.log_prob.data as Float32Array, referenceLogDensity(decoded, x, y), TOLERANCE)]);
+    expect(out.log_prob.dims).toEqual([x.length / decoded.architecture.inputDim]);
+  });
+
+  it.each(MODELS)('%s: the mixture parameters as predict returns them', async (name, kind) => {
+    const { bytes, decoded, x, rows, feeds } = rowsOf(name, kind);
+    const out = await run(exportOnnx(bytes), { x: feeds.x });
+    const expected = referenceMixture(decoded, x);
+    const { components: K, outputDim: D } = decoded.architecture;
+    expect(out.pi.dims).toEqual([rows, K]);
+    expect(out.mu.dims).toEqual([rows, K, D]);
+    const reports = (['pi', 'mu', 'sigma'] as const).map((p) => compareArrays(`${name} ${p}`, out[p].data as Float32Array, expected[p], TOLERANCE));
+    if (decoded.architecture.family === 'gaussian-full') reports.push(compareArrays(`${name} lower`, out.lower.data as Float32Array, expected.lower, TOLERANCE));
+    else expect(out.lower).toBeUndefined();
+    expectReportsPass(reports);
+  });
+
+  it('softplus scales at pre-activations of −30 and +40 stay accurate (no 1 + tiny cancellation, no overflow)', async () => {
+    const { decoded, x, y, feeds } = rowsOf('mixden-laplace', 'inputs');
+    // The head layer's bias: σ pre-activations of component 0 at −30 (σ ≈ 1e-13), component 1 at +40.
+    const { components: K, outputDim: D } = decoded.architecture;
+    const blocks = decoded.blocks.map((b) => b.slice());
+    const head = blocks[blocks.length - 1];
+    const width = K * (1 + 2 * D);
+    const biasStart = head.length - width;
+    head[biasStart + K + K * D] = -30;
+    head[biasStart + K + K * D + 1] = 40;
+    const edited = encodeModel(decoded.architecture, blocks, decoded.metadata, decoded.scaling);
+    const out = await run(exportOnnx(edited, { output: 'logProb' }), feeds);
+    const expected = referenceLogDensity(decodeModel(edited), x, y);
+    expect(Array.from(out.log_prob.data as Float32Array).every(Number.isFinite)).toBe(true);
+    expectReportsPass([compareArrays('extreme softplus log_prob', out.log_prob.data as Float32Array, expected, { atol: 1e-4, rtol: 1e-5 })]);
+  });
+
+  it('holds only standard operators of opset 17, with the documented inputs and outputs', () => {
+    for (const [name] of MODELS) {
+      const bytes = new Uint8Array(readFileSync(`${FIXTURES}/${name}.safetensors`));
+      for (const output of ['mixture', 'logProb'] as const) {
+        const model = ModelProto.toObject(ModelProto.decode(exportOnnx(bytes, { output })), { longs: Number }) as any;
+        expect(model.opsetImport).toEqual([{ version: 17 }]); // the default domain ('' is not encoded)
+        const ops = new Set<string>(model.graph.node.map((n: { opType: string }) => n.opType));
+        expect([...ops].filter((op) => !STANDARD_OPS.has(op))).toEqual([]);
+        expect(model.graph.node.every((n: { domain?: string }) => !n.domain)).toBe(true);
+        expect(model.graph.input.map((i: { name: string }) => i.name)).toEqual(output === 'mixture' ? ['x'] : ['x', 'y']);
+      }
+    }
+  });
+
+  it('every layer kind and head family exports (a new one must add its operators in src/mdn/onnx)', () => {
+    expect([...ONNX_LAYER_KINDS].sort()).toEqual([...LAYER_KINDS].sort());
+    expect([...ONNX_FAMILIES].sort()).toEqual([...HEAD_FAMILIES].sort());
+  });
+
+  it('refuses a bad option or a file that is not a model, naming the problem', () => {
+    const bytes = new Uint8Array(readFileSync(`${FIXTURES}/mixden-laplace.safetensors`));
+    expect(() => exportOnnx(bytes, { output: 'samples' } as never)).toThrow(InvalidArgumentError);
+    expect(() => exportOnnx(bytes, { output: 'samples' } as never)).toThrow(/output must be 'mixture' or 'logProb', got "samples"/);
+    expect(() => exportOnnx(bytes, { outputs: 'mixture' } as never)).toThrow(/has no option 'outputs'; did you mean 'output'\?/);
+    expect(() => exportOnnx(new Uint8Array(16))).toThrow(ModelFormatError);
+  });
+});
