@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [--workloads a,b] [--systems mixden,tfjs-wasm]`: serves the benchmark page with
-// Vite on 127.0.0.1 and runs bench/run.ts (loaded through Vite, so it stays TypeScript).
+// `npm run bench [-- --quick] [--workloads a,b] [--systems mixden,tfjs-wasm] [--host browser|node]`: serves the
+// benchmark page with Vite on 127.0.0.1 and runs bench/run.ts in headless Chromium, or with --host node runs
+// bench/node.ts in this process (both loaded through Vite, so they stay TypeScript).
 import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
 
@@ -11,6 +12,7 @@ const { values } = parseArgs({
     workloads: { type: 'string' },
     systems: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
+    host: { type: 'string', default: 'browser' },
   },
 });
 const server = await createServer({ configFile: false, root: process.cwd(), logLevel: 'warn', server: { host: '127.0.0.1', port: 0, hmr: false } });
@@ -18,8 +20,10 @@ await server.listen();
 const port = server.httpServer.address().port;
 let status = 0;
 try {
-  const { runBenchmark } = await server.ssrLoadModule('/bench/run.ts');
-  await runBenchmark({
+  if (values.host !== 'browser' && values.host !== 'node') throw new Error(`--host must be browser or node, got '${values.host}'`);
+  const run =
+    values.host === 'node' ? (await server.ssrLoadModule('/bench/node.ts')).runNodeBenchmark : (await server.ssrLoadModule('/bench/run.ts')).runBenchmark;
+  await run({
     serverUrl: `http://127.0.0.1:${port}/`,
     quick: values.quick,
     workloads: values.workloads?.split(','),

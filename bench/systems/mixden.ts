@@ -5,11 +5,18 @@ import { MdnPredictor } from '../../src/mdn/predictor.js';
 import type { BenchSystem } from './system.js';
 
 let gpu: GpuContext | undefined;
+// How the host gets its GPU context: navigator.gpu in a page; bench/node.ts gives Dawn's.
+let acquire: () => Promise<GpuContext> = () => acquireGpu();
+
+/** Makes mixden's system run on `provider`'s context (Node: nodeGpu). */
+export function useGpu(provider: () => Promise<GpuContext>): void {
+  acquire = provider;
+}
 
 export const mixdenSystem: BenchSystem = {
   name: 'mixden',
   async available() {
-    gpu ??= await acquireGpu();
+    gpu ??= await acquire();
     return true;
   },
   async create(workload, data, initial) {
@@ -40,8 +47,8 @@ export const mixdenSystem: BenchSystem = {
   },
 };
 
-/** The page's mixden GPU context (for the adapter description and the ceiling measurement). */
+/** The host's mixden GPU context (for the adapter description and the ceiling measurement). */
 export async function mixdenGpu(): Promise<GpuContext> {
-  gpu ??= await acquireGpu();
+  gpu ??= await acquire();
   return gpu;
 }

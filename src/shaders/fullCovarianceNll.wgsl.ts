@@ -10,7 +10,7 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
-import { addToLogSumExpWgsl } from './mixtureNll.wgsl.js';
+import { addToLogSumExpWgsl, logNormalizersWgsl } from './mixtureNll.wgsl.js';
 
 export const FULL_COVARIANCE_WORKGROUP = 64;
 
@@ -72,6 +72,8 @@ fn forwardSolve(o: Offsets, targetBase: u32, z: ptr<function, array<f32, D>>, in
 }
 
 #if ${v.withGradient}
+${logNormalizersWgsl}
+
 // Training: the first pass keeps each component's joint log-density logit + log N_k in headGrad's π slot; the
 // second solves again for the components with responsibility (rather than keeping D-vectors per component) and
 // writes every gradient.
@@ -91,14 +93,9 @@ fn rowNll(row: u32) -> f32 {
     maxLogit = max(maxLogit, logit);
     maxJoint = max(maxJoint, joint);
   }
-  var sumLogit = 0.0;
-  var sumJoint = 0.0;
-  for (var k = 0u; k < K; k++) {
-    sumLogit += exp(head[rowBase + k] - maxLogit);
-    sumJoint += exp(headGrad[rowBase + k] - maxJoint);
-  }
-  let logNormalizer = maxLogit + log(sumLogit);
-  let logJoint = maxJoint + log(sumJoint);
+  let normalizers = logNormalizers(rowBase, K, maxLogit, maxJoint);
+  let logNormalizer = normalizers.x;
+  let logJoint = normalizers.y;
   let scale = shape.gradScale;
   // The L2 penalty λ Σ s² on the diagonal pre-activations: its value joins the row's loss below.
   var penalty = 0.0;

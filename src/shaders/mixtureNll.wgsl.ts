@@ -32,6 +32,20 @@ const ROW_START = `  let K = shape.components;
   let targetBase = row * D;
 `;
 
+/**
+ * logNormalizers(rowBase, K, maxLogit, maxJoint): log Σ_k e^logit_k and log Σ_k e^joint_k of a training kernel's
+ * row, the joints kept in headGrad's π slots, from their maxima (one exp per term, no branches).
+ */
+export const logNormalizersWgsl = `fn logNormalizers(rowBase: u32, K: u32, maxLogit: f32, maxJoint: f32) -> vec2<f32> {
+  var sumLogit = 0.0;
+  var sumJoint = 0.0;
+  for (var k = 0u; k < K; k++) {
+    sumLogit += exp(head[rowBase + k] - maxLogit);
+    sumJoint += exp(headGrad[rowBase + k] - maxJoint);
+  }
+  return vec2(maxLogit + log(sumLogit), maxJoint + log(sumJoint));
+}`;
+
 /** A streaming log-sum-exp step: one exp per term, rescaling the sum when the maximum moves. */
 export const addToLogSumExpWgsl = `fn addToLogSumExp(maxSoFar: ptr<function, f32>, scaledSum: ptr<function, f32>, x: f32) {
   if (x > *maxSoFar) {
@@ -58,6 +72,8 @@ ${v.unrolled ? unrolledRowNllWgsl(v.unrolled, v.withGradient) : ''}
 // nothing is evaluated twice; with the maxima known, the sums take one exp per term and no branches
 // (a streaming update takes two with a branch that SIMD lanes split on); on SwiftShader this was faster than
 // recomputing log N_k in the gradient pass. Every scratch slot is overwritten by the third pass.
+${logNormalizersWgsl}
+
 fn rowNll(row: u32) -> f32 {
 ${ROW_START}  var maxLogit = LOWEST;
   var maxJoint = LOWEST;
@@ -78,14 +94,9 @@ ${ROW_START}  var maxLogit = LOWEST;
     maxLogit = max(maxLogit, logit);
     maxJoint = max(maxJoint, joint);
   }
-  var sumLogit = 0.0;
-  var sumJoint = 0.0;
-  for (var k = 0u; k < K; k++) {
-    sumLogit += exp(head[rowBase + k] - maxLogit);
-    sumJoint += exp(headGrad[rowBase + k] - maxJoint);
-  }
-  let logNormalizer = maxLogit + log(sumLogit);
-  let logJoint = maxJoint + log(sumJoint);
+  let normalizers = logNormalizers(rowBase, K, maxLogit, maxJoint);
+  let logNormalizer = normalizers.x;
+  let logJoint = normalizers.y;
   let scale = shape.gradScale;
   // The L2 penalty λ Σ s² on the σ pre-activations: its value joins the row's loss below.
   var penalty = 0.0;

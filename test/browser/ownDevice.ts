@@ -1,5 +1,8 @@
 // Helpers for cases that work on a device of their own, as an application embedding mixden would.
-import type { ExportedKernel } from '../../src/inference.js';
+import { type ExportedKernel, loadInferenceKernel } from '../../src/inference.js';
+import type { GpuContext } from '../../src/runtime/device.js';
+import type { Mdn } from '../../src/mdn/model.js';
+import { loadMdn } from '../../src/mdn/createMdn.js';
 
 // Runs `body` on a device of the test's own inside a validation error scope, and destroys the device after it,
 // also when it throws. `validation` is the scope's error message, '' if nothing went wrong on the device.
@@ -35,6 +38,25 @@ export async function read(device: GPUDevice, buffer: GPUBuffer, floats: number)
 }
 
 export const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
+
+/**
+ * A model saved, loaded again by loadMdn on `gpu`, and opened by mixden/inference on a device of its own: the
+ * log-densities of (xs, ys) each way, and the inference kernel's mixture rows of xs.
+ */
+export async function throughEveryLoader(model: Mdn, gpu: GpuContext, xs: Float32Array, ys: Float32Array) {
+  const saved = await model.save();
+  const loaded = await loadMdn(saved, gpu);
+  const loadedLogProb = Array.from(await loaded.logProb(xs, ys));
+  loaded.destroy();
+  const embedded = await onOwnDevice(async (device) => {
+    const kernel = await loadInferenceKernel(device, saved);
+    const logProb = Array.from(await kernel.logProb(xs, ys));
+    const mixtureRows = Array.from(await kernel.run(xs));
+    kernel.destroy();
+    return { logProb, mixtureRows };
+  });
+  return { saved, loadedLogProb, kernelLogProb: embedded.logProb, kernelRows: embedded.mixtureRows, validation: embedded.validation };
+}
 
 
 /**

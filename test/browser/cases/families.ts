@@ -4,13 +4,12 @@
 // inference kernel on a device of its own (bit-identical).
 import type { GpuContext } from '../../../src/runtime/device.js';
 import { networkLayers } from '../../../src/mdn/architecture.js';
-import { createMdn, loadMdn } from '../../../src/mdn/createMdn.js';
+import { createMdn } from '../../../src/mdn/createMdn.js';
 import * as ref from '../../../src/mdn/reference/mixture.js';
-import { loadInferenceKernel } from '../../../src/inference.js';
 import { decodeModel } from '../../../src/mdn/serialization.js';
 import { heavyTailed } from '../../../src/mdn/datasets.js';
 import { compareArrays } from '../../support/compare.js';
-import { onOwnDevice, same } from '../ownDevice.js';
+import { same, throughEveryLoader } from '../ownDevice.js';
 import { SMALL_ARCHITECTURE, stepsAgainstReference } from './training.js';
 
 type Family = 'laplace' | 'student-t';
@@ -42,23 +41,14 @@ export const familyCases = {
       const scaledY = Float64Array.from(ys, (v) => (v - sy.shift[0]) / sy.scale[0]);
       const expectedLog = ref.mixtureNll(h, scaledY, shape).sampleNll.map((v) => -v - Math.log(sy.scale[0]));
       const pick = (from: number, scale: number, shift: number) => Array.from({ length: rows }, (_, r) => Array.from(params.slice(r * 9 + from, r * 9 + from + 3), (v) => v * scale + shift)).flat();
-      const saved = await model.save();
-      const loaded = await loadMdn(saved, gpu);
-      const again = await loaded.logProb(xs, ys);
-      loaded.destroy();
-      const embedded = await onOwnDevice(async (device) => {
-        const kernel = await loadInferenceKernel(device, saved);
-        const viaKernel = await kernel.logProb(xs, ys);
-        kernel.destroy();
-        return { viaKernel: Array.from(viaKernel) };
-      });
+      const loaders = await throughEveryLoader(model, gpu, xs, ys);
       return {
         losses: fit.history.map((p) => p.loss),
-        family: decodeModel(saved).architecture.family,
+        family: decodeModel(loaders.saved).architecture.family,
         mixtureFamily: mixture.family,
-        validation: embedded.validation,
-        loadedSame: same(again, logDensity),
-        kernelSame: same(embedded.viaKernel, logDensity),
+        validation: loaders.validation,
+        loadedSame: same(loaders.loadedLogProb, logDensity),
+        kernelSame: same(loaders.kernelLogProb, logDensity),
         calibration: { pitRows: calibration.pit.reduce((a, b) => a + b, 0), bins: calibration.pit.length, levels: calibration.coverage.map((c) => c.level), crps: calibration.crps },
         reports: [
           compareArrays(`${family} π`, mixture.pi, pick(0, 1, 0), { atol: 1e-5, rtol: 1e-4 }),

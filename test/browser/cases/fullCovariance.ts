@@ -17,11 +17,10 @@ import { compareArrays } from '../../support/compare.js';
 import { fullCovarianceBound } from '../../support/fullCovarianceBound.js';
 import { runKernel, toF32 } from '../runKernel.js';
 import { networkLayers } from '../../../src/mdn/architecture.js';
-import { createMdn, loadMdn } from '../../../src/mdn/createMdn.js';
-import { loadInferenceKernel } from '../../../src/inference.js';
+import { createMdn } from '../../../src/mdn/createMdn.js';
 import { decodeModel } from '../../../src/mdn/serialization.js';
 import { correlated } from '../../../src/mdn/datasets.js';
-import { onOwnDevice, same } from '../ownDevice.js';
+import { same, throughEveryLoader } from '../ownDevice.js';
 import { SMALL_ARCHITECTURE, stepsAgainstReference } from './training.js';
 
 export type FullCovarianceScenario = 'random' | 'far' | 'sigma50' | 'nearSingular';
@@ -134,29 +133,19 @@ export const fullCovarianceCases = {
       const width = ref.fullCovarianceHeadWidth(K, D);
       const pick = (from: number, count: number, unscale: (v: number, i: number) => number) =>
         Array.from({ length: rows }, (_, r) => Array.from(params.slice(r * width + from, r * width + from + count), unscale)).flat();
-      const saved = await model.save();
-      const loaded = await loadMdn(saved, gpu);
-      const again = await loaded.logProb(xs, ys);
-      loaded.destroy();
-      const embedded = await onOwnDevice(async (device) => {
-        const kernel = await loadInferenceKernel(device, saved);
-        const viaKernel = await kernel.logProb(xs, ys);
-        const mixtureRows = await kernel.run(xs);
-        kernel.destroy();
-        return { viaKernel: Array.from(viaKernel), width: mixtureRows.length / rows, mixtureRows: Array.from(mixtureRows) };
-      });
+      const loaders = await throughEveryLoader(model, gpu, xs, ys);
       // The mixture's covariance from its predicted factor, as the CPU forms it: symmetric, positive diagonal.
       const symmetric = Array.from({ length: rows }, (_, r) => covariance[r * 4 + 1] === covariance[r * 4 + 2] && covariance[r * 4] > 0 && covariance[r * 4 + 3] > 0).every(Boolean);
       return {
         losses: fit.history.map((p) => p.loss),
-        family: decodeModel(saved).architecture.family,
+        family: decodeModel(loaders.saved).architecture.family,
         lowerLength: mixture.lower?.length,
-        validation: embedded.validation,
-        kernelWidth: embedded.width,
-        loadedSame: same(again, logDensity),
-        kernelSame: same(embedded.viaKernel, logDensity),
+        validation: loaders.validation,
+        kernelWidth: loaders.kernelRows.length / rows,
+        loadedSame: same(loaders.loadedLogProb, logDensity),
+        kernelSame: same(loaders.kernelLogProb, logDensity),
         // The kernel's mixture rows end with the factor below the diagonal, as predict splits it.
-        kernelLowerSame: same(Array.from({ length: rows * K }, (_, i) => embedded.mixtureRows[Math.floor(i / K) * 12 + 10 + (i % K)]), mixture.lower ?? []),
+        kernelLowerSame: same(Array.from({ length: rows * K }, (_, i) => loaders.kernelRows[Math.floor(i / K) * 12 + 10 + (i % K)]), mixture.lower ?? []),
         symmetric,
         modeFinite: mode.every(Number.isFinite),
         drawShape: Array.from(draws.shape),
