@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench:kernels`: GPU time (timestamps, Dawn in Node) of the kernel variants the generators choose
-// between, side by side on the benchmark's shapes, written to bench/results/kernel-variants-<date>.txt. The
+// between, side by side on the benchmark's shapes, written to bench/results/kernel-variants-<date>-<driver>.txt. The
 // figures quoted for those choices in the README and the kernel sources come from this file.
 import { writeFileSync } from 'node:fs';
 const { nodeGpu } = await import('../dist/host/node.js');
@@ -10,7 +10,9 @@ const { createStorageBuffer, uploadFloats } = await import('../dist/runtime/buff
 const { timeProgram } = await import('../dist/runtime/timestamps.js');
 const { readOnly, readWrite, uniform } = await import('../dist/runtime/bindings.js');
 const { StepRing } = await import('../dist/runtime/stepRing.js');
-const { MatmulShape, matmulSource, matmulWorkgroups, fittedBlock } = await import('../dist/shaders/matmul.wgsl.js');
+const { MatmulShape, matmulSource, matmulWorkgroups, fittedBlock, MATMUL_WORKGROUP } = await import('../dist/shaders/matmul.wgsl.js');
+const { elementwiseWorkgroups } = await import('../dist/runtime/kernel.js');
+const { vulkanDriver } = await import('../dist/host/node.js');
 const { mixtureNll } = await import('../dist/shaders/mixtureNll.js');
 const { mixtureParams } = await import('../dist/shaders/mixtureParams.js');
 const { mixtureSample, SampleCall } = await import('../dist/shaders/mixtureSample.js');
@@ -97,6 +99,25 @@ for (const [rows, inputs, outputs] of [[1000, 24, 72], [10000, 128, 128], [8192,
   );
 }
 say('');
+say(`## matmul, forward in 16x8 blocks: workgroups of ${MATMUL_WORKGROUP} invocations (the kernels' size) against 64 and 256`);
+// The same kernel with its workgroup size rewritten, and as many workgroups as that size needs.
+const withWorkgroup = (definition, size, blocks) => ({
+  ...definition,
+  source: (v) => definition.source(v).replace(`@workgroup_size(${MATMUL_WORKGROUP})`, `@workgroup_size(${size})`).replace(`* ${MATMUL_WORKGROUP}u + lid.x`, `* ${size}u + lid.x`),
+  plan: (sizes, v) => ({ ...definition.plan(sizes, v), workgroups: elementwiseWorkgroups(blocks(sizes), size) }),
+});
+for (const [rows, inputs, outputs] of [[1000, 24, 72], [10000, 128, 128], [8192, 256, 256]]) {
+  const shape = forward(rows, inputs, outputs);
+  const base = matmulDefinition(shape, TALL);
+  const blocks = ({ m, n }) => Math.ceil(m / TALL.rows) * Math.ceil(n / TALL.cols);
+  await compare(
+    `forward ${rows} x ${inputs + 1} -> ${outputs}`,
+    [[`${MATMUL_WORKGROUP}`, base, {}], ['64', withWorkgroup(base, 64, blocks), {}], ['256', withWorkgroup(base, 256, blocks), {}]],
+    shape,
+    { a: random(rows * inputs + 4), b: random((inputs + 1) * outputs + 4), c: rows * outputs },
+  );
+}
+say('');
 say('## matmul, weight gradient ((inputs + 1) x outputs over the batch): fixed blocks against the fitted one');
 for (const [rows, inputs, outputs] of [[1000, 24, 72], [1000, 1, 24], [10000, 128, 128], [10000, 128, 60], [8192, 256, 256], [8192, 8, 256]]) {
   const fitted = fittedBlock(inputs + 1, outputs);
@@ -137,7 +158,8 @@ for (const [K, D] of [[24, 1], [32, 2], [85, 1]]) {
   say(`K ${K}, D ${D} (${K * (1 + 2 * D)} outputs): ${((performance.now() - started) / 1000).toFixed(2)} s`);
 }
 
-const file = `bench/results/kernel-variants-${new Date().toISOString().slice(0, 10)}.txt`;
+// One file per day and Vulkan driver (lavapipe, swiftshader, system), as the choices differ by adapter class.
+const file = `bench/results/kernel-variants-${new Date().toISOString().slice(0, 10)}-${vulkanDriver().driver}.txt`;
 writeFileSync(file, output.join('\n') + '\n');
 console.log(`written to ${file}`);
 gpu.destroy();

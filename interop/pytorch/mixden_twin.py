@@ -176,7 +176,8 @@ class MixdenMdn(nn.Module):
         return torch.softmax(logits, -1), mu, scale, lower
 
     def sample(self, x, n, temperature=1.0, sigma_temperature=1.0, generator=None):
-        """n draws of y per row (rows, n, D), in original units."""
+        """n draws of y per row (rows, n, D), in original units. ``generator`` seeds the component choice and
+        the normal and uniform draws; Student-t components' chi-square draws follow torch's global seed."""
         a = self.architecture
         family = a.get("family", "gaussian")
         logits, mu, scale, lower = self._parts(self(self._scale("x", x)))
@@ -193,6 +194,7 @@ class MixdenMdn(nn.Module):
         elif family == "student-t":
             nu = a["degreesOfFreedom"]
             normal = torch.randn(rows, n, d, generator=generator, dtype=mu.dtype)
+            # torch's gamma sampler takes no generator: this draw follows torch's global seed (torch.manual_seed).
             chi2 = 2 * torch._standard_gamma(torch.full((rows, n, d), nu / 2, dtype=mu.dtype))
             z = normal / torch.sqrt(chi2 / nu)
         else:
