@@ -3,7 +3,7 @@
 // parameters, log-densities, samples) into a ProgramBuilder. The trainer (trainStep.ts), the predictor and
 // mixden/inference's encode (predictPrograms.ts) all record through it, and exportWgsl reads the same stages;
 // layers and heads come in through their interfaces (./layers, ./heads) and nothing here names a kind.
-import type { GpuContext } from '../runtime/device.js';
+import type { AdapterClass, GpuContext } from '../runtime/device.js';
 import type { Arena } from '../runtime/arena.js';
 import { type CompiledKernel, compileKernel } from '../runtime/kernel.js';
 import type { ProgramBuilder, Resource } from '../runtime/program.js';
@@ -36,6 +36,7 @@ export class NetworkRecorder {
     readonly head: HeadFamily,
     private readonly training: HeadTraining | undefined,
     private readonly compiled: ReadonlyMap<string, CompiledKernel>,
+    private readonly adapterClass: AdapterClass,
   ) {}
 
   /**
@@ -48,9 +49,10 @@ export class NetworkRecorder {
     const layers = networkLayers(architecture);
     const head = headOf(architecture);
     const stages: Stage<unknown>[] = [];
-    if (needs.inference) stages.push(...layers.flatMap((l) => l.kind.forward(l, false) as Stage<unknown>[]));
+    const adapterClass = gpu.adapterClass;
+    if (needs.inference) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass) as Stage<unknown>[]));
     if (needs.training) {
-      stages.push(...layers.flatMap((l) => l.kind.forward(l, true) as Stage<unknown>[]));
+      stages.push(...layers.flatMap((l) => l.kind.forward(l, true, adapterClass) as Stage<unknown>[]));
       stages.push(head.loss(architecture, needs.training) as Stage<unknown>);
       for (const [i, l] of layers.entries()) stages.push(...(l.kind.backward(l, inputActivationOf(layers, i)) as Stage<unknown>[]));
     }
@@ -58,7 +60,7 @@ export class NetworkRecorder {
     const unique = new Map(stages.map((s) => [keyOf(s), s]));
     const kernels = await Promise.all([...unique.values()].map((s) => compileKernel(gpu, s.definition, s.variant)));
     const compiled = new Map([...unique.keys()].map((key, i) => [key, kernels[i] as CompiledKernel]));
-    return new NetworkRecorder(architecture, layers, head, needs.training, compiled);
+    return new NetworkRecorder(architecture, layers, head, needs.training, compiled, adapterClass);
   }
 
   /**
@@ -69,7 +71,7 @@ export class NetworkRecorder {
     for (const layer of this.layers) {
       const saved = training ? activations.saved?.[layer.index] : undefined;
       const io: ForwardIo = { input: inputOf(activations, layer.index), weights: parameters.binding(`layer${layer.index}`), output: activations.outputs[layer.index], ...(saved ? { saved } : {}) };
-      for (const s of layer.kind.forward(layer, training)) this.record(builder, s, io, rows);
+      for (const s of layer.kind.forward(layer, training, this.adapterClass)) this.record(builder, s, io, rows);
     }
   }
 

@@ -25,6 +25,16 @@ const RAISED_LIMITS = [
   'maxStorageBuffersPerShaderStage',
 ] as const;
 
+/** Adapter classes whose kernels may differ: software adapters by name, everything else a GPU. */
+export type AdapterClass = 'swiftshader' | 'lavapipe' | 'gpu';
+
+/** The class of an adapter from its vendor / architecture / description. */
+export function adapterClassOf(description: string): AdapterClass {
+  if (/llvmpipe|lavapipe/i.test(description)) return 'lavapipe';
+  if (/swiftshader/i.test(description)) return 'swiftshader';
+  return 'gpu';
+}
+
 export class GpuContext {
   readonly pipelines: PipelineCache;
   /** Why the device was lost, or null while it is usable. */
@@ -42,6 +52,14 @@ export class GpuContext {
     void device.lost.then((info) => {
       this.lostReason = this.destroyed ? 'destroyed' : `${info.reason}: ${info.message || 'no message'}`;
     });
+  }
+
+  /**
+   * The adapter's class, for kernels whose fastest form differs by class (measured by `npm run bench:kernels`):
+   * 'swiftshader', 'lavapipe' (llvmpipe's Vulkan driver), or 'gpu' for anything else.
+   */
+  get adapterClass(): AdapterClass {
+    return adapterClassOf(this.adapterDescription);
   }
 
   get hasTimestamps(): boolean {

@@ -4,7 +4,8 @@
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { defineKernel } from '../runtime/kernel.js';
 import type { Activation } from './activation.wgsl.js';
-import { MatmulShape, checkVectorStride, matmulSource, matmulWorkgroups, TALL_BLOCK } from './matmul.wgsl.js';
+import type { AdapterClass } from '../runtime/device.js';
+import { type BlockShape, MatmulShape, SQUARE_BLOCK, checkVectorStride, matmulSource, matmulWorkgroups, TALL_BLOCK } from './matmul.wgsl.js';
 
 export interface DenseSizes {
   readonly rows: number;
@@ -16,21 +17,31 @@ export interface DenseForwardVariant {
   readonly activation: Activation;
   /** outputs % 4 == 0: W is read as vec4s. */
   readonly vectorB: boolean;
+  /** The register block per invocation (default TALL_BLOCK, 16 x 8). */
+  readonly block?: BlockShape;
 }
 
-/** The variant for a layer of these sizes. */
-export const denseForwardVariant = (activation: Activation, { outputs }: Omit<DenseSizes, 'rows' | 'inputs'>): DenseForwardVariant => ({
+/**
+ * The block each adapter class runs the forward product fastest in (bench/results/kernel-variants-2026-11-30-*):
+ * on lavapipe, where loads are most of the time, 8 x 8 took 24-29% less time than 16 x 8 on the benchmark's
+ * larger layers; on SwiftShader 16 x 8 was 9% faster on the largest. GPUs keep 16 x 8 until one is measured.
+ */
+export const forwardBlockFor = (adapterClass: AdapterClass | undefined): BlockShape => (adapterClass === 'lavapipe' ? SQUARE_BLOCK : TALL_BLOCK);
+
+/** The variant for a layer of these sizes, on an adapter of this class (none: exportWgsl's, 16 x 8). */
+export const denseForwardVariant = (activation: Activation, { outputs }: Omit<DenseSizes, 'rows' | 'inputs'>, adapterClass?: AdapterClass): DenseForwardVariant => ({
   activation,
   vectorB: outputs % 4 === 0,
+  ...(adapterClass === 'lavapipe' ? { block: forwardBlockFor(adapterClass) } : {}),
 });
 
 export const denseForward = defineKernel<DenseForwardVariant, DenseSizes>()({
   name: 'denseForward',
   bindings: (v) => [readOnly('input'), readOnly('weights', v.vectorB ? 'vec4<f32>' : 'f32'), readWrite('output'), uniform('shape', MatmulShape)],
   source: (v) =>
-    matmulSource({ block: TALL_BLOCK, transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', ...v }, { a: 'input', b: 'weights', c: 'output' }),
+    matmulSource({ transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', activation: v.activation, vectorB: v.vectorB, block: v.block ?? TALL_BLOCK }, { a: 'input', b: 'weights', c: 'output' }),
   plan: ({ rows, inputs, outputs }, v) => {
     checkVectorStride('denseForward', v.vectorB, outputs);
-    return { uniforms: { m: rows, n: outputs, k: inputs + 1, lda: inputs, ldb: outputs }, workgroups: matmulWorkgroups(rows, outputs, TALL_BLOCK) };
+    return { uniforms: { m: rows, n: outputs, k: inputs + 1, lda: inputs, ldb: outputs }, workgroups: matmulWorkgroups(rows, outputs, v.block ?? TALL_BLOCK) };
   },
 });

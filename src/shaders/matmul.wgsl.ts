@@ -34,6 +34,8 @@ export interface BlockShape {
 }
 /** For products with many rows: the forward pass and the input gradient. */
 export const TALL_BLOCK: BlockShape = { rows: 16, cols: 8 };
+/** Fewer accumulators: the forward pass on lavapipe (denseForward.ts says why). */
+export const SQUARE_BLOCK: BlockShape = { rows: 8, cols: 8 };
 
 const paddedSize = (m: number, n: number, b: BlockShape) => Math.ceil(m / b.rows) * b.rows * Math.ceil(n / b.cols) * b.cols;
 

@@ -1,6 +1,6 @@
 // Dense kernels in headless Chromium against the float64 reference (tolerances justified in
 // test/browser/cases/dense.ts), over shapes that are and are not multiples of the blocks.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { CompareReport } from '../support/compare.js';
 import { expectReportsPass } from '../support/expectClose.js';
 import { useGpuPage } from './page.js';
@@ -27,6 +27,14 @@ describe.each(['denseForward', 'denseInputGrad'])('%s', (kernel) => {
   // The input gradient has no vec4 variant: its vector half of the sweep repeats other widths, still useful.
   it.each(sweep)('$rows rows, $inputs -> $outputs, $activation, B as vec4 where aligned: $vector', async (args) => {
     expectReportsPass(await page().run<CompareReport[]>(kernel, args));
+  });
+});
+
+// The forward product in the 8x8 blocks lavapipe's class runs (forwardBlockFor), here on SwiftShader: every
+// variant is right on both software adapters before either runs it for real.
+describe('denseForward in 8x8 blocks (the lavapipe class)', () => {
+  it.each(sweep)('$rows rows, $inputs -> $outputs, $activation, B as vec4 where aligned: $vector', async (args) => {
+    expectReportsPass(await page().run<CompareReport[]>('denseForward', { ...args, adapterClass: 'lavapipe' }));
   });
 });
 

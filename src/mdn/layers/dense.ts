@@ -63,8 +63,8 @@ export const dense: LayerKind<DenseSpec> = {
     return block;
   },
   describe: (layer) => `${layer.inputs} -> ${layer.outputs} ${layer.spec.activation}`,
-  forward: (layer) => [
-    stage(denseForward, denseForwardVariant(layer.spec.activation, layer), sizesOf(layer), (io: ForwardIo) => ({ input: io.input, weights: io.weights, output: io.output })),
+  forward: (layer, _training, adapterClass) => [
+    stage(denseForward, denseForwardVariant(layer.spec.activation, layer, adapterClass), sizesOf(layer), (io: ForwardIo) => ({ input: io.input, weights: io.weights, output: io.output })),
   ],
   backward(layer, inputActivation) {
     const weightGrad = stage(denseWeightGrad, denseWeightGradVariant(layer), sizesOf(layer), (io: BackwardIo) => ({ input: io.input, outputGrad: io.outputGrad, weightGrad: io.weightGrad }));

@@ -7,6 +7,7 @@ import type { KernelDefinition } from '../../runtime/kernel.js';
 import type { Resource } from '../../runtime/program.js';
 import type { Activation } from '../../shaders/activation.wgsl.js';
 import type { Random } from '../random.js';
+import type { AdapterClass } from '../../runtime/device.js';
 
 /**
  * How weights start: 'glorot' (Glorot-uniform weights, zero biases: Keras' default) or 'pytorch' (weights and
@@ -103,8 +104,11 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
   initialParameters(layer: PlacedLayer<S>, random: Random, scheme: InitScheme): Float64Array;
   /** One line for listings and exported kernels, e.g. "32 -> 64 tanh". */
   describe(layer: PlacedLayer<S>): string;
-  /** The forward pass; in training it also writes what the backward pass reads from `saved`. */
-  forward(layer: PlacedLayer<S>, training: boolean): Stage<ForwardIo>[];
+  /**
+   * The forward pass; in training it also writes what the backward pass reads from `saved`. `adapterClass`: the
+   * adapter it will run on, where the kind's fastest kernel differs by class (absent for exportWgsl).
+   */
+  forward(layer: PlacedLayer<S>, training: boolean, adapterClass?: AdapterClass): Stage<ForwardIo>[];
   /** `inputActivation`: the activation that produced this layer's input; undefined for the first layer (no input gradient). */
   backward(layer: PlacedLayer<S>, inputActivation: Activation | undefined): Stage<BackwardIo>[];
   readonly reference: {

@@ -4,7 +4,7 @@
 // so (8 + 4|pre|)·u·(1 + |y|) more is allowed on top of the forward output. atol 1e-6 covers rounding near 0.
 import type { GpuContext } from '../../../src/runtime/device.js';
 import type { Activation } from '../../../src/shaders/activation.wgsl.js';
-import { denseForward, denseForwardVariant } from '../../../src/shaders/denseForward.js';
+import { denseForward, denseForwardVariant, forwardBlockFor } from '../../../src/shaders/denseForward.js';
 import { denseInputGrad } from '../../../src/shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../../src/shaders/denseWeightGrad.js';
 import * as ref from '../../../src/mdn/reference/dense.js';
@@ -24,6 +24,8 @@ interface DenseArgs {
   vector: boolean;
   /** The weight gradient's block: 'fitted' (what denseWeightGradVariant picks, the default) or 8x16. */
   block?: 'fitted' | 'wide';
+  /** The forward product's adapter class: its block is 16x8, or 8x8 for 'lavapipe' (forwardBlockFor). */
+  adapterClass?: 'swiftshader' | 'lavapipe';
   seed?: number;
 }
 
@@ -49,7 +51,9 @@ export const denseCases = {
     const expected = pre.map((p) => activate(activation, p));
     const magnitude = forwardMagnitude(x, params, args);
     const bound = magnitude.map((m, i) => (inputs + 2) * U * m + (8 + 4 * Math.abs(pre[i])) * U * (1 + Math.abs(expected[i])));
-    const variant = args.vector ? denseForwardVariant(activation, args) : { activation, vectorB: false };
+    const block = forwardBlockFor(args.adapterClass);
+    const variant = args.vector ? denseForwardVariant(activation, args, args.adapterClass) : { activation, vectorB: false, block };
+    if (variant.block && variant.block !== block) throw new Error('the forward block is not the one asked for');
     const { output: c } = await runKernel(gpu, denseForward, variant, { rows, inputs, outputs }, {
       buffers: { input: x, weights: params, output: rows * outputs },
       read: ['output'],
