@@ -3,17 +3,16 @@
 // process, on every workload, measured as the page measures (bench/runOne.ts). Writes node-latest.json (or
 // node-quick.json), its chart, and prints the table with each ratio from this run.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { nodeGpu, vulkanDriver } from '../src/host/node.js';
 import { WORKLOADS, TARGET_NLL } from './workloads.js';
 import { mixdenGpu, mixdenSystem, useGpu } from './systems/mixden.js';
 import { nodeTfjsSystems } from './systems/tfjsNode.js';
 import { measureCeiling } from './ceiling.js';
-import { formatTable } from './report.js';
+import { formatCeiling, formatTable, machineOf } from './report.js';
 import { renderNodeChart, ratios } from './nodeChart.js';
-import { runnerFor } from './runOne.js';
-import type { BenchmarkResult, SystemFigures } from './figures.js';
+import { measureAll, runnerFor } from './runOne.js';
+import type { BenchmarkResult } from './figures.js';
 import type { BenchmarkOptions } from './run.js';
 
 export async function runNodeBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
@@ -24,21 +23,12 @@ export async function runNodeBenchmark(options: BenchmarkOptions): Promise<Bench
   console.log(`adapter: ${gpu.adapterDescription}\nVulkan driver: ${vulkanDriver().reason}\nnode: ${process.version}`);
   const workloads = options.workloads ?? (options.quick ? ['seed-small'] : WORKLOADS.map((w) => w.name));
   const chosen = options.systems ?? systems.map((s) => s.name);
-  const figures: SystemFigures[] = [];
-  for (const workload of workloads) {
-    for (const system of chosen) {
-      const started = Date.now();
-      const f = await runOne({ system, workload, quick: options.quick });
-      figures.push(f);
-      const summary = f.skipped ?? `${f.trainStepsPerSecond!.median.toPrecision(3)} steps/s, ${f.inferenceSamplesPerSecond!.median.toPrecision(3)} samples/s`;
-      console.log(`  ${workload.padEnd(12)} ${system.padEnd(12)} ${summary}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-    }
-  }
+  const figures = await measureAll(runOne, workloads, chosen, options.quick);
   const ceiling = await measureCeiling(gpu, options.quick ? 1 : 3);
   const result: BenchmarkResult = {
     date: new Date().toISOString(),
     quick: options.quick,
-    machine: { cores: cpus().length, platform: `${process.platform} ${process.arch}`, node: process.version },
+    machine: machineOf(),
     browser: `Node ${process.version} (no browser)`,
     adapter: gpu.adapterDescription,
     ceiling,
@@ -50,10 +40,7 @@ export async function runNodeBenchmark(options: BenchmarkOptions): Promise<Bench
   writeFileSync(join(options.outDir, `${name}.json`), `${JSON.stringify({ ...result, ratios: ratios(result) }, null, 2)}\n`);
   writeFileSync(join(options.outDir, `${name}.png`), await renderNodeChart(result));
   console.log(`\n${formatTable(result)}`);
-  console.log(
-    `\nadapter arithmetic ceiling ${ceiling.ceilingGflops.toFixed(2)} GFLOP/s; mixden matmul ${ceiling.matmulShape}: ` +
-      `${ceiling.matmulGflops.toFixed(2)} GFLOP/s = ${((100 * ceiling.matmulGflops) / ceiling.ceilingGflops).toFixed(0)}% of it`,
-  );
+  console.log(`\n${formatCeiling(ceiling)}`);
   console.log(`written: ${options.outDir}/${name}.json, ${options.outDir}/${name}.png`);
   gpu.destroy();
   return result;

@@ -1,5 +1,7 @@
 // The benchmark table: each figure per system, and mixden's ratio to each tfjs backend from the same run.
+import { cpus } from 'node:os';
 import type { BenchmarkResult, SystemFigures } from './figures.js';
+import type { CeilingFigures } from './ceiling.js';
 import type { LatencyFigure } from './embedded.js';
 
 interface Row {
@@ -81,3 +83,11 @@ export function formatLatencyTable(figures: readonly LatencyFigure[]): string {
     '(Nx) = how many times longer that backend takes than mixden/inference for the same call.',
   ].join('\n');
 }
+
+/** The machine a result was measured on (Node side). */
+export const machineOf = (): BenchmarkResult['machine'] => ({ cores: cpus().length, platform: `${process.platform} ${process.arch}`, node: process.version });
+
+/** The adapter's ceiling and mixden's matmul as a share of it, as one line. */
+export const formatCeiling = (c: CeilingFigures): string =>
+  `adapter arithmetic ceiling ${c.ceilingGflops.toFixed(2)} GFLOP/s; mixden matmul ${c.matmulShape}: ` +
+  `${c.matmulGflops.toFixed(2)} GFLOP/s = ${((100 * c.matmulGflops) / c.ceilingGflops).toFixed(0)}% of it`;

@@ -1,13 +1,13 @@
 // Drives the benchmark page in headless Chromium: every system on every workload, then the table, the
 // results JSON and the chart. Loaded by bench/cli.mjs through Vite, which also serves the page.
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { launchChromium } from './chromium.js';
 import { TARGET_NLL } from './workloads.js';
 import type { BenchmarkResult, RunOptions, SystemFigures } from './figures.js';
 import type { CeilingFigures } from './ceiling.js';
 import type { LatencyFigure } from './embedded.js';
-import { formatLatencyTable, formatTable } from './report.js';
+import { formatCeiling, formatLatencyTable, formatTable, machineOf } from './report.js';
+import { measureAll } from './runOne.js';
 
 export interface BenchmarkOptions {
   readonly serverUrl: string;
@@ -46,27 +46,19 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     if (options.embeddedOnly) {
       const embedded = await page.evaluate((q: boolean) => (window as unknown as BenchPage).bench.embeddedLatency(q), options.quick);
       mkdirSync(options.outDir, { recursive: true });
-      const record = { date: new Date().toISOString(), machine: { cores: cpus().length, platform: `${process.platform} ${process.arch}`, node: process.version }, browser: env.browser, adapter: env.adapter, embedded };
+      const record = { date: new Date().toISOString(), machine: machineOf(), browser: env.browser, adapter: env.adapter, embedded };
       writeFileSync(`${options.outDir}/embedded.json`, `${JSON.stringify(record, null, 2)}\n`);
       console.log(`\n${formatLatencyTable(embedded)}\nwritten: ${options.outDir}/embedded.json`);
       return record as unknown as BenchmarkResult;
     }
-    const figures: SystemFigures[] = [];
-    for (const workload of workloads) {
-      for (const system of systems) {
-        const started = Date.now();
-        const f = await page.evaluate((o: RunOptions) => (window as unknown as BenchPage).bench.runOne(o), { system, workload, quick: options.quick });
-        figures.push(f);
-        const summary = f.skipped ?? `${f.trainStepsPerSecond!.median.toPrecision(3)} steps/s, ${f.inferenceSamplesPerSecond!.median.toPrecision(3)} samples/s`;
-        console.log(`  ${workload.padEnd(12)} ${system.padEnd(12)} ${summary}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-      }
-    }
+    const runInPage = (o: RunOptions) => page.evaluate((options: RunOptions) => (window as unknown as BenchPage).bench.runOne(options), o);
+    const figures = await measureAll(runInPage, workloads, systems, options.quick);
     const ceiling = await page.evaluate((q: boolean) => (window as unknown as BenchPage).bench.ceiling(q), options.quick);
     const embedded = options.systems ? undefined : await page.evaluate((q: boolean) => (window as unknown as BenchPage).bench.embeddedLatency(q), options.quick);
     const result: BenchmarkResult = {
       date: new Date().toISOString(),
       quick: options.quick,
-      machine: { cores: cpus().length, platform: `${process.platform} ${process.arch}`, node: process.version },
+      machine: machineOf(),
       browser: env.browser,
       adapter: env.adapter,
       ceiling,
@@ -80,10 +72,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const png = await page.evaluate((r: BenchmarkResult) => (window as unknown as BenchPage).bench.drawChart(r), result);
     writeFileSync(`${options.outDir}/${name}.png`, Buffer.from(png.split(',')[1], 'base64'));
     console.log(`\n${formatTable(result)}`);
-    console.log(
-      `\nadapter arithmetic ceiling ${ceiling.ceilingGflops.toFixed(2)} GFLOP/s; mixden matmul ${ceiling.matmulShape}: ` +
-        `${ceiling.matmulGflops.toFixed(2)} GFLOP/s = ${((100 * ceiling.matmulGflops) / ceiling.ceilingGflops).toFixed(0)}% of it`,
-    );
+    console.log(`\n${formatCeiling(ceiling)}`);
     if (embedded) console.log(`\n${formatLatencyTable(embedded)}`);
     console.log(`written: ${options.outDir}/${name}.json, ${options.outDir}/${name}.png`);
     return result;

@@ -21,6 +21,24 @@ export function runnerFor(systems: readonly BenchSystem[], unavailable: string) 
   };
 }
 
+/**
+ * Runs every system on every workload in turn with `runOne` (in this process, or in the page), printing a line
+ * for each, and returns their figures in that order.
+ */
+export async function measureAll(runOne: (o: RunOptions) => Promise<SystemFigures>, workloads: readonly string[], systems: readonly string[], quick: boolean): Promise<SystemFigures[]> {
+  const figures: SystemFigures[] = [];
+  for (const workload of workloads) {
+    for (const system of systems) {
+      const started = Date.now();
+      const f = await runOne({ system, workload, quick });
+      figures.push(f);
+      const summary = f.skipped ?? `${f.trainStepsPerSecond!.median.toPrecision(3)} steps/s, ${f.inferenceSamplesPerSecond!.median.toPrecision(3)} samples/s`;
+      console.log(`  ${workload.padEnd(12)} ${system.padEnd(12)} ${summary}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    }
+  }
+  return figures;
+}
+
 async function measure(system: BenchSystem, workload: (typeof WORKLOADS)[number], quick: boolean, base: { system: string; workload: string }): Promise<SystemFigures> {
   const data = workload.data();
   const initial = initialParameters(workload.architecture, 0);

@@ -76,9 +76,6 @@ export function splitMixture(params: Float32Array, rows: number, components: num
   };
 }
 
-// A component's mean and variance in y: μ and v·σ² (v the standard density's variance: 1 Gaussian, 2 Laplace,
-// ν/(ν − 2) Student-t, Infinity for ν <= 2; full covariance: the diagonal of L Lᵀ),
-// or for a log-normal component exp(μ + σ²/2) and (e^{σ²} − 1) e^{2μ + σ²}.
 // (L Lᵀ)_dd = L_dd² + Σ_{j<d} L_dj² for the value at i = (row · K + k) · D + d.
 function fullVariance(m: Mixture, i: number): number {
   const D = m.dims;
@@ -89,6 +86,9 @@ function fullVariance(m: Mixture, i: number): number {
   return sum;
 }
 
+// A component's mean and variance in y: μ and v·σ² (v the standard density's variance: 1 Gaussian, 2 Laplace,
+// ν/(ν − 2) Student-t, Infinity for ν <= 2; full covariance: the diagonal of L Lᵀ),
+// or for a log-normal component exp(μ + σ²/2) and (e^{σ²} − 1) e^{2μ + σ²}.
 function componentMoments(m: Mixture, i: number): [number, number] {
   const mu = m.mu[i];
   const s2 = m.lower ? fullVariance(m, i) : standardDensityOf(m).variance * m.sigma[i] ** 2;

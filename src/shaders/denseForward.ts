@@ -29,11 +29,11 @@ export interface DenseForwardVariant {
 export const forwardBlockFor = (adapterClass: AdapterClass | undefined): BlockShape => (adapterClass === 'lavapipe' ? SQUARE_BLOCK : TALL_BLOCK);
 
 /** The variant for a layer of these sizes, on an adapter of this class (none: exportWgsl's, 16 x 8). */
-export const denseForwardVariant = (activation: Activation, { outputs }: Omit<DenseSizes, 'rows' | 'inputs'>, adapterClass?: AdapterClass): DenseForwardVariant => ({
-  activation,
-  vectorB: outputs % 4 === 0,
-  ...(adapterClass === 'lavapipe' ? { block: forwardBlockFor(adapterClass) } : {}),
-});
+export function denseForwardVariant(activation: Activation, { outputs }: Omit<DenseSizes, 'rows' | 'inputs'>, adapterClass?: AdapterClass): DenseForwardVariant {
+  const block = forwardBlockFor(adapterClass);
+  // The default block is left out, so those variants keep the pipeline keys they always had.
+  return { activation, vectorB: outputs % 4 === 0, ...(block === TALL_BLOCK ? {} : { block }) };
+}
 
 export const denseForward = defineKernel<DenseForwardVariant, DenseSizes>()({
   name: 'denseForward',

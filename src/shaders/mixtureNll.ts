@@ -22,15 +22,20 @@ export const MixtureShape = defineUniformStruct('MixtureShape', {
 /** What a dispatch of the kernel takes: its uniform struct's values. */
 export type MixtureSizes = UniformValues<typeof MixtureShape>;
 
+/**
+ * The bindings of a mixture NLL kernel (this one and the full-covariance one): the raw head and the targets; in
+ * training the head's gradient and each row's NLL, in inference each row's log-density; the shape.
+ */
+export const mixtureNllBindings = (withGradient: boolean) => [
+  readOnly('head'),
+  readOnly('targets'),
+  ...(withGradient ? [optional(readWrite('headGrad')), optional(readWrite('sampleNll'))] : [optional(readWrite('logDensity'))]),
+  uniform('shape', MixtureShape),
+];
+
 export const mixtureNll = defineKernel<MixtureVariant, MixtureSizes>()({
   name: 'mixtureNll',
-  bindings: ({ withGradient }) => [
-    readOnly('head'),
-    readOnly('targets'),
-    // Training writes the head's gradient and each row's NLL; inference each row's log-density.
-    ...(withGradient ? [optional(readWrite('headGrad')), optional(readWrite('sampleNll'))] : [optional(readWrite('logDensity'))]),
-    uniform('shape', MixtureShape),
-  ],
+  bindings: ({ withGradient }) => mixtureNllBindings(withGradient),
   source: mixtureNllSource,
   plan: (sizes, v) => {
     checkHeadShape('mixtureNll', v.unrolled, sizes.components, sizes.dims);

@@ -1,7 +1,7 @@
 // Draws samples from the mixture of each row, straight from the raw head outputs. One invocation per
 // (row, sample): the component from softmax(logits / temperature) (argmax where temperature is 0), then
 // y_d = μ_kd + sigmaTemperature · σ_kd · z, z a standard draw of the family (componentDensity.wgsl.ts: Box–Muller
-// for Gaussians, the inverse CDF for Laplace). Random numbers come from a counter-based
+// for Gaussians, the inverse CDF for Laplace, a normal over a Gamma draw for Student-t). Random numbers come from a counter-based
 // hash of (seed, absolute row, sample index, draw), so results do not depend on how rows are chunked.
 import { hashWgsl } from './hash.wgsl.js';
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';

@@ -10,7 +10,7 @@ import { mixtureSample, SampleCall } from '../../../src/shaders/mixtureSample.js
 import { mixtureParams } from '../../../src/shaders/mixtureParams.js';
 import { lowerCount } from '../../../src/shaders/fullCovarianceNll.wgsl.js';
 import * as ref from '../../../src/mdn/reference/fullCovariance.js';
-import { componentCovariance, mixtureCovariance, mixtureMean, splitMixture } from '../../../src/mdn/mixture.js';
+import { mixtureCovariance, mixtureMean, splitMixture } from '../../../src/mdn/mixture.js';
 import { StepRing } from '../../../src/runtime/stepRing.js';
 import { Random } from '../../../src/mdn/random.js';
 import { compareArrays } from '../../support/compare.js';
@@ -134,8 +134,27 @@ export const fullCovarianceCases = {
       const pick = (from: number, count: number, unscale: (v: number, i: number) => number) =>
         Array.from({ length: rows }, (_, r) => Array.from(params.slice(r * width + from, r * width + from + count), unscale)).flat();
       const loaders = await throughEveryLoader(model, gpu, xs, ys);
-      // The mixture's covariance from its predicted factor, as the CPU forms it: symmetric, positive diagonal.
-      const symmetric = Array.from({ length: rows }, (_, r) => covariance[r * 4 + 1] === covariance[r * 4 + 2] && covariance[r * 4] > 0 && covariance[r * 4 + 3] > 0).every(Boolean);
+      const expectedPi = pick(0, K, (v) => v);
+      const expectedMu = pick(K, K * D, (v, i) => v * sy.scale[i % D] + sy.shift[i % D]);
+      const expectedDiag = pick(K + K * D, K * D, (v, i) => v * sy.scale[i % D]);
+      const expectedBelow = pick(K + 2 * K * D, K, (v) => v * sy.scale[1]);
+      // Cov[y | x] written out for D = 2 from the reference's parameters: Σ_k = [[a², a·l], [a·l, l² + b²]] for
+      // L_k = [[a, 0], [l, b]], plus the spread of the means, Σ_k π_k (Σ_k + (μ_k − m)(μ_k − m)ᵀ).
+      const expectedCovariance = Array.from({ length: rows }, (_, r) => {
+        const c = [0, 0, 0, 0];
+        const mean = [0, 1].map((d) => Array.from({ length: K }, (__, k) => expectedPi[r * K + k] * expectedMu[(r * K + k) * 2 + d]).reduce((x, y) => x + y, 0));
+        for (let k = 0; k < K; k++) {
+          const [a, b] = [expectedDiag[(r * K + k) * 2], expectedDiag[(r * K + k) * 2 + 1]];
+          const l = expectedBelow[r * K + k];
+          const [d0, d1] = [expectedMu[(r * K + k) * 2] - mean[0], expectedMu[(r * K + k) * 2 + 1] - mean[1]];
+          const w = expectedPi[r * K + k];
+          c[0] += w * (a * a + d0 * d0);
+          c[1] += w * (a * l + d0 * d1);
+          c[2] += w * (a * l + d0 * d1);
+          c[3] += w * (l * l + b * b + d1 * d1);
+        }
+        return c;
+      }).flat();
       return {
         losses: fit.history.map((p) => p.loss),
         family: decodeModel(loaders.saved).architecture.family,
@@ -146,16 +165,17 @@ export const fullCovarianceCases = {
         kernelSame: same(loaders.kernelLogProb, logDensity),
         // The kernel's mixture rows end with the factor below the diagonal, as predict splits it.
         kernelLowerSame: same(Array.from({ length: rows * K }, (_, i) => loaders.kernelRows[Math.floor(i / K) * 12 + 10 + (i % K)]), mixture.lower ?? []),
-        symmetric,
         modeFinite: mode.every(Number.isFinite),
         drawShape: Array.from(draws.shape),
         drawsFinite: draws.every(Number.isFinite),
         reports: [
-          compareArrays('gaussian-full π', mixture.pi, pick(0, K, (v) => v), { atol: 1e-5, rtol: 1e-4 }),
-          compareArrays('gaussian-full μ', mixture.mu, pick(K, K * D, (v, i) => v * sy.scale[i % D] + sy.shift[i % D]), { atol: 1e-5, rtol: 1e-4 }),
-          compareArrays('gaussian-full L diagonal', mixture.sigma, pick(K + K * D, K * D, (v, i) => v * sy.scale[i % D]), { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays('gaussian-full π', mixture.pi, expectedPi, { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays('gaussian-full μ', mixture.mu, expectedMu, { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays('gaussian-full L diagonal', mixture.sigma, expectedDiag, { atol: 1e-5, rtol: 1e-4 }),
           // D = 2: one entry below the diagonal, (1, 0), in target 1's units.
-          compareArrays('gaussian-full L below', mixture.lower ?? [], pick(K + 2 * K * D, K, (v) => v * sy.scale[1]), { atol: 1e-5, rtol: 1e-4 }),
+          compareArrays('gaussian-full L below', mixture.lower ?? [], expectedBelow, { atol: 1e-5, rtol: 1e-4 }),
+          // Products of two parameters, each within the 1e-4 above: twice that, relatively.
+          compareArrays('gaussian-full covariance', covariance, expectedCovariance, { atol: 1e-5, rtol: 2e-4 }),
           compareArrays('gaussian-full log p(y|x)', logDensity, expectedLog, { atol: 1e-4, rtol: 1e-5 }),
         ],
       };
@@ -256,14 +276,11 @@ export const fullCovarianceCases = {
         resources: { call: ring.binding() },
         read: ['samples'],
       });
-      // And one component's Σ = L Lᵀ as componentCovariance forms it, for the record.
-      const sigma0 = Array.from(componentCovariance(m, 0));
       return {
         checks,
         frozenIsMean,
         matchesDiagonal: fullDraws.every((v, i) => Object.is(v, diagonal.samples[i])),
         allFinite: samples.every(Number.isFinite),
-        sigma0Symmetric: sigma0.every((v, e) => v === sigma0[(e % D) * D + Math.floor(e / D)]),
       };
     } finally {
       ring.destroy();
