@@ -1,9 +1,10 @@
 // Public entry point (browser and Node alike; Node's WebGPU adapter is in 'mixden/node').
 export * from './runtime/index.js';
 export * from './shaders/index.js';
-export { type MdnArchitecture, type DenseLayerShape, denseLayers, networkLayers, headWidth, parameterLayout, validateArchitecture, withLayers } from './mdn/architecture.js';
+export { type MdnArchitecture, type DenseLayerShape, denseLayers, networkLayers, headWidth, targetWidth, parameterLayout, validateArchitecture, withLayers } from './mdn/architecture.js';
 export { LAYER_KINDS, type LayerKind, type LayerSpec, type DenseSpec, type LayerNormSpec, type PlacedLayer } from './mdn/layers/index.js';
 export { HEAD_FAMILIES, type HeadFamily, type HeadFamilyName } from './mdn/heads/index.js';
+export { MAX_CLASSES, MAX_SIDE_OUTPUTS, type SideOutputKind, type SideOutputSpec } from './mdn/heads/sideOutputs.js';
 export { NetworkRecorder } from './mdn/network.js';
 export { MdnTrainer, type TrainerOptions, type LossRecord } from './mdn/trainer.js';
 export { MdnPredictor, type PredictorOptions, type SampleOptions } from './mdn/predictor.js';
@@ -12,7 +13,7 @@ export { createMdn, loadMdn } from './mdn/createMdn.js';
 export { type Rows, type Shaped } from './mdn/arguments.js';
 export { type ModelScaling, type ScaleOption } from './mdn/scaling.js';
 export { type FitOptions, type FitProgress, type FitResult, type SessionOptions } from './mdn/fit.js';
-export { type Mixture, type SplitOptions, componentCovariance, mixtureCovariance, mixtureMean, mixtureVariance, splitMixture } from './mdn/mixture.js';
+export { type Mixture, type SideOutputProbabilities, type SplitOptions, componentCovariance, mixtureCovariance, mixtureMean, mixtureVariance, splitMixture } from './mdn/mixture.js';
 export { mixtureCdf, mixtureMode, mixtureQuantile, normalCdf } from './mdn/distribution.js';
 export { ModelFormatError, encodeModel, decodeModel, type DecodedModel } from './mdn/serialization.js';
 export { type OptimizerOptions, type AdamOptions, type SgdOptions, resolveOptimizer } from './mdn/optimizerOptions.js';

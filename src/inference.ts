@@ -9,11 +9,12 @@ import { kernelCode } from './runtime/kernel.js';
 import { type BindingDecl, bindGroupLayoutEntries } from './runtime/bindings.js';
 import { packUniforms, uniformByteSize } from './runtime/uniforms.js';
 import type { DispatchPlan } from './runtime/kernel.js';
-import { type MdnArchitecture, headOf, headWidth, networkLayers, packParameters, parameterLayout } from './mdn/architecture.js';
+import { type MdnArchitecture, headOf, headWidth, networkLayers, packParameters, parameterLayout, targetWidth } from './mdn/architecture.js';
+import { sideLogitCount, sideStagesOf } from './mdn/heads/sideOutputs.js';
 import type { Stage } from './mdn/layers/index.js';
 import { decodeModel } from './mdn/serialization.js';
 import { type Rows, type Shaped, checkInteger, checkOptionKeys, rowsOf, shaped } from './mdn/arguments.js';
-import { type ModelScaling, isIdentityScaling, mixtureColumns, scalingColumns } from './mdn/scaling.js';
+import { type ModelScaling, isIdentityScaling, mixtureColumns, scalingColumns, withIdentityColumns } from './mdn/scaling.js';
 import { scaleColumns } from './shaders/scaleColumns.js';
 import { type EncodeRequest, MdnPredictor, type SampleOptions } from './mdn/predictor.js';
 
@@ -81,11 +82,11 @@ export class InferenceKernel {
     return shaped(await this.predictor.predict(xs), [xs.length / this.architecture.inputDim, this.mixtureWidth]);
   }
 
-  /** `n` samples per row: rows x n x outputDim (a fresh seed each call unless `seed` is given). */
+  /** `n` samples per row: rows x n x (outputDim + side outputs) (a fresh seed each call unless `seed` is given). */
   async sample(x: Rows, n: number, options: SampleOptions = {}): Promise<Shaped<Float32Array>> {
     this.assertUsable();
     const xs = rowsOf('x', x, this.architecture.inputDim);
-    return shaped(await this.predictor.sample(xs, n, options), [xs.length / this.architecture.inputDim, n, this.architecture.outputDim]);
+    return shaped(await this.predictor.sample(xs, n, options), [xs.length / this.architecture.inputDim, n, targetWidth(this.architecture)]);
   }
 
   /** log p(y | x) per row, in nats (original units of y). */
@@ -93,7 +94,7 @@ export class InferenceKernel {
     this.assertUsable();
     const xs = rowsOf('x', x, this.architecture.inputDim);
     const rows = xs.length / this.architecture.inputDim;
-    return shaped(await this.predictor.logProb(xs, rowsOf('y', y, this.architecture.outputDim, rows)), [rows]);
+    return shaped(await this.predictor.logProb(xs, rowsOf('y', y, targetWidth(this.architecture), rows)), [rows]);
   }
 
   /** Frees the buffers this kernel made; the device and the caller's buffers are left alone. Idempotent. */
@@ -144,7 +145,7 @@ function rowsWithinLimits(architecture: MdnArchitecture, parameterFloats: number
   if (layers.length > maxLayers) {
     throw new InvalidArgumentError(`the model has ${layers.length} layers; loadInferenceKernel takes up to ${maxLayers} (raise it with the maxLayers option)`);
   }
-  const perRow = 4 * (architecture.inputDim + architecture.outputDim + 1 + layers.reduce((n, l) => n + l.outputs, 0) + 2 * headWidth(architecture));
+  const perRow = 4 * (architecture.inputDim + targetWidth(architecture) + 1 + layers.reduce((n, l) => n + l.outputs, 0) + 2 * headWidth(architecture));
   const fixed = 4 * parameterFloats + 2 * 4 * (options.maxSampleValues ?? 1 << 22) + 65536;
   const rows = Math.floor((memoryLimit - fixed) / perRow);
   if (rows < 1) {
@@ -215,9 +216,11 @@ export function exportWgsl(model: ArrayBuffer | Uint8Array | MdnArchitecture): E
   const scaling = isIdentityScaling(decoded.scaling) ? undefined : decoded.scaling;
   const stages = networkLayers(architecture).flatMap((layer) => layer.kind.forward(layer, false).map((s) => exportedStage(`layer${layer.index} ${layer.kind.describe(layer)}`, s)));
   stages.push(exportedStage('mixture parameters', headOf(architecture).mixture(architecture)));
+  const sides = sideStagesOf(architecture, headOf(architecture));
+  if (sides) stages.push(exportedStage('side output probabilities', sides.probabilities()));
   if (!scaling) return stages;
   const scaleStage = (label: string, width: number, columns: Float32Array) =>
     exported(label, kernelCode(scaleColumns, {}), scaleColumns.bindings({}), (rows) => scaleColumns.plan({ count: rows * width, width, base: 0 }, {}), columns);
   const width = headWidth(architecture);
-  return [scaleStage('input scaling', architecture.inputDim, scalingColumns(scaling.x)), ...stages, scaleStage('mixture unscaling', width, mixtureColumns(scaling.y, architecture.components, headOf(architecture).extraMixtureValues?.(architecture.outputDim)))];
+  return [scaleStage('input scaling', architecture.inputDim, scalingColumns(scaling.x)), ...stages, scaleStage('mixture unscaling', width, withIdentityColumns(mixtureColumns(scaling.y, architecture.components, headOf(architecture).extraMixtureValues?.(architecture.outputDim)), sideLogitCount(architecture)))];
 }

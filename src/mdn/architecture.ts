@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../runtime/errors.js';
 import { ArenaLayout } from '../runtime/arena.js';
 import { type LayerSpec, type PlacedLayer, layerKindOf } from './layers/index.js';
 import { type HeadFamily, headFamilyOf } from './heads/index.js';
+import { type SideOutputSpec, modelHeadWidth, targetWidthOf, validateSideOutputs } from './heads/sideOutputs.js';
 
 // The activation lists the API and the command line offer (their WGSL lives in src/shaders).
 export { ACTIVATIONS, type Activation, SIGMA_ACTIVATIONS, type SigmaActivation };
@@ -28,6 +29,11 @@ export interface MdnArchitecture {
   readonly family?: string;
   /** Student-t components' degrees of freedom ν, fixed (required with family 'student-t', and only there). */
   readonly degreesOfFreedom?: number;
+  /**
+   * Discrete outputs trained with the mixture (see ./heads/sideOutputs.ts): each takes a target column after the
+   * outputDim continuous ones, a Bernoulli 0/1 or a categorical class 0..C−1. Absent: none.
+   */
+  readonly sideOutputs?: readonly SideOutputSpec[];
 }
 
 export interface DenseLayerShape {
@@ -39,8 +45,14 @@ export interface DenseLayerShape {
 /** The head family of a model: its `family`, 'gaussian' by default. */
 export const headOf = (arch: MdnArchitecture): HeadFamily => headFamilyOf(arch.family ?? 'gaussian');
 
-/** Number of raw head outputs per sample (diagonal families: K logits, K·D means, K·D σ pre-activations). */
-export const headWidth = (arch: MdnArchitecture): number => headOf(arch).headWidth(arch);
+/**
+ * Number of raw head outputs per sample (diagonal families: K logits, K·D means, K·D σ pre-activations), side
+ * outputs' logits included; mixture parameter rows are as wide.
+ */
+export const headWidth = (arch: MdnArchitecture): number => modelHeadWidth(arch, headOf(arch));
+
+/** Columns of a target row (and of one draw): outputDim, then one per side output. */
+export const targetWidth = (arch: MdnArchitecture): number => targetWidthOf(arch);
 
 /** The trunk as layer specs, from `layers` or from the `hidden`/`activation` shorthand. */
 export function trunkOf(arch: MdnArchitecture): LayerSpec[] {
@@ -111,6 +123,7 @@ export function validateArchitecture(arch: MdnArchitecture, { checkSize = true }
     throw new InvalidArgumentError(`sigma must be one of ${SIGMA_ACTIVATIONS.join(', ')}, got '${arch.sigma}'`);
   }
   if (arch.family !== undefined) headFamilyOf(arch.family).validate?.(arch);
+  validateSideOutputs(arch.sideOutputs);
   if (arch.family === 'student-t') {
     // Above 1 the mean and the CRPS exist; past 1e6 the components are Gaussian to f32 precision.
     const nu = arch.degreesOfFreedom;

@@ -3,6 +3,17 @@
 import type { ComponentDensity } from '../shaders/componentDensity.wgsl.js';
 import { standardDensityOf } from './heads/standardDensity.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
+import { type SideOutputSpec, logitsOf } from './heads/sideOutputs.js';
+
+/** One discrete side output's predicted probabilities (createMdn's `sideOutputs`). */
+export interface SideOutputProbabilities {
+  readonly kind: SideOutputSpec['kind'];
+  readonly name?: string;
+  /** Classes: 2 for a Bernoulli output, C for a categorical one. */
+  readonly classes: number;
+  /** rows x 1 P(y = 1) for a Bernoulli output; rows x C class probabilities (each row sums to 1) for a categorical one. */
+  readonly probabilities: Float32Array;
+}
 
 export interface Mixture {
   readonly rows: number;
@@ -31,6 +42,8 @@ export interface Mixture {
    * and each component is log-normal in y. mean, variance, mode, cdf and quantile account for it.
    */
   readonly logNormal?: boolean;
+  /** The side outputs' probabilities, in the order of the model's `sideOutputs` (absent where it has none). */
+  readonly sideOutputs?: readonly SideOutputProbabilities[];
 }
 
 /** How splitMixture reads a row: what the model's head and scaling make of it. */
@@ -40,18 +53,22 @@ export interface SplitOptions {
   readonly degreesOfFreedom?: number;
   /** Entries of each component's Cholesky factor below its diagonal, after the scales (full covariance). */
   readonly lowerPerComponent?: number;
+  /** The model's side outputs, whose probabilities follow the family's values in each row. */
+  readonly sideOutputs?: readonly SideOutputSpec[];
 }
 
 /**
- * Splits kernel output rows [π (K) | μ (K·D) | σ (K·D) | (full covariance) L below its diagonal] into a Mixture.
+ * Splits kernel output rows [π (K) | μ (K·D) | σ (K·D) | (full covariance) L below its diagonal | side outputs'
+ * probabilities] into a Mixture.
  * The fifth argument may also be `logNormal` alone, as before.
  */
 export function splitMixture(params: Float32Array, rows: number, components: number, dims: number, options: SplitOptions | boolean = {}): Mixture {
-  const { logNormal = false, family = 'gaussian', degreesOfFreedom, lowerPerComponent = 0 } = typeof options === 'boolean' ? { logNormal: options } : options;
+  const { logNormal = false, family = 'gaussian', degreesOfFreedom, lowerPerComponent = 0, sideOutputs = [] } = typeof options === 'boolean' ? { logNormal: options } : options;
   const K = components;
   const KD = K * dims;
   const KL = K * lowerPerComponent;
-  const width = K + 2 * KD + KL;
+  const own = K + 2 * KD + KL;
+  const width = own + sideOutputs.reduce((n, s) => n + logitsOf(s), 0);
   const pi = new Float32Array(rows * K);
   const mu = new Float32Array(rows * KD);
   const sigma = new Float32Array(rows * KD);
@@ -60,8 +77,16 @@ export function splitMixture(params: Float32Array, rows: number, components: num
     pi.set(params.subarray(r * width, r * width + K), r * K);
     mu.set(params.subarray(r * width + K, r * width + K + KD), r * KD);
     sigma.set(params.subarray(r * width + K + KD, r * width + K + 2 * KD), r * KD);
-    lower.set(params.subarray(r * width + K + 2 * KD, (r + 1) * width), r * KL);
+    lower.set(params.subarray(r * width + K + 2 * KD, r * width + own), r * KL);
   }
+  let column = own;
+  const sides = sideOutputs.map((s): SideOutputProbabilities => {
+    const C = logitsOf(s);
+    const probabilities = new Float32Array(rows * C);
+    for (let r = 0; r < rows; r++) probabilities.set(params.subarray(r * width + column, r * width + column + C), r * C);
+    column += C;
+    return { kind: s.kind, ...(s.name === undefined ? {} : { name: s.name }), classes: s.kind === 'bernoulli' ? 2 : C, probabilities };
+  });
   return {
     rows,
     components,
@@ -73,6 +98,7 @@ export function splitMixture(params: Float32Array, rows: number, components: num
     ...(family === 'gaussian' ? {} : { family }),
     ...(degreesOfFreedom === undefined ? {} : { degreesOfFreedom }),
     ...(lowerPerComponent > 0 ? { lower } : {}),
+    ...(sides.length > 0 ? { sideOutputs: sides } : {}),
   };
 }
 

@@ -4,14 +4,15 @@ import { type GpuContext, acquireGpu } from '../runtime/device.js';
 import { Arena } from '../runtime/arena.js';
 import { uploadFloats } from '../runtime/buffers.js';
 import { DestroyedError, InvalidArgumentError } from '../runtime/errors.js';
-import { type MdnArchitecture, headOf, packParameters, parameterLayout, validateArchitecture } from './architecture.js';
+import { type MdnArchitecture, headOf, packParameters, parameterLayout, targetWidth, validateArchitecture } from './architecture.js';
+import { checkSideTargets, sideOutputsOf } from './heads/sideOutputs.js';
 import { MixtureQueries } from './mixtureQueries.js';
 import { MdnPredictor, type SampleOptions } from './predictor.js';
 import { type FitOptions, type FitResult, type SessionOptions, type TrainingTarget, TrainingSession, fitParameters } from './fit.js';
 import { type Mixture, splitMixture } from './mixture.js';
 import { encodeModel } from './serialization.js';
 import { type Rows, type Shaped, checkNumber, checkOptionKeys, rowsOf, shaped } from './arguments.js';
-import { type ModelScaling, type ScalingPlan, fitScaling } from './scaling.js';
+import { type ModelScaling, type ScalingPlan, fitScaling, leadingColumns } from './scaling.js';
 import { SESSION_OPTION_KEYS, trainingRowCount } from './fit.js';
 import { type ModelTrainingSession, sessionHandle } from './trainingSession.js';
 
@@ -99,7 +100,7 @@ export class Mdn extends MixtureQueries {
   }
 
   /**
-   * Trains on `x` (rows x inputDim) and `y` (rows x outputDim) with Adam; see FitOptions. The weights are
+   * Trains on `x` (rows x inputDim) and `y` (rows x outputDim, then one column per side output) with Adam; see FitOptions. The weights are
    * mirrored to the CPU every `mirrorEvery` evaluations and at the end, for `restore` after a lost device.
    * @example
    * const result = await model.fit(x, y, { steps: 2000, validationSplit: 0.2, earlyStopping: { patience: 5 } });
@@ -148,12 +149,14 @@ export class Mdn extends MixtureQueries {
         family: head.density,
         degreesOfFreedom,
         lowerPerComponent: head.extraMixtureValues?.(outputDim).length ?? 0,
+        sideOutputs: sideOutputsOf(this.architecture),
       });
     });
   }
 
   /**
-   * log p(y | x) of each row, in nats.
+   * log p(y | x) of each row, in nats (with side outputs, y's rows carry their classes after the outputDim values, and
+   * the log-probability of those classes is included).
    * @example
    * const logDensity = await model.logProb(x, y);
    */
@@ -161,18 +164,21 @@ export class Mdn extends MixtureQueries {
     return this.serial(async () => {
       const xs = rowsOf('x', x, this.architecture.inputDim);
       const rows = xs.length / this.architecture.inputDim;
-      const ys = rowsOf('y', y, this.architecture.outputDim, rows);
+      const columns = targetWidth(this.architecture);
+      const ys = rowsOf('y', y, columns, rows);
+      checkSideTargets('y', this.architecture, ys);
       if (this.fittedScaling?.y.log) {
-        const bad = ys.findIndex((v) => !(v > 0));
-        if (bad >= 0) throw new InvalidArgumentError(`y at row ${Math.floor(bad / this.architecture.outputDim)} is ${ys[bad]}; this model log-transforms its targets, so y must be > 0`);
+        const bad = ys.findIndex((v, i) => i % columns < this.architecture.outputDim && !(v > 0));
+        if (bad >= 0) throw new InvalidArgumentError(`y at row ${Math.floor(bad / columns)} is ${ys[bad]}; this model log-transforms its targets, so y must be > 0`);
       }
       return shaped(await (await this.predictor()).logProb(xs, ys), [rows]);
     });
   }
 
   /**
-   * `n` draws from p(y | x) for each row of `x`: rows x n x outputDim, row-major. `temperature` divides the
-   * π logits (0: always the most probable component); `sigmaTemperature` multiplies every σ (0: the means).
+   * `n` draws from p(y | x) for each row of `x`: rows x n x outputDim, row-major (with side outputs, each draw has
+   * their classes after its outputDim values). `temperature` divides the π logits and the side outputs' logits
+   * (0: always the most probable component and class); `sigmaTemperature` multiplies every σ (0: the means).
    * @example
    * const draws = await model.sample(x, 50, { temperature: 1, sigmaTemperature: 1, seed: 3 });
    */
@@ -180,7 +186,7 @@ export class Mdn extends MixtureQueries {
     return this.serial(async () => {
       const xs = rowsOf('x', x, this.architecture.inputDim);
       const draws = await (await this.predictor()).sample(xs, n, options);
-      return shaped(draws, [xs.length / this.architecture.inputDim, n, this.architecture.outputDim]);
+      return shaped(draws, [xs.length / this.architecture.inputDim, n, targetWidth(this.architecture)]);
     });
   }
 
@@ -226,13 +232,16 @@ export class Mdn extends MixtureQueries {
   // train (not the validation split's).
   private trainingRows(x: Rows, y: Rows, validationSplit: number | undefined): { xs: Float64Array; ys: Float64Array } {
     const { inputDim, outputDim } = this.architecture;
+    const columns = targetWidth(this.architecture);
     const xs = rowsOf('x', x, inputDim);
     const rows = xs.length / inputDim;
-    const ys = rowsOf('y', y, outputDim, rows);
+    const ys = rowsOf('y', y, columns, rows);
+    checkSideTargets('y', this.architecture, ys);
     if (this.scalingPlan && !this.fittedScaling) {
       if (validationSplit !== undefined) checkNumber('validationSplit', validationSplit, 0, 1, { high: true });
       const cut = trainingRowCount(rows, validationSplit ?? 0);
-      this.fittedScaling = fitScaling(this.scalingPlan, xs.subarray(0, cut * inputDim), ys.subarray(0, cut * outputDim), inputDim, outputDim);
+      const continuous = leadingColumns(ys.subarray(0, cut * columns), outputDim, columns);
+      this.fittedScaling = fitScaling(this.scalingPlan, xs.subarray(0, cut * inputDim), continuous, inputDim, outputDim);
       // The predictor's programs are built for the scalers: a new one with them.
       void this.predictorPromise?.then((p) => p.destroy(), () => {});
       this.predictorPromise = undefined;

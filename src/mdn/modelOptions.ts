@@ -5,6 +5,7 @@ import { type Activation, type MdnArchitecture, type SigmaActivation, withLayers
 import type { InitScheme, LayerSpec } from './layers/index.js';
 import type { ScaleOption } from './scaling.js';
 import type { HeadFamilyName } from './heads/index.js';
+import type { SideOutputSpec } from './heads/sideOutputs.js';
 
 export interface MdnOptions {
   /** Values per input row x (required). */
@@ -36,6 +37,15 @@ export interface MdnOptions {
    * for small ν (variance only above 2), Gaussian as ν grows.
    */
   readonly degreesOfFreedom?: number;
+  /**
+   * Discrete outputs trained jointly with the mixture, each with a target column after the outputDim continuous
+   * ones: `{ kind: 'bernoulli' }` (0 or 1, e.g. a pen lifted) or `{ kind: 'categorical', classes: C }` (a class 0..C−1),
+   * optionally named. The loss adds their cross-entropy; predict returns their probabilities (`mixture.sideOutputs`),
+   * logProb includes them, and sample draws them after each draw's outputDim values. Default: none.
+   * @example
+   * sideOutputs: [{ kind: 'bernoulli', name: 'pen' }]
+   */
+  readonly sideOutputs?: readonly SideOutputSpec[];
   /** σ activation: 'exp', 'softplus' or 'elu1' = elu + 1 + ε (default 'softplus'). */
   readonly sigma?: SigmaActivation;
   /** ε of the elu1 σ activation, in [0, 1] (default 1e-7). */
@@ -57,7 +67,7 @@ export interface MdnOptions {
   readonly gpu?: GpuContext;
 }
 
-export const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'layers', 'family', 'degreesOfFreedom', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'init', 'seed', 'gpu'] as const;
+export const MDN_OPTION_KEYS = ['inputDim', 'outputDim', 'hidden', 'activation', 'layers', 'family', 'degreesOfFreedom', 'sideOutputs', 'components', 'sigma', 'sigmaEpsilon', 'scale', 'init', 'seed', 'gpu'] as const;
 
 // The description createMdn's options give: `layers`, or the `hidden`/`activation` shorthand for dense layers.
 export function architectureOf(options: MdnOptions): MdnArchitecture {
@@ -69,6 +79,7 @@ export function architectureOf(options: MdnOptions): MdnArchitecture {
     sigmaEpsilon: options.sigmaEpsilon ?? 1e-7,
     ...(options.family === undefined ? {} : { family: options.family }),
     ...(options.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: options.degreesOfFreedom }),
+    ...(options.sideOutputs === undefined ? {} : { sideOutputs: options.sideOutputs }),
   };
   if (options.family !== undefined && options.family !== 'gaussian' && typeof options.scale === 'object' && options.scale?.logY) {
     throw new InvalidArgumentError(`scale.logY (log-normal components) is available with family 'gaussian' only, not '${options.family}'`);

@@ -10,6 +10,7 @@ import type { ProgramBuilder, Resource } from '../runtime/program.js';
 import { type MdnArchitecture, headOf, inputActivationOf, networkLayers } from './architecture.js';
 import type { BackwardIo, ForwardIo, PlacedLayer, Stage } from './layers/index.js';
 import type { HeadFamily, HeadTraining, LogDensityIo, LossIo, MixtureIo, SampleIo } from './heads/index.js';
+import { type SideStages, sideStagesOf } from './heads/sideOutputs.js';
 
 /**
  * The rows' buffers through the network: the input, then each layer's output (the last is the raw head), and in
@@ -34,6 +35,8 @@ export class NetworkRecorder {
     readonly architecture: MdnArchitecture,
     readonly layers: readonly PlacedLayer[],
     readonly head: HeadFamily,
+    /** The side outputs' stages, each recorded after the family's (absent: the model has none). */
+    private readonly sides: SideStages | undefined,
     private readonly training: HeadTraining | undefined,
     private readonly compiled: ReadonlyMap<string, CompiledKernel>,
     private readonly adapterClass: AdapterClass,
@@ -48,19 +51,22 @@ export class NetworkRecorder {
   static async create(gpu: GpuContext, architecture: MdnArchitecture, needs: RecorderNeeds): Promise<NetworkRecorder> {
     const layers = networkLayers(architecture);
     const head = headOf(architecture);
+    const sides = sideStagesOf(architecture, head);
     const stages: Stage<unknown>[] = [];
     const adapterClass = gpu.adapterClass;
     if (needs.inference) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass) as Stage<unknown>[]));
     if (needs.training) {
       stages.push(...layers.flatMap((l) => l.kind.forward(l, true, adapterClass) as Stage<unknown>[]));
       stages.push(head.loss(architecture, needs.training) as Stage<unknown>);
+      if (sides) stages.push(sides.loss() as Stage<unknown>);
       for (const [i, l] of layers.entries()) stages.push(...(l.kind.backward(l, inputActivationOf(layers, i)) as Stage<unknown>[]));
     }
     if (needs.inference) stages.push(...([head.mixture(architecture), head.logDensity(architecture), head.sample(architecture, 1)] as Stage<unknown>[]));
+    if (needs.inference && sides) stages.push(...([sides.probabilities(), sides.logDensity(), sides.sample(1)] as Stage<unknown>[]));
     const unique = new Map(stages.map((s) => [keyOf(s), s]));
     const kernels = await Promise.all([...unique.values()].map((s) => compileKernel(gpu, s.definition, s.variant)));
     const compiled = new Map([...unique.keys()].map((key, i) => [key, kernels[i] as CompiledKernel]));
-    return new NetworkRecorder(architecture, layers, head, needs.training, compiled, adapterClass);
+    return new NetworkRecorder(architecture, layers, head, sides, needs.training, compiled, adapterClass);
   }
 
   /**
@@ -75,10 +81,11 @@ export class NetworkRecorder {
     }
   }
 
-  /** The head's loss: each row's loss and the gradient of the mean loss at the raw head. */
+  /** The head's loss: each row's loss (side outputs' cross-entropy added) and the gradient of the mean loss at the raw head. */
   loss(builder: ProgramBuilder, rows: number, io: LossIo): void {
     if (!this.training) throw new Error('this recorder was not compiled for training');
     this.record(builder, this.head.loss(this.architecture, this.training), io, rows);
+    if (this.sides) this.record(builder, this.sides.loss(), io, rows);
   }
 
   /**
@@ -102,16 +109,22 @@ export class NetworkRecorder {
     }
   }
 
+  /** Mixture parameters per row, laid out like the head (side outputs' probabilities after the family's). */
   mixture(builder: ProgramBuilder, rows: number, io: MixtureIo): void {
     this.record(builder, this.head.mixture(this.architecture), io, rows);
+    if (this.sides) this.record(builder, this.sides.probabilities(), io, rows);
   }
 
+  /** log p(y | x) per row, the side outputs' classes included. */
   logDensity(builder: ProgramBuilder, rows: number, io: LogDensityIo): void {
     this.record(builder, this.head.logDensity(this.architecture), io, rows);
+    if (this.sides) this.record(builder, this.sides.logDensity(), io, rows);
   }
 
+  /** Draws per row, each D continuous values then one per side output. */
   sample(builder: ProgramBuilder, rows: number, samplesPerRow: number, io: SampleIo): void {
     this.record(builder, this.head.sample(this.architecture, samplesPerRow), io, rows);
+    if (this.sides) this.record(builder, this.sides.sample(samplesPerRow), io, rows);
   }
 
   private record<Io>(builder: ProgramBuilder, s: Stage<Io>, io: Io, rows: number): void {

@@ -9,9 +9,10 @@ import { type Program, ProgramBuilder } from '../runtime/program.js';
 import type { StepRing } from '../runtime/stepRing.js';
 import { StagingBuffer } from '../runtime/transfer.js';
 import { addLogJacobian, scaleColumns } from '../shaders/scaleColumns.js';
-import { type MdnArchitecture, headOf, headWidth, networkLayers } from './architecture.js';
+import { type MdnArchitecture, headOf, headWidth, networkLayers, targetWidth } from './architecture.js';
+import { sideLogitCount, sideOutputsOf } from './heads/sideOutputs.js';
 import { NetworkRecorder } from './network.js';
-import { type ModelScaling, isIdentityScaling, jacobianColumns, mixtureColumns, sampleColumns, scalingColumns } from './scaling.js';
+import { type ModelScaling, isIdentityScaling, jacobianColumns, mixtureColumns, sampleColumns, scalingColumns, withIdentityColumns } from './scaling.js';
 
 export type PredictMode = 'params' | 'logDensity';
 
@@ -46,15 +47,17 @@ export async function compilePredictorKernels(gpu: GpuContext, architecture: Mdn
     uploadFloats(gpu, buffer, values);
     return buffer;
   };
+  // Side outputs' columns (targets, probabilities, draws) pass through unscaled.
+  const sides = sideOutputsOf(architecture).length;
   const columns = jacobianColumns(scaled.y);
   const scaling: ScalingStage = {
     scale: scale!,
     jacobian: jacobian!,
     inputs: upload('input scaling', scalingColumns(scaled.x)),
-    targets: upload('target scaling', scalingColumns(scaled.y)),
-    mixture: upload('mixture unscaling', mixtureColumns(scaled.y, architecture.components, headOf(architecture).extraMixtureValues?.(architecture.outputDim))),
-    samples: upload('sample unscaling', sampleColumns(scaled.y)),
-    logJacobian: upload('log-Jacobian', columns.columns),
+    targets: upload('target scaling', withIdentityColumns(scalingColumns(scaled.y), sides)),
+    mixture: upload('mixture unscaling', withIdentityColumns(mixtureColumns(scaled.y, architecture.components, headOf(architecture).extraMixtureValues?.(architecture.outputDim)), sideLogitCount(architecture))),
+    samples: upload('sample unscaling', withIdentityColumns(sampleColumns(scaled.y), sides)),
+    logJacobian: upload('log-Jacobian', withIdentityColumns(columns.columns, sides)),
     jacobianBase: columns.base,
   };
   return { network, scaling };
@@ -82,7 +85,7 @@ export function createChunkBuffers(gpu: GpuContext, architecture: MdnArchitectur
   return {
     rows,
     input: createStorageBuffer(gpu, 'predict inputs', rows * architecture.inputDim),
-    targets: createStorageBuffer(gpu, 'predict targets', rows * architecture.outputDim),
+    targets: createStorageBuffer(gpu, 'predict targets', rows * targetWidth(architecture)),
     logDensity: createStorageBuffer(gpu, 'predict log densities', rows),
     outputs: networkLayers(architecture).map((l, i) => createStorageBuffer(gpu, `predict layer${i} output`, rows * l.outputs)),
     params: createStorageBuffer(gpu, 'mixture parameters', rows * width),
@@ -107,7 +110,8 @@ export function buildPredictProgram(
   buffers: ChunkBuffers,
   samples?: { buffer: GPUBuffer; call: StepRing; samplesPerRow: number },
 ): Program {
-  const { inputDim, outputDim } = architecture;
+  const { inputDim } = architecture;
+  const outputDim = targetWidth(architecture);
   const builder = new ProgramBuilder(gpu, `predict ${mode} ${rows} ${samples?.samplesPerRow ?? 0}`);
   const scaling = kernels.scaling;
   if (scaling) {

@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../runtime/errors.js';
 import { StagingBuffer, recordCopy, submitCommands } from '../runtime/transfer.js';
 import { checkOptionKeys, freshSeed } from './arguments.js';
 import { type EncodeRequest, SAMPLE_OPTION_KEYS, type SampleOptions, checkEncodeRequest, checkSampling } from './predictRequests.js';
-import { type MdnArchitecture, headWidth, networkLayers } from './architecture.js';
+import { type MdnArchitecture, headWidth, networkLayers, targetWidth } from './architecture.js';
 import type { ModelScaling } from './scaling.js';
 import { type PredictMode, type PredictorKernels, compilePredictorKernels } from './predictPrograms.js';
 import { ChunkCache } from './predictChunks.js';
@@ -90,22 +90,23 @@ export class MdnPredictor {
   }
 
   /**
-   * log p(y | x) of each row, in nats: `x` is rows x inputDim, `y` rows x outputDim.
+   * log p(y | x) of each row, in nats: `x` is rows x inputDim, `y` rows x (outputDim + side outputs).
    * @example
    * const logDensity = await predictor.logProb(x, y);
    */
   logProb(x: ArrayLike<number>, y: ArrayLike<number>): Promise<Float32Array> {
     return this.serial(async () => {
       const rows = this.rowsOf(x);
-      if (y.length !== rows * this.architecture.outputDim) {
-        throw new InvalidArgumentError(`y must hold ${rows} rows x ${this.architecture.outputDim} columns = ${rows * this.architecture.outputDim} values, got ${y.length}`);
+      const columns = targetWidth(this.architecture);
+      if (y.length !== rows * columns) {
+        throw new InvalidArgumentError(`y must hold ${rows} rows x ${columns} columns = ${rows * columns} values, got ${y.length}`);
       }
       return this.run('logDensity', x, y);
     });
   }
 
   /**
-   * `n` draws from the mixture of each row: rows x n x outputDim (row-major), on the GPU.
+   * `n` draws from the mixture of each row: rows x n x (outputDim + side outputs) (row-major), on the GPU.
    * @example
    * const samples = await predictor.sample(x, 100, { temperature: 0.8, seed: 7 });
    */
@@ -115,14 +116,15 @@ export class MdnPredictor {
 
   private async drawSamples(x: ArrayLike<number>, n: number, options: SampleOptions): Promise<Float32Array> {
     this.gpu.assertUsable();
-    const { inputDim, outputDim } = this.architecture;
+    const { inputDim } = this.architecture;
+    const outputDim = targetWidth(this.architecture);
     const rows = this.rowsOf(x);
     checkOptionKeys('sample options', options, SAMPLE_OPTION_KEYS);
     const temperature = options.temperature ?? 1;
     const sigmaTemperature = options.sigmaTemperature ?? 1;
     const seed = options.seed ?? freshSeed();
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`n (samples per row) must be an integer >= 1, got ${n}`);
-    checkSampling(this.architecture.outputDim, this.sampleChunkValues, n, temperature, sigmaTemperature, seed);
+    checkSampling(outputDim, this.sampleChunkValues, n, temperature, sigmaTemperature, seed);
     const xs = x instanceof Float32Array ? x : Float32Array.from(x);
     const perRow = n * outputDim;
     const out = new Float32Array(rows * perRow);
@@ -152,7 +154,8 @@ export class MdnPredictor {
    */
   encode(encoder: GPUCommandEncoder, request: EncodeRequest): void {
     this.gpu.assertUsable();
-    const { inputDim, outputDim } = this.architecture;
+    const { inputDim } = this.architecture;
+    const outputDim = targetWidth(this.architecture);
     const { count, offset = 0 } = request;
     const perRow = checkEncodeRequest(request, { inputDim, outputDim, mixtureWidth: headWidth(this.architecture), sampleChunkValues: this.sampleChunkValues });
     const buffers = this.chunks.chunkBuffers(Math.min(count, this.maxRows));
@@ -199,7 +202,8 @@ export class MdnPredictor {
 
   private async run(mode: PredictMode, x: ArrayLike<number>, y?: ArrayLike<number>): Promise<Float32Array> {
     this.gpu.assertUsable();
-    const { inputDim, outputDim } = this.architecture;
+    const { inputDim } = this.architecture;
+    const outputDim = targetWidth(this.architecture);
     const rows = this.rowsOf(x);
     const width = mode === 'params' ? headWidth(this.architecture) : 1;
     const out = new Float32Array(rows * width);

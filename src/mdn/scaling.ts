@@ -2,7 +2,7 @@
 // of the first fit, saved in the model file, and applied on the GPU by every entry point (shaders/scaleColumns.ts),
 // so the API, mixden/inference and the command line all take and return original units.
 import { InvalidArgumentError } from '../runtime/errors.js';
-import { type Scaler, type ScalerKind, fitScaler } from './data/scaler.js';
+import { type Scaler, type ScalerKind, applyScaler, fitScaler } from './data/scaler.js';
 
 export const SCALER_KINDS: readonly ScalerKind[] = ['zscore', 'minmax', 'none'];
 
@@ -98,4 +98,29 @@ export function jacobianColumns(y: Scaler): { columns: Float32Array; base: numbe
     columns: Float32Array.from(y.shift.flatMap((shift, d) => [y.scale[d], shift, y.log ? 1 : 0, 0])),
     base: -y.scale.reduce((sum, s) => sum + Math.log(s), 0),
   };
+}
+
+/** Per-column vec4 values with `count` identity columns (scale 1, shift 0, no log or exp) after them: side outputs' columns. */
+export function withIdentityColumns(columns: Float32Array, count: number): Float32Array {
+  if (count === 0) return columns;
+  const out = new Float32Array(columns.length + 4 * count);
+  out.set(columns);
+  for (let c = 0; c < count; c++) out[columns.length + 4 * c] = 1;
+  return out;
+}
+
+/** The first `dims` columns of rows `width` wide: the continuous targets of rows that carry side outputs' columns after them. */
+export function leadingColumns(values: ArrayLike<number>, dims: number, width: number): Float64Array {
+  if (dims === width) return values instanceof Float64Array ? values : Float64Array.from(values);
+  return Float64Array.from({ length: (values.length / width) * dims }, (_, i) => values[Math.floor(i / dims) * width + (i % dims)]);
+}
+
+/** Target rows `width` wide with the scaler applied to their first (continuous) columns; side outputs' columns stay as they are. */
+export function applyTargetScaler(s: Scaler, values: ArrayLike<number>, width: number): Float64Array {
+  const dims = s.shift.length;
+  if (dims === width) return applyScaler(s, values);
+  const scaled = applyScaler(s, leadingColumns(values, dims, width));
+  const out = Float64Array.from(values);
+  for (let i = 0; i < scaled.length; i++) out[Math.floor(i / dims) * width + (i % dims)] = scaled[i];
+  return out;
 }

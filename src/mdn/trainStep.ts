@@ -15,7 +15,7 @@ import { SgdStep, sgd } from '../shaders/sgd.js';
 import { GatherStep, gatherBatch } from '../shaders/gatherBatch.js';
 import { gradNorm } from '../shaders/gradNorm.js';
 import { permutationBits } from './epochPermutation.js';
-import { type MdnArchitecture, networkLayers, packParameters, parameterLayout, validateArchitecture } from './architecture.js';
+import { type MdnArchitecture, networkLayers, packParameters, parameterLayout, targetWidth, validateArchitecture } from './architecture.js';
 import { NetworkRecorder } from './network.js';
 import { type OptimizerOptions, type ResolvedOptimizer, resolveOptimizer } from './optimizerOptions.js';
 import { initialParameters } from './init.js';
@@ -92,7 +92,8 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   const layout = parameterLayout(architecture);
   const widest = Math.max(...layers.map((l) => l.outputs));
   const maxBinding = gpu.limits.maxStorageBufferBindingSize;
-  const widestData = Math.max(architecture.inputDim, architecture.outputDim);
+  const targetColumns = targetWidth(architecture);
+  const widestData = Math.max(architecture.inputDim, targetColumns);
   if (batch * widest * 4 > maxBinding || rows * widestData * 4 > maxBinding || layout.totalFloats * 4 > maxBinding) {
     throw new DeviceLimitError(
       `a batch of ${batch} rows needs ${batch * widest * 4} bytes per activation buffer (and the data ${rows * widestData * 4}); the device binds at most ${maxBinding}`,
@@ -109,9 +110,9 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   const moments = optimizer.kind === 'adam' ? [keep(new Arena(gpu, layout, 'adam m')), keep(new Arena(gpu, layout, 'adam v'))] : [keep(new Arena(gpu, layout, 'sgd velocity'))];
   // The whole data set; with minibatches, each step's rows are gathered from it into batch buffers.
   const allInputs = keep(createStorageBuffer(gpu, 'inputs', rows * architecture.inputDim));
-  const allTargets = keep(createStorageBuffer(gpu, 'targets', rows * architecture.outputDim));
+  const allTargets = keep(createStorageBuffer(gpu, 'targets', rows * targetColumns));
   const input = minibatch ? keep(createStorageBuffer(gpu, 'batch inputs', batch * architecture.inputDim)) : allInputs;
-  const target = minibatch ? keep(createStorageBuffer(gpu, 'batch targets', batch * architecture.outputDim)) : allTargets;
+  const target = minibatch ? keep(createStorageBuffer(gpu, 'batch targets', batch * targetColumns)) : allTargets;
   const outputs = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} output`, batch * l.outputs)));
   const preGrads = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} pre-activation grad`, batch * l.outputs)));
   const sampleNll = keep(createStorageBuffer(gpu, 'sample nll', batch));
@@ -134,7 +135,7 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
     builder.add(
       await compileKernel(gpu, gatherBatch, {}),
       { allInputs, allTargets, batchInputs: input, batchTargets: target, step: batching.ring.binding() },
-      { rows, batch, inputDim: architecture.inputDim, outputDim: architecture.outputDim, halfBits: permutationBits(rows) / 2 },
+      { rows, batch, inputDim: architecture.inputDim, targetWidth: targetColumns, halfBits: permutationBits(rows) / 2 },
     );
   }
   const recorder = await NetworkRecorder.create(gpu, architecture, { training: { sigmaPenalty, freezeSigma: options.freezeSigma ?? false } });

@@ -10,7 +10,8 @@ import { type DispatchTiming, timeProgram } from '../runtime/timestamps.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { adamStepValues } from '../shaders/adam.js';
 import { epochKeys } from './epochPermutation.js';
-import type { MdnArchitecture } from './architecture.js';
+import { type MdnArchitecture, targetWidth } from './architecture.js';
+import { checkSideTargets } from './heads/sideOutputs.js';
 import type { ResolvedOptimizer } from './optimizerOptions.js';
 import { type TrainerOptions, type TrainingStep, buildTrainingStep } from './trainStep.js';
 
@@ -93,15 +94,16 @@ export class MdnTrainer {
   }
 
   /**
-   * Uploads the training data: `x` is rows x inputDim, `y` rows x outputDim, row-major.
+   * Uploads the training data: `x` is rows x inputDim, `y` rows x (outputDim + side outputs), row-major.
    * @example
    * trainer.setData(new Float32Array(xs), new Float32Array(ys));
    */
   setData(x: ArrayLike<number>, y: ArrayLike<number>): void {
     this.gpu.assertUsable();
-    const { inputDim, outputDim } = this.architecture;
+    const { inputDim } = this.architecture;
     checkMatrix('x', x, this.rows, inputDim);
-    checkMatrix('y', y, this.rows, outputDim);
+    checkMatrix('y', y, this.rows, targetWidth(this.architecture));
+    checkSideTargets('y', this.architecture, y);
     uploadFloats(this.gpu, this.step.inputs, Float32Array.from(x));
     uploadFloats(this.gpu, this.step.targets, Float32Array.from(y));
   }

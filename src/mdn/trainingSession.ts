@@ -4,11 +4,12 @@
 import type { GpuContext } from '../runtime/device.js';
 import type { Arena } from '../runtime/arena.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
-import type { MdnArchitecture } from './architecture.js';
+import { type MdnArchitecture, targetWidth } from './architecture.js';
+import { checkSideTargets } from './heads/sideOutputs.js';
 import { MdnTrainer } from './trainer.js';
 import type { MdnPredictor } from './predictor.js';
 import { applyScaler, logJacobianOf } from './data/scaler.js';
-import type { ModelScaling } from './scaling.js';
+import { type ModelScaling, applyTargetScaler, leadingColumns } from './scaling.js';
 import { checkInteger, checkNumber, checkOptionKeys, checkSeed, rowsOf } from './arguments.js';
 import type { FitOptions, FitProgress } from './fit.js';
 
@@ -33,8 +34,8 @@ function splitRows(x: ArrayLike<number>, y: ArrayLike<number>, arch: MdnArchitec
   const cut = trainingRowCount(rows, validationSplit);
   if (cut === rows) return { train: { x: xs, y: ys, rows } };
   return {
-    train: { x: xs.subarray(0, cut * arch.inputDim), y: ys.subarray(0, cut * arch.outputDim), rows: cut },
-    validation: { x: xs.subarray(cut * arch.inputDim), y: ys.subarray(cut * arch.outputDim), rows: rows - cut },
+    train: { x: xs.subarray(0, cut * arch.inputDim), y: ys.subarray(0, cut * targetWidth(arch)), rows: cut },
+    validation: { x: xs.subarray(cut * arch.inputDim), y: ys.subarray(cut * targetWidth(arch)), rows: rows - cut },
   };
 }
 
@@ -71,7 +72,9 @@ function checkSessionOptions(options: SessionOptions, arch: MdnArchitecture): { 
   if (o.validationData === undefined) return undefined;
   checkOptionKeys('validationData', o.validationData, ['x', 'y']);
   const x = rowsOf('validationData.x', o.validationData.x, arch.inputDim);
-  return { x, y: rowsOf('validationData.y', o.validationData.y, arch.outputDim, x.length / arch.inputDim) };
+  const y = rowsOf('validationData.y', o.validationData.y, targetWidth(arch), x.length / arch.inputDim);
+  checkSideTargets('validationData.y', arch, y);
+  return { x, y };
 }
 
 export type SessionOptions = Omit<FitOptions, 'steps' | 'epochs' | 'evaluateEvery' | 'minDelta' | 'earlyStopping' | 'reduceLrOnPlateau' | 'onProgress'>;
@@ -101,11 +104,12 @@ export class TrainingSession {
     const xs = x instanceof Float64Array ? x : Float64Array.from(x);
     const ys = y instanceof Float64Array ? y : Float64Array.from(y);
     // The trainer works on scaled rows; validation goes through the predictor, which takes original units.
-    const { train, validation: heldScaled } = splitRows(scaling ? applyScaler(scaling.x, xs) : xs, scaling ? applyScaler(scaling.y, ys) : ys, arch, split);
+    const columns = targetWidth(arch);
+    const { train, validation: heldScaled } = splitRows(scaling ? applyScaler(scaling.x, xs) : xs, scaling ? applyTargetScaler(scaling.y, ys, columns) : ys, arch, split);
     const cut = train.rows;
-    const jacobian = scaling ? logJacobianOf(scaling.y, ys.subarray(0, cut * arch.outputDim)) : undefined;
+    const jacobian = scaling ? logJacobianOf(scaling.y, leadingColumns(ys.subarray(0, cut * columns), arch.outputDim, columns)) : undefined;
     const lossOffset = jacobian ? -jacobian.reduce((a, b) => a + b, 0) / jacobian.length : 0;
-    const validation = validationData ?? (heldScaled && { x: xs.subarray(cut * arch.inputDim), y: ys.subarray(cut * arch.outputDim) });
+    const validation = validationData ?? (heldScaled && { x: xs.subarray(cut * arch.inputDim), y: ys.subarray(cut * columns) });
     const batchSize = options.batchSize === undefined || options.batchSize === 'full' ? train.rows : options.batchSize;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > train.rows) {
       throw new InvalidArgumentError(`batchSize must be 'full' or an integer from 1 to the ${train.rows} training rows, got ${options.batchSize}`);

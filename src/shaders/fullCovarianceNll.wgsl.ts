@@ -40,8 +40,7 @@ struct Offsets {
 }
 fn componentOffsets(rowBase: u32, K: u32, k: u32) -> Offsets {
   return Offsets(rowBase + K + k * D, rowBase + K + K * D + k * D, rowBase + K + 2u * K * D + k * LOWER);
-}
-fn rowWidth(K: u32) -> u32 { return K * (1u + 2u * D + LOWER); }`;
+}`;
 }
 
 export function fullCovarianceNllSource(v: FullCovarianceVariant): string {
@@ -79,8 +78,8 @@ ${logNormalizersWgsl}
 // writes every gradient.
 fn rowNll(row: u32) -> f32 {
   let K = shape.components;
-  let rowBase = row * rowWidth(K);
-  let targetBase = row * D;
+  let rowBase = row * shape.headStride;
+  let targetBase = row * shape.targetStride;
   var z: array<f32, D>;
   var w: array<f32, D>;
   var invDiag: array<f32, D>;
@@ -138,8 +137,8 @@ ${addToLogSumExpWgsl}
 // Inference: one pass with two streaming log-sum-exps (over logits, and over logit + log N_k).
 fn rowNll(row: u32) -> f32 {
   let K = shape.components;
-  let rowBase = row * rowWidth(K);
-  let targetBase = row * D;
+  let rowBase = row * shape.headStride;
+  let targetBase = row * shape.targetStride;
   var z: array<f32, D>;
   var invDiag: array<f32, D>;
   var maxLogit = LOWEST;

@@ -3,7 +3,7 @@
 import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
 import type { SigmaActivation } from './sigma.wgsl.js';
-import { SampleCall, type SampleSizes, SampleShape } from './mixtureSample.js';
+import { SampleCall, type SampleSizes, SampleShape, withSampleStrides } from './mixtureSample.js';
 import { FULL_COVARIANCE_SAMPLE_WORKGROUP, fullCovarianceSampleSource } from './fullCovarianceSample.wgsl.js';
 
 export interface FullCovarianceSampleVariant {
@@ -18,6 +18,7 @@ export const fullCovarianceSample = defineKernel<FullCovarianceSampleVariant, Sa
   source: ({ sigma, dims }) => fullCovarianceSampleSource(sigma, dims),
   plan: (sizes, v) => {
     if (sizes.dims !== v.dims) throw new Error(`fullCovarianceSample: compiled for D=${v.dims} but dispatched with D=${sizes.dims}`);
-    return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.rows * sizes.samplesPerRow, FULL_COVARIANCE_SAMPLE_WORKGROUP) };
+    const D = v.dims;
+    return { uniforms: withSampleStrides(sizes, sizes.components * (1 + 2 * D + (D * (D - 1)) / 2)), workgroups: elementwiseWorkgroups(sizes.rows * sizes.samplesPerRow, FULL_COVARIANCE_SAMPLE_WORKGROUP) };
   },
 });

@@ -24,14 +24,14 @@ fn drawSample(i: u32) {
   let row = i / shape.samplesPerRow;
   let j = i % shape.samplesPerRow;
   let K = shape.components;
-  let base = row * rowWidth(K);
+  let base = row * shape.headStride;
   var stream = hash(call.seed ^ hash((call.rowOffset + row) ^ hash(j * 2654435769u)));
   let o = componentOffsets(base, K, drawComponent(base, &stream));
   var z: array<f32, D>;
   for (var d = 0u; d < D; d++) {
     z[d] = standardDraw(&stream);
   }
-  let out = i * D;
+  let out = i * shape.sampleStride;
   for (var d = 0u; d < D; d++) {
     let sigma = 1.0 / sigmaTerms(head[o.diag + d]).invSigma;
     let rowStart = o.lower + (d * d - d) / 2u;

@@ -8,7 +8,7 @@ import { hashWgsl } from './hash.wgsl.js';
 
 const WORKGROUP = 64;
 
-export const GatherShape = defineUniformStruct('GatherShape', { rows: 'u32', batch: 'u32', inputDim: 'u32', outputDim: 'u32', halfBits: 'u32' });
+export const GatherShape = defineUniformStruct('GatherShape', { rows: 'u32', batch: 'u32', inputDim: 'u32', targetWidth: 'u32', halfBits: 'u32' });
 export const GatherStep = defineUniformStruct('GatherStep', { key0: 'u32', key1: 'u32', batchStart: 'u32' });
 
 /** What a dispatch of the kernel takes: its uniform struct's values (halfBits: half the Feistel domain's bits, permutationBits(rows) / 2). */
@@ -52,8 +52,8 @@ ${elementwiseEntry(
   for (var c = 0u; c < shape.inputDim; c++) {
     batchInputs[i * shape.inputDim + c] = allInputs[source * shape.inputDim + c];
   }
-  for (var c = 0u; c < shape.outputDim; c++) {
-    batchTargets[i * shape.outputDim + c] = allTargets[source * shape.outputDim + c];
+  for (var c = 0u; c < shape.targetWidth; c++) {
+    batchTargets[i * shape.targetWidth + c] = allTargets[source * shape.targetWidth + c];
   }`,
 )}`,
   plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, WORKGROUP) }),

@@ -17,10 +17,20 @@ export const MixtureShape = defineUniformStruct('MixtureShape', {
   sigmaPenalty: 'f32',
   /** Multiplies the σ pre-activation gradients: 1 normally, 0 to hold σ fixed (a regression trained by MSE). */
   sigmaGradScale: 'f32',
+  /** Floats from one row's head (and gradient) to the next's: the family's own width, more with side outputs after it. */
+  headStride: 'u32',
+  /** Floats from one row's targets to the next's: D, more with side outputs' columns after them. */
+  targetStride: 'u32',
 });
 
-/** What a dispatch of the kernel takes: its uniform struct's values. */
-export type MixtureSizes = UniformValues<typeof MixtureShape>;
+/** What a dispatch of the kernel takes: its uniform struct's values, the row strides defaulting to a row of the family alone. */
+export type MixtureSizes = RowStrided<UniformValues<typeof MixtureShape>, 'headStride' | 'targetStride'>;
+
+/** Uniform values whose row strides may be left out (they default to the natural width). */
+export type RowStrided<V, Stride extends keyof V> = Omit<V, Stride> & Partial<Pick<V, Stride>>;
+
+/** The uniforms of a mixture NLL dispatch: `sizes` with any missing stride set to a row of `headWidth` floats and D targets. */
+export const withRowStrides = (sizes: MixtureSizes, headWidth: number) => ({ ...sizes, headStride: sizes.headStride ?? headWidth, targetStride: sizes.targetStride ?? sizes.dims });
 
 /**
  * The bindings of a mixture NLL kernel (this one and the full-covariance one): the raw head and the targets; in
@@ -39,6 +49,6 @@ export const mixtureNll = defineKernel<MixtureVariant, MixtureSizes>()({
   source: mixtureNllSource,
   plan: (sizes, v) => {
     checkHeadShape('mixtureNll', v.unrolled, sizes.components, sizes.dims);
-    return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, MIXTURE_WORKGROUP) };
+    return { uniforms: withRowStrides(sizes, sizes.components * (1 + 2 * sizes.dims)), workgroups: elementwiseWorkgroups(sizes.batch, MIXTURE_WORKGROUP) };
   },
 });

@@ -28,8 +28,8 @@ export interface MixtureVariant {
 // Where a row's head outputs and targets start, for the looping variants.
 const ROW_START = `  let K = shape.components;
   let D = shape.dims;
-  let rowBase = row * K * (1u + 2u * D);
-  let targetBase = row * D;
+  let rowBase = row * shape.headStride;
+  let targetBase = row * shape.targetStride;
 `;
 
 /**

@@ -5,7 +5,7 @@ import type { HeadShape } from './unrolledHead.js';
 import { indices } from './indices.js';
 
 export function unrolledRowNllWgsl({ components: K, dims: D }: HeadShape, withGradient: boolean): string {
-  const lines: string[] = [`let rowBase = row * ${K * (1 + 2 * D)}u;`, `let targetBase = row * ${D}u;`];
+  const lines: string[] = ['let rowBase = row * shape.headStride;', 'let targetBase = row * shape.targetStride;'];
   const muAt = (k: number, d: number) => `rowBase + ${K + k * D + d}u`;
   const sigmaAt = (k: number, d: number) => `rowBase + ${K + K * D + k * D + d}u`;
   for (const d of indices(D)) lines.push(`let y${d} = targets[targetBase + ${d}u];`);

@@ -5,6 +5,7 @@ import { type UniformValues, defineUniformStruct } from '../runtime/uniforms.js'
 import type { SigmaActivation } from './sigma.wgsl.js';
 import { MIXTURE_PARAMS_WORKGROUP, mixtureParamsSource } from './mixtureParams.wgsl.js';
 import { type HeadShape, checkHeadShape } from './unrolledHead.js';
+import type { RowStrided } from './mixtureNll.js';
 
 export interface MixtureParamsVariant {
   readonly sigma: SigmaActivation;
@@ -23,10 +24,12 @@ export const MixtureParamsShape = defineUniformStruct('MixtureParamsShape', {
   dims: 'u32',
   /** ε of the elu1 σ activation (unused by the others). */
   sigmaEpsilon: 'f32',
+  /** Floats from one row's head (and parameters, laid out alike) to the next's: more than the family's own with side outputs. */
+  headStride: 'u32',
 });
 
-/** What a dispatch of the kernel takes: its uniform struct's values. */
-export type MixtureParamsSizes = UniformValues<typeof MixtureParamsShape>;
+/** What a dispatch of the kernel takes: its uniform struct's values (the stride defaults to the family's own width). */
+export type MixtureParamsSizes = RowStrided<UniformValues<typeof MixtureParamsShape>, 'headStride'>;
 
 export const mixtureParams = defineKernel<MixtureParamsVariant, MixtureParamsSizes>()({
   name: 'mixtureParams',
@@ -34,6 +37,7 @@ export const mixtureParams = defineKernel<MixtureParamsVariant, MixtureParamsSiz
   source: ({ sigma, unrolled, extraPerComponent }) => mixtureParamsSource(sigma, unrolled, extraPerComponent ?? 0),
   plan: (sizes, v) => {
     checkHeadShape('mixtureParams', v.unrolled, sizes.components, sizes.dims);
-    return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.batch, MIXTURE_PARAMS_WORKGROUP) };
+    const natural = sizes.components * (1 + 2 * sizes.dims + (v.extraPerComponent ?? 0));
+    return { uniforms: { ...sizes, headStride: sizes.headStride ?? natural }, workgroups: elementwiseWorkgroups(sizes.batch, MIXTURE_PARAMS_WORKGROUP) };
   },
 });

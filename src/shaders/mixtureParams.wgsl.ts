@@ -12,7 +12,7 @@ export const MIXTURE_PARAMS_WORKGROUP = 64;
 /** rowParams for a head whose K and D are constants (see unrolledHead.ts): the same steps, written out. */
 function unrolledRowParams({ components: K, dims: D }: HeadShape): string {
   const KD = K * D;
-  const lines = [`let base = row * ${K + 2 * KD}u;`];
+  const lines = ['let base = row * shape.headStride;'];
   for (const k of indices(K)) lines.push(`let logit${k} = head[base + ${k}u];`);
   const maxLogit = indices(K).slice(1).reduce((acc, k) => `max(${acc}, logit${k})`, 'logit0');
   lines.push(`let maxLogit = ${maxLogit};`);
@@ -37,7 +37,7 @@ fn rowParams(row: u32) {
   let K = shape.components;
   let KD = K * shape.dims;
   let extra = K * ${extraPerComponent}u;
-  let base = row * (K + 2u * KD + extra);
+  let base = row * shape.headStride;
   var maxLogit = head[base];
   for (var k = 1u; k < K; k++) {
     maxLogit = max(maxLogit, head[base + k]);

@@ -7,6 +7,7 @@ import type { SigmaActivation } from './sigma.wgsl.js';
 import type { ComponentDensity } from './componentDensity.wgsl.js';
 import { MIXTURE_SAMPLE_WORKGROUP, mixtureSampleSource } from './mixtureSample.wgsl.js';
 import { type HeadShape, checkHeadShape } from './unrolledHead.js';
+import type { RowStrided } from './mixtureNll.js';
 
 export interface MixtureSampleVariant {
   /** The components' family (default 'gaussian'). */
@@ -24,6 +25,10 @@ export const SampleShape = defineUniformStruct('SampleShape', {
   components: 'u32',
   dims: 'u32',
   sigmaEpsilon: 'f32',
+  /** Floats from one row's head to the next's: more than the family's own with side outputs after it. */
+  headStride: 'u32',
+  /** Floats from one draw to the next: D, more with side outputs' draws after each. */
+  sampleStride: 'u32',
 });
 
 export const SampleCall = defineUniformStruct('SampleCall', {
@@ -36,8 +41,11 @@ export const SampleCall = defineUniformStruct('SampleCall', {
   rowOffset: 'u32',
 });
 
-/** What a dispatch of the kernel takes: its uniform struct's values. */
-export type SampleSizes = UniformValues<typeof SampleShape>;
+/** What a dispatch of the kernel takes: its uniform struct's values (the strides default to a row of the family alone). */
+export type SampleSizes = RowStrided<UniformValues<typeof SampleShape>, 'headStride' | 'sampleStride'>;
+
+/** The uniforms of a sampling dispatch: `sizes` with any missing stride set to a head row of `headWidth` floats and D per draw. */
+export const withSampleStrides = (sizes: SampleSizes, headWidth: number) => ({ ...sizes, headStride: sizes.headStride ?? headWidth, sampleStride: sizes.sampleStride ?? sizes.dims });
 
 export const mixtureSample = defineKernel<MixtureSampleVariant, SampleSizes>()({
   name: 'mixtureSample',
@@ -45,6 +53,6 @@ export const mixtureSample = defineKernel<MixtureSampleVariant, SampleSizes>()({
   source: ({ sigma, unrolled, family, degreesOfFreedom }) => mixtureSampleSource(sigma, unrolled, { family, degreesOfFreedom }),
   plan: (sizes, v) => {
     checkHeadShape('mixtureSample', v.unrolled, sizes.components, sizes.dims);
-    return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.rows * sizes.samplesPerRow, MIXTURE_SAMPLE_WORKGROUP) };
+    return { uniforms: withSampleStrides(sizes, sizes.components * (1 + 2 * sizes.dims)), workgroups: elementwiseWorkgroups(sizes.rows * sizes.samplesPerRow, MIXTURE_SAMPLE_WORKGROUP) };
   },
 });

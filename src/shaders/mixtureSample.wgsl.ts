@@ -33,11 +33,11 @@ function unrolledDraws({ components: K, dims: D }: HeadShape): string {
   const sample = [
     'let row = i / shape.samplesPerRow;',
     'let j = i % shape.samplesPerRow;',
-    `let base = row * ${K * (1 + 2 * D)}u;`,
+    'let base = row * shape.headStride;',
     'var stream = hash(call.seed ^ hash((call.rowOffset + row) ^ hash(j * 2654435769u)));',
     'let k = drawComponent(base, &stream);',
     `let muBase = base + ${K}u + k * ${D}u;`,
-    `let out = i * ${D}u;`,
+    'let out = i * shape.sampleStride;',
   ];
   for (const d of indices(D)) {
     sample.push(
@@ -111,11 +111,11 @@ fn drawSample(i: u32) {
   let j = i % shape.samplesPerRow;
   let K = shape.components;
   let D = shape.dims;
-  let base = row * K * (1u + 2u * D);
+  let base = row * shape.headStride;
   var stream = hash(call.seed ^ hash((call.rowOffset + row) ^ hash(j * 2654435769u)));
   let k = drawComponent(base, &stream);
   let muBase = base + K + k * D;
-  let out = i * D;
+  let out = i * shape.sampleStride;
   for (var d = 0u; d < D; d++) {
     let z = standardDraw(&stream);
     let sigma = 1.0 / sigmaTerms(head[muBase + K * D + d]).invSigma;

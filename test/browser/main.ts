@@ -16,10 +16,11 @@ import { layerNormCases } from './cases/layerNorm.js';
 import { layerNormModelCases } from './cases/layerNormModel.js';
 import { familyCases } from './cases/families.js';
 import { fullCovarianceCases } from './cases/fullCovariance.js';
+import { sideOutputCases } from './cases/sideOutputs.js';
 
 export type Case = (gpu: GpuContext, args: any) => Promise<unknown>;
 
-const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases, ...familyCases, ...fullCovarianceCases };
+const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases, ...familyCases, ...fullCovarianceCases, ...sideOutputCases };
 let shared: Promise<GpuContext> | undefined;
 
 async function runCase(name: string, args: unknown): Promise<unknown> {

@@ -2,8 +2,11 @@
 // (src/mdn/reference) with the file's scalers applied as the GPU applies them. For checking files made
 // elsewhere (the PyTorch twin) and what other engines compute from mixden's files.
 import { type DecodedModel } from '../../src/mdn/serialization.js';
-import { networkLayers } from '../../src/mdn/architecture.js';
-import { headReferenceOf } from '../../src/mdn/reference/heads.js';
+import { headWidth, networkLayers, targetWidth } from '../../src/mdn/architecture.js';
+import { headLoss } from '../../src/mdn/reference/heads.js';
+import { sideProbabilities } from '../../src/mdn/reference/sideOutputs.js';
+import { sideLogitCount, sideOutputsOf } from '../../src/mdn/heads/sideOutputs.js';
+import { applyTargetScaler, leadingColumns } from '../../src/mdn/scaling.js';
 import { mixtureParams } from '../../src/mdn/reference/mixture.js';
 import { fullCovarianceParams } from '../../src/mdn/reference/fullCovariance.js';
 import { lowerCount } from '../../src/shaders/fullCovarianceNll.wgsl.js';
@@ -18,20 +21,26 @@ function headOf(d: DecodedModel, x: ArrayLike<number>): { head: Float64Array; ro
   return { head: h as Float64Array, rows };
 }
 
-/** log p(y | x) per row, nats, in original units. */
+/** log p(y | x) per row, nats, in original units (y's rows carry side outputs' classes after the outputDim values). */
 export function referenceLogDensity(d: DecodedModel, x: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
   const a = d.architecture;
   const { head, rows } = headOf(d, x);
-  const scaledY = d.scaling ? applyScaler(d.scaling.y, y) : Float64Array.from(y);
-  const { sampleNll } = headReferenceOf(a).loss(a, head, scaledY, rows, 0);
-  const jacobian = d.scaling ? logJacobianOf(d.scaling.y, y) : new Float64Array(rows);
+  const columns = targetWidth(a);
+  const scaledY = d.scaling ? applyTargetScaler(d.scaling.y, y, columns) : Float64Array.from(y);
+  const { sampleNll } = headLoss(a, head, scaledY, rows, 0);
+  const jacobian = d.scaling ? logJacobianOf(d.scaling.y, leadingColumns(y, a.outputDim, columns)) : new Float64Array(rows);
   return Float64Array.from(sampleNll, (nll, r) => -nll + jacobian[r]);
 }
 
-/** π, μ, σ (and the full covariance factor below its diagonal) per row in original units, as predict gives them. */
-export function referenceMixture(d: DecodedModel, x: ArrayLike<number>): { pi: number[]; mu: number[]; sigma: number[]; lower: number[] } {
+/**
+ * π, μ, σ (and the full covariance factor below its diagonal) per row in original units, as predict gives them,
+ * and the side outputs' probabilities laid out like their logits.
+ */
+export function referenceMixture(d: DecodedModel, x: ArrayLike<number>): { pi: number[]; mu: number[]; sigma: number[]; lower: number[]; sides: Float64Array } {
   const a = d.architecture;
-  const { head, rows } = headOf(d, x);
+  const { head: whole, rows } = headOf(d, x);
+  const own = headWidth(a) - sideLogitCount(a);
+  const head = leadingColumns(whole, own, headWidth(a));
   const K = a.components;
   const D = a.outputDim;
   const full = a.family === 'gaussian-full';
@@ -41,7 +50,7 @@ export function referenceMixture(d: DecodedModel, x: ArrayLike<number>): { pi: n
   const width = K * (1 + 2 * D + L);
   const scale = (dim: number) => d.scaling?.y.scale[dim] ?? 1;
   const shift = (dim: number) => d.scaling?.y.shift[dim] ?? 0;
-  const out = { pi: [] as number[], mu: [] as number[], sigma: [] as number[], lower: [] as number[] };
+  const out = { pi: [] as number[], mu: [] as number[], sigma: [] as number[], lower: [] as number[], sides: sideProbabilities(sideOutputsOf(a), whole, rows, { headOffset: own, headStride: headWidth(a) }) };
   const rowOfEntry = Array.from({ length: D }, (_, i) => Array.from({ length: i }, () => i)).flat();
   for (let r = 0; r < rows; r++) {
     const p = params.subarray(r * width, (r + 1) * width);

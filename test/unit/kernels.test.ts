@@ -16,6 +16,7 @@ import { mixtureSample } from '../../src/shaders/mixtureSample.js';
 import { adam } from '../../src/shaders/adam.js';
 import { sgd } from '../../src/shaders/sgd.js';
 import { gradNorm } from '../../src/shaders/gradNorm.js';
+import { sideOutputSample, sideOutputs } from '../../src/shaders/sideOutputs.js';
 
 const variants: [KernelDefinition<any, any>, unknown][] = [
   ...ACTIVATIONS.flatMap((activation) =>
@@ -40,6 +41,12 @@ const variants: [KernelDefinition<any, any>, unknown][] = [
   [adam, { clipped: true }],
   [sgd, {}],
   [gradNorm, {}],
+  // A Bernoulli output alone, and one with a categorical output (which brings the log-sum-exp and class draw).
+  ...[[1], [1, 4]].flatMap((logits) =>
+    (['loss', 'logDensity', 'probabilities'] as const).map((mode) => [sideOutputs, { mode, logits, headOffset: 9, targetOffset: 1 }] as [KernelDefinition<any, any>, unknown]),
+  ),
+  [sideOutputSample, { mode: 'sample', logits: [1], headOffset: 9, targetOffset: 1 }],
+  [sideOutputSample, { mode: 'sample', logits: [3, 1], headOffset: 9, targetOffset: 1 }],
 ];
 
 describe.each(variants)('%o', (definition, variant) => {

@@ -13,12 +13,14 @@ import type { MdnArchitecture } from '../architecture.js';
 import { headWidthOf } from './gaussianShape.js';
 import { stage } from '../layers/layerKind.js';
 import type { HeadFamily, LogDensityIo, LossIo, MixtureIo, SampleIo } from './headFamily.js';
+import { rowStrides } from './sideOutputs.js';
 
 function locationScaleFamily(family: ComponentDensity): HeadFamily {
   // Gaussian variants carry no family key, so their kernels keep the labels and cache keys they always had.
   const familyKey = (a: MdnArchitecture) => (family === 'gaussian' ? {} : family === 'student-t' ? { family, degreesOfFreedom: a.degreesOfFreedom } : { family });
   const variantOf = (a: MdnArchitecture) => ({ ...familyKey(a), sigma: a.sigma, unrolled: unrolledHead(a.components, a.outputDim) });
   const shapeOf = (a: MdnArchitecture, rows: number) => ({ batch: rows, components: a.components, dims: a.outputDim, sigmaEpsilon: a.sigmaEpsilon });
+  const strides = (a: MdnArchitecture) => rowStrides(a, headWidthOf(a.components, a.outputDim));
   return {
     family,
     density: family,
@@ -27,23 +29,23 @@ function locationScaleFamily(family: ComponentDensity): HeadFamily {
       stage(
         mixtureNll,
         { ...variantOf(a), withGradient: true },
-        (rows) => ({ ...shapeOf(a, rows), gradScale: 1 / rows, sigmaPenalty: training.sigmaPenalty, sigmaGradScale: training.freezeSigma ? 0 : 1 }),
+        (rows) => ({ ...shapeOf(a, rows), ...strides(a), gradScale: 1 / rows, sigmaPenalty: training.sigmaPenalty, sigmaGradScale: training.freezeSigma ? 0 : 1 }),
         (io: LossIo) => ({ head: io.head, targets: io.targets, headGrad: io.headGrad, sampleNll: io.sampleNll }),
       ),
     // Mixture parameters do not depend on the family: π, μ and the scale.
-    mixture: (a) => stage(mixtureParams, { sigma: a.sigma, unrolled: unrolledHead(a.components, a.outputDim) }, (rows) => shapeOf(a, rows), (io: MixtureIo) => ({ head: io.head, params: io.params })),
+    mixture: (a) => stage(mixtureParams, { sigma: a.sigma, unrolled: unrolledHead(a.components, a.outputDim) }, (rows) => ({ ...shapeOf(a, rows), headStride: strides(a).headStride }), (io: MixtureIo) => ({ head: io.head, params: io.params })),
     logDensity: (a) =>
       stage(
         mixtureNll,
         { ...variantOf(a), withGradient: false },
-        (rows) => ({ ...shapeOf(a, rows), gradScale: 1, sigmaPenalty: 0, sigmaGradScale: 1 }),
+        (rows) => ({ ...shapeOf(a, rows), ...strides(a), gradScale: 1, sigmaPenalty: 0, sigmaGradScale: 1 }),
         (io: LogDensityIo) => ({ head: io.head, targets: io.targets, logDensity: io.logDensity }),
       ),
     sample: (a, samplesPerRow) =>
       stage(
         mixtureSample,
         variantOf(a),
-        (rows) => ({ rows, samplesPerRow, components: a.components, dims: a.outputDim, sigmaEpsilon: a.sigmaEpsilon }),
+        (rows) => ({ rows, samplesPerRow, components: a.components, dims: a.outputDim, sigmaEpsilon: a.sigmaEpsilon, headStride: strides(a).headStride, sampleStride: strides(a).targetStride }),
         (io: SampleIo) => ({ head: io.head, samples: io.samples, call: io.call }),
       ),
   };

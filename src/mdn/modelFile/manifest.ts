@@ -60,6 +60,7 @@ export const canonical = (a: MdnArchitecture): MdnArchitecture => ({
   sigmaEpsilon: a.sigmaEpsilon,
   ...(a.family === undefined ? {} : { family: a.family }),
   ...(a.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: a.degreesOfFreedom }),
+  ...(a.sideOutputs === undefined ? {} : { sideOutputs: a.sideOutputs.map((s) => ({ kind: s.kind, ...(s.classes === undefined ? {} : { classes: s.classes }), ...(s.name === undefined ? {} : { name: s.name }) })) }),
 });
 
 /** A dense entry as written before layer kinds existed (so older readers still read dense models); other kinds with their kind. */
@@ -115,6 +116,7 @@ export function architectureOf(manifest: Manifest, checkSize: boolean): { archit
     sigmaEpsilon: a?.sigmaEpsilon,
     ...(a?.family === undefined ? {} : { family: a.family }),
     ...(a?.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: a.degreesOfFreedom }),
+    ...(a?.sideOutputs === undefined ? {} : { sideOutputs: a.sideOutputs }),
   };
   try {
     validateArchitecture(architecture, { checkSize });

@@ -7,3 +7,4 @@ export * from './mixture.js';
 export * from './optimizer.js';
 export * from './network.js';
 export * from './fullCovariance.js';
+export * from './sideOutputs.js';

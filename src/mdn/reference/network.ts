@@ -1,7 +1,7 @@
 // Float64 reference of a whole MDN: forward, mean NLL, backward and optimiser steps, composed from each layer
 // kind's and the head family's references so a whole GPU training step can be checked against it.
-import { type MdnArchitecture, inputActivationOf, networkLayers } from '../architecture.js';
-import { headReferenceOf } from './heads.js';
+import { type MdnArchitecture, inputActivationOf, networkLayers, targetWidth } from '../architecture.js';
+import { headLoss } from './heads.js';
 import { type AdamSettings, adamUpdate } from './optimizer.js';
 
 export interface LossAndGradient {
@@ -28,7 +28,7 @@ export function lossAndGradient(
     input = layer.kind.reference.forward(layer, params[layer.index], input, rows);
     outputs.push(input as Float64Array);
   }
-  const head = headReferenceOf(arch).loss(arch, outputs[outputs.length - 1], y, rows, sigmaPenalty);
+  const head = headLoss(arch, outputs[outputs.length - 1], y, rows, sigmaPenalty);
   const loss = head.sampleNll.reduce((a, b) => a + b, 0) / rows;
   let outputGrad: Float64Array = head.headGrad.map((g) => g / rows);
   const grads: Float64Array[] = new Array(layers.length);
@@ -69,7 +69,7 @@ export function trainReference(
   for (let t = 1; t <= steps; t++) {
     const batch = batchOf?.(t);
     const { loss, grads } = batch
-      ? lossAndGradient(arch, params, pick(x, batch, arch.inputDim), pick(y, batch, arch.outputDim), batch.length, sigmaPenalty)
+      ? lossAndGradient(arch, params, pick(x, batch, arch.inputDim), pick(y, batch, targetWidth(arch)), batch.length, sigmaPenalty)
       : lossAndGradient(arch, params, x, y, rows, sigmaPenalty);
     losses.push(loss);
     if (clipNorm !== undefined) {

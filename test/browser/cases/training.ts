@@ -31,7 +31,7 @@ export const SMALL_ARCHITECTURE: MdnArchitecture = {
 export async function stepsAgainstReference(gpu: GpuContext, arch: MdnArchitecture, steps: number, rows: number, seed: number, label: string) {
   const random = new Random(seed);
   const x = toF32(random.fill(rows * arch.inputDim, (r) => r.normal()));
-  const y = toF32(random.fill(rows * arch.outputDim, (r) => r.normal()));
+  const y = toF32(randomTargets(random, arch, rows));
   const initial = initialParameters(arch, 5);
   const adam = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 };
   const trainer = await MdnTrainer.create(gpu, arch, { rows, initialParameters: initial, optimizer: { kind: 'adam', ...adam } });
@@ -48,6 +48,18 @@ export async function stepsAgainstReference(gpu: GpuContext, arch: MdnArchitectu
   } finally {
     trainer.destroy();
   }
+}
+
+/** Rows of targets for `arch`: standard normal continuous values, then a random class of each side output. */
+export function randomTargets(random: Random, arch: MdnArchitecture, rows: number): Float64Array {
+  const sides = arch.sideOutputs ?? [];
+  const width = arch.outputDim + sides.length;
+  return Float64Array.from({ length: rows * width }, (_, i) => {
+    const column = i % width;
+    if (column < arch.outputDim) return random.normal();
+    const side = sides[column - arch.outputDim];
+    return Math.floor(random.uniform() * (side.kind === 'bernoulli' ? 2 : (side.classes as number)));
+  });
 }
 
 export const trainingCases = {
@@ -85,7 +97,7 @@ export const trainingCases = {
     const ring = new StepRing(gpu, GatherStep, 1, 'test gather ring');
     try {
       ring.write(gpu.device.queue, [{ key0: keys[0], key1: keys[1], batchStart }]);
-      const out = await runKernel(gpu, gatherBatch, {}, { rows, batch, inputDim: 2, outputDim: 1, halfBits: permutationBits(rows) / 2 }, {
+      const out = await runKernel(gpu, gatherBatch, {}, { rows, batch, inputDim: 2, targetWidth: 1, halfBits: permutationBits(rows) / 2 }, {
         buffers: {
           allInputs: Float32Array.from({ length: rows * 2 }, (_, j) => (j % 2 ? -1 : 1) * Math.floor(j / 2)),
           allTargets: Float32Array.from({ length: rows }, (_, i) => i + 0.5),
