@@ -7,13 +7,15 @@ import { preview } from '../mdn/data/preview.js';
 export interface ModelData {
   readonly xColumns: readonly string[];
   readonly yColumns: readonly string[];
+  /** The side outputs' columns, in the model's order (absent where it has none). */
+  readonly sideColumns?: readonly string[];
 }
 
 /** The column names of a loaded model, checked; names from the file are made printable. */
-export function modelDataOf(metadata: unknown, inputDim: number, outputDim: number): ModelData {
+export function modelDataOf(metadata: unknown, inputDim: number, outputDim: number, sideOutputs = 0): ModelData {
   const m = metadata as Partial<ModelData> | undefined;
   const names = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((s) => typeof s === 'string');
-  if (!m || !names(m.xColumns, inputDim) || !names(m.yColumns, outputDim)) {
+  if (!m || !names(m.xColumns, inputDim) || !names(m.yColumns, outputDim) || (sideOutputs > 0 && !names(m.sideColumns, sideOutputs))) {
     throw new MixdenError('this model file names no input and output columns (it was not saved by `mixden train` or `mixden report`)');
   }
   return m as ModelData;

@@ -14,7 +14,9 @@ export const PREDICT_USAGE = `predict --model model.mixden --data x.csv [--quant
     Prints the x columns of each row, the mean and sd of each y, and what is asked: quantiles (one y column),
     the mode (the highest-density point), N samples (fresh draws unless --seed), or the mixture
     (π, μ, σ of every component; of log y for a model trained with --y-log; --family gaussian-full adds
-    each component's Cholesky factor below its diagonal as L{k}_{yi}_{yj}, σ being its diagonal).`;
+    each component's Cholesky factor below its diagonal as L{k}_{yi}_{yj}, σ being its diagonal).
+    A model with side outputs adds p_{column} (P = 1) for each Bernoulli column, p_{column}_{c} for each class
+    of a categorical one, and their draws with --samples.`;
 
 export async function predict(argv: string[]): Promise<void> {
   const { values: o } = parseCommandArgs('predict', PREDICT_USAGE, argv, {
@@ -39,7 +41,9 @@ export async function predict(argv: string[]): Promise<void> {
   try {
     const model = await loadMdn(readFileSync(o.model as string), gpu);
     const { inputDim, outputDim, components: K } = model.architecture;
-    const meta = modelDataOf(model.metadata, inputDim, outputDim);
+    const sides = model.architecture.sideOutputs ?? [];
+    const meta = modelDataOf(model.metadata, inputDim, outputDim, sides.length);
+    const drawWidth = outputDim + sides.length;
     if (quantiles.length && outputDim !== 1) throw new MixdenError(`--quantiles needs a model with one y column; this one has ${outputDim}`);
     const [x] = await readColumns(o.data as string, meta.xColumns);
     const rows = x.length / inputDim;
@@ -60,8 +64,16 @@ export async function predict(argv: string[]): Promise<void> {
         { name: `sd_${name}`, value: (r: number) => sd[r * outputDim + d] },
         ...quantiles.map((q, i) => ({ name: `q${q}_${name}`, value: (r: number) => quantileValues[i][r] })),
         ...(mode ? [{ name: `mode_${name}`, value: (r: number) => mode[r * outputDim + d] }] : []),
-        ...Array.from({ length: samples }, (_, j) => ({ name: `sample${j + 1}_${name}`, value: (r: number) => drawn![(r * samples + j) * outputDim + d] })),
+        ...Array.from({ length: samples }, (_, j) => ({ name: `sample${j + 1}_${name}`, value: (r: number) => drawn![(r * samples + j) * drawWidth + d] })),
       ]),
+      ...(meta.sideColumns ?? []).map(printableColumn).flatMap((name, s) => {
+        const p = mixture.sideOutputs![s];
+        const probabilities =
+          p.kind === 'bernoulli'
+            ? [{ name: `p_${name}`, value: (r: number) => p.probabilities[r] }]
+            : Array.from({ length: p.classes }, (_, c) => ({ name: `p_${name}_${c}`, value: (r: number) => p.probabilities[r * p.classes + c] }));
+        return [...probabilities, ...Array.from({ length: samples }, (_, j) => ({ name: `sample${j + 1}_${name}`, value: (r: number) => drawn![(r * samples + j) * drawWidth + outputDim + s] }))];
+      }),
       ...(o.mixture
         ? Array.from({ length: K }, (_, k) => [
             { name: `pi${k + 1}`, value: (r: number) => mixture.pi[r * K + k] },

@@ -20,6 +20,9 @@ export const REPORT_USAGE = `report ${DATA_USAGE}
 
 export async function report(argv: string[]): Promise<void> {
   const { run, values } = await prepareRun('report', REPORT_USAGE, argv, { heatmap: { type: 'string' }, out: { type: 'string' } }, ['heatmap', 'out']);
+  if (run.sideColumns.length) {
+    throw new MixdenError('mixden report compares NLL, CRPS and coverage of the continuous targets with baselines that have no side outputs; train a model with --bernoulli/--categorical with `mixden train`');
+  }
   const heatmap = values.heatmap as string | undefined;
   const out = values.out as string | undefined;
   // Refused before training, not after it.

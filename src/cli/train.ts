@@ -13,7 +13,7 @@ export const TRAIN_USAGE = `train ${DATA_USAGE}
 
 /** Saves a trained model with its columns, atomically; to a fallback path if `path` fails. Returns a line saying where. */
 export async function saveModel(model: Mdn, run: TrainingRun, path: string): Promise<string> {
-  const metadata: ModelData = { xColumns: run.xColumns, yColumns: run.yColumns };
+  const metadata: ModelData = { xColumns: run.xColumns, yColumns: run.yColumns, ...(run.sideColumns.length ? { sideColumns: run.sideColumns } : {}) };
   model.metadata = metadata;
   const saved = writeWithFallback(path, await model.save(), [cwd(), tmpdir()]);
   if (saved.failure) console.error(`mixden: ${saved.failure}; the trained model was saved to ${saved.path} instead`);

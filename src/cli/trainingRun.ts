@@ -15,6 +15,7 @@ import { splitIndices, takeRows } from '../mdn/data/split.js';
 import { ACTIVATIONS, type Activation, SIGMA_ACTIVATIONS, type SigmaActivation } from '../mdn/architecture.js';
 import { INIT_SCHEMES, type InitScheme, LAYER_TEXT_FORMS, type LayerSpec, layersFromText } from '../mdn/layers/index.js';
 import { HEAD_FAMILIES, type HeadFamilyName } from '../mdn/heads/index.js';
+import { MAX_CLASSES, type SideOutputSpec, validateSideOutputs } from '../mdn/heads/sideOutputs.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { columnList, readColumns } from './modelData.js';
 
@@ -25,6 +26,7 @@ import { progressReporter } from './progress.js';
 export const DATA_USAGE = `(--data file.csv --x colA,colB --y colC | --dataset ${Object.keys(BUILT_IN_DATASETS).join('|')} [--rows N <= ${MAX_DATASET_ROWS}])
         [--test test.csv | --test-fraction 0.2] [--hidden 32,32] [--activation tanh | --layers ${LAYER_TEXT_FORMS.join(',')}]
         [--family ${HEAD_FAMILIES.join('|')} [--degrees-of-freedom NU]] [--components 5] [--sigma softplus]
+        [--bernoulli colD,colE (0/1 columns)] [--categorical colF:C,colG:C (classes 0..C-1)]
         [--steps 3000 | --epochs N] [--batch full|N] [--lr 0.001] [--seed 1] [--init ${INIT_SCHEMES.join('|')}] [--scale zscore|minmax|none] [--y-log]`;
 
 const OPTIONS = {
@@ -40,6 +42,8 @@ const OPTIONS = {
   layers: { type: 'string' },
   family: { type: 'string', default: 'gaussian' },
   'degrees-of-freedom': { type: 'string' },
+  bernoulli: { type: 'string' },
+  categorical: { type: 'string' },
   components: { type: 'string', default: '5' },
   sigma: { type: 'string', default: 'softplus' },
   steps: { type: 'string' },
@@ -61,7 +65,10 @@ export interface Split {
 export interface TrainingRun {
   readonly source: string;
   readonly xColumns: readonly string[];
+  /** The continuous target columns. */
   readonly yColumns: readonly string[];
+  /** The side outputs' columns (--bernoulli, then --categorical); each split's y carries them after yColumns. */
+  readonly sideColumns: readonly string[];
   readonly train: Split;
   readonly test: Split;
   /** The scalers the model fits on the training rows (it then takes and returns original units). */
@@ -72,6 +79,7 @@ export interface TrainingRun {
   readonly model: ({ hidden: number[]; activation: Activation } | { layers: LayerSpec[] }) & {
     family: HeadFamilyName;
     degreesOfFreedom?: number;
+    sideOutputs?: SideOutputSpec[];
     init: InitScheme;
     components: number;
     sigma: SigmaActivation;
@@ -102,6 +110,8 @@ export async function prepareRun(command: string, usage: string, argv: string[],
   let xColumns: string[];
   let yColumns: string[];
   let all: Split;
+  const sides = sideOutputOptions(text('bernoulli'), text('categorical'));
+  if (o.dataset && sides.columns.length) throw new MixdenError('--bernoulli and --categorical name columns of --data, not of a built-in --dataset');
   if (o.dataset) {
     const make = BUILT_IN_DATASETS[text('dataset')!];
     if (!make) throw new MixdenError(`--dataset must be one of ${Object.keys(BUILT_IN_DATASETS).join(', ')}, got '${o.dataset}'`);
@@ -113,22 +123,28 @@ export async function prepareRun(command: string, usage: string, argv: string[],
     source = text('data')!;
     xColumns = columnList('x', text('x'));
     yColumns = columnList('y', text('y'));
-    const shared = xColumns.find((c) => yColumns.includes(c));
-    if (shared) throw new MixdenError(`column '${shared}' is named in both --x and --y; a model cannot predict its own input`);
-    const [x, y] = await readColumns(source, xColumns, yColumns);
+    const named = [...yColumns, ...sides.columns];
+    const shared = xColumns.find((c) => named.includes(c));
+    if (shared) throw new MixdenError(`column '${shared}' is named in both --x and ${yColumns.includes(shared) ? '--y' : '--bernoulli/--categorical'}; a model cannot predict its own input`);
+    const twice = named.find((c, i) => named.indexOf(c) !== i);
+    if (twice) throw new MixdenError(`column '${twice}' is named twice among --y, --bernoulli and --categorical`);
+    const [x, y] = await readColumns(source, xColumns, named);
+    checkSideColumns(source, y, yColumns.length, sides);
     all = { x, y };
   }
+  const targetColumns = yColumns.length + sides.columns.length;
   let train: Split;
   let test: Split;
   if (o.test) {
     train = all;
-    const [x, y] = await readColumns(text('test')!, xColumns, yColumns);
+    const [x, y] = await readColumns(text('test')!, xColumns, [...yColumns, ...sides.columns]);
+    checkSideColumns(text('test')!, y, yColumns.length, sides);
     test = { x, y };
   } else {
     const rows = all.x.length / xColumns.length;
     const parts = splitIndices(rows, numberOption('test-fraction', text('test-fraction') ?? '0.2', 0, 1), seed);
-    train = { x: takeRows(all.x, xColumns.length, parts.train), y: takeRows(all.y, yColumns.length, parts.train) };
-    test = { x: takeRows(all.x, xColumns.length, parts.test), y: takeRows(all.y, yColumns.length, parts.test) };
+    train = { x: takeRows(all.x, xColumns.length, parts.train), y: takeRows(all.y, targetColumns, parts.train) };
+    test = { x: takeRows(all.x, xColumns.length, parts.test), y: takeRows(all.y, targetColumns, parts.test) };
   }
   const scale = choice<ScalerKind>('scale', text('scale')!, ['zscore', 'minmax', 'none']);
   if (o['y-log'] === true && text('family') !== 'gaussian') throw new MixdenError(`--y-log (log-normal components) is available with --family gaussian only, not ${text('family')}`);
@@ -140,6 +156,7 @@ export async function prepareRun(command: string, usage: string, argv: string[],
     source,
     xColumns,
     yColumns,
+    sideColumns: sides.columns,
     train,
     test,
     scale: { x: scale, y: scale, logY: o['y-log'] === true },
@@ -149,6 +166,7 @@ export async function prepareRun(command: string, usage: string, argv: string[],
       ...trunkOptions(argv, text),
       family: choice('family', text('family')!, HEAD_FAMILIES as readonly HeadFamilyName[]),
       ...degreesOfFreedomOption(text('family')!, text('degrees-of-freedom')),
+      ...(sides.specs.length ? { sideOutputs: sides.specs } : {}),
       init: choice('init', text('init')!, INIT_SCHEMES),
       components: positiveInteger('components', text('components')!),
       sigma: choice<SigmaActivation>('sigma', text('sigma')!, SIGMA_ACTIVATIONS),
@@ -160,6 +178,49 @@ export async function prepareRun(command: string, usage: string, argv: string[],
     },
   };
   return { run, values: o };
+}
+
+// --bernoulli a,b and --categorical c:C,d:C: the side outputs' columns in that order, named after them where the
+// name is one a model file keeps (letters, digits, '_', '.', '-').
+function sideOutputOptions(bernoulli: string | undefined, categorical: string | undefined): { columns: string[]; specs: SideOutputSpec[] } {
+  const nameOf = (column: string) => (/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(column) ? { name: column } : {});
+  const specs: SideOutputSpec[] = [];
+  const columns: string[] = [];
+  if (bernoulli !== undefined) {
+    for (const column of columnList('bernoulli', bernoulli)) {
+      columns.push(column);
+      specs.push({ kind: 'bernoulli', ...nameOf(column) });
+    }
+  }
+  if (categorical !== undefined) {
+    for (const item of columnList('categorical', categorical)) {
+      const at = item.lastIndexOf(':');
+      if (at <= 0) throw new MixdenError(`--categorical takes column:classes (e.g. letter:26), got '${item}'`);
+      const column = item.slice(0, at);
+      columns.push(column);
+      specs.push({ kind: 'categorical', classes: integerOption('categorical', item.slice(at + 1), 2, MAX_CLASSES), ...nameOf(column) });
+    }
+  }
+  try {
+    validateSideOutputs(specs);
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new MixdenError(`--bernoulli/--categorical: ${error.message}`);
+    throw error;
+  }
+  return { columns, specs };
+}
+
+// Each side column's values are classes of its output, checked before training with the file's row (1 = the
+// first row after the header) and the column's name.
+function checkSideColumns(path: string, y: Float64Array, dims: number, sides: { columns: string[]; specs: SideOutputSpec[] }): void {
+  const width = dims + sides.columns.length;
+  for (let r = 0; r * width < y.length; r++) {
+    sides.specs.forEach((s, i) => {
+      const v = y[r * width + dims + i];
+      const ok = s.kind === 'bernoulli' ? v === 0 || v === 1 : Number.isInteger(v) && v >= 0 && v < (s.classes as number);
+      if (!ok) throw new MixdenError(`${path} row ${r + 1}, column '${sides.columns[i]}': a ${s.kind} column takes ${s.kind === 'bernoulli' ? '0 or 1' : `a class 0 to ${(s.classes as number) - 1}`}, got ${v}`);
+    });
+  }
 }
 
 // Student-t components take their fixed ν from --degrees-of-freedom; other families take none.
@@ -201,7 +262,8 @@ const meanNll = (logDensity: Float32Array) => -logDensity.reduce((a, b) => a + b
 /** Trains the run's MDN, with progress on stderr; returns it with its train and test NLLs in original units. */
 export async function trainRun(gpu: GpuContext, run: TrainingRun, log: (line: string) => void): Promise<{ model: Mdn; result: FitResult; trainNll: number; testNll: number; seconds: number }> {
   log(`mixden: WebGPU adapter ${gpu.adapterDescription}; Vulkan driver: ${vulkanDriver().reason}`);
-  log(`training on ${run.train.x.length / run.xColumns.length} rows of ${run.source}, testing on ${run.test.x.length / run.xColumns.length}: x = ${run.xColumns.join(', ')}; y = ${run.yColumns.join(', ')}`);
+  const sides = run.sideColumns.length ? `; side outputs ${run.sideColumns.join(', ')}` : '';
+  log(`training on ${run.train.x.length / run.xColumns.length} rows of ${run.source}, testing on ${run.test.x.length / run.xColumns.length}: x = ${run.xColumns.join(', ')}; y = ${run.yColumns.join(', ')}${sides}`);
   const model = await createMdn({ inputDim: run.xColumns.length, outputDim: run.yColumns.length, ...run.model, scale: run.scale, seed: run.seed, gpu });
   const progress = progressReporter();
   const total = run.fit.steps;

@@ -181,4 +181,29 @@ describe('mixden report and dataset', () => {
     expect(one.code).toBe(1);
     expect(one.stderr).toMatch(/family 'gaussian-full' with outputDim 1 is family 'gaussian'/);
   });
+  it('trains side outputs from --bernoulli and --categorical columns and predicts their probabilities and draws', async () => {
+    // A pen that lifts right of x = 0, and the half of [−1, 1] that x falls in.
+    const lines = Array.from({ length: 200 }, (_, i) => {
+      const x = -1 + i / 100;
+      return `${x},${Math.sin(3 * x)},${x > 0 ? 1 : 0},${x < 0 ? 0 : 1}`;
+    });
+    const csv = write('sides.csv', `x,y,pen,half\n${lines.join('\n')}\n`);
+    const model = join(dir, 'sides.mixden');
+    const r = await mixden('train', '--data', csv, '--x', 'x', '--y', 'y', '--bernoulli', 'pen', '--categorical', 'half:2', '--hidden', '16', '--components', '2', '--steps', '300', '--lr', '0.02', '--out', model, '--json');
+    expect(r.code).toBe(0);
+    expect(Number.isFinite(JSON.parse(r.stdout.trim().split('\n').pop()!).testNll)).toBe(true);
+    const p = await mixden('predict', '--model', model, '--data', csv, '--samples', '2', '--seed', '1', '--json');
+    const rows = JSON.parse(p.stdout);
+    expect(Object.keys(rows[0])).toEqual(['x', 'mean_y', 'sd_y', 'sample1_y', 'sample2_y', 'p_pen', 'sample1_pen', 'sample2_pen', 'p_half_0', 'p_half_1', 'sample1_half', 'sample2_half']);
+    expect(rows[0].p_pen).toBeLessThan(0.2);
+    expect(rows[199].p_pen).toBeGreaterThan(0.8);
+    expect(rows[0].p_half_0 + rows[0].p_half_1).toBeCloseTo(1, 5);
+    expect(rows.every((row: Record<string, number>) => [0, 1].includes(row.sample1_pen) && [0, 1].includes(row.sample2_half))).toBe(true);
+    const bad = write('bad-sides.csv', `x,y,pen\n0,1,0\n0.5,1,2\n`);
+    const refused = await mixden('train', '--data', bad, '--x', 'x', '--y', 'y', '--bernoulli', 'pen', '--steps', '10');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/bad-sides\.csv row 2, column 'pen': a bernoulli column takes 0 or 1, got 2/);
+    const report = await mixden('report', '--data', csv, '--x', 'x', '--y', 'y', '--bernoulli', 'pen', '--steps', '10');
+    expect(report.stderr).toMatch(/mixden report compares .* side outputs/);
+  });
 });
