@@ -76,6 +76,9 @@ class MixdenMdn(nn.Module):
         family = architecture.get("family", "gaussian")
         if family not in FAMILIES:
             raise ValueError(f"family must be one of {', '.join(FAMILIES)}, got {family!r}")
+        if architecture.get("sideOutputs"):
+            # Their logits widen the head; a twin that ignored them would read the wrong columns.
+            raise ValueError("this model has side outputs (bernoulli/categorical), which the twin does not have yet")
         self.trunk = nn.ModuleList()
         self.activations = []
         width = architecture["inputDim"]

@@ -15,10 +15,13 @@ import { InvalidArgumentError } from '../../src/runtime/errors.js';
 import { compareArrays } from '../support/compare.js';
 import { expectReportsPass } from '../support/expectClose.js';
 import { referenceLogDensity, referenceMixture } from '../support/referenceModel.js';
+import type { MdnArchitecture } from '../../src/mdn/architecture.js';
+import { initialParameters } from '../../src/mdn/init.js';
+import { Random } from '../../src/mdn/random.js';
 
 const FIXTURES = 'test/fixtures/pytorch';
 const TOLERANCE = { atol: 1e-5, rtol: 1e-5 };
-const STANDARD_OPS = new Set(['Identity', 'Log', 'Sub', 'Div', 'MatMul', 'Add', 'Relu', 'Tanh', 'Sigmoid', 'Elu', 'LayerNormalization', 'Slice', 'Reshape', 'Exp', 'Neg', 'Abs', 'Atanh', 'Mul', 'Where', 'Less', 'Softmax', 'LogSoftmax', 'ReduceLogSumExp', 'ReduceSum', 'Unsqueeze', 'Gather']);
+const STANDARD_OPS = new Set(['Identity', 'Log', 'Sub', 'Div', 'MatMul', 'Add', 'Relu', 'Tanh', 'Sigmoid', 'Elu', 'LayerNormalization', 'Slice', 'Reshape', 'Exp', 'Neg', 'Abs', 'Atanh', 'Mul', 'Where', 'Less', 'Softmax', 'LogSoftmax', 'ReduceLogSumExp', 'ReduceSum', 'Unsqueeze', 'Gather', 'GatherElements', 'Cast']);
 
 // Each fixture: a file and the rows to run it on.
 const MODELS = [
@@ -84,6 +87,48 @@ describe('exportOnnx in ONNX Runtime', () => {
     const expected = referenceLogDensity(decodeModel(edited), x, y);
     expect(Array.from(out.log_prob.data as Float32Array).every(Number.isFinite)).toBe(true);
     expectReportsPass([compareArrays('extreme softplus log_prob', out.log_prob.data as Float32Array, expected, { atol: 1e-4, rtol: 1e-5 })]);
+  });
+
+  it('a model with side outputs: their probabilities, and log p(y | x) with their classes, as mixden computes them', async () => {
+    const arch: MdnArchitecture = {
+      inputDim: 2,
+      outputDim: 2,
+      hidden: [6],
+      activation: 'tanh',
+      components: 3,
+      sigma: 'softplus',
+      sigmaEpsilon: 1e-7,
+      family: 'gaussian-full',
+      sideOutputs: [{ kind: 'bernoulli', name: 'pen' }, { kind: 'categorical', classes: 4 }],
+    };
+    const blocks = initialParameters(arch, 3).map((b) => Float32Array.from(b, (v) => 3 * v));
+    const scaling = {
+      x: { kind: 'zscore' as const, log: false, shift: [0.5, -1], scale: [2, 3] },
+      y: { kind: 'zscore' as const, log: false, shift: [1, 2], scale: [0.5, 4] },
+    };
+    const bytes = encodeModel(arch, blocks, undefined, scaling);
+    const decoded = decodeModel(bytes);
+    const random = new Random(9);
+    const rows = 7;
+    const x = Array.from({ length: rows * 2 }, () => random.normal());
+    const y = Array.from({ length: rows }, () => [random.normal(), random.normal(), random.uniform() < 0.5 ? 0 : 1, Math.floor(4 * random.uniform())]).flat();
+    const xTensor = new ort.Tensor('float32', Float32Array.from(x), [rows, 2]);
+    const mixture = await run(exportOnnx(bytes), { x: xTensor });
+    const expected = referenceMixture(decoded, x);
+    const sideAt = (from: number, width: number) => Array.from({ length: rows * width }, (_, i) => expected.sides[Math.floor(i / width) * 5 + from + (i % width)]);
+    expect(mixture.side0.dims).toEqual([rows, 1]);
+    expect(mixture.side1.dims).toEqual([rows, 4]);
+    const logProb = await run(exportOnnx(bytes, { output: 'logProb' }), { x: xTensor, y: new ort.Tensor('float32', Float32Array.from(y), [rows, 4]) });
+    expectReportsPass([
+      ...(['pi', 'mu', 'sigma', 'lower'] as const).map((p) => compareArrays(`sides ${p}`, mixture[p].data as Float32Array, expected[p], TOLERANCE)),
+      compareArrays('sides pen', mixture.side0.data as Float32Array, sideAt(0, 1), TOLERANCE),
+      compareArrays('sides class', mixture.side1.data as Float32Array, sideAt(1, 4), TOLERANCE),
+      compareArrays('sides log_prob', logProb.log_prob.data as Float32Array, referenceLogDensity(decoded, x, y), TOLERANCE),
+    ]);
+    for (const output of ['mixture', 'logProb'] as const) {
+      const model = ModelProto.toObject(ModelProto.decode(exportOnnx(bytes, { output })), { longs: Number }) as any;
+      expect([...new Set<string>(model.graph.node.map((n: { opType: string }) => n.opType))].filter((op) => !STANDARD_OPS.has(op))).toEqual([]);
+    }
   });
 
   it('holds only standard operators of opset 17, with the documented inputs and outputs', () => {

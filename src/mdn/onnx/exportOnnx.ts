@@ -3,7 +3,9 @@
 // (./heads.ts): the mixture parameters in original units, or log p(y | x) in original units.
 import { InvalidArgumentError } from '../../runtime/errors.js';
 import { checkOptionKeys } from '../arguments.js';
-import { headOf, networkLayers } from '../architecture.js';
+import { headOf, networkLayers, targetWidth } from '../architecture.js';
+import { sideOutputsOf } from '../heads/sideOutputs.js';
+import { sideLogProbability, sideProbabilityOutputs } from './sideOutputs.js';
 import { decodeModel } from '../serialization.js';
 import type { Scaler } from '../data/scaler.js';
 import { GraphBuilder } from './graph.js';
@@ -14,7 +16,9 @@ export interface OnnxExportOptions {
   /**
    * What the graph computes (default 'mixture'). 'mixture': input `x` [rows, inputDim]; outputs `pi` [rows, K],
    * `mu` and `sigma` [rows, K, D] (and for 'gaussian-full' `lower` [rows, K, D(D−1)/2]), as `predict` returns
-   * them. 'logProb': inputs `x` and `y` [rows, outputDim]; output `log_prob` [rows], as `logProb` returns it.
+   * them, and per side output `side{i}` ([rows, 1] P(y = 1) of a Bernoulli output, [rows, C] of a categorical
+   * one). 'logProb': inputs `x` and `y` [rows, outputDim + side outputs]; output `log_prob` [rows], as `logProb`
+   * returns it.
    */
   readonly output?: 'mixture' | 'logProb';
 }
@@ -59,6 +63,8 @@ export function exportOnnx(model: ArrayBuffer | Uint8Array, options: OnnxExportO
   const parts = headParts(g, a, h, lowerPerComponent);
   const K = a.components;
   const D = a.outputDim;
+  const sides = sideOutputsOf(a).length > 0;
+  const ownWidth = headOf(a).headWidth(a);
   if (output === 'mixture') {
     const y = scaling?.y;
     const unscale = (v: string, factors: readonly number[] | undefined, shift: readonly number[] | undefined) =>
@@ -70,13 +76,18 @@ export function exportOnnx(model: ArrayBuffer | Uint8Array, options: OnnxExportO
       const rowsOf = headOf(a).extraMixtureValues!(D);
       g.output(unscale(parts.lower, y ? rowsOf.map((d) => y.scale[d]) : undefined, undefined), 'lower', [rows, K, lowerPerComponent]);
     }
+    if (sides) sideProbabilityOutputs(g, a, h, ownWidth, rows);
   } else {
-    const [yScaled, yPre] = scaled(g, g.input('y', [rows, D]), scaling?.y, 'y');
+    const input = g.input('y', [rows, targetWidth(a)]);
+    // The continuous targets; the side outputs' classes after them are scored on their own.
+    const continuous = sides ? g.op('Slice', [input, g.ints('start', [0]), g.ints('end', [D]), g.ints('axis', [1])], {}, 'y_continuous') : input;
+    const [yScaled, yPre] = scaled(g, continuous, scaling?.y, 'y');
     const joint = g.op('Add', [g.op('LogSoftmax', [parts.logits], { axis: 1 }), head.componentLogDensity(g, a, parts, yScaled)]);
     let logDensity = g.op('ReduceLogSumExp', [joint], { axes: [1], keepdims: 0 });
     // Back to original units: − Σ log scale, and − Σ log y for log-transformed targets.
     if (scaling) logDensity = g.op('Sub', [logDensity, g.scalar('log_scale', scaling.y.scale.reduce((s, v) => s + Math.log(v), 0))]);
     if (scaling?.y.log) logDensity = g.op('Sub', [logDensity, g.op('ReduceSum', [yPre, g.ints('axes', [1])], { keepdims: 0 })]);
+    if (sides) logDensity = g.op('Add', [logDensity, sideLogProbability(g, a, h, ownWidth, input)]);
     g.output(logDensity, 'log_prob', [rows]);
   }
   // The description in the graph's metadata, for whoever opens the file.

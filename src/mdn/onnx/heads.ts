@@ -39,16 +39,23 @@ export function headParts(g: GraphBuilder, a: MdnArchitecture, head: string, low
   };
 }
 
+/**
+ * softplus(s) = max(s, 0) + log(1 + t), t = e^−|s|, with log(1 + t) = 2 atanh(t / (2 + t)), exact for small t
+ * (1 + t rounds t away below 1e-7), and no overflow for large s.
+ */
+export function softplus(g: GraphBuilder, s: string, label = 'softplus'): string {
+  const t = g.op('Exp', [g.op('Neg', [g.op('Abs', [s])])]);
+  const log1p = g.op('Mul', [g.op('Atanh', [g.op('Div', [t, g.op('Add', [t, g.scalar('two', 2)])])]), g.scalar('two', 2)]);
+  return g.op('Add', [g.op('Relu', [s]), log1p], {}, label);
+}
+
 function sigmaOf(g: GraphBuilder, a: MdnArchitecture, s: string): { sigma: string; logSigma: string } {
   switch (a.sigma) {
     case 'exp':
       return { sigma: g.op('Exp', [s]), logSigma: s };
     case 'softplus': {
-      // softplus(s) = max(s, 0) + log(1 + t), t = e^−|s|, with log(1 + t) = 2 atanh(t / (2 + t)), exact for small t
-      // (1 + t rounds t away below 1e-7). Below s = −20, log σ = s to f32 precision, as the kernels take it.
-      const t = g.op('Exp', [g.op('Neg', [g.op('Abs', [s])])]);
-      const log1p = g.op('Mul', [g.op('Atanh', [g.op('Div', [t, g.op('Add', [t, g.scalar('two', 2)])])]), g.scalar('two', 2)]);
-      const sigma = g.op('Add', [g.op('Relu', [s]), log1p], {}, 'sigma');
+      // Below s = −20, log σ = s to f32 precision, as the kernels take it.
+      const sigma = softplus(g, s, 'sigma');
       const logSigma = g.op('Where', [g.op('Less', [s, g.scalar('minus20', -20)]), s, g.op('Log', [sigma])]);
       return { sigma, logSigma };
     }
