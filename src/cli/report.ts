@@ -87,8 +87,8 @@ function save(what: string, path: string, bytes: Uint8Array): string {
 }
 
 // The family in the MDN's row, where it is not the Gaussian default.
-const familyLabel = ({ family, degreesOfFreedom }: { family?: string; degreesOfFreedom?: number }) =>
-  !family || family === 'gaussian' ? '' : family === 'student-t' ? `student-t ν = ${degreesOfFreedom}, ` : `${family}, `;
+const familyLabel = ({ family, degreesOfFreedom }: { family?: string; degreesOfFreedom?: number | 'learned' }) =>
+  !family || family === 'gaussian' ? '' : family === 'student-t' ? (degreesOfFreedom === 'learned' ? 'student-t, learned ν, ' : `student-t ν = ${degreesOfFreedom}, `) : `${family}, `;
 
 const percent = (v: number) => `${(100 * v).toFixed(1)}%`;
 

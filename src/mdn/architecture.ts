@@ -6,7 +6,7 @@ import { SIGMA_ACTIVATIONS, type SigmaActivation } from '../shaders/sigma.wgsl.j
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { ArenaLayout } from '../runtime/arena.js';
 import { type LayerSpec, type PlacedLayer, layerKindOf } from './layers/index.js';
-import { type HeadFamily, headFamilyOf } from './heads/index.js';
+import { type HeadFamily, headFamilyFor, headFamilyOf } from './heads/index.js';
 import { type SideOutputSpec, modelHeadWidth, targetWidthOf, validateSideOutputs } from './heads/sideOutputs.js';
 
 // The activation lists the API and the command line offer (their WGSL lives in src/shaders).
@@ -27,8 +27,11 @@ export interface MdnArchitecture {
   readonly sigmaEpsilon: number;
   /** The mixture's component family (see ./heads): absent means 'gaussian'. */
   readonly family?: string;
-  /** Student-t components' degrees of freedom ν, fixed (required with family 'student-t', and only there). */
-  readonly degreesOfFreedom?: number;
+  /**
+   * Student-t components' degrees of freedom ν (required with family 'student-t', and only there): a number, fixed,
+   * or 'learned': per component and dimension from the head, in (1.5, 100).
+   */
+  readonly degreesOfFreedom?: number | 'learned';
   /**
    * Discrete outputs trained with the mixture (see ./heads/sideOutputs.ts): each takes a target column after the
    * outputDim continuous ones, a Bernoulli 0/1 or a categorical class 0..C−1. Absent: none.
@@ -42,8 +45,8 @@ export interface DenseLayerShape {
   readonly activation: Activation;
 }
 
-/** The head family of a model: its `family`, 'gaussian' by default. */
-export const headOf = (arch: MdnArchitecture): HeadFamily => headFamilyOf(arch.family ?? 'gaussian');
+/** The head family of a model: its `family`, 'gaussian' by default (Student-t with learned ν its own). */
+export const headOf = (arch: MdnArchitecture): HeadFamily => headFamilyFor(arch);
 
 /**
  * Number of raw head outputs per sample (diagonal families: K logits, K·D means, K·D σ pre-activations), side
@@ -127,7 +130,9 @@ export function validateArchitecture(arch: MdnArchitecture, { checkSize = true }
   if (arch.family === 'student-t') {
     // Above 1 the mean and the CRPS exist; past 1e6 the components are Gaussian to f32 precision.
     const nu = arch.degreesOfFreedom;
-    if (!(typeof nu === 'number' && nu > 1 && nu <= 1e6)) throw new InvalidArgumentError(`degreesOfFreedom must be a number above 1 and at most 1e6 for family 'student-t', got ${JSON.stringify(nu)}`);
+    if (!(nu === 'learned' || (typeof nu === 'number' && nu > 1 && nu <= 1e6))) {
+      throw new InvalidArgumentError(`degreesOfFreedom must be 'learned' or a number above 1 and at most 1e6 for family 'student-t', got ${JSON.stringify(nu)}`);
+    }
   } else if (arch.degreesOfFreedom !== undefined) {
     throw new InvalidArgumentError(`degreesOfFreedom is for family 'student-t', not '${arch.family ?? 'gaussian'}'`);
   }

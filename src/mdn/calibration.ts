@@ -3,10 +3,9 @@
 // (probability integral transform) histogram, which is flat for calibrated predictions. Closed form for
 // Gaussian mixtures; numerical integration of the CDF for the other families and for log-normal components.
 import { InvalidArgumentError } from '../runtime/errors.js';
-import type { Mixture } from './mixture.js';
+import { type Mixture, smallestDegreesOfFreedom, standardCdfsOf } from './mixture.js';
 import { mixtureCdf, mixtureQuantile } from './distribution.js';
 import { normalCdf } from './normalCdf.js';
-import { standardCdfOf } from './heads/standardCdf.js';
 
 export interface Calibration {
   readonly rows: number;
@@ -60,11 +59,11 @@ const PANELS = 32;
 
 function integratedCrps(m: Mixture, r: number, y: number): number {
   const K = m.components;
-  const cdf = standardCdfOf(m);
+  const cdfAt = standardCdfsOf(m);
   if (m.logNormal && !(y > 0)) y = Number.MIN_VALUE;
   const target = m.logNormal ? Math.log(y) : y;
   // Student-t tails fall as |u|^−ν: cut on out to where (1 − F)² is below 1e−16 of a scale, about 10^(16/(2ν − 1)).
-  const far = m.family === 'student-t' ? [100, 1e3, 1e4, 1e5, 1e6].filter((c) => c < 10 * 10 ** (16 / (2 * m.degreesOfFreedom! - 1))) : [];
+  const far = m.family === 'student-t' ? [100, 1e3, 1e4, 1e5, 1e6].filter((c) => c < 10 * 10 ** (16 / (2 * smallestDegreesOfFreedom(m) - 1))) : [];
   const reach = m.logNormal ? [0, 0.5, 1, 2, 4, 8, 12] : [0, 0.5, 1, 2, 4, 8, 16, 40, ...far];
   const cuts = new Set<number>([target]);
   for (let k = 0; k < K; k++) for (const c of reach) for (const sign of [-1, 1]) cuts.add(m.mu[r * K + k] + sign * c * m.sigma[r * K + k]);
@@ -72,7 +71,7 @@ function integratedCrps(m: Mixture, r: number, y: number): number {
   // Below the target the miss is F², above it (1 − F)²; a piece lies wholly on one side (the target is a cut).
   const integrand = (t: number, below: boolean) => {
     let p = 0;
-    for (let k = 0; k < K; k++) p += m.pi[r * K + k] * cdf((t - m.mu[r * K + k]) / m.sigma[r * K + k]);
+    for (let k = 0; k < K; k++) p += m.pi[r * K + k] * cdfAt(r * K + k)((t - m.mu[r * K + k]) / m.sigma[r * K + k]);
     const miss = below ? p * p : (1 - p) * (1 - p);
     return m.logNormal ? miss * Math.exp(t) : miss;
   };

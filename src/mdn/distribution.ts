@@ -1,9 +1,7 @@
 // Functions of a predicted mixture computed on the CPU: the CDF and quantiles (one-dimensional y), and the
 // mode. All are closed-form or short iterations over the K components of each row.
 import { InvalidArgumentError } from '../runtime/errors.js';
-import type { Mixture } from './mixture.js';
-import { standardDensityOf } from './heads/standardDensity.js';
-import { standardCdfOf } from './heads/standardCdf.js';
+import { type Mixture, smallestDegreesOfFreedom, standardAt, standardCdfsOf } from './mixture.js';
 import { fullCovarianceMode } from './fullCovarianceDensity.js';
 
 export { normalCdf } from './normalCdf.js';
@@ -21,12 +19,12 @@ export function mixtureCdf(m: Mixture, y: ArrayLike<number>): Float64Array {
   requireOneDimensional(m, 'cdf');
   if (y.length !== m.rows) throw new InvalidArgumentError(`y must hold one value per row (${m.rows}), got ${y.length}`);
   const K = m.components;
-  const cdf = standardCdfOf(m);
+  const cdfAt = standardCdfsOf(m);
   return Float64Array.from({ length: m.rows }, (_, r) => {
     if (m.logNormal && !(y[r] > 0)) return 0;
     const at = m.logNormal ? Math.log(y[r]) : y[r];
     let p = 0;
-    for (let k = 0; k < K; k++) p += m.pi[r * K + k] * cdf((at - m.mu[r * K + k]) / m.sigma[r * K + k]);
+    for (let k = 0; k < K; k++) p += m.pi[r * K + k] * cdfAt(r * K + k)((at - m.mu[r * K + k]) / m.sigma[r * K + k]);
     return Math.min(1, Math.max(0, p));
   });
 }
@@ -36,10 +34,10 @@ export function mixtureQuantile(m: Mixture, q: number): Float64Array {
   requireOneDimensional(m, 'quantile');
   if (!(q > 0 && q < 1)) throw new InvalidArgumentError(`q must lie strictly between 0 and 1, got ${q}`);
   const K = m.components;
-  const standardCdf = standardCdfOf(m);
+  const cdfAt = standardCdfsOf(m);
   // Far enough out that the CDF is within 1e-15 of 0 and 1 there: 40 scales, and for Student-t components the
-  // scale's multiple where their tail mass is that small (about 10^(15/ν)).
-  const reach = m.family === 'student-t' ? Math.max(40, 10 ** (15 / m.degreesOfFreedom!)) : 40;
+  // scale's multiple where their tail mass is that small (about 10^(15/ν), for the smallest ν).
+  const reach = m.family === 'student-t' ? Math.max(40, 10 ** (15 / smallestDegreesOfFreedom(m))) : 40;
   return Float64Array.from({ length: m.rows }, (_, r) => {
     let low = Infinity;
     let high = -Infinity;
@@ -49,7 +47,7 @@ export function mixtureQuantile(m: Mixture, q: number): Float64Array {
     }
     const cdf = (v: number) => {
       let p = 0;
-      for (let k = 0; k < K; k++) p += m.pi[r * K + k] * standardCdf((v - m.mu[r * K + k]) / m.sigma[r * K + k]);
+      for (let k = 0; k < K; k++) p += m.pi[r * K + k] * cdfAt(r * K + k)((v - m.mu[r * K + k]) / m.sigma[r * K + k]);
       return p;
     };
     for (let i = 0; i < 200 && high - low > 1e-12 * Math.max(1, Math.abs(low) + Math.abs(high)); i++) {
@@ -65,12 +63,13 @@ export function mixtureQuantile(m: Mixture, q: number): Float64Array {
 /** log of the mixture density of row r at point y (D values), by log-sum-exp. */
 function logDensityAt(m: Mixture, r: number, y: ArrayLike<number>): number {
   const { components: K, dims: D } = m;
-  const standard = standardDensityOf(m);
   const terms = Array.from({ length: K }, (_, k) => {
     let t = Math.log(m.pi[r * K + k]);
     for (let d = 0; d < D; d++) {
-      const s = m.sigma[(r * K + k) * D + d];
-      const u = (y[d] - m.mu[(r * K + k) * D + d]) / s;
+      const i = (r * K + k) * D + d;
+      const standard = standardAt(m, i);
+      const s = m.sigma[i];
+      const u = (y[d] - m.mu[i]) / s;
       t -= standard.negLogKernel(u) + Math.log(s) + standard.logNormalizer;
     }
     return t;
@@ -93,9 +92,10 @@ export function mixtureMode(m: Mixture, steps = 50): Float64Array {
   if (m.lower) return fullCovarianceMode(m, steps);
   const { rows, components: K, dims: D } = m;
   // Student-t components: the same stationary point with each precision weighted by score(u)/u = (ν + 1)/(ν + u²)
-  // (iteratively reweighted; 1 for Gaussians), and the log-density of their kernel.
-  const studentT = m.family === 'student-t' ? standardDensityOf(m) : undefined;
-  const nu = m.degreesOfFreedom ?? 0;
+  // (iteratively reweighted; 1 for Gaussians), and the log-density of their kernel (with its normaliser, which
+  // differs between components where ν is learned).
+  const studentT = m.family === 'student-t';
+  const nuAt = (i: number) => m.nu?.[i] ?? m.degreesOfFreedom ?? 0;
   const out = new Float64Array(rows * D);
   for (let r = 0; r < rows; r++) {
     let bestLog = -Infinity;
@@ -105,9 +105,11 @@ export function mixtureMode(m: Mixture, steps = 50): Float64Array {
         const logs = Array.from({ length: K }, (_, k) => {
           let t = Math.log(m.pi[r * K + k]);
           for (let d = 0; d < D; d++) {
-            const sd = m.sigma[(r * K + k) * D + d];
-            const u = (y[d] - m.mu[(r * K + k) * D + d]) / sd;
-            t -= (studentT ? studentT.negLogKernel(u) : 0.5 * u ** 2) + Math.log(sd);
+            const i = (r * K + k) * D + d;
+            const sd = m.sigma[i];
+            const u = (y[d] - m.mu[i]) / sd;
+            const standard = studentT ? standardAt(m, i) : undefined;
+            t -= (standard ? standard.negLogKernel(u) + standard.logNormalizer : 0.5 * u ** 2) + Math.log(sd);
           }
           return t;
         });
@@ -119,6 +121,7 @@ export function mixtureMode(m: Mixture, steps = 50): Float64Array {
           for (let k = 0; k < K; k++) {
             const sd = m.sigma[(r * K + k) * D + d];
             const u = (y[d] - m.mu[(r * K + k) * D + d]) / sd;
+            const nu = nuAt((r * K + k) * D + d);
             const precision = (studentT ? (nu + 1) / (nu + u * u) : 1) / sd ** 2;
             num += resp[k] * precision * m.mu[(r * K + k) * D + d];
             den += resp[k] * precision;

@@ -1,7 +1,8 @@
 // A predicted mixture per row, and its moments. The moments are closed-form sums over the components, done
 // on the CPU from parameters the GPU predicted (O(rows·K·D), small beside the network that produced them).
 import type { ComponentDensity } from '../shaders/componentDensity.wgsl.js';
-import { standardDensityOf } from './heads/standardDensity.js';
+import { type StandardDensity, standardDensityOf } from './heads/standardDensity.js';
+import { standardCdfOf } from './heads/standardCdf.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { type SideOutputSpec, logitsOf } from './heads/sideOutputs.js';
 
@@ -27,11 +28,13 @@ export interface Mixture {
   readonly sigma: Float32Array;
   /**
    * The components' family, where it is not 'gaussian': 'laplace' (density e^{−|y−μ|/b} / 2b per dimension) or
-   * 'student-t' (location μ, scale σ, `degreesOfFreedom` ν).
+   * 'student-t' (location μ, scale σ, `degreesOfFreedom` ν, or `nu` where it is learned).
    */
   readonly family?: ComponentDensity;
-  /** Student-t components' degrees of freedom. */
+  /** Student-t components' degrees of freedom, where fixed. */
   readonly degreesOfFreedom?: number;
+  /** Student-t components' learned degrees of freedom, rows x K x D (degreesOfFreedom: 'learned'). */
+  readonly nu?: Float32Array;
   /**
    * Full covariance (family 'gaussian-full'): rows x K x D(D−1)/2, each component's Cholesky factor L below its
    * diagonal, row by row ((1,0), (2,0), (2,1), …); `sigma` holds L's diagonal, and the covariance is L Lᵀ.
@@ -53,6 +56,8 @@ export interface SplitOptions {
   readonly degreesOfFreedom?: number;
   /** Entries of each component's Cholesky factor below its diagonal, after the scales (full covariance). */
   readonly lowerPerComponent?: number;
+  /** Student-t ν per component and dimension after the scales (learned degrees of freedom). */
+  readonly learnedDegreesOfFreedom?: boolean;
   /** The model's side outputs, whose probabilities follow the family's values in each row. */
   readonly sideOutputs?: readonly SideOutputSpec[];
 }
@@ -63,10 +68,10 @@ export interface SplitOptions {
  * The fifth argument may also be `logNormal` alone, as before.
  */
 export function splitMixture(params: Float32Array, rows: number, components: number, dims: number, options: SplitOptions | boolean = {}): Mixture {
-  const { logNormal = false, family = 'gaussian', degreesOfFreedom, lowerPerComponent = 0, sideOutputs = [] } = typeof options === 'boolean' ? { logNormal: options } : options;
+  const { logNormal = false, family = 'gaussian', degreesOfFreedom, lowerPerComponent = 0, learnedDegreesOfFreedom = false, sideOutputs = [] } = typeof options === 'boolean' ? { logNormal: options } : options;
   const K = components;
   const KD = K * dims;
-  const KL = K * lowerPerComponent;
+  const KL = K * (learnedDegreesOfFreedom ? dims : lowerPerComponent);
   const own = K + 2 * KD + KL;
   const width = own + sideOutputs.reduce((n, s) => n + logitsOf(s), 0);
   const pi = new Float32Array(rows * K);
@@ -97,7 +102,8 @@ export function splitMixture(params: Float32Array, rows: number, components: num
     ...(logNormal ? { logNormal } : {}),
     ...(family === 'gaussian' ? {} : { family }),
     ...(degreesOfFreedom === undefined ? {} : { degreesOfFreedom }),
-    ...(lowerPerComponent > 0 ? { lower } : {}),
+    ...(lowerPerComponent > 0 && !learnedDegreesOfFreedom ? { lower } : {}),
+    ...(learnedDegreesOfFreedom ? { nu: lower } : {}),
     ...(sides.length > 0 ? { sideOutputs: sides } : {}),
   };
 }
@@ -112,12 +118,32 @@ function fullVariance(m: Mixture, i: number): number {
   return sum;
 }
 
+/** The standard density of the component value at i = (row · K + k) · D + d: learned ν gives each its own. */
+export function standardAt(m: Mixture, i: number): StandardDensity {
+  return m.nu ? standardDensityOf({ family: 'student-t', degreesOfFreedom: m.nu[i] }) : standardDensityOf(m);
+}
+
+/** The standard CDF of each component value (i as for standardAt); one function for the mixture unless ν is learned. */
+export function standardCdfsOf(m: Mixture): (i: number) => (u: number) => number {
+  if (!m.nu) {
+    const cdf = standardCdfOf(m);
+    return () => cdf;
+  }
+  const nu = m.nu;
+  return (i) => standardCdfOf({ family: 'student-t', degreesOfFreedom: nu[i] });
+}
+
+/** The smallest degrees of freedom of Student-t components (fixed or learned): their heaviest tail. */
+export function smallestDegreesOfFreedom(m: Mixture): number {
+  return m.nu ? m.nu.reduce((a, b) => Math.min(a, b), Infinity) : (m.degreesOfFreedom ?? Infinity);
+}
+
 // A component's mean and variance in y: μ and v·σ² (v the standard density's variance: 1 Gaussian, 2 Laplace,
 // ν/(ν − 2) Student-t, Infinity for ν <= 2; full covariance: the diagonal of L Lᵀ),
 // or for a log-normal component exp(μ + σ²/2) and (e^{σ²} − 1) e^{2μ + σ²}.
 function componentMoments(m: Mixture, i: number): [number, number] {
   const mu = m.mu[i];
-  const s2 = m.lower ? fullVariance(m, i) : standardDensityOf(m).variance * m.sigma[i] ** 2;
+  const s2 = m.lower ? fullVariance(m, i) : standardAt(m, i).variance * m.sigma[i] ** 2;
   if (!m.logNormal) return [mu, s2];
   return [Math.exp(mu + s2 / 2), Math.expm1(s2) * Math.exp(2 * mu + s2)];
 }
@@ -166,9 +192,8 @@ export function componentCovariance(m: Mixture, c: number): Float64Array {
   const D = m.dims;
   const L = new Float64Array(D * D);
   const lowerPerComponent = (D * (D - 1)) / 2;
-  const scale = m.lower ? 1 : Math.sqrt(standardDensityOf(m).variance);
   for (let i = 0; i < D; i++) {
-    L[i * D + i] = scale * m.sigma[c * D + i];
+    L[i * D + i] = (m.lower ? 1 : Math.sqrt(standardAt(m, c * D + i).variance)) * m.sigma[c * D + i];
     if (m.lower) for (let j = 0; j < i; j++) L[i * D + j] = m.lower[c * lowerPerComponent + (i * (i - 1)) / 2 + j];
   }
   const covariance = new Float64Array(D * D);

@@ -142,13 +142,10 @@ export class Mdn extends MixtureQueries {
     return this.serial(async () => {
       const xs = rowsOf('x', x, this.architecture.inputDim);
       const params = await (await this.predictor()).predict(xs);
-      const { inputDim, components, outputDim, degreesOfFreedom } = this.architecture;
-      const head = headOf(this.architecture);
+      const { inputDim, components, outputDim } = this.architecture;
       return splitMixture(params, xs.length / inputDim, components, outputDim, {
+        ...headOf(this.architecture).splitOptions(this.architecture),
         logNormal: this.fittedScaling?.y.log ?? false,
-        family: head.density,
-        degreesOfFreedom,
-        lowerPerComponent: head.extraMixtureValues?.(outputDim).length ?? 0,
         sideOutputs: sideOutputsOf(this.architecture),
       });
     });

@@ -33,10 +33,11 @@ export interface MdnOptions {
    */
   readonly family?: HeadFamilyName;
   /**
-   * Student-t components' degrees of freedom ν, fixed, above 1 (required with family 'student-t'): heavy tails
-   * for small ν (variance only above 2), Gaussian as ν grows.
+   * Student-t components' degrees of freedom ν (required with family 'student-t'): a number above 1, fixed (heavy
+   * tails for small ν, variance only above 2, Gaussian as ν grows), or 'learned': ν per component and dimension
+   * from the network, ν = 1.5 + 98.5 · logistic(a), so it stays in (1.5, 100).
    */
-  readonly degreesOfFreedom?: number;
+  readonly degreesOfFreedom?: number | 'learned';
   /**
    * Discrete outputs trained jointly with the mixture, each with a target column after the outputDim continuous
    * ones: `{ kind: 'bernoulli' }` (0 or 1, e.g. a pen lifted) or `{ kind: 'categorical', classes: C }` (a class 0..C−1),

@@ -75,15 +75,15 @@ export function scalingColumns(s: Scaler): Float32Array {
 /**
  * Per-column values that take mixture parameters [π (K) | μ (K·D) | σ (K·D) | per-component values after them]
  * of scaled targets back to original units (of log y, for log-transformed targets). `extra`: for each value per
- * component after the scales, the target dimension whose scale multiplies it (HeadFamily.extraMixtureValues).
+ * component after the scales, the target dimension whose scale multiplies it, or null for none (HeadFamily.extraMixtureValues).
  */
-export function mixtureColumns(y: Scaler, components: number, extra: readonly number[] = []): Float32Array {
+export function mixtureColumns(y: Scaler, components: number, extra: readonly (number | null)[] = []): Float32Array {
   const D = y.shift.length;
   const columns: number[] = [];
   for (let k = 0; k < components; k++) columns.push(1, 0, 0, 0);
   for (let i = 0; i < components * D; i++) columns.push(y.scale[i % D], y.shift[i % D], 0, 0);
   for (let i = 0; i < components * D; i++) columns.push(y.scale[i % D], 0, 0, 0);
-  for (let k = 0; k < components; k++) for (const d of extra) columns.push(y.scale[d], 0, 0, 0);
+  for (let k = 0; k < components; k++) for (const d of extra) columns.push(d === null ? 1 : y.scale[d], 0, 0, 0);
   return Float32Array.from(columns);
 }
 

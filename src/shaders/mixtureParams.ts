@@ -16,6 +16,8 @@ export interface MixtureParamsVariant {
    * below its diagonal); default 0. Only the looping variant takes them.
    */
   readonly extraPerComponent?: number;
+  /** What the values after the scales go through: copied as they are (default), or ν from its pre-activation (learned Student-t degrees of freedom). */
+  readonly extraActivation?: 'degreesOfFreedom';
 }
 
 export const MixtureParamsShape = defineUniformStruct('MixtureParamsShape', {
@@ -34,7 +36,7 @@ export type MixtureParamsSizes = RowStrided<UniformValues<typeof MixtureParamsSh
 export const mixtureParams = defineKernel<MixtureParamsVariant, MixtureParamsSizes>()({
   name: 'mixtureParams',
   bindings: () => [readOnly('head'), readWrite('params'), uniform('shape', MixtureParamsShape)],
-  source: ({ sigma, unrolled, extraPerComponent }) => mixtureParamsSource(sigma, unrolled, extraPerComponent ?? 0),
+  source: ({ sigma, unrolled, extraPerComponent, extraActivation }) => mixtureParamsSource(sigma, unrolled, extraPerComponent ?? 0, extraActivation),
   plan: (sizes, v) => {
     checkHeadShape('mixtureParams', v.unrolled, sizes.components, sizes.dims);
     const natural = sizes.components * (1 + 2 * sizes.dims + (v.extraPerComponent ?? 0));

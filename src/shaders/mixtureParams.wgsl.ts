@@ -1,11 +1,13 @@
 // Raw head outputs to mixture parameters, per sample: π = softmax(logits) (by log-sum-exp), μ as is,
 // σ from its pre-activation. Output row layout matches the head: [π (K) | μ (K·D) | σ (K·D)], then any values
-// per component a family adds after the scales (full covariance: the factor below its diagonal), copied as is.
+// per component a family adds after the scales (full covariance: the factor below its diagonal), copied as is,
+// or ν from its pre-activation (learned Student-t degrees of freedom).
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { type SigmaActivation, sigmaTermsWgsl } from './sigma.wgsl.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
 import type { HeadShape } from './unrolledHead.js';
 import { indices } from './indices.js';
+import { learnedDegreesOfFreedomWgsl } from './learnedDegreesOfFreedom.wgsl.js';
 
 export const MIXTURE_PARAMS_WORKGROUP = 64;
 
@@ -25,10 +27,12 @@ function unrolledRowParams({ components: K, dims: D }: HeadShape): string {
   return `fn rowParams(row: u32) {\n  ${lines.join('\n  ')}\n}`;
 }
 
-export function mixtureParamsSource(sigma: SigmaActivation, unrolled: HeadShape | null, extraPerComponent = 0): string {
+export function mixtureParamsSource(sigma: SigmaActivation, unrolled: HeadShape | null, extraPerComponent = 0, extraActivation?: 'degreesOfFreedom'): string {
   if (unrolled && extraPerComponent > 0) throw new Error('mixtureParams: values after the scales need the looping variant');
+  const nu = extraActivation === 'degreesOfFreedom';
   return wgsl`
 ${sigmaTermsWgsl(sigma)}
+${nu ? learnedDegreesOfFreedomWgsl : ''}
 
 #if ${unrolled !== null}
 ${unrolled ? unrolledRowParams(unrolled) : ''}
@@ -56,7 +60,7 @@ fn rowParams(row: u32) {
     params[base + K + KD + i] = 1.0 / sigmaTerms(head[base + K + KD + i]).invSigma;
   }
   for (var i = 0u; i < extra; i++) {
-    params[base + K + 2u * KD + i] = head[base + K + 2u * KD + i];
+    params[base + K + 2u * KD + i] = ${nu ? 'nuOf(head[base + K + 2u * KD + i])' : 'head[base + K + 2u * KD + i]'};
   }
 }
 #endif

@@ -9,6 +9,7 @@ import { sideLogitCount, sideOutputsOf } from '../../src/mdn/heads/sideOutputs.j
 import { applyTargetScaler, leadingColumns } from '../../src/mdn/scaling.js';
 import { mixtureParams } from '../../src/mdn/reference/mixture.js';
 import { fullCovarianceParams } from '../../src/mdn/reference/fullCovariance.js';
+import { learnedStudentTParams } from '../../src/mdn/reference/learnedStudentT.js';
 import { lowerCount } from '../../src/shaders/fullCovarianceNll.wgsl.js';
 import { applyScaler, logJacobianOf } from '../../src/mdn/data/scaler.js';
 
@@ -33,10 +34,10 @@ export function referenceLogDensity(d: DecodedModel, x: ArrayLike<number>, y: Ar
 }
 
 /**
- * π, μ, σ (and the full covariance factor below its diagonal) per row in original units, as predict gives them,
+ * π, μ, σ (and the full covariance factor below its diagonal, or learned ν) per row in original units, as predict gives them,
  * and the side outputs' probabilities laid out like their logits.
  */
-export function referenceMixture(d: DecodedModel, x: ArrayLike<number>): { pi: number[]; mu: number[]; sigma: number[]; lower: number[]; sides: Float64Array } {
+export function referenceMixture(d: DecodedModel, x: ArrayLike<number>): { pi: number[]; mu: number[]; sigma: number[]; lower: number[]; nu: number[]; sides: Float64Array } {
   const a = d.architecture;
   const { head: whole, rows } = headOf(d, x);
   const own = headWidth(a) - sideLogitCount(a);
@@ -44,20 +45,26 @@ export function referenceMixture(d: DecodedModel, x: ArrayLike<number>): { pi: n
   const K = a.components;
   const D = a.outputDim;
   const full = a.family === 'gaussian-full';
-  const shape = { batch: rows, components: K, dims: D, sigma: a.sigma, sigmaEpsilon: a.sigmaEpsilon, family: (full ? 'gaussian' : (a.family ?? 'gaussian')) as 'gaussian', degreesOfFreedom: a.degreesOfFreedom };
-  const params = full ? fullCovarianceParams(head, shape) : mixtureParams(head, shape);
-  const L = full ? lowerCount(D) : 0;
+  const learned = a.degreesOfFreedom === 'learned';
+  const nu = learned ? undefined : a.degreesOfFreedom;
+  const shape = { batch: rows, components: K, dims: D, sigma: a.sigma, sigmaEpsilon: a.sigmaEpsilon, family: (full ? 'gaussian' : (a.family ?? 'gaussian')) as 'gaussian', degreesOfFreedom: nu };
+  const params = full ? fullCovarianceParams(head, shape) : learned ? learnedStudentTParams(head, shape) : mixtureParams(head, shape);
+  // Values per component after the scales: the factor below the diagonal, or learned ν (never scaled).
+  const L = full ? lowerCount(D) : learned ? D : 0;
   const width = K * (1 + 2 * D + L);
   const scale = (dim: number) => d.scaling?.y.scale[dim] ?? 1;
   const shift = (dim: number) => d.scaling?.y.shift[dim] ?? 0;
-  const out = { pi: [] as number[], mu: [] as number[], sigma: [] as number[], lower: [] as number[], sides: sideProbabilities(sideOutputsOf(a), whole, rows, { headOffset: own, headStride: headWidth(a) }) };
+  const out = { pi: [] as number[], mu: [] as number[], sigma: [] as number[], lower: [] as number[], nu: [] as number[], sides: sideProbabilities(sideOutputsOf(a), whole, rows, { headOffset: own, headStride: headWidth(a) }) };
   const rowOfEntry = Array.from({ length: D }, (_, i) => Array.from({ length: i }, () => i)).flat();
   for (let r = 0; r < rows; r++) {
     const p = params.subarray(r * width, (r + 1) * width);
     for (let k = 0; k < K; k++) out.pi.push(p[k]);
     for (let i = 0; i < K * D; i++) out.mu.push(p[K + i] * scale(i % D) + shift(i % D));
     for (let i = 0; i < K * D; i++) out.sigma.push(p[K + K * D + i] * scale(i % D));
-    for (let i = 0; i < K * L; i++) out.lower.push(p[K + 2 * K * D + i] * scale(rowOfEntry[i % L]));
+    for (let i = 0; i < K * L; i++) {
+      if (learned) out.nu.push(p[K + 2 * K * D + i]);
+      else out.lower.push(p[K + 2 * K * D + i] * scale(rowOfEntry[i % L]));
+    }
   }
   return out;
 }

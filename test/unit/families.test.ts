@@ -13,7 +13,7 @@ const base: MdnArchitecture = { inputDim: 2, outputDim: 1, hidden: [4], activati
 describe('the family in the model description', () => {
   it.each([
     [{ family: 'gamma' }, /family must be one of gaussian, gaussian-full, laplace, student-t, got "gamma"/],
-    [{ family: 'student-t' }, /degreesOfFreedom must be a number above 1 and at most 1e6 for family 'student-t', got undefined/],
+    [{ family: 'student-t' }, /degreesOfFreedom must be 'learned' or a number above 1 and at most 1e6 for family 'student-t', got undefined/],
     [{ family: 'student-t', degreesOfFreedom: 1 }, /above 1/],
     [{ family: 'laplace', degreesOfFreedom: 3 }, /degreesOfFreedom is for family 'student-t', not 'laplace'/],
   ])('refuses %j naming the field', (extra, message) => {
@@ -38,7 +38,7 @@ describe('the family in the model description', () => {
     expect(() => decodeModel(logY)).toThrow(ModelFormatError);
     expect(() => decodeModel(logY)).toThrow(/family 'laplace' cannot log-transform its targets/);
     const noNu = rewriteManifest(bytes, (m) => (m.architecture.family = 'student-t'));
-    expect(() => decodeModel(noNu)).toThrow(/degreesOfFreedom must be a number above 1/);
+    expect(() => decodeModel(noNu)).toThrow(/degreesOfFreedom must be 'learned' or a number above 1/);
   });
 
   it("exportWgsl's mixture-parameter stage is the same for every family (π, μ and the scale)", () => {

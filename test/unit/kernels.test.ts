@@ -17,6 +17,8 @@ import { adam } from '../../src/shaders/adam.js';
 import { sgd } from '../../src/shaders/sgd.js';
 import { gradNorm } from '../../src/shaders/gradNorm.js';
 import { sideOutputSample, sideOutputs } from '../../src/shaders/sideOutputs.js';
+import { learnedStudentTNll } from '../../src/shaders/learnedStudentTNll.js';
+import { learnedStudentTSample } from '../../src/shaders/learnedStudentTSample.js';
 
 const variants: [KernelDefinition<any, any>, unknown][] = [
   ...ACTIVATIONS.flatMap((activation) =>
@@ -47,6 +49,9 @@ const variants: [KernelDefinition<any, any>, unknown][] = [
   ),
   [sideOutputSample, { mode: 'sample', logits: [1], headOffset: 9, targetOffset: 1 }],
   [sideOutputSample, { mode: 'sample', logits: [3, 1], headOffset: 9, targetOffset: 1 }],
+  ...SIGMA_ACTIVATIONS.flatMap((sigma) => [true, false].map((withGradient) => [learnedStudentTNll, { sigma, withGradient }] as [KernelDefinition<any, any>, unknown])),
+  ...SIGMA_ACTIVATIONS.map((sigma) => [learnedStudentTSample, { sigma }] as [KernelDefinition<any, any>, unknown]),
+  [mixtureParams, { sigma: 'softplus', unrolled: null, extraPerComponent: 2, extraActivation: 'degreesOfFreedom' }],
 ];
 
 describe.each(variants)('%o', (definition, variant) => {

@@ -29,6 +29,7 @@ export const gaussianFull: HeadFamily = {
   },
   // Entry (i, j) of L scales with target i: diag(s) L is the factor of diag(s) Σ diag(s).
   extraMixtureValues: (dims) => Array.from({ length: dims }, (_, i) => Array.from({ length: i }, () => i)).flat(),
+  splitOptions: (a) => ({ lowerPerComponent: lowerCount(a.outputDim) }),
   headWidth: ownWidth,
   loss: (a, training) =>
     stage(

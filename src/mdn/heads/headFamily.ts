@@ -7,6 +7,7 @@ import type { Resource } from '../../runtime/program.js';
 import type { ComponentDensity } from '../../shaders/componentDensity.wgsl.js';
 import type { MdnArchitecture } from '../architecture.js';
 import type { Stage } from '../layers/layerKind.js';
+import type { SplitOptions } from '../mixture.js';
 
 /** Training settings the loss stage compiles or writes in. */
 export interface HeadTraining {
@@ -55,9 +56,12 @@ export interface HeadFamily {
   /**
    * Values per component a mixture row carries after the scales ([π | μ | σ] first), each given as the target
    * dimension whose scale multiplies it when mixture parameters go back to original units (full covariance:
-   * the row of each entry of the Cholesky factor). Absent: none.
+   * the row of each entry of the Cholesky factor), or null where none does (learned degrees of freedom).
+   * Absent: none.
    */
-  extraMixtureValues?(dims: number): readonly number[];
+  extraMixtureValues?(dims: number): readonly (number | null)[];
+  /** How splitMixture reads this family's mixture rows (its family, and what the values after the scales are). */
+  splitOptions(architecture: MdnArchitecture): SplitOptions;
   loss(architecture: MdnArchitecture, training: HeadTraining): Stage<LossIo>;
   mixture(architecture: MdnArchitecture): Stage<MixtureIo>;
   logDensity(architecture: MdnArchitecture): Stage<LogDensityIo>;

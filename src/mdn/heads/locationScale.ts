@@ -17,7 +17,8 @@ import { rowStrides } from './sideOutputs.js';
 
 function locationScaleFamily(family: ComponentDensity): HeadFamily {
   // Gaussian variants carry no family key, so their kernels keep the labels and cache keys they always had.
-  const familyKey = (a: MdnArchitecture) => (family === 'gaussian' ? {} : family === 'student-t' ? { family, degreesOfFreedom: a.degreesOfFreedom } : { family });
+  // Fixed ν only: a model with learned ν has its own head family (./learnedStudentT.ts).
+  const familyKey = (a: MdnArchitecture) => (family === 'gaussian' ? {} : family === 'student-t' ? { family, degreesOfFreedom: a.degreesOfFreedom as number } : { family });
   const variantOf = (a: MdnArchitecture) => ({ ...familyKey(a), sigma: a.sigma, unrolled: unrolledHead(a.components, a.outputDim) });
   const shapeOf = (a: MdnArchitecture, rows: number) => ({ batch: rows, components: a.components, dims: a.outputDim, sigmaEpsilon: a.sigmaEpsilon });
   const strides = (a: MdnArchitecture) => rowStrides(a, headWidthOf(a.components, a.outputDim));
@@ -25,6 +26,7 @@ function locationScaleFamily(family: ComponentDensity): HeadFamily {
     family,
     density: family,
     headWidth: (a) => headWidthOf(a.components, a.outputDim),
+    splitOptions: (a) => ({ family, ...(family === 'student-t' ? { degreesOfFreedom: a.degreesOfFreedom as number } : {}) }),
     loss: (a, training) =>
       stage(
         mixtureNll,

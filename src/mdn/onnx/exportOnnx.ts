@@ -49,6 +49,7 @@ export function exportOnnx(model: ArrayBuffer | Uint8Array, options: OnnxExportO
   if (output !== 'mixture' && output !== 'logProb') throw new InvalidArgumentError(`output must be 'mixture' or 'logProb', got ${JSON.stringify(output)}`);
   const { architecture: a, blocks, scaling } = decodeModel(model);
   const family = a.family ?? 'gaussian';
+  if (a.degreesOfFreedom === 'learned') throw new InvalidArgumentError("Student-t components with learned degrees of freedom do not export to ONNX yet (fixed ν does)");
   const head = ONNX_HEADS[family];
   if (!head) throw new InvalidArgumentError(`family '${family}' does not export to ONNX yet; these do: ${ONNX_FAMILIES.join(', ')}`);
   const layers = networkLayers(a);
@@ -74,7 +75,7 @@ export function exportOnnx(model: ArrayBuffer | Uint8Array, options: OnnxExportO
     g.output(unscale(parts.sigma, y?.scale, undefined), 'sigma', [rows, K, D]);
     if (parts.lower) {
       const rowsOf = headOf(a).extraMixtureValues!(D);
-      g.output(unscale(parts.lower, y ? rowsOf.map((d) => y.scale[d]) : undefined, undefined), 'lower', [rows, K, lowerPerComponent]);
+      g.output(unscale(parts.lower, y ? rowsOf.map((d) => (d === null ? 1 : y.scale[d])) : undefined, undefined), 'lower', [rows, K, lowerPerComponent]);
     }
     if (sides) sideProbabilityOutputs(g, a, h, ownWidth, rows);
   } else {

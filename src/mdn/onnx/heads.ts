@@ -90,9 +90,9 @@ export const ONNX_HEADS: Record<string, OnnxHead> = {
     (g, _a, u) => g.op('Abs', [u]),
   ),
   'student-t': locationScale(
-    (a) => studentTLogNormalizer(a.degreesOfFreedom!),
+    (a) => studentTLogNormalizer((a.degreesOfFreedom as number)!),
     (g, a, u) => {
-      const nu = a.degreesOfFreedom!;
+      const nu = (a.degreesOfFreedom as number)!;
       const r2 = g.op('Div', [g.op('Mul', [u, u]), g.scalar('nu', nu)]);
       return g.op('Mul', [g.op('Log', [g.op('Add', [r2, g.scalar('one', 1)])]), g.scalar('half_nu_plus_one', (nu + 1) / 2)]);
     },

@@ -5,6 +5,7 @@ import { rowStrides, sideOutputsOf } from '../heads/sideOutputs.js';
 import { mixtureNll } from './mixture.js';
 import { fullCovarianceNll } from './fullCovariance.js';
 import { sideOutputsNll } from './sideOutputs.js';
+import { learnedStudentTNll } from './learnedStudentT.js';
 
 export interface HeadReference {
   /** Per-row loss and the gradient of each row's loss at the raw head (not divided by the rows). */
@@ -22,7 +23,7 @@ const locationScale: HeadReference = {
       sigmaEpsilon: a.sigmaEpsilon,
       sigmaPenalty,
       family: (a.family ?? 'gaussian') as 'gaussian' | 'laplace' | 'student-t',
-      ...(a.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: a.degreesOfFreedom }),
+      ...(a.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: a.degreesOfFreedom as number }),
     }),
 };
 
@@ -33,8 +34,14 @@ const fullCovariance: HeadReference = {
 
 const REFERENCES: Record<string, HeadReference> = { gaussian: locationScale, 'gaussian-full': fullCovariance, laplace: locationScale, 'student-t': locationScale };
 
+const learnedStudentT: HeadReference = {
+  loss: (a, head, targets, rows, sigmaPenalty) =>
+    learnedStudentTNll(head, targets, { batch: rows, components: a.components, dims: a.outputDim, sigma: a.sigma, sigmaEpsilon: a.sigmaEpsilon, sigmaPenalty }),
+};
+
 /** The float64 reference of a model's head family. */
 export function headReferenceOf(architecture: MdnArchitecture): HeadReference {
+  if (architecture.family === 'student-t' && architecture.degreesOfFreedom === 'learned') return learnedStudentT;
   const reference = REFERENCES[architecture.family ?? 'gaussian'];
   if (!reference) throw new Error(`no float64 reference for head family '${architecture.family}'`);
   return reference;

@@ -8,3 +8,4 @@ export * from './optimizer.js';
 export * from './network.js';
 export * from './fullCovariance.js';
 export * from './sideOutputs.js';
+export * from './learnedStudentT.js';
