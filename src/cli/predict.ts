@@ -13,7 +13,7 @@ export const PREDICT_USAGE = `predict --model model.mixden --data x.csv [--quant
         [--mixture] [--json]
     Prints the x columns of each row, the mean and sd of each y, and what is asked: quantiles (one y column),
     the mode (the highest-density point), N samples (fresh draws unless --seed), or the mixture
-    (π, μ, σ of every component; of log y for a model trained with --y-log; --family gaussian-full adds
+    (π, μ, σ of every component, and ν where it is learned; of log y for a model trained with --y-log; --family gaussian-full adds
     each component's Cholesky factor below its diagonal as L{k}_{yi}_{yj}, σ being its diagonal).
     A model with side outputs adds p_{column} (P = 1) for each Bernoulli column, p_{column}_{c} for each class
     of a categorical one, and their draws with --samples.`;
@@ -80,6 +80,8 @@ export async function predict(argv: string[]): Promise<void> {
             ...yNames.flatMap((name, d) => [
               { name: `mu${k + 1}_${log}${name}`, value: (r: number) => mixture.mu[(r * K + k) * outputDim + d] },
               { name: `sigma${k + 1}_${log}${name}`, value: (r: number) => mixture.sigma[(r * K + k) * outputDim + d] },
+              // Learned Student-t degrees of freedom.
+              ...(mixture.nu ? [{ name: `nu${k + 1}_${name}`, value: (r: number) => mixture.nu![(r * K + k) * outputDim + d] }] : []),
             ]),
             // Full covariance: the Cholesky factor below its diagonal (sigma holds its diagonal), entry (i, j) as L{k}_yi_yj.
             ...(mixture.lower ? lowerColumns(k, yNames, (r, e) => mixture.lower![(r * K + k) * ((outputDim * (outputDim - 1)) / 2) + e]) : []),

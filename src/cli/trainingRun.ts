@@ -25,7 +25,7 @@ import { progressReporter } from './progress.js';
 
 export const DATA_USAGE = `(--data file.csv --x colA,colB --y colC | --dataset ${Object.keys(BUILT_IN_DATASETS).join('|')} [--rows N <= ${MAX_DATASET_ROWS}])
         [--test test.csv | --test-fraction 0.2] [--hidden 32,32] [--activation tanh | --layers ${LAYER_TEXT_FORMS.join(',')}]
-        [--family ${HEAD_FAMILIES.join('|')} [--degrees-of-freedom NU]] [--components 5] [--sigma softplus]
+        [--family ${HEAD_FAMILIES.join('|')} [--degrees-of-freedom NU|learned]] [--components 5] [--sigma softplus]
         [--bernoulli colD,colE (0/1 columns)] [--categorical colF:C,colG:C (classes 0..C-1)]
         [--steps 3000 | --epochs N] [--batch full|N] [--lr 0.001] [--seed 1] [--init ${INIT_SCHEMES.join('|')}] [--scale zscore|minmax|none] [--y-log]`;
 
@@ -78,7 +78,7 @@ export interface TrainingRun {
   /** The trunk: dense layers from --hidden and --activation, or --layers. */
   readonly model: ({ hidden: number[]; activation: Activation } | { layers: LayerSpec[] }) & {
     family: HeadFamilyName;
-    degreesOfFreedom?: number;
+    degreesOfFreedom?: number | 'learned';
     sideOutputs?: SideOutputSpec[];
     init: InitScheme;
     components: number;
@@ -224,12 +224,13 @@ function checkSideColumns(path: string, y: Float64Array, dims: number, sides: { 
 }
 
 // Student-t components take their fixed ν from --degrees-of-freedom; other families take none.
-function degreesOfFreedomOption(family: string, value: string | undefined): { degreesOfFreedom?: number } {
+function degreesOfFreedomOption(family: string, value: string | undefined): { degreesOfFreedom?: number | 'learned' } {
   if (family !== 'student-t') {
     if (value !== undefined) throw new MixdenError(`--degrees-of-freedom is for --family student-t, not ${family}`);
     return {};
   }
-  if (value === undefined) throw new MixdenError('--family student-t needs --degrees-of-freedom NU (a number above 1: 3 for heavy tails, 30 for nearly Gaussian ones)');
+  if (value === undefined) throw new MixdenError("--family student-t needs --degrees-of-freedom NU (a number above 1: 3 for heavy tails, 30 for nearly Gaussian ones) or 'learned'");
+  if (value === 'learned') return { degreesOfFreedom: 'learned' };
   return { degreesOfFreedom: numberOption('degrees-of-freedom', value, 1, 1e6, true) };
 }
 
