@@ -1,4 +1,4 @@
-// Writes model files as mixden saves them, for the PyTorch twin to read (make_fixtures.py): three models, each
+// Writes model files as mixden saves them, for the PyTorch twin to read (make_fixtures.py): four models, each
 // with its scalers, random starting weights (PyTorch's scheme, so biases are not zero) and a few rows of inputs.
 // Run after `npm run build`; the output goes to test/fixtures/pytorch/.
 import { writeFileSync } from 'node:fs';
@@ -27,6 +27,11 @@ const models = {
   lognormal: {
     architecture: { inputDim: 1, outputDim: 2, hidden: [7, 5], activation: 'sigmoid', components: 3, sigma: 'exp', sigmaEpsilon: 1e-7 },
     scale: { x: 'zscore', y: 'zscore', log: true },
+  },
+  // Student-t components with learned degrees of freedom over two targets.
+  'learned-nu': {
+    architecture: { inputDim: 1, outputDim: 2, hidden: [6], activation: 'tanh', components: 2, sigma: 'softplus', sigmaEpsilon: 1e-7, family: 'student-t', degreesOfFreedom: 'learned' },
+    scale: { x: 'zscore', y: 'zscore', log: false },
   },
 };
 

@@ -63,11 +63,17 @@ TWIN_MODELS = {
         architecture={"inputDim": 2, "outputDim": 1, "hidden": [8, 8], "activation": "relu", "components": 3,
                       "sigma": "elu1", "sigmaEpsilon": 1e-6, "family": "student-t", "degreesOfFreedom": 3},
         data=two_inputs_heavy, scale="none", init="pytorch"),
+    "learned-nu": dict(
+        architecture={"inputDim": 2, "outputDim": 1, "hidden": [8], "activation": "tanh", "components": 2,
+                      "sigma": "softplus", "sigmaEpsilon": 1e-7, "family": "student-t", "degreesOfFreedom": "learned"},
+        data=two_inputs_heavy, scale="zscore", init="glorot"),
 }
 
 
 def mixture_json(model, x):
     pi, mu, sigma, lower = model.mixture(x)
+    if model.architecture.get("degreesOfFreedom") == "learned":
+        return {"pi": pi.flatten().tolist(), "mu": mu.flatten().tolist(), "sigma": sigma.flatten().tolist(), "lower": [], "nu": lower.flatten().tolist()}
     return {"pi": pi.flatten().tolist(), "mu": mu.flatten().tolist(), "sigma": sigma.flatten().tolist(), "lower": lower.flatten().tolist()}
 
 
@@ -105,7 +111,7 @@ def twin_trained():
 
 
 def mixden_saved():
-    for name in ("laplace", "full", "lognormal"):
+    for name in ("laplace", "full", "lognormal", "learned-nu"):
         path = os.path.join(OUT, f"mixden-{name}.safetensors")
         model, manifest = load_file(path)
         with open(os.path.join(OUT, f"mixden-{name}-inputs.json")) as f:

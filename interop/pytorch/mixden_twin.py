@@ -32,6 +32,12 @@ ACTIVATIONS = {
     "elu": F.elu,
 }
 FAMILIES = ("gaussian", "gaussian-full", "laplace", "student-t")
+# Learned Student-t degrees of freedom (degreesOfFreedom: "learned"): nu = NU_MIN + NU_SPAN * sigmoid(a).
+NU_MIN, NU_SPAN = 1.5, 98.5
+
+
+def learned_nu(architecture):
+    return architecture.get("family") == "student-t" and architecture.get("degreesOfFreedom") == "learned"
 
 
 def trunk_specs(architecture):
@@ -47,7 +53,7 @@ def lower_count(dims):
 
 def head_width(architecture):
     k, d = architecture["components"], architecture["outputDim"]
-    extra = lower_count(d) if architecture.get("family", "gaussian") == "gaussian-full" else 0
+    extra = lower_count(d) if architecture.get("family", "gaussian") == "gaussian-full" else d if learned_nu(architecture) else 0
     return k * (1 + 2 * d + extra)
 
 
@@ -114,8 +120,11 @@ class MixdenMdn(nn.Module):
         logits = head[:, :k]
         mu = head[:, k : k + k * d].reshape(-1, k, d)
         scale = sigma_of(a["sigma"], head[:, k + k * d : k + 2 * k * d].reshape(-1, k, d), a["sigmaEpsilon"])
-        below = lower_count(d) if a.get("family", "gaussian") == "gaussian-full" else 0
-        lower = head[:, k + 2 * k * d :].reshape(head.shape[0], k, below)
+        # After the scales: gaussian-full's factor below its diagonal, or learned nu (here already through its activation).
+        below = lower_count(d) if a.get("family", "gaussian") == "gaussian-full" else d if learned_nu(a) else 0
+        lower = head[:, k + 2 * k * d : k * (1 + 2 * d + below)].reshape(head.shape[0], k, below)
+        if learned_nu(a):
+            lower = NU_MIN + NU_SPAN * torch.sigmoid(lower)
         return logits, mu, scale, lower
 
     def _factor(self, scale, lower):
@@ -148,6 +157,9 @@ class MixdenMdn(nn.Module):
                 per_dim = -0.5 * math.log(2 * math.pi) - 0.5 * u * u
             elif family == "laplace":
                 per_dim = -math.log(2) - u.abs()
+            elif learned_nu(a):
+                nu = lower
+                per_dim = torch.lgamma((nu + 1) / 2) - torch.lgamma(nu / 2) - 0.5 * torch.log(nu * math.pi) - (nu + 1) / 2 * torch.log1p(u * u / nu)
             else:
                 nu = a["degreesOfFreedom"]
                 per_dim = math.lgamma((nu + 1) / 2) - math.lgamma(nu / 2) - 0.5 * math.log(nu * math.pi) - (nu + 1) / 2 * torch.log1p(u * u / nu)
@@ -165,15 +177,16 @@ class MixdenMdn(nn.Module):
         return lp
 
     def mixture(self, x):
-        """pi (rows, K), mu and sigma (rows, K, D) and, for gaussian-full, lower (rows, K, D(D-1)/2), in original
-        units (of log y where the model log-transforms its targets), as mixden's predict returns them."""
+        """pi (rows, K), mu and sigma (rows, K, D) and, for gaussian-full, lower (rows, K, D(D-1)/2) (for learned
+        degrees of freedom, nu (rows, K, D) in its place), in original units (of log y where the model
+        log-transforms its targets), as mixden's predict returns them."""
         logits, mu, scale, lower = self._parts(self(self._scale("x", x)))
         s = (self.scaling or {}).get("y")
         if s is not None:
             shift = torch.tensor(s["shift"], dtype=mu.dtype)
             factor = torch.tensor(s["scale"], dtype=mu.dtype)
             mu, scale = mu * factor + shift, scale * factor
-            if lower.shape[-1]:
+            if lower.shape[-1] and not learned_nu(self.architecture):
                 rows, _ = torch.tril_indices(len(s["scale"]), len(s["scale"]), offset=-1)
                 lower = lower * factor[rows]
         return torch.softmax(logits, -1), mu, scale, lower
@@ -195,10 +208,10 @@ class MixdenMdn(nn.Module):
             v = torch.rand(rows, n, d, generator=generator, dtype=mu.dtype) - 0.5
             z = -torch.sign(v) * torch.log1p(-2 * v.abs())
         elif family == "student-t":
-            nu = a["degreesOfFreedom"]
+            nu = lower_n if learned_nu(a) else a["degreesOfFreedom"]
             normal = torch.randn(rows, n, d, generator=generator, dtype=mu.dtype)
             # torch's gamma sampler takes no generator: this draw follows torch's global seed (torch.manual_seed).
-            chi2 = 2 * torch._standard_gamma(torch.full((rows, n, d), nu / 2, dtype=mu.dtype))
+            chi2 = 2 * torch._standard_gamma((lower_n / 2) if learned_nu(a) else torch.full((rows, n, d), nu / 2, dtype=mu.dtype))
             z = normal / torch.sqrt(chi2 / nu)
         else:
             z = torch.randn(rows, n, d, generator=generator, dtype=mu.dtype)

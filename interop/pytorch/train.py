@@ -1,7 +1,7 @@
 """Trains a mixden model in PyTorch, on one machine or several, and writes a mixden model file.
 
     python3 interop/pytorch/train.py --data file.csv --x a,b --y c [--hidden 32,32] [--activation tanh]
-        [--components 5] [--family gaussian|gaussian-full|laplace|student-t] [--degrees-of-freedom NU]
+        [--components 5] [--family gaussian|gaussian-full|laplace|student-t] [--degrees-of-freedom NU|learned]
         [--sigma softplus] [--steps 3000] [--batch full|N] [--lr 0.001] [--seed 1] [--init glorot|pytorch]
         [--scale zscore|minmax|none] [--from model.safetensors] [--out model.safetensors] [--processes N]
 
@@ -45,7 +45,7 @@ def main():
     p.add_argument("--activation", default="tanh")
     p.add_argument("--components", type=int, default=5)
     p.add_argument("--family", default="gaussian")
-    p.add_argument("--degrees-of-freedom", type=float)
+    p.add_argument("--degrees-of-freedom", type=lambda v: v if v == "learned" else float(v))
     p.add_argument("--sigma", default="softplus")
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--batch", default="full")

@@ -43,6 +43,7 @@ export const fixtureCases = {
         compareArrays(`twin-${name} μ`, m.mu, expected.mu, tolerance),
         compareArrays(`twin-${name} σ`, m.sigma, expected.sigma, tolerance),
         compareArrays(`twin-${name} L below its diagonal`, m.lower ?? [], expected.lower, { ...tolerance, atol: expected.lower.length ? tolerance.atol : 0 }),
+        compareArrays(`twin-${name} learned ν`, m.nu ?? [], expected.nu ?? [], tolerance),
       ].filter((r) => r.count > 0);
     } finally {
       model.destroy();
