@@ -51,6 +51,10 @@ describe('mixden train and predict', () => {
     // The x it belongs to first, then mean, sd and the draws of y.
     expect(Object.keys(rows[0])).toEqual(['x', 'mean_y', 'sd_y', 'sample1_y', 'sample2_y', 'sample3_y']);
     expect(Math.abs(rows[0].mean_y)).toBeLessThan(11);
+    // Far more than a pipe's 64 KiB: all of it arrives before the process exits.
+    const many = await mixden('predict', '--model', model, '--data', data, '--samples', '60', '--json');
+    expect(many.stdout.length).toBeGreaterThan(4 * 65536);
+    expect(JSON.parse(many.stdout)).toHaveLength(300);
   });
 
   it('exports the trained model as ONNX, which ONNX Runtime runs to the means predict prints', async () => {
