@@ -1,5 +1,6 @@
 // exportOnnx against a real ONNX Runtime (onnxruntime-node, CPU): each exported graph run on fixture models of
-// every layer kind and head family (test/fixtures/pytorch: files written by mixden and by the PyTorch twin),
+// every layer kind and head family, learned Student-t degrees of freedom included (test/fixtures/pytorch: files
+// written by mixden and by the PyTorch twin),
 // compared with mixden's float64 reference of the same file. Tolerance atol 1e-5 + rtol 1e-5: ONNX Runtime
 // computes in float32 (2^-24 per operation over a few dozen operations per output; the largest error seen
 // is 2.3e-6); the graph is checked to hold only standard operators of opset 17.
@@ -31,6 +32,8 @@ const MODELS = [
   ['twin-layernorm', 'expected'],
   ['twin-student-t', 'expected'],
   ['twin-full', 'expected'],
+  ['mixden-learned-nu', 'inputs'],
+  ['twin-learned-nu', 'expected'],
 ] as const;
 
 async function run(onnx: Uint8Array, feeds: Record<string, ort.Tensor>) {
@@ -69,6 +72,8 @@ describe('exportOnnx in ONNX Runtime', () => {
     const reports = (['pi', 'mu', 'sigma'] as const).map((p) => compareArrays(`${name} ${p}`, out[p].data as Float32Array, expected[p], TOLERANCE));
     if (decoded.architecture.family === 'gaussian-full') reports.push(compareArrays(`${name} lower`, out.lower.data as Float32Array, expected.lower, TOLERANCE));
     else expect(out.lower).toBeUndefined();
+    if (decoded.architecture.degreesOfFreedom === 'learned') reports.push(compareArrays(`${name} nu`, out.nu.data as Float32Array, expected.nu, TOLERANCE));
+    else expect(out.nu).toBeUndefined();
     expectReportsPass(reports);
   });
 

@@ -24,7 +24,7 @@ function mixtureReports(label: string, actual: ReturnType<typeof referenceMixtur
   const parts = [...(['pi', 'mu', 'sigma'] as const), ...(expected.lower.length ? (['lower'] as const) : []), ...(expected.nu ? (['nu'] as const) : [])];
   expect(actual.lower.length).toBe(expected.lower.length);
   expect(actual.nu.length).toBe(expected.nu?.length ?? 0);
-  return parts.map((part) => compareArrays(`${label} ${part}`, actual[part], expected[part], TIGHT));
+  return parts.map((part) => compareArrays(`${label} ${part}`, actual[part], expected[part] ?? [], TIGHT));
 }
 
 describe('models trained by the PyTorch twin', () => {

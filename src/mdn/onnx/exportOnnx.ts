@@ -9,13 +9,14 @@ import { sideLogProbability, sideProbabilityOutputs } from './sideOutputs.js';
 import { decodeModel } from '../serialization.js';
 import type { Scaler } from '../data/scaler.js';
 import { GraphBuilder } from './graph.js';
-import { ONNX_HEADS, headParts } from './heads.js';
+import { ONNX_HEADS, headParts, learnedDegreesOfFreedom } from './heads.js';
 import { ONNX_LAYERS } from './layers.js';
 
 export interface OnnxExportOptions {
   /**
    * What the graph computes (default 'mixture'). 'mixture': input `x` [rows, inputDim]; outputs `pi` [rows, K],
-   * `mu` and `sigma` [rows, K, D] (and for 'gaussian-full' `lower` [rows, K, D(D−1)/2]), as `predict` returns
+   * `mu` and `sigma` [rows, K, D] (and for 'gaussian-full' `lower` [rows, K, D(D−1)/2], for learned Student-t
+   * degrees of freedom `nu` [rows, K, D]), as `predict` returns
    * them, and per side output `side{i}` ([rows, 1] P(y = 1) of a Bernoulli output, [rows, C] of a categorical
    * one). 'logProb': inputs `x` and `y` [rows, outputDim + side outputs]; output `log_prob` [rows], as `logProb`
    * returns it.
@@ -49,7 +50,6 @@ export function exportOnnx(model: ArrayBuffer | Uint8Array, options: OnnxExportO
   if (output !== 'mixture' && output !== 'logProb') throw new InvalidArgumentError(`output must be 'mixture' or 'logProb', got ${JSON.stringify(output)}`);
   const { architecture: a, blocks, scaling } = decodeModel(model);
   const family = a.family ?? 'gaussian';
-  if (a.degreesOfFreedom === 'learned') throw new InvalidArgumentError("Student-t components with learned degrees of freedom do not export to ONNX yet (fixed ν does)");
   const head = ONNX_HEADS[family];
   if (!head) throw new InvalidArgumentError(`family '${family}' does not export to ONNX yet; these do: ${ONNX_FAMILIES.join(', ')}`);
   const layers = networkLayers(a);
@@ -73,7 +73,8 @@ export function exportOnnx(model: ArrayBuffer | Uint8Array, options: OnnxExportO
     g.output(g.op('Softmax', [parts.logits], { axis: 1 }), 'pi', [rows, K]);
     g.output(unscale(parts.mu, y?.scale, y?.shift), 'mu', [rows, K, D]);
     g.output(unscale(parts.sigma, y?.scale, undefined), 'sigma', [rows, K, D]);
-    if (parts.lower) {
+    if (a.degreesOfFreedom === 'learned') g.output(learnedDegreesOfFreedom(g, parts.lower!), 'nu', [rows, K, D]);
+    else if (parts.lower) {
       const rowsOf = headOf(a).extraMixtureValues!(D);
       g.output(unscale(parts.lower, y ? rowsOf.map((d) => (d === null ? 1 : y.scale[d])) : undefined, undefined), 'lower', [rows, K, lowerPerComponent]);
     }

@@ -4,6 +4,7 @@
 // head family should export.
 import type { MdnArchitecture } from '../architecture.js';
 import { studentTLogNormalizer } from '../heads/standardDensity.js';
+import { NU_MIN, NU_SPAN } from '../../shaders/learnedDegreesOfFreedom.wgsl.js';
 import type { GraphBuilder } from './graph.js';
 
 /** The head split into its parts: logits [rows, K], μ and the scales [rows, K, D] with log σ, the factor below the diagonal [rows, K, T]. */
@@ -80,6 +81,43 @@ function locationScale(logNormalizer: (a: MdnArchitecture) => number, negLogKern
   };
 }
 
+const fixedStudentT = locationScale(
+  (a) => studentTLogNormalizer(a.degreesOfFreedom as number),
+  (g, a, u) => {
+    const nu = a.degreesOfFreedom as number;
+    const r2 = g.op('Div', [g.op('Mul', [u, u]), g.scalar('nu', nu)]);
+    return g.op('Mul', [g.op('Log', [g.op('Add', [r2, g.scalar('one', 1)])]), g.scalar('half_nu_plus_one', (nu + 1) / 2)]);
+  },
+);
+
+/** Learned degrees of freedom from their pre-activations (the head's values after the scales): ν = NU_MIN + NU_SPAN · sigmoid(a). */
+export const learnedDegreesOfFreedom = (g: GraphBuilder, preActivation: string): string =>
+  g.op('Add', [g.op('Mul', [g.op('Sigmoid', [preActivation]), g.scalar('nu_span', NU_SPAN)]), g.scalar('nu_min', NU_MIN)], {}, 'nu');
+
+// Student-t with ν per component and dimension: the normaliser log Γ(ν/2) + ½ log(νπ) − log Γ((ν + 1)/2) by the
+// kernels' series for log Γ(x + ½) − log Γ(x) (shaders/learnedDegreesOfFreedom.wgsl.ts), there being no log-gamma
+// operator in ONNX.
+function learnedStudentT(g: GraphBuilder, { mu, sigma, logSigma, lower }: HeadParts, y: string): string {
+  const nu = learnedDegreesOfFreedom(g, lower!);
+  const x = g.op('Mul', [nu, g.scalar('half', 0.5)]);
+  let shift = '';
+  for (let i = 0; i < 8; i++) {
+    const term = g.op('Log', [g.op('Div', [g.op('Add', [x, g.scalar(`i_half`, i + 0.5)]), i === 0 ? x : g.op('Add', [x, g.scalar('i', i)])])]);
+    shift = shift ? g.op('Add', [shift, term]) : term;
+  }
+  const z = g.op('Add', [x, g.scalar('eight', 8)]);
+  const iz = g.op('Div', [g.scalar('one', 1), z]);
+  const iz2 = g.op('Mul', [iz, iz]);
+  const inner = g.op('Sub', [g.scalar('c192', 1 / 192), g.op('Div', [iz2, g.scalar('c640', 640)])]);
+  const series = g.op('Sub', [g.op('Mul', [g.op('Log', [z]), g.scalar('half', 0.5)]), g.op('Mul', [iz, g.op('Sub', [g.scalar('c8', 0.125), g.op('Mul', [iz2, inner])])])]);
+  const ratio = g.op('Sub', [series, shift]);
+  const normalizer = g.op('Sub', [g.op('Mul', [g.op('Log', [g.op('Mul', [nu, g.scalar('pi', Math.PI)])]), g.scalar('half', 0.5)]), ratio], {}, 'log_normalizer');
+  const u = g.op('Div', [g.op('Sub', [g.op('Unsqueeze', [y, g.ints('axes', [1])]), mu]), sigma], {}, 'u');
+  const r2 = g.op('Div', [g.op('Mul', [u, u]), nu]);
+  const kernel = g.op('Mul', [g.op('Log', [g.op('Add', [r2, g.scalar('one', 1)])]), g.op('Mul', [g.op('Add', [nu, g.scalar('one', 1)]), g.scalar('half', 0.5)])]);
+  return sumLast(g, g.op('Neg', [g.op('Add', [g.op('Add', [kernel, logSigma]), normalizer])]));
+}
+
 export const ONNX_HEADS: Record<string, OnnxHead> = {
   gaussian: locationScale(
     () => LOG_SQRT_TWO_PI,
@@ -89,14 +127,9 @@ export const ONNX_HEADS: Record<string, OnnxHead> = {
     () => Math.LN2,
     (g, _a, u) => g.op('Abs', [u]),
   ),
-  'student-t': locationScale(
-    (a) => studentTLogNormalizer((a.degreesOfFreedom as number)!),
-    (g, a, u) => {
-      const nu = (a.degreesOfFreedom as number)!;
-      const r2 = g.op('Div', [g.op('Mul', [u, u]), g.scalar('nu', nu)]);
-      return g.op('Mul', [g.op('Log', [g.op('Add', [r2, g.scalar('one', 1)])]), g.scalar('half_nu_plus_one', (nu + 1) / 2)]);
-    },
-  ),
+  'student-t': {
+    componentLogDensity: (g, a, parts, y) => (a.degreesOfFreedom === 'learned' ? learnedStudentT(g, parts, y) : fixedStudentT.componentLogDensity(g, a, parts, y)),
+  },
   // z = L⁻¹(y − μ) by forward substitution written out over D (no ONNX operator solves triangular systems);
   // log N = −D log √(2π) − Σ log L_ii − ½|z|².
   'gaussian-full': {
