@@ -2,9 +2,10 @@
 # Each mixture family against the diagonal Gaussian on the data it is for, same trunk, K and steps, over three
 # seeds (the split, the weights and the minibatches change with the seed; the data set does not): test NLL per
 # row in original units, from `mixden report --json`.
-#   bash bench/record-family-comparison.sh [heavy-tailed|correlated|all]   (default all)
+#   bash bench/record-family-comparison.sh [heavy-tailed|correlated|learned-nu|all]   (default all)
 # heavy-tailed → docs/family-comparison.txt (gaussian, laplace, student-t);
-# correlated   → docs/family-comparison-correlated.txt (gaussian, gaussian-full).
+# correlated   → docs/family-comparison-correlated.txt (gaussian, gaussian-full);
+# learned-nu   → docs/family-comparison-learned-nu.txt (student-t with learned ν, and the ν it learned).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-all}
@@ -54,4 +55,27 @@ if [ "$which" = all ] || [ "$which" = correlated ]; then
       for seed in 1 2 3; do run correlated "$family" "$seed"; done
     done
   } | tee docs/family-comparison-correlated.txt
+fi
+
+if [ "$which" = all ] || [ "$which" = learned-nu ]; then
+  tmp=$(mktemp -d)
+  node bin/mixden.js dataset heavy-tailed --out "$tmp/data.csv"
+  {
+    header heavy-tailed 'heavy-tailed: y = sin(x) + 0.3 t(2.5), 2000 rows (1600 train, 400 test). Test NLL per row, nats (lower is better).' \
+      'student-t with --degrees-of-freedom learned (ν per component from the network, in (1.5, 100)); last column: the median over all 2000 rows of the ν of each row'"'"'s heaviest component (the noise has ν = 2.5).'
+    for seed in 1 2 3; do
+      line=$(run heavy-tailed student-t "$seed" --degrees-of-freedom learned --out "$tmp/m.mixden")
+      nu=$(node bin/mixden.js predict --model "$tmp/m.mixden" --data "$tmp/data.csv" --mixture --json | node -e '
+        const rows = JSON.parse(require("fs").readFileSync(0, "utf8"));
+        const heaviest = rows.map((r) => {
+          let best = 1;
+          for (let k = 2; `pi${k}` in r; k++) if (r[`pi${k}`] > r[`pi${best}`]) best = k;
+          return r[`nu${best}_y`];
+        }).sort((a, b) => a - b);
+        console.log(heaviest[Math.floor(heaviest.length / 2)].toFixed(2));
+      ')
+      echo "${line}   median ν ${nu}"
+    done
+  } | tee docs/family-comparison-learned-nu.txt
+  rm -rf "$tmp"
 fi
