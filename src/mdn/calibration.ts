@@ -4,7 +4,8 @@
 // Gaussian mixtures; numerical integration of the CDF for the other families and for log-normal components.
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { type Mixture, smallestDegreesOfFreedom, standardCdfsOf } from './mixture.js';
-import { mixtureCdf, mixtureQuantile } from './distribution.js';
+import { circularCdfOfRow, mixtureCdf, mixtureQuantile } from './distribution.js';
+import { wrapAngle } from './vonMisesDensity.js';
 import { normalCdf } from './normalCdf.js';
 
 export interface Calibration {
@@ -57,7 +58,37 @@ function gaussianCrps(m: Mixture, r: number, y: number): number {
  */
 const PANELS = 32;
 
+// Von Mises components: ∫ (F − 1{z ≥ y})² over (−π, π], F their CDF on that interval, by Simpson's rule on
+// pieces cut every π/16, at each component's μ ± c·σ inside it (σ = 1/√κ) and at y.
+function circularCrps(m: Mixture, r: number, y: number): number {
+  const K = m.components;
+  const cdf = circularCdfOfRow(m, r);
+  const target = wrapAngle(y);
+  const cuts = new Set<number>([target, ...Array.from({ length: 33 }, (_, i) => -Math.PI + (i * Math.PI) / 16)]);
+  for (let k = 0; k < K; k++) {
+    for (const c of [0, 0.5, 1, 2, 4, 8]) {
+      for (const sign of [-1, 1]) {
+        const at = m.mu[r * K + k] + sign * c * m.sigma[r * K + k];
+        if (Math.abs(at - m.mu[r * K + k]) < Math.PI) cuts.add(wrapAngle(at));
+      }
+    }
+  }
+  const points = [...cuts].sort((a, b) => a - b);
+  let total = 0;
+  for (let i = 1; i < points.length; i++) {
+    const [a, b] = [points[i - 1], points[i]];
+    const below = b <= target;
+    const miss = (t: number) => (below ? cdf(t) ** 2 : (1 - cdf(t)) ** 2);
+    const h = (b - a) / PANELS;
+    let sum = miss(a) + miss(b);
+    for (let j = 1; j < PANELS; j++) sum += (j % 2 ? 4 : 2) * miss(a + j * h);
+    total += (sum * h) / 3;
+  }
+  return total;
+}
+
 function integratedCrps(m: Mixture, r: number, y: number): number {
+  if (m.family === 'von-mises') return circularCrps(m, r, y);
   const K = m.components;
   const cdfAt = standardCdfsOf(m);
   if (m.logNormal && !(y > 0)) y = Number.MIN_VALUE;

@@ -7,7 +7,7 @@ import { INIT_SCHEMES } from './layers/index.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { Mdn } from './model.js';
 import { type MdnOptions, MDN_OPTION_KEYS, architectureOf } from './modelOptions.js';
-import { scalingPlanOf } from './scaling.js';
+import { type ScalingPlan, scalingPlanOf } from './scaling.js';
 import { decodeModel } from './serialization.js';
 
 /**
@@ -21,13 +21,20 @@ export async function createMdn(options: MdnOptions): Promise<Mdn> {
   checkOptionKeys('createMdn options', options, MDN_OPTION_KEYS);
   const architecture = architectureOf(options);
   validateArchitecture(architecture);
-  const plan = scalingPlanOf(options.scale);
+  const plan = angleSafe(scalingPlanOf(options.scale), architecture.family);
   const init = options.init ?? 'glorot';
   if (!INIT_SCHEMES.includes(init)) throw new InvalidArgumentError(`init must be one of ${INIT_SCHEMES.join(', ')}, got ${JSON.stringify(init)}`);
   const blocks = initialParameters(architecture, checkSeed('seed', options.seed ?? 0), init).map((b) => Float32Array.from(b));
   const model = await Mdn.fromWeights(architecture, blocks, options.gpu);
   model.scalingPlan = plan;
   return model;
+}
+
+// Angles are never scaled (scaling would break the circle): `scale: 'zscore'` scales a von Mises model's inputs
+// only, and a y scaler asked for by name is refused.
+function angleSafe(plan: ScalingPlan | undefined, family: string | undefined): ScalingPlan | undefined {
+  if (family !== 'von-mises' || !plan) return plan;
+  return plan.x === 'none' ? undefined : { x: plan.x, y: 'none', logY: false };
 }
 
 /**

@@ -172,6 +172,23 @@ export function datasetColumns(d: Dataset): { x: string[]; y: string[] } {
 }
 
 /** The built-in problems by name, for the command line and the demo. */
+/**
+ * Angles that wrap around ±π: x ~ U(-3, 3), y = 2x + 0.35 z wrapped into (−π, π], z standard normal. The mean
+ * direction turns twice around the circle, so at every x near ±1.57 and ±0.0 the targets fall on both sides of
+ * the cut at ±π; von Mises components see one bump there, components on the line two halves.
+ * @example
+ * const d = angular(2000, 2);
+ */
+export function angular(rows = 2000, seed = 2): Dataset {
+  const random = new Random(seed);
+  const x = random.fill(rows, (r) => r.range(-3, 3));
+  const y = x.map((v) => {
+    const theta = 2 * v + 0.35 * random.normal();
+    return theta - 2 * Math.PI * Math.ceil((theta - Math.PI) / (2 * Math.PI));
+  });
+  return { x, y, rows, inputDim: 1, outputDim: 1 };
+}
+
 export const BUILT_IN_DATASETS: Record<string, (rows?: number, seed?: number) => Dataset> = {
   'inverse-sine': inverseSine,
   spiral: (rows = 10_000, seed = 1) => noisySpiral(Math.max(1, Math.round(rows / 1000)), Math.min(rows, 1000), seed),
@@ -179,4 +196,5 @@ export const BUILT_IN_DATASETS: Record<string, (rows?: number, seed?: number) =>
   bimodal,
   'heavy-tailed': heavyTailed,
   correlated,
+  angular,
 };

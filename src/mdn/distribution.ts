@@ -2,6 +2,7 @@
 // mode. All are closed-form or short iterations over the K components of each row.
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { type Mixture, smallestDegreesOfFreedom, standardAt, standardCdfsOf } from './mixture.js';
+import { vonMisesCdf, vonMisesLogDensityAt, vonMisesMode } from './vonMisesDensity.js';
 import { fullCovarianceMode } from './fullCovarianceDensity.js';
 
 export { normalCdf } from './normalCdf.js';
@@ -19,6 +20,7 @@ export function mixtureCdf(m: Mixture, y: ArrayLike<number>): Float64Array {
   requireOneDimensional(m, 'cdf');
   if (y.length !== m.rows) throw new InvalidArgumentError(`y must hold one value per row (${m.rows}), got ${y.length}`);
   const K = m.components;
+  if (m.family === 'von-mises') return Float64Array.from({ length: m.rows }, (_, r) => circularCdfOfRow(m, r)(y[r]));
   const cdfAt = standardCdfsOf(m);
   return Float64Array.from({ length: m.rows }, (_, r) => {
     if (m.logNormal && !(y[r] > 0)) return 0;
@@ -29,10 +31,34 @@ export function mixtureCdf(m: Mixture, y: ArrayLike<number>): Float64Array {
   });
 }
 
-/** The q-quantile of each row, inverting the CDF by bisection to a relative width of 1e-12. */
+/**
+ * Row r's CDF of von Mises components on (−π, π] (one-dimensional y): the angle's probability of lying in (−π, θ].
+ */
+export function circularCdfOfRow(m: Mixture, r: number): (theta: number) => number {
+  const K = m.components;
+  const parts = Array.from({ length: K }, (_, k) => vonMisesCdf(m.mu[r * K + k], m.sigma[r * K + k] ** -2));
+  return (theta) => Math.min(1, Math.max(0, parts.reduce((p, F, k) => p + m.pi[r * K + k] * F(theta), 0)));
+}
+
+/**
+ * The q-quantile of each row, inverting the CDF by bisection to a relative width of 1e-12 (von Mises components:
+ * of the CDF on (−π, π]).
+ */
 export function mixtureQuantile(m: Mixture, q: number): Float64Array {
   requireOneDimensional(m, 'quantile');
   if (!(q > 0 && q < 1)) throw new InvalidArgumentError(`q must lie strictly between 0 and 1, got ${q}`);
+  if (m.family === 'von-mises') {
+    return Float64Array.from({ length: m.rows }, (_, r) => {
+      const cdf = circularCdfOfRow(m, r);
+      let [low, high] = [-Math.PI, Math.PI];
+      for (let i = 0; i < 60; i++) {
+        const mid = 0.5 * (low + high);
+        if (cdf(mid) < q) low = mid;
+        else high = mid;
+      }
+      return 0.5 * (low + high);
+    });
+  }
   const K = m.components;
   const cdfAt = standardCdfsOf(m);
   // Far enough out that the CDF is within 1e-15 of 0 and 1 there: 40 scales, and for Student-t components the
@@ -62,6 +88,7 @@ export function mixtureQuantile(m: Mixture, q: number): Float64Array {
 
 /** log of the mixture density of row r at point y (D values), by log-sum-exp. */
 function logDensityAt(m: Mixture, r: number, y: ArrayLike<number>): number {
+  if (m.family === 'von-mises') return vonMisesLogDensityAt(m, r, y);
   const { components: K, dims: D } = m;
   const terms = Array.from({ length: K }, (_, k) => {
     let t = Math.log(m.pi[r * K + k]);
@@ -89,6 +116,7 @@ function logDensityAt(m: Mixture, r: number, y: ArrayLike<number>): number {
  */
 export function mixtureMode(m: Mixture, steps = 50): Float64Array {
   if (m.family === 'laplace') return laplaceMixtureMode(m);
+  if (m.family === 'von-mises') return vonMisesMode(m, steps);
   if (m.lower) return fullCovarianceMode(m, steps);
   const { rows, components: K, dims: D } = m;
   // Student-t components: the same stationary point with each precision weighted by score(u)/u = (ν + 1)/(ν + u²)

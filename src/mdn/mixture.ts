@@ -5,6 +5,10 @@ import { type StandardDensity, standardDensityOf } from './heads/standardDensity
 import { standardCdfOf } from './heads/standardCdf.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { type SideOutputSpec, logitsOf } from './heads/sideOutputs.js';
+import { circularMean, circularVariance } from './vonMisesDensity.js';
+
+/** The family of a mixture's components as the CPU functions read it (full covariance is 'gaussian' with `lower`). */
+export type MixtureFamily = ComponentDensity | 'von-mises';
 
 /** One discrete side output's predicted probabilities (createMdn's `sideOutputs`). */
 export interface SideOutputProbabilities {
@@ -28,9 +32,10 @@ export interface Mixture {
   readonly sigma: Float32Array;
   /**
    * The components' family, where it is not 'gaussian': 'laplace' (density e^{−|y−μ|/b} / 2b per dimension) or
-   * 'student-t' (location μ, scale σ, `degreesOfFreedom` ν, or `nu` where it is learned).
+   * 'student-t' (location μ, scale σ, `degreesOfFreedom` ν, or `nu` where it is learned), or 'von-mises' (angles
+   * in radians: mean direction μ, concentration κ = 1/σ²).
    */
-  readonly family?: ComponentDensity;
+  readonly family?: MixtureFamily;
   /** Student-t components' degrees of freedom, where fixed. */
   readonly degreesOfFreedom?: number;
   /** Student-t components' learned degrees of freedom, rows x K x D (degreesOfFreedom: 'learned'). */
@@ -52,7 +57,7 @@ export interface Mixture {
 /** How splitMixture reads a row: what the model's head and scaling make of it. */
 export interface SplitOptions {
   readonly logNormal?: boolean;
-  readonly family?: ComponentDensity;
+  readonly family?: MixtureFamily;
   readonly degreesOfFreedom?: number;
   /** Entries of each component's Cholesky factor below its diagonal, after the scales (full covariance). */
   readonly lowerPerComponent?: number;
@@ -118,15 +123,21 @@ function fullVariance(m: Mixture, i: number): number {
   return sum;
 }
 
+// The location-scale view of a mixture: von Mises components have none (see ./vonMisesDensity.ts).
+function locationScale(m: Mixture): Mixture & { family?: ComponentDensity } {
+  if (m.family === 'von-mises') throw new Error('von Mises components are not a location-scale family');
+  return m as Mixture & { family?: ComponentDensity };
+}
+
 /** The standard density of the component value at i = (row · K + k) · D + d: learned ν gives each its own. */
 export function standardAt(m: Mixture, i: number): StandardDensity {
-  return m.nu ? standardDensityOf({ family: 'student-t', degreesOfFreedom: m.nu[i] }) : standardDensityOf(m);
+  return m.nu ? standardDensityOf({ family: 'student-t', degreesOfFreedom: m.nu[i] }) : standardDensityOf(locationScale(m));
 }
 
 /** The standard CDF of each component value (i as for standardAt); one function for the mixture unless ν is learned. */
 export function standardCdfsOf(m: Mixture): (i: number) => (u: number) => number {
   if (!m.nu) {
-    const cdf = standardCdfOf(m);
+    const cdf = standardCdfOf(locationScale(m));
     return () => cdf;
   }
   const nu = m.nu;
@@ -149,11 +160,13 @@ function componentMoments(m: Mixture, i: number): [number, number] {
 }
 
 /**
- * E[y | x] = Σ_k π_k μ_k (log-normal components: Σ_k π_k exp(μ_k + σ_k²/2)), rows x D.
+ * E[y | x] = Σ_k π_k μ_k (log-normal components: Σ_k π_k exp(μ_k + σ_k²/2)), rows x D; for von Mises
+ * components the circular mean direction (vonMisesDensity.ts).
  * @example
  * const m = mixtureMean(await model.predict(x));
  */
 export function mixtureMean(m: Mixture): Float64Array {
+  if (m.family === 'von-mises') return circularMean(m);
   const { rows, components: K, dims: D } = m;
   const mean = new Float64Array(rows * D);
   for (let r = 0; r < rows; r++) {
@@ -166,12 +179,13 @@ export function mixtureMean(m: Mixture): Float64Array {
 }
 
 /**
- * Var[y_d | x] by the law of total variance, Σ_k π_k (v σ_k² + (μ_k − mean)²), rows x D (the diagonal; the
+ * Var[y_d | x] by the law of total variance (von Mises components: the circular variance 1 − R, in [0, 1]), Σ_k π_k (v σ_k² + (μ_k − mean)²), rows x D (the diagonal; the
  * deviation form has no cancellation, unlike Σ π (σ² + μ²) − mean²).
  * @example
  * const v = mixtureVariance(await model.predict(x));
  */
 export function mixtureVariance(m: Mixture): Float64Array {
+  if (m.family === 'von-mises') return circularVariance(m);
   const { rows, components: K, dims: D } = m;
   const mean = mixtureMean(m);
   const variance = new Float64Array(rows * D);
@@ -189,6 +203,7 @@ export function mixtureVariance(m: Mixture): Float64Array {
 
 /** Component c's (c = row · K + k) covariance, D x D row-major: L Lᵀ, or diag(v σ²) for the diagonal families. */
 export function componentCovariance(m: Mixture, c: number): Float64Array {
+  if (m.family === 'von-mises') throw new InvalidArgumentError('covariance: von Mises components are angles; variance gives their circular variance');
   const D = m.dims;
   const L = new Float64Array(D * D);
   const lowerPerComponent = (D * (D - 1)) / 2;
@@ -210,6 +225,7 @@ export function componentCovariance(m: Mixture, c: number): Float64Array {
  */
 export function mixtureCovariance(m: Mixture): Float64Array {
   if (m.logNormal) throw new InvalidArgumentError('mixtureCovariance: log-normal components are not covered (mixtureVariance gives the variances in y)');
+  if (m.family === 'von-mises') throw new InvalidArgumentError('covariance: von Mises components are angles; variance gives their circular variance');
   const { rows, components: K, dims: D } = m;
   const mean = mixtureMean(m);
   const out = new Float64Array(rows * D * D);

@@ -234,6 +234,7 @@ export class Mdn extends MixtureQueries {
     const rows = xs.length / inputDim;
     const ys = rowsOf('y', y, columns, rows);
     checkSideTargets('y', this.architecture, ys);
+    if (this.architecture.family === 'von-mises') warnIfDegrees(leadingColumns(ys, outputDim, columns));
     if (this.scalingPlan && !this.fittedScaling) {
       if (validationSplit !== undefined) checkNumber('validationSplit', validationSplit, 0, 1, { high: true });
       const cut = trainingRowCount(rows, validationSplit ?? 0);
@@ -263,4 +264,11 @@ export class Mdn extends MixtureQueries {
     this.busy = next.catch(() => {});
     return next;
   }
+}
+
+// Angles past ±2π are valid (they wrap), but targets up to 90 or 360 were most likely given in degrees.
+function warnIfDegrees(angles: ArrayLike<number>): void {
+  let largest = 0;
+  for (let i = 0; i < angles.length; i++) largest = Math.max(largest, Math.abs(angles[i]));
+  if (largest > 2 * Math.PI + 1e-6) console.warn(`mixden: family 'von-mises' takes angles in radians, but y reaches ${largest}; were they given in degrees? (multiply by π/180)`);
 }

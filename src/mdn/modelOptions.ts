@@ -29,7 +29,8 @@ export interface MdnOptions {
    * The components' family: 'gaussian' (default; diagonal covariance), 'gaussian-full' (full covariance through
    * a Cholesky factor per component: its diagonal from the σ activation, the entries below it free; outputDim
    * 2 to 32), 'laplace' (density e^{−|y−μ|/b} / 2b per dimension, b from the σ activation: heavier tails,
-   * robust to outliers) or 'student-t' (with `degreesOfFreedom`).
+   * robust to outliers), 'student-t' (with `degreesOfFreedom`) or 'von-mises' (targets that are angles in radians:
+   * mean direction μ and concentration κ = 1/σ² per component and dimension; y is never scaled).
    */
   readonly family?: HeadFamilyName;
   /**
@@ -82,6 +83,9 @@ export function architectureOf(options: MdnOptions): MdnArchitecture {
     ...(options.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: options.degreesOfFreedom }),
     ...(options.sideOutputs === undefined ? {} : { sideOutputs: options.sideOutputs }),
   };
+  if (options.family === 'von-mises' && typeof options.scale === 'object' && options.scale !== null && ((options.scale.y ?? 'none') !== 'none' || options.scale.logY)) {
+    throw new InvalidArgumentError("family 'von-mises' takes angles in radians, which are never scaled (that would break the circle): give scale.y 'none' (scale: 'zscore' scales the inputs only)");
+  }
   if (options.family !== undefined && options.family !== 'gaussian' && typeof options.scale === 'object' && options.scale?.logY) {
     throw new InvalidArgumentError(`scale.logY (log-normal components) is available with family 'gaussian' only, not '${options.family}'`);
   }

@@ -18,10 +18,11 @@ import { familyCases } from './cases/families.js';
 import { fullCovarianceCases } from './cases/fullCovariance.js';
 import { sideOutputCases } from './cases/sideOutputs.js';
 import { learnedStudentTCases } from './cases/learnedStudentT.js';
+import { vonMisesCases } from './cases/vonMises.js';
 
 export type Case = (gpu: GpuContext, args: any) => Promise<unknown>;
 
-const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases, ...familyCases, ...fullCovarianceCases, ...sideOutputCases, ...learnedStudentTCases };
+const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases, ...familyCases, ...fullCovarianceCases, ...sideOutputCases, ...learnedStudentTCases, ...vonMisesCases };
 let shared: Promise<GpuContext> | undefined;
 
 async function runCase(name: string, args: unknown): Promise<unknown> {

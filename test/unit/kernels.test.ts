@@ -19,6 +19,8 @@ import { gradNorm } from '../../src/shaders/gradNorm.js';
 import { sideOutputSample, sideOutputs } from '../../src/shaders/sideOutputs.js';
 import { learnedStudentTNll } from '../../src/shaders/learnedStudentTNll.js';
 import { learnedStudentTSample } from '../../src/shaders/learnedStudentTSample.js';
+import { vonMisesNll } from '../../src/shaders/vonMisesNll.js';
+import { vonMisesSample } from '../../src/shaders/vonMisesSample.js';
 
 const variants: [KernelDefinition<any, any>, unknown][] = [
   ...ACTIVATIONS.flatMap((activation) =>
@@ -52,6 +54,8 @@ const variants: [KernelDefinition<any, any>, unknown][] = [
   ...SIGMA_ACTIVATIONS.flatMap((sigma) => [true, false].map((withGradient) => [learnedStudentTNll, { sigma, withGradient }] as [KernelDefinition<any, any>, unknown])),
   ...SIGMA_ACTIVATIONS.map((sigma) => [learnedStudentTSample, { sigma }] as [KernelDefinition<any, any>, unknown]),
   [mixtureParams, { sigma: 'softplus', unrolled: null, extraPerComponent: 2, extraActivation: 'degreesOfFreedom' }],
+  ...SIGMA_ACTIVATIONS.flatMap((sigma) => [true, false].map((withGradient) => [vonMisesNll, { sigma, withGradient }] as [KernelDefinition<any, any>, unknown])),
+  ...SIGMA_ACTIVATIONS.map((sigma) => [vonMisesSample, { sigma }] as [KernelDefinition<any, any>, unknown]),
 ];
 
 describe.each(variants)('%o', (definition, variant) => {

@@ -22,7 +22,6 @@ const nllShapeOf = (a: MdnArchitecture, rows: number) => ({ ...shapeOf(a, rows),
 
 export const gaussianFull: HeadFamily = {
   family: 'gaussian-full',
-  density: 'gaussian',
   validate: ({ outputDim }) => {
     if (outputDim === 1) throw new InvalidArgumentError("family 'gaussian-full' with outputDim 1 is family 'gaussian' (one dimension has no correlations): use that");
     if (outputDim > MAX_FULL_COVARIANCE_DIMS) throw new InvalidArgumentError(`family 'gaussian-full' takes outputDim up to ${MAX_FULL_COVARIANCE_DIMS}, got ${outputDim}`);

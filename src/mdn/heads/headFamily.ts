@@ -4,7 +4,6 @@
 // module here plus one line in ./index.ts, and its float64 loss in src/mdn/reference/heads.ts (kept apart, so
 // that mixden/inference carries no CPU special functions).
 import type { Resource } from '../../runtime/program.js';
-import type { ComponentDensity } from '../../shaders/componentDensity.wgsl.js';
 import type { MdnArchitecture } from '../architecture.js';
 import type { Stage } from '../layers/layerKind.js';
 import type { SplitOptions } from '../mixture.js';
@@ -47,8 +46,6 @@ export interface SampleIo {
 
 export interface HeadFamily {
   readonly family: string;
-  /** The standard density of its components, for the distribution API on the CPU (heads/standardDensity.ts). */
-  readonly density: ComponentDensity;
   /** Throws an InvalidArgumentError where the family cannot serve this description (e.g. its output width). */
   validate?(architecture: MdnArchitecture): void;
   /** Raw head outputs per row: the width of the trunk's last (linear) layer. */

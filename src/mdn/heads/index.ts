@@ -2,16 +2,17 @@
 import { InvalidArgumentError } from '../../runtime/errors.js';
 import { gaussian, laplace, studentT } from './locationScale.js';
 import { gaussianFull } from './fullCovariance.js';
+import { vonMises } from './vonMises.js';
 import type { HeadFamily } from './headFamily.js';
 import { learnedStudentT } from './learnedStudentT.js';
 import type { MdnArchitecture } from '../architecture.js';
 
 export type { HeadFamily, HeadTraining, LossIo, MixtureIo, LogDensityIo, SampleIo } from './headFamily.js';
 
-const FAMILIES: readonly HeadFamily[] = [gaussian, gaussianFull, laplace, studentT];
+const FAMILIES: readonly HeadFamily[] = [gaussian, gaussianFull, laplace, studentT, vonMises];
 
 /** The names createMdn's `family` takes. */
-export type HeadFamilyName = 'gaussian' | 'gaussian-full' | 'laplace' | 'student-t';
+export type HeadFamilyName = 'gaussian' | 'gaussian-full' | 'laplace' | 'student-t' | 'von-mises';
 
 /** Names of the head families. */
 export const HEAD_FAMILIES: readonly string[] = FAMILIES.map((f) => f.family);

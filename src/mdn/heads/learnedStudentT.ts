@@ -16,7 +16,6 @@ const shapeOf = (a: MdnArchitecture, rows: number) => ({ batch: rows, components
 
 export const learnedStudentT: HeadFamily = {
   family: 'student-t',
-  density: 'student-t',
   // ν is a number of degrees of freedom, not a length: no target scale multiplies it.
   extraMixtureValues: (dims) => Array.from({ length: dims }, () => null),
   splitOptions: () => ({ family: 'student-t', learnedDegreesOfFreedom: true }),

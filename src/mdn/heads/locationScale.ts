@@ -24,7 +24,6 @@ function locationScaleFamily(family: ComponentDensity): HeadFamily {
   const strides = (a: MdnArchitecture) => rowStrides(a, headWidthOf(a.components, a.outputDim));
   return {
     family,
-    density: family,
     headWidth: (a) => headWidthOf(a.components, a.outputDim),
     splitOptions: (a) => ({ family, ...(family === 'student-t' ? { degreesOfFreedom: a.degreesOfFreedom as number } : {}) }),
     loss: (a, training) =>

@@ -148,6 +148,8 @@ export function decodedModel(manifest: Manifest, architecture: MdnArchitecture, 
     throw new ModelFormatError(`the manifest's scalePlan is invalid: ${(cause as Error).message}`);
   }
   const scaling = scalingOf(manifest, architecture);
+  const yScaled = (scaling && !(scaling.y.shift.every((v) => v === 0) && scaling.y.scale.every((v) => v === 1) && !scaling.y.log)) || (scalePlan && scalePlan.y !== 'none');
+  if (architecture.family === 'von-mises' && yScaled) throw new ModelFormatError("a model of family 'von-mises' cannot scale its targets (angles)");
   if ((scaling?.y.log || scalePlan?.logY) && (architecture.family ?? 'gaussian') !== 'gaussian') {
     throw new ModelFormatError(`a model of family '${architecture.family}' cannot log-transform its targets (log-normal components are Gaussian)`);
   }

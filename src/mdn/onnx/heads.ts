@@ -5,6 +5,7 @@
 import type { MdnArchitecture } from '../architecture.js';
 import { studentTLogNormalizer } from '../heads/standardDensity.js';
 import { NU_MIN, NU_SPAN } from '../../shaders/learnedDegreesOfFreedom.wgsl.js';
+import { besselAsymptoticCoefficients } from '../../shaders/vonMises.wgsl.js';
 import type { GraphBuilder } from './graph.js';
 
 /** The head split into its parts: logits [rows, K], μ and the scales [rows, K, D] with log σ, the factor below the diagonal [rows, K, T]. */
@@ -118,7 +119,32 @@ function learnedStudentT(g: GraphBuilder, { mu, sigma, logSigma, lower }: HeadPa
   return sumLast(g, g.op('Neg', [g.op('Add', [g.op('Add', [kernel, logSigma]), normalizer])]));
 }
 
+// Σ c_k x^k by Horner's rule.
+function polynomial(g: GraphBuilder, c: readonly number[], x: string): string {
+  let acc = g.scalar('c', c[c.length - 1]);
+  for (let k = c.length - 2; k >= 0; k--) acc = g.op('Add', [g.scalar('c', c[k]), g.op('Mul', [x, acc])]);
+  return acc;
+}
+
+// Von Mises components, κ = 1/σ²: log p = −2κ sin²(δ/2) + (κ − log I₀(κ)) − log 2π, κ − log I₀(κ) from the same
+// three pieces as the kernels (shaders/vonMises.wgsl.ts), each evaluated on clamped inputs and one chosen by Where.
+function vonMises(g: GraphBuilder, { mu, sigma, logSigma }: HeadParts, y: string): string {
+  const kappa = g.op('Div', [g.scalar('one', 1), g.op('Mul', [sigma, sigma])], {}, 'kappa');
+  const small = g.op('Div', [g.op('Mul', [g.op('Min', [kappa, g.scalar('c', 3.75)]), g.op('Min', [kappa, g.scalar('c', 3.75)])]), g.scalar('c', 14.0625)]);
+  const smallExcess = g.op('Sub', [kappa, g.op('Log', [polynomial(g, [1, 3.5156229, 3.0899424, 1.2067492, 0.2659732, 0.0360768, 0.0045813], small)])]);
+  const middle = g.op('Div', [g.scalar('c', 3.75), g.op('Max', [kappa, g.scalar('c', 3.75)])]);
+  const middleExcess = g.op('Neg', [g.op('Add', [logSigma, g.op('Log', [polynomial(g, [0.39894228, 0.01328592, 0.00225319, -0.00157565, 0.00916281, -0.02057706, 0.02635537, -0.01647633, 0.00392377], middle)])])]);
+  const large = g.op('Min', [g.op('Mul', [sigma, sigma]), g.scalar('c', 1 / 12)]);
+  const largeExcess = g.op('Sub', [g.op('Sub', [g.scalar('half_log_two_pi', 0.5 * Math.log(2 * Math.PI)), logSigma]), g.op('Log', [polynomial(g, besselAsymptoticCoefficients(0, 10), large)])]);
+  const excess = g.op('Where', [g.op('Less', [kappa, g.scalar('c', 3.75)]), smallExcess, g.op('Where', [g.op('Less', [kappa, g.scalar('c', 12)]), middleExcess, largeExcess])], {}, 'excess');
+  const delta = g.op('Sub', [g.op('Unsqueeze', [y, g.ints('axes', [1])]), mu]);
+  const h = g.op('Sin', [g.op('Mul', [delta, g.scalar('half', 0.5)])]);
+  const quadratic = g.op('Mul', [g.op('Mul', [h, h]), g.op('Mul', [kappa, g.scalar('two', 2)])]);
+  return sumLast(g, g.op('Sub', [g.op('Sub', [excess, quadratic]), g.scalar('log_two_pi', Math.log(2 * Math.PI))]));
+}
+
 export const ONNX_HEADS: Record<string, OnnxHead> = {
+  'von-mises': { componentLogDensity: (g, _a, parts, y) => vonMises(g, parts, y) },
   gaussian: locationScale(
     () => LOG_SQRT_TWO_PI,
     (g, _a, u) => g.op('Mul', [g.op('Mul', [u, u]), g.scalar('half', 0.5)]),

@@ -6,6 +6,7 @@ import { mixtureNll } from './mixture.js';
 import { fullCovarianceNll } from './fullCovariance.js';
 import { sideOutputsNll } from './sideOutputs.js';
 import { learnedStudentTNll } from './learnedStudentT.js';
+import { vonMisesNll } from './vonMises.js';
 
 export interface HeadReference {
   /** Per-row loss and the gradient of each row's loss at the raw head (not divided by the rows). */
@@ -32,7 +33,11 @@ const fullCovariance: HeadReference = {
     fullCovarianceNll(head, targets, { batch: rows, components: a.components, dims: a.outputDim, sigma: a.sigma, sigmaEpsilon: a.sigmaEpsilon, sigmaPenalty }),
 };
 
-const REFERENCES: Record<string, HeadReference> = { gaussian: locationScale, 'gaussian-full': fullCovariance, laplace: locationScale, 'student-t': locationScale };
+const vonMises: HeadReference = {
+  loss: (a, head, targets, rows, sigmaPenalty) => vonMisesNll(head, targets, { batch: rows, components: a.components, dims: a.outputDim, sigma: a.sigma, sigmaEpsilon: a.sigmaEpsilon, sigmaPenalty }),
+};
+
+const REFERENCES: Record<string, HeadReference> = { gaussian: locationScale, 'gaussian-full': fullCovariance, laplace: locationScale, 'student-t': locationScale, 'von-mises': vonMises };
 
 const learnedStudentT: HeadReference = {
   loss: (a, head, targets, rows, sigmaPenalty) =>

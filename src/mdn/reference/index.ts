@@ -9,3 +9,4 @@ export * from './network.js';
 export * from './fullCovariance.js';
 export * from './sideOutputs.js';
 export * from './learnedStudentT.js';
+export * from './vonMises.js';
