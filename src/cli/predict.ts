@@ -11,7 +11,8 @@ import { modelDataOf, printableColumn, readColumns } from './modelData.js';
 
 export const PREDICT_USAGE = `predict --model model.mixden --data x.csv [--quantiles 0.05,0.5,0.95] [--mode] [--samples N] [--seed S]
         [--mixture] [--json]
-    Prints the x columns of each row, the mean and sd of each y, and what is asked: quantiles (one y column),
+    Prints the x columns of each row, the mean and sd of each y (von Mises: the mean direction and the circular
+    variance 1 − R), and what is asked: quantiles (one y column),
     the mode (the highest-density point), N samples (fresh draws unless --seed), or the mixture
     (π, μ, σ of every component, and ν where it is learned; of log y for a model trained with --y-log; --family gaussian-full adds
     each component's Cholesky factor below its diagonal as L{k}_{yi}_{yj}, σ being its diagonal).
@@ -50,7 +51,9 @@ export async function predict(argv: string[]): Promise<void> {
     // One GPU pass for the mixture; every summary of it is computed from that on the CPU.
     const mixture = await model.predict(x);
     const mean = mixtureMean(mixture);
-    const sd = mixtureVariance(mixture).map(Math.sqrt);
+    // Angles (von Mises): the circular variance 1 − R in place of a standard deviation, and the mean direction.
+    const circular = mixture.family === 'von-mises';
+    const sd = circular ? mixtureVariance(mixture) : mixtureVariance(mixture).map(Math.sqrt);
     const quantileValues = quantiles.map((q) => mixtureQuantile(mixture, q));
     const mode = o.mode ? mixtureMode(mixture) : undefined;
     const drawn = samples > 0 ? await model.sample(x, samples, seed === undefined ? {} : { seed }) : undefined;
@@ -61,7 +64,7 @@ export async function predict(argv: string[]): Promise<void> {
       ...xNames.map((name, i) => ({ name, value: (r: number) => x[r * inputDim + i] })),
       ...yNames.flatMap((name, d) => [
         { name: `mean_${name}`, value: (r: number) => mean[r * outputDim + d] },
-        { name: `sd_${name}`, value: (r: number) => sd[r * outputDim + d] },
+        { name: `${circular ? 'circular_variance' : 'sd'}_${name}`, value: (r: number) => sd[r * outputDim + d] },
         ...quantiles.map((q, i) => ({ name: `q${q}_${name}`, value: (r: number) => quantileValues[i][r] })),
         ...(mode ? [{ name: `mode_${name}`, value: (r: number) => mode[r * outputDim + d] }] : []),
         ...Array.from({ length: samples }, (_, j) => ({ name: `sample${j + 1}_${name}`, value: (r: number) => drawn![(r * samples + j) * drawWidth + d] })),

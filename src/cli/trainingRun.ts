@@ -159,7 +159,8 @@ export async function prepareRun(command: string, usage: string, argv: string[],
     sideColumns: sides.columns,
     train,
     test,
-    scale: { x: scale, y: scale, logY: o['y-log'] === true },
+    // Angles are never scaled: that would break the circle.
+    scale: { x: scale, y: text('family') === 'von-mises' ? 'none' : scale, logY: o['y-log'] === true },
     json: o.json === true,
     seed,
     model: {

@@ -210,4 +210,20 @@ describe('mixden report and dataset', () => {
     const report = await mixden('report', '--data', csv, '--x', 'x', '--y', 'y', '--bernoulli', 'pen', '--steps', '10');
     expect(report.stderr).toMatch(/mixden report compares .* side outputs/);
   });
+  it('trains von Mises components on the angular problem, its angles never scaled, and predicts on the circle', async () => {
+    const csv = join(dir, 'angular.csv');
+    expect((await mixden('dataset', 'angular', '--rows', '300', '--out', csv)).code).toBe(0);
+    const model = join(dir, 'angular.mixden');
+    const r = await mixden('train', '--data', csv, '--x', 'x', '--y', 'y', '--family', 'von-mises', '--hidden', '16', '--components', '3', '--steps', '200', '--lr', '0.02', '--out', model, '--json');
+    expect(r.code).toBe(0);
+    expect(Number.isFinite(JSON.parse(r.stdout.trim().split('\n').pop()!).testNll)).toBe(true);
+    const p = await mixden('predict', '--model', model, '--data', csv, '--mode', '--quantiles', '0.1,0.9', '--samples', '2', '--json');
+    const rows = JSON.parse(p.stdout);
+    const angles = rows.flatMap((row: Record<string, number>) => [row.mean_y, row.mode_y, row['q0.1_y'], row['q0.9_y'], row.sample1_y, row.sample2_y]);
+    expect(angles.every((v: number) => v > -Math.PI - 1e-9 && v <= Math.PI + 1e-9)).toBe(true);
+    expect(rows.every((row: Record<string, number>) => row.circular_variance_y >= 0 && row.circular_variance_y <= 1)).toBe(true);
+    const degrees = write('degrees.csv', `x,y\n${Array.from({ length: 50 }, (_, i) => `${i / 10},${(i * 7) % 360}`).join('\n')}\n`);
+    const warned = await mixden('train', '--data', degrees, '--x', 'x', '--y', 'y', '--family', 'von-mises', '--steps', '5', '--out', join(dir, 'degrees.mixden'));
+    expect(warned.stderr).toMatch(/takes angles in radians, but y reaches \d+; were they given in degrees\?/);
+  });
 });
