@@ -2,10 +2,11 @@
 # Each mixture family against the diagonal Gaussian on the data it is for, same trunk, K and steps, over three
 # seeds (the split, the weights and the minibatches change with the seed; the data set does not): test NLL per
 # row in original units, from `mixden report --json`.
-#   bash bench/record-family-comparison.sh [heavy-tailed|correlated|learned-nu|all]   (default all)
+#   bash bench/record-family-comparison.sh [heavy-tailed|correlated|learned-nu|angular|all]   (default all)
 # heavy-tailed → docs/family-comparison.txt (gaussian, laplace, student-t);
 # correlated   → docs/family-comparison-correlated.txt (gaussian, gaussian-full);
-# learned-nu   → docs/family-comparison-learned-nu.txt (student-t with learned ν, and the ν it learned).
+# learned-nu   → docs/family-comparison-learned-nu.txt (student-t with learned ν, and the ν it learned);
+# angular      → docs/family-comparison-angular.txt (gaussian, von-mises).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-all}
@@ -78,4 +79,14 @@ if [ "$which" = all ] || [ "$which" = learned-nu ]; then
     done
   } | tee docs/family-comparison-learned-nu.txt
   rm -rf "$tmp"
+fi
+
+if [ "$which" = all ] || [ "$which" = angular ]; then
+  {
+    header angular 'angular: y = 2x + 0.35 z wrapped into (-pi, pi], x ~ U(-3, 3), 2000 rows (1600 train, 400 test). Test NLL per row, nats.' \
+      'von-mises never scales y; gaussian z-scores it as usual. CRPS: on the line for gaussian, on (-pi, pi] for von-mises.'
+    for family in gaussian von-mises; do
+      for seed in 1 2 3; do run angular "$family" "$seed"; done
+    done
+  } | tee docs/family-comparison-angular.txt
 fi
