@@ -1,4 +1,4 @@
-// Writes model files as mixden saves them, for the PyTorch twin to read (make_fixtures.py): four models, each
+// Writes model files as mixden saves them, for the PyTorch twin to read (make_fixtures.py): five models, each
 // with its scalers, random starting weights (PyTorch's scheme, so biases are not zero) and a few rows of inputs.
 // Run after `npm run build`; the output goes to test/fixtures/pytorch/.
 import { writeFileSync } from 'node:fs';
@@ -32,6 +32,11 @@ const models = {
   'learned-nu': {
     architecture: { inputDim: 1, outputDim: 2, hidden: [6], activation: 'tanh', components: 2, sigma: 'softplus', sigmaEpsilon: 1e-7, family: 'student-t', degreesOfFreedom: 'learned' },
     scale: { x: 'zscore', y: 'zscore', log: false },
+  },
+  // Von Mises components over two angles (never scaled), inputs z-scored.
+  'von-mises': {
+    architecture: { inputDim: 2, outputDim: 2, hidden: [6], activation: 'relu', components: 3, sigma: 'exp', sigmaEpsilon: 1e-7, family: 'von-mises' },
+    scale: { x: 'zscore', y: 'none', log: false },
   },
 };
 

@@ -43,6 +43,12 @@ def correlated(rows, g):
     return x, y
 
 
+def angular(rows, g):
+    x = (torch.rand(rows, 1, generator=g, dtype=torch.float64) - 0.5) * 6
+    theta = 2 * x + 0.35 * torch.randn(rows, 1, generator=g, dtype=torch.float64)
+    return x, math.pi - torch.remainder(math.pi - theta, 2 * math.pi)
+
+
 def two_inputs_heavy(rows, g):
     x = torch.randn(rows, 2, generator=g, dtype=torch.float64)
     noise = torch.distributions.StudentT(3.0).sample((rows, 1))
@@ -63,6 +69,10 @@ TWIN_MODELS = {
         architecture={"inputDim": 2, "outputDim": 1, "hidden": [8, 8], "activation": "relu", "components": 3,
                       "sigma": "elu1", "sigmaEpsilon": 1e-6, "family": "student-t", "degreesOfFreedom": 3},
         data=two_inputs_heavy, scale="none", init="pytorch"),
+    "von-mises": dict(
+        architecture={"inputDim": 1, "outputDim": 1, "hidden": [12], "activation": "tanh", "components": 3,
+                      "sigma": "softplus", "sigmaEpsilon": 1e-7, "family": "von-mises"},
+        data=angular, scale="none", init="glorot"),
     "learned-nu": dict(
         architecture={"inputDim": 2, "outputDim": 1, "hidden": [8], "activation": "tanh", "components": 2,
                       "sigma": "softplus", "sigmaEpsilon": 1e-7, "family": "student-t", "degreesOfFreedom": "learned"},
@@ -111,7 +121,7 @@ def twin_trained():
 
 
 def mixden_saved():
-    for name in ("laplace", "full", "lognormal", "learned-nu"):
+    for name in ("laplace", "full", "lognormal", "learned-nu", "von-mises"):
         path = os.path.join(OUT, f"mixden-{name}.safetensors")
         model, manifest = load_file(path)
         with open(os.path.join(OUT, f"mixden-{name}-inputs.json")) as f:

@@ -31,7 +31,7 @@ ACTIVATIONS = {
     "sigmoid": torch.sigmoid,
     "elu": F.elu,
 }
-FAMILIES = ("gaussian", "gaussian-full", "laplace", "student-t")
+FAMILIES = ("gaussian", "gaussian-full", "laplace", "student-t", "von-mises")
 # Learned Student-t degrees of freedom (degreesOfFreedom: "learned"): nu = NU_MIN + NU_SPAN * sigmoid(a).
 NU_MIN, NU_SPAN = 1.5, 98.5
 
@@ -148,7 +148,12 @@ class MixdenMdn(nn.Module):
         family = a.get("family", "gaussian")
         logits, mu, scale, lower = self._parts(head)
         residual = y.unsqueeze(1) - mu
-        if family == "gaussian-full":
+        if family == "von-mises":
+            # Angles: kappa = 1/sigma^2; log I0(kappa) = log(i0e(kappa)) + kappa, so nothing overflows.
+            kappa = scale ** -2
+            per_dim = kappa * (torch.cos(residual) - 1) - math.log(2 * math.pi) - torch.log(torch.special.i0e(kappa))
+            component = per_dim.sum(-1)
+        elif family == "gaussian-full":
             z = torch.linalg.solve_triangular(self._factor(scale, lower), residual.unsqueeze(-1), upper=False).squeeze(-1)
             component = -0.5 * math.log(2 * math.pi) * y.shape[-1] - torch.log(scale).sum(-1) - 0.5 * (z * z).sum(-1)
         else:
@@ -204,6 +209,12 @@ class MixdenMdn(nn.Module):
             chosen = torch.multinomial(torch.softmax(logits / temperature, -1), n, replacement=True, generator=generator)
         pick = lambda t: torch.gather(t, 1, chosen.unsqueeze(-1).expand(rows, n, t.shape[-1]))
         mu_n, scale_n, lower_n = pick(mu), pick(scale), pick(lower)
+        if family == "von-mises":
+            # torch's von Mises sampler takes no generator: these draws follow torch's global seed. Into (-pi, pi].
+            if sigma_temperature <= 0:
+                return math.pi - torch.remainder(math.pi - mu_n, 2 * math.pi)
+            theta = torch.distributions.VonMises(mu_n, (scale_n * sigma_temperature) ** -2).sample()
+            return math.pi - torch.remainder(math.pi - theta, 2 * math.pi)
         if family == "laplace":
             v = torch.rand(rows, n, d, generator=generator, dtype=mu.dtype) - 0.5
             z = -torch.sign(v) * torch.log1p(-2 * v.abs())

@@ -1,7 +1,7 @@
 """Trains a mixden model in PyTorch, on one machine or several, and writes a mixden model file.
 
     python3 interop/pytorch/train.py --data file.csv --x a,b --y c [--hidden 32,32] [--activation tanh]
-        [--components 5] [--family gaussian|gaussian-full|laplace|student-t] [--degrees-of-freedom NU|learned]
+        [--components 5] [--family gaussian|gaussian-full|laplace|student-t|von-mises] [--degrees-of-freedom NU|learned]
         [--sigma softplus] [--steps 3000] [--batch full|N] [--lr 0.001] [--seed 1] [--init glorot|pytorch]
         [--scale zscore|minmax|none] [--from model.safetensors] [--out model.safetensors] [--processes N]
 
@@ -97,7 +97,8 @@ def train(rank, args):
         if args.degrees_of_freedom is not None:
             architecture["degreesOfFreedom"] = args.degrees_of_freedom
         # The same scalers on every process: fitted on all rows, before sharding.
-        scaling = {"x": fit_scaler(x, args.scale), "y": fit_scaler(y, args.scale)}
+        # Angles (von Mises) are never scaled: that would break the circle.
+        scaling = {"x": fit_scaler(x, args.scale), "y": fit_scaler(y, "none" if args.family == "von-mises" else args.scale)}
         model = MixdenMdn(architecture, scaling, init=args.init)
     xs, ys = model._scale("x", x), model._scale("y", y)
     xs, ys = xs[rank::world], ys[rank::world]

@@ -22,7 +22,7 @@ import { Random } from '../../src/mdn/random.js';
 
 const FIXTURES = 'test/fixtures/pytorch';
 const TOLERANCE = { atol: 1e-5, rtol: 1e-5 };
-const STANDARD_OPS = new Set(['Identity', 'Log', 'Sub', 'Div', 'MatMul', 'Add', 'Relu', 'Tanh', 'Sigmoid', 'Elu', 'LayerNormalization', 'Slice', 'Reshape', 'Exp', 'Neg', 'Abs', 'Atanh', 'Mul', 'Where', 'Less', 'Softmax', 'LogSoftmax', 'ReduceLogSumExp', 'ReduceSum', 'Unsqueeze', 'Gather', 'GatherElements', 'Cast']);
+const STANDARD_OPS = new Set(['Identity', 'Log', 'Sub', 'Div', 'MatMul', 'Add', 'Relu', 'Tanh', 'Sigmoid', 'Elu', 'LayerNormalization', 'Slice', 'Reshape', 'Exp', 'Neg', 'Abs', 'Atanh', 'Mul', 'Where', 'Less', 'Softmax', 'LogSoftmax', 'ReduceLogSumExp', 'ReduceSum', 'Unsqueeze', 'Gather', 'GatherElements', 'Cast', 'Sin', 'Min', 'Max']);
 
 // Each fixture: a file and the rows to run it on.
 const MODELS = [
@@ -34,6 +34,8 @@ const MODELS = [
   ['twin-full', 'expected'],
   ['mixden-learned-nu', 'inputs'],
   ['twin-learned-nu', 'expected'],
+  ['mixden-von-mises', 'inputs'],
+  ['twin-von-mises', 'expected'],
 ] as const;
 
 async function run(onnx: Uint8Array, feeds: Record<string, ort.Tensor>) {
@@ -134,6 +136,31 @@ describe('exportOnnx in ONNX Runtime', () => {
       const model = ModelProto.toObject(ModelProto.decode(exportOnnx(bytes, { output })), { longs: Number }) as any;
       expect([...new Set<string>(model.graph.node.map((n: { opType: string }) => n.opType))].filter((op) => !STANDARD_OPS.has(op))).toEqual([]);
     }
+  });
+
+  it('von Mises components: log p(y | x) and the mixture as mixden computes them, κ from 0.1 to 1e4 (log I₀ in three pieces)', async () => {
+    const arch: MdnArchitecture = { inputDim: 1, outputDim: 2, hidden: [5], activation: 'tanh', components: 3, sigma: 'exp', sigmaEpsilon: 1e-7, family: 'von-mises' };
+    const blocks = initialParameters(arch, 4).map((b) => Float32Array.from(b));
+    // The head layer's σ biases spread κ = e^{−2s} over 0.1 to 1e4.
+    const head = blocks[blocks.length - 1];
+    const biases = head.length - 15;
+    [1.1, 0.6, 0, -1, -1.8, -4.6].forEach((s, i) => (head[biases + 3 + 6 + i] = s));
+    const bytes = encodeModel(arch, blocks, undefined, { x: { kind: 'zscore', log: false, shift: [0.3], scale: [2] }, y: { kind: 'none', log: false, shift: [0, 0], scale: [1, 1] } });
+    const decoded = decodeModel(bytes);
+    const random = new Random(12);
+    const rows = 9;
+    const x = Array.from({ length: rows }, () => random.range(-3, 3));
+    const y = Array.from({ length: rows * 2 }, () => random.range(-Math.PI, Math.PI));
+    const xTensor = new ort.Tensor('float32', Float32Array.from(x), [rows, 1]);
+    const logProb = await run(exportOnnx(bytes, { output: 'logProb' }), { x: xTensor, y: new ort.Tensor('float32', Float32Array.from(y), [rows, 2]) });
+    const mixture = await run(exportOnnx(bytes), { x: xTensor });
+    const expected = referenceMixture(decoded, x);
+    expectReportsPass([
+      compareArrays('von Mises log_prob', logProb.log_prob.data as Float32Array, referenceLogDensity(decoded, x, y), { atol: 1e-4, rtol: 1e-5 }),
+      ...(['pi', 'mu', 'sigma'] as const).map((p) => compareArrays(`von Mises ${p}`, mixture[p].data as Float32Array, expected[p], TOLERANCE)),
+    ]);
+    const ops = new Set<string>((ModelProto.toObject(ModelProto.decode(exportOnnx(bytes, { output: 'logProb' })), { longs: Number }) as any).graph.node.map((n: { opType: string }) => n.opType));
+    expect([...ops].filter((op) => !STANDARD_OPS.has(op))).toEqual([]);
   });
 
   it('holds only standard operators of opset 17, with the documented inputs and outputs', () => {

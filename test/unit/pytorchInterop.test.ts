@@ -28,7 +28,7 @@ function mixtureReports(label: string, actual: ReturnType<typeof referenceMixtur
 }
 
 describe('models trained by the PyTorch twin', () => {
-  it.each(['layernorm', 'full', 'student-t', 'learned-nu'])('twin-%s: mixden reads the file and computes what PyTorch computed', (name) => {
+  it.each(['layernorm', 'full', 'student-t', 'learned-nu', 'von-mises'])('twin-%s: mixden reads the file and computes what PyTorch computed', (name) => {
     const decoded = decodeModel(file(`twin-${name}.safetensors`));
     const expected = json(`twin-${name}-expected.json`);
     expect((decoded.metadata as { trainedBy: string }).trainedBy).toBe('interop/pytorch/make_fixtures.py');
@@ -37,24 +37,24 @@ describe('models trained by the PyTorch twin', () => {
     expectReportsPass([compareArrays(`twin-${name} log p(y|x)`, logDensity, expected.logProb, TIGHT), ...mixtureReports(`twin-${name}`, referenceMixture(decoded, expected.x), expected)]);
   });
 
-  it('covers a layerNorm trunk, full covariance and Student-t components (ν fixed and learned), with and without scalers', () => {
-    const families = ['layernorm', 'full', 'student-t', 'learned-nu'].map((n) => decodeModel(file(`twin-${n}.safetensors`)).architecture);
-    expect(families.map((a) => a.family ?? 'gaussian')).toEqual(['gaussian', 'gaussian-full', 'student-t', 'student-t']);
-    expect(families.map((a) => a.degreesOfFreedom)).toEqual([undefined, undefined, 3, 'learned']);
+  it('covers a layerNorm trunk, full covariance, Student-t (ν fixed and learned) and von Mises components, with and without scalers', () => {
+    const families = ['layernorm', 'full', 'student-t', 'learned-nu', 'von-mises'].map((n) => decodeModel(file(`twin-${n}.safetensors`)).architecture);
+    expect(families.map((a) => a.family ?? 'gaussian')).toEqual(['gaussian', 'gaussian-full', 'student-t', 'student-t', 'von-mises']);
+    expect(families.map((a) => a.degreesOfFreedom)).toEqual([undefined, undefined, 3, 'learned', undefined]);
     expect(families[0].layers?.map((l) => l.kind)).toEqual(['dense', 'layerNorm', 'dense']);
     expect(decodeModel(file('twin-student-t.safetensors')).scaling).toBeUndefined();
   });
 });
 
 describe('files saved by mixden, read by the PyTorch twin', () => {
-  it.each(['laplace', 'full', 'lognormal', 'learned-nu'])('mixden-%s: the twin computes what mixden computes', (name) => {
+  it.each(['laplace', 'full', 'lognormal', 'learned-nu', 'von-mises'])('mixden-%s: the twin computes what mixden computes', (name) => {
     const decoded = decodeModel(file(`mixden-${name}.safetensors`));
     const inputs = json(`mixden-${name}-inputs.json`);
     const twin = json(`mixden-${name}-twin.json`);
     expectReportsPass([compareArrays(`mixden-${name} log p(y|x)`, referenceLogDensity(decoded, inputs.x, inputs.y), twin.logProb, TIGHT), ...mixtureReports(`mixden-${name}`, referenceMixture(decoded, inputs.x), twin)]);
   });
 
-  it.each(['laplace', 'full', 'lognormal', 'learned-nu'])('mixden-%s: saved again by the twin, the weights are bit for bit mixden’s', (name) => {
+  it.each(['laplace', 'full', 'lognormal', 'learned-nu', 'von-mises'])('mixden-%s: saved again by the twin, the weights are bit for bit mixden’s', (name) => {
     const original = decodeModel(file(`mixden-${name}.safetensors`));
     const resaved = decodeModel(file(`mixden-${name}-resaved.safetensors`));
     expect(resaved.architecture).toEqual(original.architecture);
@@ -64,7 +64,7 @@ describe('files saved by mixden, read by the PyTorch twin', () => {
   });
 
   it("the committed files are what mixden's writer makes of their contents today, byte for byte", () => {
-    for (const name of ['laplace', 'full', 'lognormal', 'learned-nu']) {
+    for (const name of ['laplace', 'full', 'lognormal', 'learned-nu', 'von-mises']) {
       const bytes = file(`mixden-${name}.safetensors`);
       const d = decodeModel(bytes);
       expect(Buffer.from(encodeModel(d.architecture, d.blocks, d.metadata, d.scaling, d.scalePlan)).equals(Buffer.from(bytes))).toBe(true);
