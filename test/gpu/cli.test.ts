@@ -88,7 +88,7 @@ describe('mixden train and predict', () => {
     ['a dense layer of no units', ['--x', 'x', '--y', 'y', '--layers', 'dense:0:relu'], /--layers: layers\[0\] \('dense:0:relu'\)\.units must be an integer >= 1, got 0/],
     ['--layers with --hidden', ['--x', 'x', '--y', 'y', '--layers', 'dense:8', '--hidden', '4'], /give --layers or --hidden\/--activation, not both \(--hidden was given\)/],
     ['Student-t without its ν', ['--x', 'x', '--y', 'y', '--family', 'student-t'], /--family student-t needs --degrees-of-freedom NU/],
-    ['an unknown family', ['--x', 'x', '--y', 'y', '--family', 'cauchy'], /--family must be one of gaussian, gaussian-full, laplace, student-t, got 'cauchy'/],
+    ['an unknown family', ['--x', 'x', '--y', 'y', '--family', 'cauchy'], /--family must be one of gaussian, gaussian-full, laplace, student-t, von-mises, got 'cauchy'/],
     ['an unknown initialisation', ['--x', 'x', '--y', 'y', '--init', 'he'], /--init must be one of glorot, pytorch, got 'he'/],
     ['--y-log with Laplace components', ['--x', 'x', '--y', 'y', '--family', 'laplace', '--y-log'], /--y-log \(log-normal components\) is available with --family gaussian only/],
   ])('refuses %s with a message and exit code 1', async (_, args, message) => {

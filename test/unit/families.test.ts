@@ -12,7 +12,7 @@ const base: MdnArchitecture = { inputDim: 2, outputDim: 1, hidden: [4], activati
 
 describe('the family in the model description', () => {
   it.each([
-    [{ family: 'gamma' }, /family must be one of gaussian, gaussian-full, laplace, student-t, got "gamma"/],
+    [{ family: 'gamma' }, /family must be one of gaussian, gaussian-full, laplace, student-t, von-mises, got "gamma"/],
     [{ family: 'student-t' }, /degreesOfFreedom must be 'learned' or a number above 1 and at most 1e6 for family 'student-t', got undefined/],
     [{ family: 'student-t', degreesOfFreedom: 1 }, /above 1/],
     [{ family: 'laplace', degreesOfFreedom: 3 }, /degreesOfFreedom is for family 'student-t', not 'laplace'/],
