@@ -2,6 +2,8 @@
 // `npm run bench:kernels`: GPU time (timestamps, Dawn in Node) of the kernel variants the generators choose
 // between, side by side on the benchmark's shapes, written to bench/results/kernel-variants-<date>-<driver>.txt. The
 // figures quoted for those choices in the README and the kernel sources come from this file.
+// `npm run bench:kernels -- tiled` runs only the forward product's register blocks against its workgroup-memory
+// tiles, into kernel-variants-<date>-<driver>-tiled.txt; `--out DIR` writes elsewhere than bench/results.
 import { writeFileSync } from 'node:fs';
 const { nodeGpu } = await import('../dist/host/node.js');
 const { compileKernel } = await import('../dist/runtime/kernel.js');
@@ -82,6 +84,37 @@ const SQUARE = { rows: 8, cols: 8 };
 const TALL = { rows: 16, cols: 8 };
 const WIDE = { rows: 8, cols: 16 };
 
+const { denseForward } = await import('../dist/shaders/denseForward.js');
+const args = process.argv.slice(2);
+const outAt = args.indexOf('--out');
+const outDir = outAt >= 0 ? args[outAt + 1] : 'bench/results';
+const section = args.find((a, i) => !a.startsWith('--') && (outAt < 0 || i !== outAt + 1));
+// One file per day and Vulkan driver (lavapipe, swiftshader, system), as the choices differ by adapter class.
+const writeOut = (suffix = '') => {
+  const file = `${outDir}/kernel-variants-${new Date().toISOString().slice(0, 10)}-${vulkanDriver().driver}${suffix}.txt`;
+  writeFileSync(file, output.join('\n') + '\n');
+  console.log(`written to ${file}`);
+};
+if (section === 'tiled') {
+  say('## dense forward: register blocks (16x8, 8x8) against workgroup-memory tiles (64x64 per workgroup of 16x16, 4x4 each)');
+  for (const [rows, inputs, outputs] of [[1000, 24, 72], [1000, 72, 72], [10000, 128, 128], [8192, 256, 256], [4096, 512, 512]]) {
+    const vectorB = outputs % 4 === 0;
+    await compare(
+      `forward ${rows} x ${inputs + 1} -> ${outputs}`,
+      [
+        ['16x8', denseForward, { activation: 'tanh', vectorB }],
+        ['8x8', denseForward, { activation: 'tanh', vectorB, block: SQUARE }],
+        ['tiled', denseForward, { activation: 'tanh', vectorB, tiled: true }],
+      ],
+      { rows, inputs, outputs },
+      { input: random(rows * inputs), weights: random((inputs + 1) * outputs), output: rows * outputs },
+    );
+  }
+  writeOut('-tiled');
+  gpu.destroy();
+  process.exit(0);
+}
+
 say('## matmul, forward and input gradient: 8x8 against 16x8 blocks (and 16x8 with every load replaced by arithmetic)');
 for (const [rows, inputs, outputs] of [[1000, 24, 72], [10000, 128, 128], [8192, 256, 256]]) {
   await compareMatmul(`forward ${rows} x ${inputs + 1} -> ${outputs}`, forward(rows, inputs, outputs), [SQUARE, TALL], true);
@@ -158,9 +191,6 @@ for (const [K, D] of [[24, 1], [32, 2], [85, 1]]) {
   say(`K ${K}, D ${D} (${K * (1 + 2 * D)} outputs): ${((performance.now() - started) / 1000).toFixed(2)} s`);
 }
 
-// One file per day and Vulkan driver (lavapipe, swiftshader, system), as the choices differ by adapter class.
-const file = `bench/results/kernel-variants-${new Date().toISOString().slice(0, 10)}-${vulkanDriver().driver}.txt`;
-writeFileSync(file, output.join('\n') + '\n');
-console.log(`written to ${file}`);
+writeOut();
 gpu.destroy();
 process.exit(0);

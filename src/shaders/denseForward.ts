@@ -6,6 +6,7 @@ import { defineKernel } from '../runtime/kernel.js';
 import type { Activation } from './activation.wgsl.js';
 import type { AdapterClass } from '../runtime/device.js';
 import { type BlockShape, MatmulShape, SQUARE_BLOCK, checkVectorStride, matmulSource, matmulWorkgroups, TALL_BLOCK } from './matmul.wgsl.js';
+import { TILE, tiledForwardSource } from './tiledMatmul.wgsl.js';
 
 export interface DenseSizes {
   readonly rows: number;
@@ -19,6 +20,8 @@ export interface DenseForwardVariant {
   readonly vectorB: boolean;
   /** The register block per invocation (default TALL_BLOCK, 16 x 8). */
   readonly block?: BlockShape;
+  /** Workgroup-memory tiles of 64 x 64 (tiledMatmul.wgsl.ts) instead of register blocks; W is then read as scalars. */
+  readonly tiled?: boolean;
 }
 
 /**
@@ -28,8 +31,14 @@ export interface DenseForwardVariant {
  */
 export const forwardBlockFor = (adapterClass: AdapterClass | undefined): BlockShape => (adapterClass === 'lavapipe' ? SQUARE_BLOCK : TALL_BLOCK);
 
-/** The variant for a layer of these sizes, on an adapter of this class (none: exportWgsl's, 16 x 8). */
+/**
+ * The variant for a layer of these sizes, on an adapter of this class (none: exportWgsl's, 16 x 8). GPU-class
+ * adapters take workgroup-memory tiles, the way GPUs are fast; on both software adapters those were measured
+ * 1.7-4.7x (lavapipe) and 3.4-22x (SwiftShader) slower than register blocks, whose loads are cheap there and
+ * whose barriers are dear (bench/results/kernel-variants-2026-11-30-*-tiled.txt), so they keep register blocks.
+ */
 export function denseForwardVariant(activation: Activation, { outputs }: Omit<DenseSizes, 'rows' | 'inputs'>, adapterClass?: AdapterClass): DenseForwardVariant {
+  if (adapterClass === 'gpu') return { activation, vectorB: outputs % 4 === 0, tiled: true };
   const block = forwardBlockFor(adapterClass);
   // The default block is left out, so those variants keep the pipeline keys they always had.
   return { activation, vectorB: outputs % 4 === 0, ...(block === TALL_BLOCK ? {} : { block }) };
@@ -37,11 +46,15 @@ export function denseForwardVariant(activation: Activation, { outputs }: Omit<De
 
 export const denseForward = defineKernel<DenseForwardVariant, DenseSizes>()({
   name: 'denseForward',
-  bindings: (v) => [readOnly('input'), readOnly('weights', v.vectorB ? 'vec4<f32>' : 'f32'), readWrite('output'), uniform('shape', MatmulShape)],
+  bindings: (v) => [readOnly('input'), readOnly('weights', v.vectorB && !v.tiled ? 'vec4<f32>' : 'f32'), readWrite('output'), uniform('shape', MatmulShape)],
   source: (v) =>
-    matmulSource({ transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', activation: v.activation, vectorB: v.vectorB, block: v.block ?? TALL_BLOCK }, { a: 'input', b: 'weights', c: 'output' }),
+    v.tiled
+      ? tiledForwardSource(v.activation, { a: 'input', b: 'weights', c: 'output' })
+      : matmulSource({ transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', activation: v.activation, vectorB: v.vectorB, block: v.block ?? TALL_BLOCK }, { a: 'input', b: 'weights', c: 'output' }),
   plan: ({ rows, inputs, outputs }, v) => {
+    const uniforms = { m: rows, n: outputs, k: inputs + 1, lda: inputs, ldb: outputs };
+    if (v.tiled) return { uniforms, workgroups: [Math.ceil(outputs / TILE), Math.ceil(rows / TILE), 1] as const };
     checkVectorStride('denseForward', v.vectorB, outputs);
-    return { uniforms: { m: rows, n: outputs, k: inputs + 1, lda: inputs, ldb: outputs }, workgroups: matmulWorkgroups(rows, outputs, v.block ?? TALL_BLOCK) };
+    return { uniforms, workgroups: matmulWorkgroups(rows, outputs, v.block ?? TALL_BLOCK) };
   },
 });

@@ -38,6 +38,14 @@ describe('denseForward in 8x8 blocks (the lavapipe class)', () => {
   });
 });
 
+// The forward product in workgroup-memory tiles of 64 x 64 (tiledMatmul.wgsl.ts), the GPU-class kernel, here on
+// SwiftShader; the same rounding bound holds whatever the order of the sums.
+describe('denseForward in workgroup-memory tiles (the GPU class)', () => {
+  it.each(sweep.filter((_, i) => i % 2 === 0))('$rows rows, $inputs -> $outputs, $activation', async (args) => {
+    expectReportsPass(await page().run<CompareReport[]>('denseForward', { ...args, tiled: true }));
+  });
+});
+
 // Fitted blocks have the sizes' own row counts (2, 4, 13, 15 here); 8x16 checks 16 columns on every size.
 describe.each(['fitted', 'wide'])('denseWeightGrad in %s blocks', (block) => {
   it.each(sweep)('$rows rows, $inputs -> $outputs, B as vec4 where aligned: $vector', async (args) => {

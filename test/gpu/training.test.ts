@@ -16,6 +16,15 @@ describe('training step', () => {
   });
 });
 
+describe('training step with the GPU-class kernels, forced on the software adapter', () => {
+  it.each([
+    { steps: 5, rows: 9 },
+    { steps: 3, rows: 70 },
+  ])('$steps steps on $rows rows (forward product in 64x64 workgroup tiles) match the reference', async (args) => {
+    expectReportsPass(await page().run<CompareReport[]>('gpuClassTrainingSteps', args));
+  });
+});
+
 describe('training options', () => {
   it('gradient clipping to a global norm of 0.05 (active at every step) and a σ penalty of 0.01 match the reference', async () => {
     expectReportsPass(await page().run<CompareReport[]>('trainingSteps', { steps: 10, rows: 33, activation: 'tanh', clipNorm: 0.05, sigmaPenalty: 0.01 }));

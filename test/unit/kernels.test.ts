@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelCode, type KernelDefinition } from '../../src/runtime/kernel.js';
 import { ACTIVATIONS } from '../../src/shaders/activation.wgsl.js';
 import { SIGMA_ACTIVATIONS } from '../../src/shaders/sigma.wgsl.js';
-import { denseForward } from '../../src/shaders/denseForward.js';
+import { denseForward, denseForwardVariant } from '../../src/shaders/denseForward.js';
 import { denseInputGrad } from '../../src/shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../src/shaders/denseWeightGrad.js';
 import { mixtureNll } from '../../src/shaders/mixtureNll.js';
@@ -26,6 +26,7 @@ const variants: [KernelDefinition<any, any>, unknown][] = [
   ...ACTIVATIONS.flatMap((activation) =>
     [false, true].map((vectorB) => [denseForward, { activation, vectorB }] as [KernelDefinition<any, any>, unknown]),
   ),
+  ...ACTIVATIONS.map((activation) => [denseForward, { activation, vectorB: true, tiled: true }] as [KernelDefinition<any, any>, unknown]),
   ...ACTIVATIONS.map((inputActivation) => [denseInputGrad, { inputActivation }] as [KernelDefinition<any, any>, unknown]),
   [denseWeightGrad, { vectorB: false, block: { rows: 8, cols: 16 } }],
   [denseWeightGrad, { vectorB: true, block: { rows: 13, cols: 8 } }],
@@ -77,6 +78,13 @@ describe('kernel plans', () => {
       uniforms: { m: 33, n: 130, k: 4, lda: 3, ldb: 130 },
       workgroups: [4, 1, 1],
     });
+  });
+
+  it('a GPU-class adapter gets the forward product in 64 x 64 workgroup tiles; the software ones keep register blocks', () => {
+    expect(denseForwardVariant('tanh', { outputs: 24 }, 'gpu')).toEqual({ activation: 'tanh', vectorB: true, tiled: true });
+    expect(denseForwardVariant('tanh', { outputs: 24 }, 'lavapipe').tiled).toBeUndefined();
+    expect(denseForwardVariant('tanh', { outputs: 24 }, 'swiftshader').tiled).toBeUndefined();
+    expect(denseForward.plan({ rows: 1000, inputs: 3, outputs: 130 }, { activation: 'relu', vectorB: false, tiled: true }).workgroups).toEqual([3, 16, 1]);
   });
 
   it('denseWeightGrad produces (inputs + 1) x outputs, the ones row giving the bias gradient', () => {

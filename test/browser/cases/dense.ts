@@ -25,7 +25,9 @@ interface DenseArgs {
   /** The weight gradient's block: 'fitted' (what denseWeightGradVariant picks, the default) or 8x16. */
   block?: 'fitted' | 'wide';
   /** The forward product's adapter class: its block is 16x8, or 8x8 for 'lavapipe' (forwardBlockFor). */
-  adapterClass?: 'swiftshader' | 'lavapipe';
+  adapterClass?: 'swiftshader' | 'lavapipe' | 'gpu';
+  /** The forward product in workgroup-memory tiles (tiledMatmul.wgsl.ts) rather than register blocks. */
+  tiled?: boolean;
   seed?: number;
 }
 
@@ -52,8 +54,12 @@ export const denseCases = {
     const magnitude = forwardMagnitude(x, params, args);
     const bound = magnitude.map((m, i) => (inputs + 2) * U * m + (8 + 4 * Math.abs(pre[i])) * U * (1 + Math.abs(expected[i])));
     const block = forwardBlockFor(args.adapterClass);
-    const variant = args.vector ? denseForwardVariant(activation, args, args.adapterClass) : { activation, vectorB: false, block };
-    if (variant.block && variant.block !== block) throw new Error('the forward block is not the one asked for');
+    const variant = args.tiled
+      ? { activation, vectorB: args.vector && outputs % 4 === 0, tiled: true }
+      : args.vector
+        ? denseForwardVariant(activation, args, args.adapterClass)
+        : { activation, vectorB: false, block };
+    if (!args.tiled && 'block' in variant && variant.block && variant.block !== block) throw new Error('the forward block is not the one asked for');
     const { output: c } = await runKernel(gpu, denseForward, variant, { rows, inputs, outputs }, {
       buffers: { input: x, weights: params, output: rows * outputs },
       read: ['output'],

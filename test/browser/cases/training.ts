@@ -1,5 +1,5 @@
 // Whole training steps on the GPU against the float64 reference network, and the inverse-sine proof of life.
-import type { GpuContext } from '../../../src/runtime/device.js';
+import { GpuContext } from '../../../src/runtime/device.js';
 import type { MdnArchitecture } from '../../../src/mdn/architecture.js';
 import { MdnTrainer } from '../../../src/mdn/trainer.js';
 import { initialParameters } from '../../../src/mdn/init.js';
@@ -63,6 +63,16 @@ export function randomTargets(random: Random, arch: MdnArchitecture, rows: numbe
 }
 
 export const trainingCases = {
+  /**
+   * Training steps with the kernels a GPU-class adapter gets (the forward product in workgroup-memory tiles),
+   * forced here on a software adapter: a context over the same device that reports another adapter.
+   */
+  async gpuClassTrainingSteps(gpu: GpuContext, { steps, rows }: { steps: number; rows: number }) {
+    const forced = new GpuContext(gpu.device, 'test: a GPU-class adapter (forced)', false, false);
+    if (forced.adapterClass !== 'gpu') throw new Error('the forced context is not GPU-class');
+    return stepsAgainstReference(forced, { ...SMALL_ARCHITECTURE, hidden: [70, 5] }, steps, rows, rows + 2, 'GPU-class kernels');
+  },
+
   async trainingSteps(
     gpu: GpuContext,
     { steps, rows, activation, clipNorm, sigmaPenalty }: { steps: number; rows: number; activation: MdnArchitecture['activation']; clipNorm?: number; sigmaPenalty?: number },

@@ -1,0 +1,90 @@
+// A workgroup-tiled matmul for the dense forward product, C[M,N] = act([A | 1] · B) with B's last row the bias:
+// the way GPUs are fast, and a candidate for lavapipe. Each workgroup of 16 x 16 invocations computes a 64 x 64
+// tile of C, each invocation a 4 x 4 block of it in vec4 registers; the K dimension goes through workgroup
+// memory 16 at a time, each invocation loading four values of A and four of B per step (coalesced along rows),
+// then 16 steps of 4 x 4 multiply-adds from workgroup memory between two barriers. Loads past the edges read
+// zero (A's ones column is written where k is the last), only stores are bounds-checked. Used where
+// `npm run bench:kernels` measured it faster (denseForward.ts); tested on both software adapters against the
+// float64 reference like the register-blocked kernel (test/gpu/dense.test.ts).
+import { type Activation, activateWgsl } from './activation.wgsl.js';
+
+/** Outputs per workgroup side, invocations per side, K per step. */
+export const TILE = 64;
+export const TILE_THREADS = 16;
+export const TILE_K = 16;
+
+export function tiledForwardSource(activation: Activation, names: { a: string; b: string; c: string }): string {
+  const { a: A, b: B, c: C } = names;
+  return `
+${activateWgsl(activation)}
+
+var<workgroup> tileA: array<f32, ${TILE_K * TILE}>;
+var<workgroup> tileB: array<f32, ${TILE_K * TILE}>;
+
+@compute @workgroup_size(${TILE_THREADS}, ${TILE_THREADS})
+fn main(
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(workgroup_id) wid: vec3<u32>,
+) {
+  let row0 = wid.y * ${TILE}u;
+  let col0 = wid.x * ${TILE}u;
+  let flat = lid.y * ${TILE_THREADS}u + lid.x;
+  // The invocation's 4 x 4 block of the tile: rows ty*4.., columns tx*4...
+  let ty = lid.y * 4u;
+  let tx = lid.x * 4u;
+  let innerK = shape.k - 1u;
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var k0 = 0u; k0 < shape.k; k0 += ${TILE_K}u) {
+    // A: 64 rows x 16 k = 1024 values, 4 per invocation, each thread along k for one row (tileA is [k][row]).
+    for (var i = 0u; i < 4u; i++) {
+      let e = flat * 4u + i;
+      let r = e / ${TILE_K}u;
+      let kk = e % ${TILE_K}u;
+      let row = row0 + r;
+      let k = k0 + kk;
+      var value = 0.0;
+      if (row < shape.m && k < shape.k) {
+        value = select(${A}[row * shape.lda + min(k, innerK - 1u)], 1.0, k == innerK);
+      }
+      tileA[kk * ${TILE}u + r] = value;
+    }
+    // B: 16 k x 64 columns, 4 per invocation along a row of B.
+    for (var i = 0u; i < 4u; i++) {
+      let e = flat * 4u + i;
+      let kk = e / ${TILE}u;
+      let c = e % ${TILE}u;
+      let k = k0 + kk;
+      let col = col0 + c;
+      tileB[kk * ${TILE}u + c] = select(0.0, ${B}[min(k, shape.k - 1u) * shape.ldb + min(col, shape.n - 1u)], k < shape.k && col < shape.n);
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < ${TILE_K}u; kk++) {
+      let a = vec4<f32>(tileA[kk * ${TILE}u + ty], tileA[kk * ${TILE}u + ty + 1u], tileA[kk * ${TILE}u + ty + 2u], tileA[kk * ${TILE}u + ty + 3u]);
+      let b = vec4<f32>(tileB[kk * ${TILE}u + tx], tileB[kk * ${TILE}u + tx + 1u], tileB[kk * ${TILE}u + tx + 2u], tileB[kk * ${TILE}u + tx + 3u]);
+      acc0 += a.x * b;
+      acc1 += a.y * b;
+      acc2 += a.z * b;
+      acc3 += a.w * b;
+    }
+    workgroupBarrier();
+  }
+  store(row0 + ty, col0 + tx, acc0);
+  store(row0 + ty + 1u, col0 + tx, acc1);
+  store(row0 + ty + 2u, col0 + tx, acc2);
+  store(row0 + ty + 3u, col0 + tx, acc3);
+}
+
+fn store(row: u32, col: u32, value: vec4<f32>) {
+  if (row >= shape.m || col >= shape.n) { return; }
+  let out = activate(value);
+  let base = row * shape.n + col;
+  ${C}[base] = out.x;
+  if (col + 1u < shape.n) { ${C}[base + 1u] = out.y; }
+  if (col + 2u < shape.n) { ${C}[base + 2u] = out.z; }
+  if (col + 3u < shape.n) { ${C}[base + 3u] = out.w; }
+}
+`;
+}
