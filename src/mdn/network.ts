@@ -59,7 +59,7 @@ export class NetworkRecorder {
       stages.push(...layers.flatMap((l) => l.kind.forward(l, true, adapterClass) as Stage<unknown>[]));
       stages.push(head.loss(architecture, needs.training) as Stage<unknown>);
       if (sides) stages.push(sides.loss() as Stage<unknown>);
-      for (const [i, l] of layers.entries()) stages.push(...(l.kind.backward(l, inputActivationOf(layers, i)) as Stage<unknown>[]));
+      for (const [i, l] of layers.entries()) stages.push(...(l.kind.backward(l, inputActivationOf(layers, i), adapterClass) as Stage<unknown>[]));
     }
     if (needs.inference) stages.push(...([head.mixture(architecture), head.logDensity(architecture), head.sample(architecture, 1)] as Stage<unknown>[]));
     if (needs.inference && sides) stages.push(...([sides.probabilities(), sides.logDensity(), sides.sample(1)] as Stage<unknown>[]));
@@ -105,7 +105,7 @@ export class NetworkRecorder {
         inputGrad: i > 0 ? grads[i - 1] : grads[i],
         weightGrad: gradients.binding(`layer${i}`),
       };
-      for (const s of layer.kind.backward(layer, inputActivationOf(this.layers, i))) this.record(builder, s, io, rows);
+      for (const s of layer.kind.backward(layer, inputActivationOf(this.layers, i), this.adapterClass)) this.record(builder, s, io, rows);
     }
   }
 

@@ -6,7 +6,7 @@ import { defineKernel } from '../runtime/kernel.js';
 import type { Activation } from './activation.wgsl.js';
 import type { AdapterClass } from '../runtime/device.js';
 import { type BlockShape, MatmulShape, SQUARE_BLOCK, checkVectorStride, matmulSource, matmulWorkgroups, TALL_BLOCK } from './matmul.wgsl.js';
-import { TILE, tiledForwardSource } from './tiledMatmul.wgsl.js';
+import { TILE, tiledMatmulSource } from './tiledMatmul.wgsl.js';
 
 export interface DenseSizes {
   readonly rows: number;
@@ -49,7 +49,7 @@ export const denseForward = defineKernel<DenseForwardVariant, DenseSizes>()({
   bindings: (v) => [readOnly('input'), readOnly('weights', v.vectorB && !v.tiled ? 'vec4<f32>' : 'f32'), readWrite('output'), uniform('shape', MatmulShape)],
   source: (v) =>
     v.tiled
-      ? tiledForwardSource(v.activation, { a: 'input', b: 'weights', c: 'output' })
+      ? tiledMatmulSource('forward', v.activation, { a: 'input', b: 'weights', c: 'output' })
       : matmulSource({ transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', activation: v.activation, vectorB: v.vectorB, block: v.block ?? TALL_BLOCK }, { a: 'input', b: 'weights', c: 'output' }),
   plan: ({ rows, inputs, outputs }, v) => {
     const uniforms = { m: rows, n: outputs, k: inputs + 1, lda: inputs, ldb: outputs };

@@ -6,12 +6,19 @@ import { defineKernel } from '../runtime/kernel.js';
 import type { Activation } from './activation.wgsl.js';
 import type { DenseSizes } from './denseForward.js';
 import { MatmulShape, matmulSource, matmulWorkgroups, TALL_BLOCK } from './matmul.wgsl.js';
+import { TILE, tiledMatmulSource } from './tiledMatmul.wgsl.js';
 
-export const denseInputGrad = defineKernel<{ inputActivation: Activation }, DenseSizes>()({
+export interface DenseInputGradVariant {
+  readonly inputActivation: Activation;
+  /** Workgroup-memory tiles (the GPU class, as for the forward product: denseForward.ts says why not elsewhere). */
+  readonly tiled?: boolean;
+}
+
+export const denseInputGrad = defineKernel<DenseInputGradVariant, DenseSizes>()({
   name: 'denseInputGrad',
   bindings: () => [readOnly('outputGrad'), readOnly('weights'), readOnly('activationOutput'), readWrite('inputGrad'), uniform('shape', MatmulShape)],
-  source: ({ inputActivation }) =>
-    matmulSource({
+  source: ({ inputActivation, tiled }) =>
+    tiled ? tiledMatmulSource('inputGrad', inputActivation, { a: 'outputGrad', b: 'weights', c: 'inputGrad' }) : matmulSource({
       block: TALL_BLOCK,
       transposeA: false,
       transposeB: true,
@@ -21,8 +28,8 @@ export const denseInputGrad = defineKernel<{ inputActivation: Activation }, Dens
       activation: inputActivation,
       vectorB: false,
     }, { a: 'outputGrad', b: 'weights', c: 'inputGrad' }),
-  plan: ({ rows, inputs, outputs }) => ({
+  plan: ({ rows, inputs, outputs }, v) => ({
     uniforms: { m: rows, n: inputs, k: outputs, lda: outputs, ldb: outputs },
-    workgroups: matmulWorkgroups(rows, inputs, TALL_BLOCK),
+    workgroups: v.tiled ? [Math.ceil(inputs / TILE), Math.ceil(rows / TILE), 1] : matmulWorkgroups(rows, inputs, TALL_BLOCK),
   }),
 });

@@ -1,22 +1,37 @@
-// A workgroup-tiled matmul for the dense forward product, C[M,N] = act([A | 1] · B) with B's last row the bias:
-// the way GPUs are fast, and a candidate for lavapipe. Each workgroup of 16 x 16 invocations computes a 64 x 64
+// A workgroup-tiled matmul for the dense products with many rows: the forward product, C[M,N] = act([A | 1] · B)
+// with B's last row the bias, and the input gradient, C = (A · Bᵀ) ⊙ act'(activationOutput): the way GPUs are fast. Each workgroup of 16 x 16 invocations computes a 64 x 64
 // tile of C, each invocation a 4 x 4 block of it in vec4 registers; the K dimension goes through workgroup
 // memory 16 at a time, each invocation loading four values of A and four of B per step (coalesced along rows),
 // then 16 steps of 4 x 4 multiply-adds from workgroup memory between two barriers. Loads past the edges read
 // zero (A's ones column is written where k is the last), only stores are bounds-checked. Used where
 // `npm run bench:kernels` measured it faster (denseForward.ts); tested on both software adapters against the
 // float64 reference like the register-blocked kernel (test/gpu/dense.test.ts).
-import { type Activation, activateWgsl } from './activation.wgsl.js';
+import { type Activation, activateWgsl, activationGradWgsl } from './activation.wgsl.js';
+
+/** Which product: the forward one (bias row, activation) or the input gradient (B transposed, activation derivative). */
+export type TiledProduct = 'forward' | 'inputGrad';
 
 /** Outputs per workgroup side, invocations per side, K per step. */
 export const TILE = 64;
 export const TILE_THREADS = 16;
 export const TILE_K = 16;
 
-export function tiledForwardSource(activation: Activation, names: { a: string; b: string; c: string }): string {
+export function tiledMatmulSource(product: TiledProduct, activation: Activation, names: { a: string; b: string; c: string }): string {
   const { a: A, b: B, c: C } = names;
+  const forward = product === 'forward';
+  // A's ones column (forward) sits at k = K − 1; B is read transposed for the input gradient.
+  const aLoad = forward ? `select(${A}[row * shape.lda + min(k, innerK - 1u)], 1.0, k == innerK)` : `${A}[row * shape.lda + k]`;
+  const bLoad = forward ? `${B}[min(k, shape.k - 1u) * shape.ldb + min(col, shape.n - 1u)]` : `${B}[min(col, shape.n - 1u) * shape.ldb + min(k, shape.k - 1u)]`;
+  const finish = forward
+    ? `fn finish(value: vec4<f32>, base: u32) -> vec4<f32> { return activate(value); }`
+    : `fn finish(value: vec4<f32>, base: u32) -> vec4<f32> {
+  let last = arrayLength(&activationOutput) - 1u;
+  let y = vec4(activationOutput[base], activationOutput[min(base + 1u, last)], activationOutput[min(base + 2u, last)], activationOutput[min(base + 3u, last)]);
+  return value * activationGradFromOutput(y);
+}`;
   return `
-${activateWgsl(activation)}
+${forward ? activateWgsl(activation) : activationGradWgsl(activation)}
+${finish}
 
 var<workgroup> tileA: array<f32, ${TILE_K * TILE}>;
 var<workgroup> tileB: array<f32, ${TILE_K * TILE}>;
@@ -32,7 +47,7 @@ fn main(
   // The invocation's 4 x 4 block of the tile: rows ty*4.., columns tx*4...
   let ty = lid.y * 4u;
   let tx = lid.x * 4u;
-  let innerK = shape.k - 1u;
+  let innerK = shape.k - ${forward ? 1 : 0}u;
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
@@ -47,7 +62,7 @@ fn main(
       let k = k0 + kk;
       var value = 0.0;
       if (row < shape.m && k < shape.k) {
-        value = select(${A}[row * shape.lda + min(k, innerK - 1u)], 1.0, k == innerK);
+        value = ${aLoad};
       }
       tileA[kk * ${TILE}u + r] = value;
     }
@@ -58,7 +73,7 @@ fn main(
       let c = e % ${TILE}u;
       let k = k0 + kk;
       let col = col0 + c;
-      tileB[kk * ${TILE}u + c] = select(0.0, ${B}[min(k, shape.k - 1u) * shape.ldb + min(col, shape.n - 1u)], k < shape.k && col < shape.n);
+      tileB[kk * ${TILE}u + c] = select(0.0, ${bLoad}, k < shape.k && col < shape.n);
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${TILE_K}u; kk++) {
@@ -79,8 +94,8 @@ fn main(
 
 fn store(row: u32, col: u32, value: vec4<f32>) {
   if (row >= shape.m || col >= shape.n) { return; }
-  let out = activate(value);
   let base = row * shape.n + col;
+  let out = finish(value, base);
   ${C}[base] = out.x;
   if (col + 1u < shape.n) { ${C}[base + 1u] = out.y; }
   if (col + 2u < shape.n) { ${C}[base + 2u] = out.z; }

@@ -38,11 +38,11 @@ describe('denseForward in 8x8 blocks (the lavapipe class)', () => {
   });
 });
 
-// The forward product in workgroup-memory tiles of 64 x 64 (tiledMatmul.wgsl.ts), the GPU-class kernel, here on
-// SwiftShader; the same rounding bound holds whatever the order of the sums.
-describe('denseForward in workgroup-memory tiles (the GPU class)', () => {
+// The forward product and the input gradient in workgroup-memory tiles of 64 x 64 (tiledMatmul.wgsl.ts), the
+// GPU-class kernels, here on SwiftShader; the same rounding bounds hold whatever the order of the sums.
+describe.each(['denseForward', 'denseInputGrad'])('%s in workgroup-memory tiles (the GPU class)', (kernel) => {
   it.each(sweep.filter((_, i) => i % 2 === 0))('$rows rows, $inputs -> $outputs, $activation', async (args) => {
-    expectReportsPass(await page().run<CompareReport[]>('denseForward', { ...args, tiled: true }));
+    expectReportsPass(await page().run<CompareReport[]>(kernel, { ...args, tiled: true }));
   });
 });
 

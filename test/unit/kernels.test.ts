@@ -27,6 +27,7 @@ const variants: [KernelDefinition<any, any>, unknown][] = [
     [false, true].map((vectorB) => [denseForward, { activation, vectorB }] as [KernelDefinition<any, any>, unknown]),
   ),
   ...ACTIVATIONS.map((activation) => [denseForward, { activation, vectorB: true, tiled: true }] as [KernelDefinition<any, any>, unknown]),
+  ...ACTIVATIONS.map((inputActivation) => [denseInputGrad, { inputActivation, tiled: true }] as [KernelDefinition<any, any>, unknown]),
   ...ACTIVATIONS.map((inputActivation) => [denseInputGrad, { inputActivation }] as [KernelDefinition<any, any>, unknown]),
   [denseWeightGrad, { vectorB: false, block: { rows: 8, cols: 16 } }],
   [denseWeightGrad, { vectorB: true, block: { rows: 13, cols: 8 } }],

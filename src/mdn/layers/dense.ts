@@ -66,10 +66,11 @@ export const dense: LayerKind<DenseSpec> = {
   forward: (layer, _training, adapterClass) => [
     stage(denseForward, denseForwardVariant(layer.spec.activation, layer, adapterClass), sizesOf(layer), (io: ForwardIo) => ({ input: io.input, weights: io.weights, output: io.output })),
   ],
-  backward(layer, inputActivation) {
+  backward(layer, inputActivation, adapterClass) {
     const weightGrad = stage(denseWeightGrad, denseWeightGradVariant(layer), sizesOf(layer), (io: BackwardIo) => ({ input: io.input, outputGrad: io.outputGrad, weightGrad: io.weightGrad }));
     if (inputActivation === undefined) return [weightGrad];
-    const inputGrad = stage(denseInputGrad, { inputActivation }, sizesOf(layer), (io: BackwardIo) => ({
+    // GPU-class adapters take workgroup-memory tiles, as for the forward product (denseForwardVariant says why only they).
+    const inputGrad = stage(denseInputGrad, { inputActivation, ...(adapterClass === 'gpu' ? { tiled: true } : {}) }, sizesOf(layer), (io: BackwardIo) => ({
       outputGrad: io.outputGrad,
       weights: io.weights,
       activationOutput: io.input,

@@ -109,8 +109,11 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
    * adapter it will run on, where the kind's fastest kernel differs by class (absent for exportWgsl).
    */
   forward(layer: PlacedLayer<S>, training: boolean, adapterClass?: AdapterClass): Stage<ForwardIo>[];
-  /** `inputActivation`: the activation that produced this layer's input; undefined for the first layer (no input gradient). */
-  backward(layer: PlacedLayer<S>, inputActivation: Activation | undefined): Stage<BackwardIo>[];
+  /**
+   * `inputActivation`: the activation that produced this layer's input; undefined for the first layer (no input
+   * gradient). `adapterClass` as for forward.
+   */
+  backward(layer: PlacedLayer<S>, inputActivation: Activation | undefined, adapterClass?: AdapterClass): Stage<BackwardIo>[];
   readonly reference: {
     forward(layer: PlacedLayer<S>, params: ArrayLike<number>, x: ArrayLike<number>, rows: number): Float64Array;
     /** `outputGrad` as in BackwardIo; `inputGrad` already multiplied by `inputActivation`'s derivative. */

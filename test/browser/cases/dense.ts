@@ -26,7 +26,7 @@ interface DenseArgs {
   block?: 'fitted' | 'wide';
   /** The forward product's adapter class: its block is 16x8, or 8x8 for 'lavapipe' (forwardBlockFor). */
   adapterClass?: 'swiftshader' | 'lavapipe' | 'gpu';
-  /** The forward product in workgroup-memory tiles (tiledMatmul.wgsl.ts) rather than register blocks. */
+  /** The forward product or the input gradient in workgroup-memory tiles (tiledMatmul.wgsl.ts) rather than register blocks. */
   tiled?: boolean;
   seed?: number;
 }
@@ -77,7 +77,7 @@ export const denseCases = {
     const expected = inputGrad.map((g, i) => g * activationGradFromOutput(activation, prevOutput[i]));
     const { inputGrad: magnitude } = ref.denseBackward(new Float64Array(rows * inputs), dPre.map(Math.abs), params.map(Math.abs), args);
     const bound = magnitude.map((m, i) => (outputs + 1) * U * m * Math.abs(activationGradFromOutput(activation, prevOutput[i])) + 4 * U * Math.abs(expected[i]));
-    const variant = { inputActivation: activation };
+    const variant = { inputActivation: activation, ...(args.tiled ? { tiled: true } : {}) };
     const { inputGrad: c } = await runKernel(gpu, denseInputGrad, variant, { rows, inputs, outputs }, {
       buffers: { outputGrad: dPre, weights: params, activationOutput: prevOutput, inputGrad: rows * inputs },
       read: ['inputGrad'],
