@@ -56,10 +56,13 @@ export class GpuContext {
 
   /**
    * The adapter's class, for kernels whose fastest form differs by class (measured by `npm run bench:kernels`):
-   * 'swiftshader', 'lavapipe' (llvmpipe's Vulkan driver), or 'gpu' for anything else.
+   * 'swiftshader', 'lavapipe' (llvmpipe's Vulkan driver), or 'gpu' for anything else that is not a software
+   * (fallback) adapter.
    */
   get adapterClass(): AdapterClass {
-    return adapterClassOf(this.adapterDescription);
+    const named = adapterClassOf(this.adapterDescription);
+    // A software adapter of another name (a fallback adapter) gets the CPU kernels, SwiftShader's.
+    return named === 'gpu' && this.isSoftwareAdapter ? 'swiftshader' : named;
   }
 
   get hasTimestamps(): boolean {
@@ -105,7 +108,11 @@ export class GpuContext {
  */
 export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuContext> {
   if (options.device) {
-    return new GpuContext(options.device, 'caller-provided device', false, false);
+    // The device's adapter, where the implementation says (GPUDevice.adapterInfo), so that its class picks the
+    // same kernels as a context mixden made on that adapter would.
+    const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    const described = info ? describeAdapter(info) : undefined;
+    return new GpuContext(options.device, described ? `${described} (caller-provided device)` : 'caller-provided device', info ? isSoftware(info) : false, false);
   }
   const gpu = options.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) {
@@ -127,8 +134,10 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuConte
   } catch (cause) {
     throw new WebGpuUnavailableError(`the adapter refused to create a device: ${String(cause)}`);
   }
-  const info = adapter.info;
-  const software = info.architecture === 'swiftshader' || info.vendor === 'google' || /swiftshader|llvmpipe|lavapipe/i.test(info.description);
-  const description = [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ') || 'unknown adapter';
-  return new GpuContext(device, description, software, true);
+  return new GpuContext(device, describeAdapter(adapter.info) || 'unknown adapter', isSoftware(adapter.info), true);
 }
+
+const describeAdapter = (info: GPUAdapterInfo): string => [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ');
+
+const isSoftware = (info: GPUAdapterInfo): boolean =>
+  info.architecture === 'swiftshader' || info.vendor === 'google' || /swiftshader|llvmpipe|lavapipe/i.test(info.description) || (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;

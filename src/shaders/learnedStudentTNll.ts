@@ -2,11 +2,12 @@
 // kernel's uniform struct and bindings, so its head family records it with the same sizes.
 import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
 import { type MixtureSizes, mixtureNllBindings, withRowStrides } from './mixtureNll.js';
-import { LEARNED_STUDENT_T_WORKGROUP, type LearnedStudentTVariant, learnedStudentTNllSource } from './learnedStudentTNll.wgsl.js';
+import { type LearnedStudentTVariant, learnedStudentTNllSource } from './learnedStudentTNll.wgsl.js';
+import { DIAGONAL_NLL_WORKGROUP } from './diagonalNll.wgsl.js';
 
 export const learnedStudentTNll = defineKernel<LearnedStudentTVariant, MixtureSizes>()({
   name: 'learnedStudentTNll',
   bindings: ({ withGradient }) => mixtureNllBindings(withGradient),
   source: learnedStudentTNllSource,
-  plan: (sizes) => ({ uniforms: withRowStrides(sizes, sizes.components * (1 + 3 * sizes.dims)), workgroups: elementwiseWorkgroups(sizes.batch, LEARNED_STUDENT_T_WORKGROUP) }),
+  plan: (sizes) => ({ uniforms: withRowStrides(sizes, sizes.components * (1 + 3 * sizes.dims)), workgroups: elementwiseWorkgroups(sizes.batch, DIAGONAL_NLL_WORKGROUP) }),
 });

@@ -2,11 +2,12 @@
 // struct and bindings, so its head family records it with the same sizes.
 import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
 import { type MixtureSizes, mixtureNllBindings, withRowStrides } from './mixtureNll.js';
-import { VON_MISES_WORKGROUP, type VonMisesVariant, vonMisesNllSource } from './vonMisesNll.wgsl.js';
+import { type VonMisesVariant, vonMisesNllSource } from './vonMisesNll.wgsl.js';
+import { DIAGONAL_NLL_WORKGROUP } from './diagonalNll.wgsl.js';
 
 export const vonMisesNll = defineKernel<VonMisesVariant, MixtureSizes>()({
   name: 'vonMisesNll',
   bindings: ({ withGradient }) => mixtureNllBindings(withGradient),
   source: vonMisesNllSource,
-  plan: (sizes) => ({ uniforms: withRowStrides(sizes, sizes.components * (1 + 2 * sizes.dims)), workgroups: elementwiseWorkgroups(sizes.batch, VON_MISES_WORKGROUP) }),
+  plan: (sizes) => ({ uniforms: withRowStrides(sizes, sizes.components * (1 + 2 * sizes.dims)), workgroups: elementwiseWorkgroups(sizes.batch, DIAGONAL_NLL_WORKGROUP) }),
 });

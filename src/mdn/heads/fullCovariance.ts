@@ -6,19 +6,12 @@
 import { fullCovarianceNll } from '../../shaders/fullCovarianceNll.js';
 import { lowerCount } from '../../shaders/fullCovarianceNll.wgsl.js';
 import { fullCovarianceSample } from '../../shaders/fullCovarianceSample.js';
-import { mixtureParams } from '../../shaders/mixtureParams.js';
-import type { MdnArchitecture } from '../architecture.js';
-import { stage } from '../layers/layerKind.js';
 import { InvalidArgumentError } from '../../runtime/errors.js';
-import type { HeadFamily, LogDensityIo, LossIo, MixtureIo, SampleIo } from './headFamily.js';
-import { rowStrides } from './sideOutputs.js';
+import type { HeadFamily } from './headFamily.js';
+import { ownKernelStages } from './ownKernels.js';
 
 /** Most output dimensions a full-covariance head takes: each invocation keeps three D-vectors in registers. */
 export const MAX_FULL_COVARIANCE_DIMS = 32;
-
-const ownWidth = (a: MdnArchitecture) => a.components * (1 + 2 * a.outputDim + lowerCount(a.outputDim));
-const shapeOf = (a: MdnArchitecture, rows: number) => ({ batch: rows, components: a.components, dims: a.outputDim, sigmaEpsilon: a.sigmaEpsilon });
-const nllShapeOf = (a: MdnArchitecture, rows: number) => ({ ...shapeOf(a, rows), ...rowStrides(a, ownWidth(a)) });
 
 export const gaussianFull: HeadFamily = {
   family: 'gaussian-full',
@@ -29,31 +22,12 @@ export const gaussianFull: HeadFamily = {
   // Entry (i, j) of L scales with target i: diag(s) L is the factor of diag(s) Σ diag(s).
   extraMixtureValues: (dims) => Array.from({ length: dims }, (_, i) => Array.from({ length: i }, () => i)).flat(),
   splitOptions: (a) => ({ lowerPerComponent: lowerCount(a.outputDim) }),
-  headWidth: ownWidth,
-  loss: (a, training) =>
-    stage(
-      fullCovarianceNll,
-      { sigma: a.sigma, dims: a.outputDim, withGradient: true },
-      (rows) => ({ ...nllShapeOf(a, rows), gradScale: 1 / rows, sigmaPenalty: training.sigmaPenalty, sigmaGradScale: training.freezeSigma ? 0 : 1 }),
-      (io: LossIo) => ({ head: io.head, targets: io.targets, headGrad: io.headGrad, sampleNll: io.sampleNll }),
-    ),
-  mixture: (a) =>
-    stage(mixtureParams, { sigma: a.sigma, unrolled: null, extraPerComponent: lowerCount(a.outputDim) }, (rows) => ({ ...shapeOf(a, rows), headStride: rowStrides(a, ownWidth(a)).headStride }), (io: MixtureIo) => ({ head: io.head, params: io.params })),
-  logDensity: (a) =>
-    stage(
-      fullCovarianceNll,
-      { sigma: a.sigma, dims: a.outputDim, withGradient: false },
-      (rows) => ({ ...nllShapeOf(a, rows), gradScale: 1, sigmaPenalty: 0, sigmaGradScale: 1 }),
-      (io: LogDensityIo) => ({ head: io.head, targets: io.targets, logDensity: io.logDensity }),
-    ),
-  sample: (a, samplesPerRow) =>
-    stage(
-      fullCovarianceSample,
-      { sigma: a.sigma, dims: a.outputDim },
-      (rows) => {
-        const { headStride, targetStride } = rowStrides(a, ownWidth(a));
-        return { rows, samplesPerRow, components: a.components, dims: a.outputDim, sigmaEpsilon: a.sigmaEpsilon, headStride, sampleStride: targetStride };
-      },
-      (io: SampleIo) => ({ head: io.head, samples: io.samples, call: io.call }),
-    ),
+  ...ownKernelStages({
+    ownWidth: (a) => a.components * (1 + 2 * a.outputDim + lowerCount(a.outputDim)),
+    nll: fullCovarianceNll,
+    nllVariant: (a) => ({ sigma: a.sigma, dims: a.outputDim }),
+    sample: fullCovarianceSample,
+    sampleVariant: (a) => ({ sigma: a.sigma, dims: a.outputDim }),
+    mixtureVariant: (a) => ({ sigma: a.sigma, unrolled: null, extraPerComponent: lowerCount(a.outputDim) }),
+  }),
 };

@@ -6,49 +6,19 @@
 // Reference: ../reference/vonMises.ts.
 import { vonMisesNll } from '../../shaders/vonMisesNll.js';
 import { vonMisesSample } from '../../shaders/vonMisesSample.js';
-import { mixtureParams } from '../../shaders/mixtureParams.js';
 import { unrolledHead } from '../../shaders/unrolledHead.js';
-import type { MdnArchitecture } from '../architecture.js';
-import { stage } from '../layers/layerKind.js';
-import type { HeadFamily, LogDensityIo, LossIo, MixtureIo, SampleIo } from './headFamily.js';
-import { rowStrides } from './sideOutputs.js';
-
-const ownWidth = (a: MdnArchitecture) => a.components * (1 + 2 * a.outputDim);
-const shapeOf = (a: MdnArchitecture, rows: number) => ({ batch: rows, components: a.components, dims: a.outputDim, sigmaEpsilon: a.sigmaEpsilon });
+import type { HeadFamily } from './headFamily.js';
+import { ownKernelStages } from './ownKernels.js';
 
 export const vonMises: HeadFamily = {
   family: 'von-mises',
   splitOptions: () => ({ family: 'von-mises' }),
-  headWidth: ownWidth,
-  loss: (a, training) =>
-    stage(
-      vonMisesNll,
-      { sigma: a.sigma, withGradient: true },
-      (rows) => ({ ...shapeOf(a, rows), ...rowStrides(a, ownWidth(a)), gradScale: 1 / rows, sigmaPenalty: training.sigmaPenalty, sigmaGradScale: training.freezeSigma ? 0 : 1 }),
-      (io: LossIo) => ({ head: io.head, targets: io.targets, headGrad: io.headGrad, sampleNll: io.sampleNll }),
-    ),
-  mixture: (a) =>
-    stage(
-      mixtureParams,
-      { sigma: a.sigma, unrolled: unrolledHead(a.components, a.outputDim) },
-      (rows) => ({ ...shapeOf(a, rows), headStride: rowStrides(a, ownWidth(a)).headStride }),
-      (io: MixtureIo) => ({ head: io.head, params: io.params }),
-    ),
-  logDensity: (a) =>
-    stage(
-      vonMisesNll,
-      { sigma: a.sigma, withGradient: false },
-      (rows) => ({ ...shapeOf(a, rows), ...rowStrides(a, ownWidth(a)), gradScale: 1, sigmaPenalty: 0, sigmaGradScale: 1 }),
-      (io: LogDensityIo) => ({ head: io.head, targets: io.targets, logDensity: io.logDensity }),
-    ),
-  sample: (a, samplesPerRow) =>
-    stage(
-      vonMisesSample,
-      { sigma: a.sigma },
-      (rows) => {
-        const { headStride, targetStride } = rowStrides(a, ownWidth(a));
-        return { rows, samplesPerRow, components: a.components, dims: a.outputDim, sigmaEpsilon: a.sigmaEpsilon, headStride, sampleStride: targetStride };
-      },
-      (io: SampleIo) => ({ head: io.head, samples: io.samples, call: io.call }),
-    ),
+  ...ownKernelStages({
+    ownWidth: (a) => a.components * (1 + 2 * a.outputDim),
+    nll: vonMisesNll,
+    nllVariant: (a) => ({ sigma: a.sigma }),
+    sample: vonMisesSample,
+    sampleVariant: (a) => ({ sigma: a.sigma }),
+    mixtureVariant: (a) => ({ sigma: a.sigma, unrolled: unrolledHead(a.components, a.outputDim) }),
+  }),
 };
