@@ -1,4 +1,4 @@
-// Writes model files as mixden saves them, for the PyTorch twin to read (make_fixtures.py): five models, each
+// Writes model files as mixden saves them, for the PyTorch twin to read (make_fixtures.py): six models, each
 // with its scalers, random starting weights (PyTorch's scheme, so biases are not zero) and a few rows of inputs.
 // Run after `npm run build`; the output goes to test/fixtures/pytorch/.
 import { writeFileSync } from 'node:fs';
@@ -38,6 +38,11 @@ const models = {
     architecture: { inputDim: 2, outputDim: 2, hidden: [6], activation: 'relu', components: 3, sigma: 'exp', sigmaEpsilon: 1e-7, family: 'von-mises' },
     scale: { x: 'zscore', y: 'none', log: false },
   },
+  // Gaussian components with a Bernoulli and a 4-class side output after their two targets.
+  sides: {
+    architecture: { inputDim: 1, outputDim: 2, hidden: [7], activation: 'tanh', components: 2, sigma: 'softplus', sigmaEpsilon: 1e-7, sideOutputs: [{ kind: 'bernoulli', name: 'pen' }, { kind: 'categorical', classes: 4 }] },
+    scale: { x: 'zscore', y: 'zscore', log: false },
+  },
 };
 
 for (const [name, { architecture, scale }] of Object.entries(models)) {
@@ -50,8 +55,12 @@ for (const [name, { architecture, scale }] of Object.entries(models)) {
   const blocks = initialParameters(architecture, 7, 'pytorch').map((b) => Float32Array.from(b));
   const bytes = encodeModel(architecture, blocks, { xColumns: Array.from({ length: inputDim }, (_, i) => `x${i + 1}`), yColumns: Array.from({ length: outputDim }, (_, i) => `y${i + 1}`) }, scaling);
   writeFileSync(new URL(`mixden-${name}.safetensors`, out), bytes);
-  // Eleven rows to score: inputs across the range, targets drawn as the training ones were.
-  const inputs = { x: x.slice(0, 11 * inputDim), y: y.slice(0, 11 * outputDim) };
+  // Eleven rows to score: inputs across the range, targets drawn as the training ones were (side outputs' classes
+  // drawn after them, each row's after its continuous values).
+  const sides = architecture.sideOutputs ?? [];
+  const classes = Array.from({ length: 11 * sides.length }, (_, i) => Math.floor(random.uniform() * (sides[i % sides.length].kind === 'bernoulli' ? 2 : sides[i % sides.length].classes)));
+  const targets = Array.from({ length: 11 }, (_, r) => [...y.slice(r * outputDim, (r + 1) * outputDim), ...classes.slice(r * sides.length, (r + 1) * sides.length)]).flat();
+  const inputs = { x: x.slice(0, 11 * inputDim), y: targets };
   writeFileSync(new URL(`mixden-${name}-inputs.json`, out), `${JSON.stringify(inputs)}\n`);
   console.log(`test/fixtures/pytorch/mixden-${name}.safetensors: ${bytes.length} bytes`);
 }

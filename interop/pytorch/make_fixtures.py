@@ -49,6 +49,14 @@ def angular(rows, g):
     return x, math.pi - torch.remainder(math.pi - theta, 2 * math.pi)
 
 
+def with_pen_and_third(rows, g):
+    """The inverse-sine data, plus a pen that lifts (mostly) where x > 0 and the third of the x range x falls in."""
+    x, y = inverse_sine(rows, g)
+    pen = (torch.rand(rows, 1, generator=g, dtype=torch.float64) < torch.where(x > 0, 0.9, 0.1)).to(torch.float64)
+    third = torch.clamp(torch.floor((x + 11) / 22 * 3), 0, 2)
+    return x, torch.cat([y, pen, third], 1)
+
+
 def two_inputs_heavy(rows, g):
     x = torch.randn(rows, 2, generator=g, dtype=torch.float64)
     noise = torch.distributions.StudentT(3.0).sample((rows, 1))
@@ -73,6 +81,11 @@ TWIN_MODELS = {
         architecture={"inputDim": 1, "outputDim": 1, "hidden": [12], "activation": "tanh", "components": 3,
                       "sigma": "softplus", "sigmaEpsilon": 1e-7, "family": "von-mises"},
         data=angular, scale="none", init="glorot"),
+    "sides": dict(
+        architecture={"inputDim": 1, "outputDim": 1, "hidden": [12], "activation": "tanh", "components": 3,
+                      "sigma": "softplus", "sigmaEpsilon": 1e-7,
+                      "sideOutputs": [{"kind": "bernoulli", "name": "pen"}, {"kind": "categorical", "classes": 3, "name": "third"}]},
+        data=with_pen_and_third, scale="zscore", init="glorot"),
     "learned-nu": dict(
         architecture={"inputDim": 2, "outputDim": 1, "hidden": [8], "activation": "tanh", "components": 2,
                       "sigma": "softplus", "sigmaEpsilon": 1e-7, "family": "student-t", "degreesOfFreedom": "learned"},
@@ -81,6 +94,11 @@ TWIN_MODELS = {
 
 
 def mixture_json(model, x):
+    sides = {"sides": [p.flatten().tolist() for p in model.side_probabilities(x)]} if model.architecture.get("sideOutputs") else {}
+    return {**_mixture_json(model, x), **sides}
+
+
+def _mixture_json(model, x):
     pi, mu, sigma, lower = model.mixture(x)
     if model.architecture.get("degreesOfFreedom") == "learned":
         return {"pi": pi.flatten().tolist(), "mu": mu.flatten().tolist(), "sigma": sigma.flatten().tolist(), "lower": [], "nu": lower.flatten().tolist()}
@@ -99,12 +117,16 @@ def twin_trained():
         torch.manual_seed(5)
         x, y = spec["data"](400, g)
         x, y = f32(x), f32(y)
-        scaling = None if spec["scale"] == "none" else {"x": fit_scaler(x, spec["scale"]), "y": fit_scaler(y, spec["scale"])}
+        # The continuous targets; side outputs' classes follow them.
+        d = spec["architecture"]["outputDim"]
+        scaling = None if spec["scale"] == "none" else {"x": fit_scaler(x, spec["scale"]), "y": fit_scaler(y[:, :d], spec["scale"])}
         model = MixdenMdn(spec["architecture"], scaling, init=spec["init"])
-        xs, ys = model._scale("x", x.float()), model._scale("y", y.float())
+        xs, ys, classes = model._scale("x", x.float()), model._scale("y", y[:, :d].float()), y[:, d:].float()
         optimizer = torch.optim.Adam(model.parameters(), lr=0.01, eps=1e-7)
         for _ in range(300):
-            loss = -model.log_prob_scaled(model(xs), ys).mean()
+            head = model(xs)
+            log_p = model.log_prob_scaled(head, ys) + (model.side_log_prob(head, classes) if classes.shape[1] else 0)
+            loss = -log_p.mean()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -121,14 +143,14 @@ def twin_trained():
 
 
 def mixden_saved():
-    for name in ("laplace", "full", "lognormal", "learned-nu", "von-mises"):
+    for name in ("laplace", "full", "lognormal", "learned-nu", "von-mises", "sides"):
         path = os.path.join(OUT, f"mixden-{name}.safetensors")
         model, manifest = load_file(path)
         with open(os.path.join(OUT, f"mixden-{name}-inputs.json")) as f:
             inputs = json.load(f)
         a = model.architecture
         x = torch.tensor(inputs["x"], dtype=torch.float64).reshape(-1, a["inputDim"])
-        y = torch.tensor(inputs["y"], dtype=torch.float64).reshape(-1, a["outputDim"])
+        y = torch.tensor(inputs["y"], dtype=torch.float64).reshape(-1, a["outputDim"] + len(a.get("sideOutputs") or []))
         exact = MixdenMdn(a, model.scaling).double()
         exact.load_state_dict({k: v.double() for k, v in model.state_dict().items()})
         with torch.no_grad():

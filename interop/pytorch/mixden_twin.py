@@ -51,10 +51,15 @@ def lower_count(dims):
     return dims * (dims - 1) // 2
 
 
+def side_logits(architecture):
+    """Logits of each discrete side output after the family's head: 1 for a Bernoulli output, C for a categorical one."""
+    return [1 if s["kind"] == "bernoulli" else s["classes"] for s in architecture.get("sideOutputs") or []]
+
+
 def head_width(architecture):
     k, d = architecture["components"], architecture["outputDim"]
     extra = lower_count(d) if architecture.get("family", "gaussian") == "gaussian-full" else d if learned_nu(architecture) else 0
-    return k * (1 + 2 * d + extra)
+    return k * (1 + 2 * d + extra) + sum(side_logits(architecture))
 
 
 def sigma_of(kind, s, epsilon):
@@ -82,9 +87,6 @@ class MixdenMdn(nn.Module):
         family = architecture.get("family", "gaussian")
         if family not in FAMILIES:
             raise ValueError(f"family must be one of {', '.join(FAMILIES)}, got {family!r}")
-        if architecture.get("sideOutputs"):
-            # Their logits widen the head; a twin that ignored them would read the wrong columns.
-            raise ValueError("this model has side outputs (bernoulli/categorical), which the twin does not have yet")
         self.trunk = nn.ModuleList()
         self.activations = []
         width = architecture["inputDim"]
@@ -135,6 +137,32 @@ class MixdenMdn(nn.Module):
         factor[..., rows, cols] = lower
         return factor
 
+    def _side_logits(self, head):
+        """Each side output's logits (rows, 1 or C), from after the family's outputs."""
+        start = head_width(self.architecture) - sum(side_logits(self.architecture))
+        out = []
+        for width in side_logits(self.architecture):
+            out.append(head[:, start : start + width])
+            start += width
+        return out
+
+    def side_log_prob(self, head, classes):
+        """Sum over side outputs of log p(class | x) per row; ``classes`` (rows, side outputs) holds 0/1 or 0..C-1."""
+        total = torch.zeros(head.shape[0], dtype=head.dtype)
+        for i, z in enumerate(self._side_logits(head)):
+            c = classes[:, i]
+            if z.shape[1] == 1:
+                # -log p = softplus(z (1 - 2c)): softplus(-z) for c = 1, softplus(z) for c = 0.
+                total = total - F.softplus(z[:, 0] * (1 - 2 * c))
+            else:
+                total = total + torch.log_softmax(z, -1).gather(1, c.long().unsqueeze(1)).squeeze(1)
+        return total
+
+    def side_probabilities(self, x):
+        """Each side output's probabilities, as mixden's predict gives them: (rows, 1) P(y = 1) or (rows, C)."""
+        head = self(self._scale("x", x))
+        return [torch.sigmoid(z) if z.shape[1] == 1 else torch.softmax(z, -1) for z in self._side_logits(head)]
+
     def _scale(self, which, values):
         s = (self.scaling or {}).get(which)
         if s is None:
@@ -172,8 +200,14 @@ class MixdenMdn(nn.Module):
         return torch.logsumexp(torch.log_softmax(logits, -1) + component, -1)
 
     def log_prob(self, x, y):
-        """log p(y | x) per row, nats, in original units (the change of variables of the scalers included)."""
-        lp = self.log_prob_scaled(self(self._scale("x", x)), self._scale("y", y))
+        """log p(y | x) per row, nats, in original units (the change of variables of the scalers included); with
+        side outputs, y's rows carry their classes after the outputDim values."""
+        d = self.architecture["outputDim"]
+        head = self(self._scale("x", x))
+        classes, y = y[:, d:], y[:, :d]
+        lp = self.log_prob_scaled(head, self._scale("y", y))
+        if classes.shape[1]:
+            lp = lp + self.side_log_prob(head, classes)
         s = (self.scaling or {}).get("y")
         if s is not None:
             lp = lp - sum(math.log(v) for v in s["scale"])
@@ -197,11 +231,30 @@ class MixdenMdn(nn.Module):
         return torch.softmax(logits, -1), mu, scale, lower
 
     def sample(self, x, n, temperature=1.0, sigma_temperature=1.0, generator=None):
-        """n draws of y per row (rows, n, D), in original units. ``generator`` seeds the component choice and
+        """n draws of y per row (rows, n, D + side outputs), in original units, each side output's class after the
+        continuous values (from its logits divided by ``temperature``). ``generator`` seeds the component choice and
         the normal and uniform draws; Student-t components' chi-square draws follow torch's global seed."""
+        head = self(self._scale("x", x))
+        draws = self._sample_continuous(head, n, temperature, sigma_temperature, generator)
+        sides = [self._sample_side(z, n, temperature, generator) for z in self._side_logits(head)]
+        return torch.cat([draws, *sides], -1) if sides else draws
+
+    def _sample_side(self, z, n, temperature, generator):
+        """(rows, n, 1) classes of one side output from its logits z (rows, 1 or C)."""
+        rows = z.shape[0]
+        if z.shape[1] == 1:
+            if temperature <= 0:
+                return (z > 0).to(z.dtype).expand(rows, n).unsqueeze(-1)
+            p = torch.sigmoid(z / temperature).expand(rows, n)
+            return (torch.rand(rows, n, generator=generator, dtype=z.dtype) < p).to(z.dtype).unsqueeze(-1)
+        if temperature <= 0:
+            return z.argmax(-1, keepdim=True).expand(rows, n).unsqueeze(-1).to(z.dtype)
+        return torch.multinomial(torch.softmax(z / temperature, -1), n, replacement=True, generator=generator).unsqueeze(-1).to(z.dtype)
+
+    def _sample_continuous(self, head, n, temperature, sigma_temperature, generator):
         a = self.architecture
         family = a.get("family", "gaussian")
-        logits, mu, scale, lower = self._parts(self(self._scale("x", x)))
+        logits, mu, scale, lower = self._parts(head)
         rows, k, d = mu.shape
         if temperature <= 0:
             chosen = logits.argmax(-1, keepdim=True).expand(rows, n)

@@ -15,7 +15,7 @@ describe('model files of release 0.1.0', () => {
 });
 
 describe('model files written by the PyTorch twin (interop/pytorch)', () => {
-  it.each(['layernorm', 'full', 'student-t', 'learned-nu', 'von-mises'])('twin-%s loads (loadMdn and mixden/inference) and gives the log-densities and mixtures PyTorch computed', async (name) => {
+  it.each(['layernorm', 'full', 'student-t', 'learned-nu', 'von-mises', 'sides'])('twin-%s loads (loadMdn and mixden/inference) and gives the log-densities and mixtures PyTorch computed', async (name) => {
     const reports = await page().run<CompareReport[]>('pytorchTwinFiles', { name });
     expect(reports.length).toBeGreaterThanOrEqual(5);
     expectReportsPass(reports);

@@ -19,16 +19,25 @@ const file = (name: string) => new Uint8Array(readFileSync(`${FIXTURES}/${name}`
 const json = (name: string) => JSON.parse(readFileSync(`${FIXTURES}/${name}`, 'utf8'));
 const TIGHT = { atol: 1e-8, rtol: 1e-8 };
 
-function mixtureReports(label: string, actual: ReturnType<typeof referenceMixture>, expected: { pi: number[]; mu: number[]; sigma: number[]; lower: number[]; nu?: number[] }) {
+// The twin's side probabilities, one flat array per side output, in mixden's layout (each row's outputs in turn).
+function sideLayout(sides: number[][], rows: number): number[] {
+  const widths = sides.map((s) => s.length / rows);
+  return Array.from({ length: rows }, (_, r) => sides.flatMap((s, i) => s.slice(r * widths[i], (r + 1) * widths[i]))).flat();
+}
+
+function mixtureReports(label: string, actual: ReturnType<typeof referenceMixture>, expected: { logProb: number[]; pi: number[]; mu: number[]; sigma: number[]; lower: number[]; nu?: number[]; sides?: number[][] }) {
   // The factor below the diagonal only where the family has one; learned ν where it is learned.
   const parts = [...(['pi', 'mu', 'sigma'] as const), ...(expected.lower.length ? (['lower'] as const) : []), ...(expected.nu ? (['nu'] as const) : [])];
   expect(actual.lower.length).toBe(expected.lower.length);
   expect(actual.nu.length).toBe(expected.nu?.length ?? 0);
-  return parts.map((part) => compareArrays(`${label} ${part}`, actual[part], expected[part] ?? [], TIGHT));
+  const reports = parts.map((part) => compareArrays(`${label} ${part}`, actual[part], expected[part] ?? [], TIGHT));
+  expect(actual.sides.length > 0).toBe(expected.sides !== undefined);
+  if (expected.sides) reports.push(compareArrays(`${label} side outputs`, actual.sides, sideLayout(expected.sides, expected.logProb.length), TIGHT));
+  return reports;
 }
 
 describe('models trained by the PyTorch twin', () => {
-  it.each(['layernorm', 'full', 'student-t', 'learned-nu', 'von-mises'])('twin-%s: mixden reads the file and computes what PyTorch computed', (name) => {
+  it.each(['layernorm', 'full', 'student-t', 'learned-nu', 'von-mises', 'sides'])('twin-%s: mixden reads the file and computes what PyTorch computed', (name) => {
     const decoded = decodeModel(file(`twin-${name}.safetensors`));
     const expected = json(`twin-${name}-expected.json`);
     expect((decoded.metadata as { trainedBy: string }).trainedBy).toBe('interop/pytorch/make_fixtures.py');
@@ -47,14 +56,14 @@ describe('models trained by the PyTorch twin', () => {
 });
 
 describe('files saved by mixden, read by the PyTorch twin', () => {
-  it.each(['laplace', 'full', 'lognormal', 'learned-nu', 'von-mises'])('mixden-%s: the twin computes what mixden computes', (name) => {
+  it.each(['laplace', 'full', 'lognormal', 'learned-nu', 'von-mises', 'sides'])('mixden-%s: the twin computes what mixden computes', (name) => {
     const decoded = decodeModel(file(`mixden-${name}.safetensors`));
     const inputs = json(`mixden-${name}-inputs.json`);
     const twin = json(`mixden-${name}-twin.json`);
     expectReportsPass([compareArrays(`mixden-${name} log p(y|x)`, referenceLogDensity(decoded, inputs.x, inputs.y), twin.logProb, TIGHT), ...mixtureReports(`mixden-${name}`, referenceMixture(decoded, inputs.x), twin)]);
   });
 
-  it.each(['laplace', 'full', 'lognormal', 'learned-nu', 'von-mises'])('mixden-%s: saved again by the twin, the weights are bit for bit mixden’s', (name) => {
+  it.each(['laplace', 'full', 'lognormal', 'learned-nu', 'von-mises', 'sides'])('mixden-%s: saved again by the twin, the weights are bit for bit mixden’s', (name) => {
     const original = decodeModel(file(`mixden-${name}.safetensors`));
     const resaved = decodeModel(file(`mixden-${name}-resaved.safetensors`));
     expect(resaved.architecture).toEqual(original.architecture);
@@ -64,7 +73,7 @@ describe('files saved by mixden, read by the PyTorch twin', () => {
   });
 
   it("the committed files are what mixden's writer makes of their contents today, byte for byte", () => {
-    for (const name of ['laplace', 'full', 'lognormal', 'learned-nu', 'von-mises']) {
+    for (const name of ['laplace', 'full', 'lognormal', 'learned-nu', 'von-mises', 'sides']) {
       const bytes = file(`mixden-${name}.safetensors`);
       const d = decodeModel(bytes);
       expect(Buffer.from(encodeModel(d.architecture, d.blocks, d.metadata, d.scaling, d.scalePlan)).equals(Buffer.from(bytes))).toBe(true);
