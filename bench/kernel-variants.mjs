@@ -3,7 +3,9 @@
 // between, side by side on the benchmark's shapes, written to bench/results/kernel-variants-<date>-<driver>.txt. The
 // figures quoted for those choices in the README and the kernel sources come from this file.
 // `npm run bench:kernels -- tiled` runs only the forward product's register blocks against its workgroup-memory
-// tiles, into kernel-variants-<date>-<driver>-tiled.txt; `--out DIR` writes elsewhere than bench/results.
+// tiles, into kernel-variants-<date>-<driver>-tiled.txt; `-- weight-grad` only the weight gradient's fitted
+// blocks against fitted blocks of at most 8 rows and the fixed ones, into ...-weight-grad.txt; `--out DIR` writes
+// elsewhere than bench/results.
 import { writeFileSync } from 'node:fs';
 const { nodeGpu } = await import('../dist/host/node.js');
 const { compileKernel } = await import('../dist/runtime/kernel.js');
@@ -95,6 +97,20 @@ const writeOut = (suffix = '') => {
   writeFileSync(file, output.join('\n') + '\n');
   console.log(`written to ${file}`);
 };
+if (section === 'weight-grad') {
+  // Rows fitted to M as fittedBlock does, but at most 8 of them (fewer accumulators: lavapipe's preference on the forward product).
+  const fittedTo8 = (m) => ({ rows: Math.ceil(m / Math.ceil(m / 8)), cols: 8 });
+  say('## weight gradient: fittedBlock against rows fitted to at most 8, and 8x8 / 8x16');
+  for (const [rows, inputs, outputs] of [[1000, 24, 72], [1000, 1, 24], [10000, 128, 128], [10000, 128, 60], [8192, 256, 256], [8192, 8, 256], [1000, 72, 72]]) {
+    const fitted = fittedBlock(inputs + 1, outputs);
+    const small = fittedTo8(inputs + 1);
+    const blocks = [fitted, small, SQUARE, WIDE];
+    await compareMatmul(`weight gradient ${inputs + 1} x ${outputs} over ${rows} (fitted ${fitted.rows}x${fitted.cols}, <=8 ${small.rows}x${small.cols})`, weightGrad(rows, inputs, outputs), blocks);
+  }
+  writeOut('-weight-grad');
+  gpu.destroy();
+  process.exit(0);
+}
 if (section === 'tiled') {
   say('## dense forward: register blocks (16x8, 8x8) against workgroup-memory tiles (64x64 per workgroup of 16x16, 4x4 each)');
   for (const [rows, inputs, outputs] of [[1000, 24, 72], [1000, 72, 72], [10000, 128, 128], [8192, 256, 256], [4096, 512, 512]]) {
