@@ -5,6 +5,7 @@
 import type { SigmaActivation } from '../../shaders/sigma.wgsl.js';
 import { lowerCount } from '../../shaders/fullCovarianceNll.wgsl.js';
 import { sigmaTerms } from './sigma.js';
+import { logSumExp } from './logSumExp.js';
 
 export interface FullCovarianceShape {
   readonly batch: number;
@@ -25,12 +26,6 @@ export function componentOffsets(rowBase: number, K: number, D: number, k: numbe
 }
 
 const LOG_SQRT_TWO_PI = 0.5 * Math.log(2 * Math.PI);
-
-function logSumExp(values: readonly number[]): number {
-  const max = Math.max(...values);
-  if (max === -Infinity) return max;
-  return max + Math.log(values.reduce((sum, v) => sum + Math.exp(v - max), 0));
-}
 
 /** z = L⁻¹ r by forward substitution, with L given by its diagonal and its row-by-row below-diagonal entries. */
 export function solveLower(diag: ArrayLike<number>, lower: ArrayLike<number>, offset: number, r: ArrayLike<number>): Float64Array {

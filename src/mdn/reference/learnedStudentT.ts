@@ -5,6 +5,7 @@
 import type { SigmaActivation } from '../../shaders/sigma.wgsl.js';
 import { degreesOfFreedomFrom, studentTNormalizer } from '../heads/learnedDegreesOfFreedom.js';
 import { sigmaTerms } from './sigma.js';
+import { logSumExp } from './logSumExp.js';
 
 export interface LearnedStudentTShape {
   readonly batch: number;
@@ -16,12 +17,6 @@ export interface LearnedStudentTShape {
 }
 
 export const learnedStudentTHeadWidth = (K: number, D: number): number => K * (1 + 3 * D);
-
-function logSumExp(values: readonly number[]): number {
-  const max = Math.max(...values);
-  if (max === -Infinity) return max;
-  return max + Math.log(values.reduce((sum, v) => sum + Math.exp(v - max), 0));
-}
 
 /** log p of one dimension of a component: its value, d/du, and d/dν. */
 function componentTerms(u: number, nu: number): { logKernel: number; score: number; dNu: number } {

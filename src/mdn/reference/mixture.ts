@@ -6,6 +6,7 @@ import type { ComponentDensity } from '../../shaders/componentDensity.wgsl.js';
 import { standardDensityOf } from '../heads/standardDensity.js';
 import { sigmaTerms } from './sigma.js';
 import { headWidthOf } from '../heads/gaussianShape.js';
+import { logSumExp } from './logSumExp.js';
 
 export interface MixtureShape {
   readonly batch: number;
@@ -22,15 +23,6 @@ export interface MixtureShape {
 }
 
 export { headWidthOf };
-
-function logSumExp(values: ArrayLike<number>): number {
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, values[i]);
-  if (max === -Infinity) return -Infinity;
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += Math.exp(values[i] - max);
-  return max + Math.log(sum);
-}
 
 /** Per-sample NLL and the gradient of each sample's NLL (not scaled by 1/batch). */
 export function mixtureNll(

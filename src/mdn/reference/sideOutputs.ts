@@ -2,6 +2,7 @@
 // and its gradient at the side logits, and their probabilities. Bernoulli: softplus(z) − y·z (softplus(∓z)), gradient
 // logistic(z) − y; categorical: log Σ e^z − z_y, gradient softmax(z) − onehot(y).
 import { type SideOutputSpec, logitsOf } from '../heads/sideOutputs.js';
+import { logSumExp } from './logSumExp.js';
 
 /** Where the side outputs sit: their logits from `headOffset` in rows of `headStride`, targets from `targetOffset` in rows of `targetStride`. */
 export interface SideLayout {
@@ -13,14 +14,6 @@ export interface SideLayout {
 
 const softplus = (z: number) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
 const logistic = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
-
-function logSumExp(values: ArrayLike<number>, from: number, count: number): number {
-  let top = -Infinity;
-  for (let j = 0; j < count; j++) top = Math.max(top, values[from + j]);
-  let sum = 0;
-  for (let j = 0; j < count; j++) sum += Math.exp(values[from + j] - top);
-  return top + Math.log(sum);
-}
 
 /** Per-row Σ cross-entropy, and its gradient at each side logit (rows x headStride, zero elsewhere; not divided by rows). */
 export function sideOutputsNll(sides: readonly SideOutputSpec[], head: ArrayLike<number>, targets: ArrayLike<number>, rows: number, at: SideLayout): { sampleNll: Float64Array; headGrad: Float64Array } {

@@ -4,6 +4,7 @@
 import type { SigmaActivation } from '../../shaders/sigma.wgsl.js';
 import { besselRatio, logBesselI0 } from '../heads/besselFunctions.js';
 import { sigmaTerms } from './sigma.js';
+import { logSumExp } from './logSumExp.js';
 
 export interface VonMisesShape {
   readonly batch: number;
@@ -12,12 +13,6 @@ export interface VonMisesShape {
   readonly sigma: SigmaActivation;
   readonly sigmaEpsilon: number;
   readonly sigmaPenalty?: number;
-}
-
-function logSumExp(values: readonly number[]): number {
-  const max = Math.max(...values);
-  if (max === -Infinity) return max;
-  return max + Math.log(values.reduce((sum, v) => sum + Math.exp(v - max), 0));
 }
 
 /** log p(θ) of one von Mises dimension. */
