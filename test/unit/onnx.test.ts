@@ -156,7 +156,7 @@ describe('exportOnnx in ONNX Runtime', () => {
     const mixture = await run(exportOnnx(bytes), { x: xTensor });
     const expected = referenceMixture(decoded, x);
     expectReportsPass([
-      compareArrays('von Mises log_prob', logProb.log_prob.data as Float32Array, referenceLogDensity(decoded, x, y), { atol: 1e-4, rtol: 1e-5 }),
+      compareArrays('von Mises log_prob', logProb.log_prob.data as Float32Array, referenceLogDensity(decoded, x, y), TOLERANCE),
       ...(['pi', 'mu', 'sigma'] as const).map((p) => compareArrays(`von Mises ${p}`, mixture[p].data as Float32Array, expected[p], TOLERANCE)),
     ]);
     const ops = new Set<string>((ModelProto.toObject(ModelProto.decode(exportOnnx(bytes, { output: 'logProb' })), { longs: Number }) as any).graph.node.map((n: { opType: string }) => n.opType));
