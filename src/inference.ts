@@ -182,7 +182,7 @@ export interface ExportedKernel {
 
 // A network stage as exported WGSL: its code, bindings and plan, with no GPU involved.
 function exportedStage<Io>(label: string, s: Stage<Io>): ExportedKernel {
-  return exported(label, kernelCode(s.definition, s.variant), s.definition.bindings(s.variant), (rows) => s.definition.plan(s.sizes(rows), s.variant));
+  return exported(label, kernelCode(s.definition, s.variant), s.definition.bindings(s.variant), (rows) => s.definition.plan(s.sizes(rows, 1, 0), s.variant));
 }
 
 function exported(label: string, code: string, bindings: readonly BindingDecl[], plan: (rows: number) => DispatchPlan, columns?: Float32Array): ExportedKernel {
@@ -214,7 +214,11 @@ export function exportWgsl(model: ArrayBuffer | Uint8Array | MdnArchitecture): E
   const decoded = 'inputDim' in model ? { architecture: model, scaling: undefined } : decodeModel(model);
   const architecture = decoded.architecture;
   const scaling = isIdentityScaling(decoded.scaling) ? undefined : decoded.scaling;
-  const stages = networkLayers(architecture).flatMap((layer) => layer.kind.forward(layer, false).map((s) => exportedStage(`layer${layer.index} ${layer.kind.describe(layer)}`, s)));
+  const layers = networkLayers(architecture);
+  // Such a layer's kernels bind buffers beyond input, weights and output, which this export does not describe.
+  const withWorkspace = layers.find((l) => l.kind.workspace(l.spec, l.inputs, false).length > 0);
+  if (withWorkspace) throw new InvalidArgumentError(`exportWgsl does not export ${withWorkspace.spec.kind} layers (layer ${withWorkspace.index}): use loadInferenceKernel`);
+  const stages = layers.flatMap((layer) => layer.kind.forward(layer, false).map((s) => exportedStage(`layer${layer.index} ${layer.kind.describe(layer)}`, s)));
   stages.push(exportedStage('mixture parameters', headOf(architecture).mixture(architecture)));
   const sides = sideStagesOf(architecture, headOf(architecture));
   if (sides) stages.push(exportedStage('side output probabilities', sides.probabilities()));

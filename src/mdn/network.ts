@@ -7,19 +7,25 @@ import type { AdapterClass, GpuContext } from '../runtime/device.js';
 import type { Arena } from '../runtime/arena.js';
 import { type CompiledKernel, compileKernel } from '../runtime/kernel.js';
 import type { ProgramBuilder, Resource } from '../runtime/program.js';
+import { createStorageBuffer } from '../runtime/buffers.js';
 import { type MdnArchitecture, headOf, inputActivationOf, networkLayers } from './architecture.js';
 import type { BackwardIo, ForwardIo, PlacedLayer, Stage } from './layers/index.js';
 import type { HeadFamily, HeadTraining, LogDensityIo, LossIo, MixtureIo, SampleIo } from './heads/index.js';
 import { type SideStages, sideStagesOf } from './heads/sideOutputs.js';
 
 /**
- * The rows' buffers through the network: the input, then each layer's output (the last is the raw head), and in
- * training what each layer keeps for its backward pass (`saved[i]`, where its kind keeps anything).
+ * The rows' buffers through the network: the input, then each layer's output (the last is the raw head), and
+ * each layer's workspace (`workspace[i]`, as its kind's `workspace` lists; absent: no layer has one).
  */
 export interface Activations {
   readonly input: Resource;
   readonly outputs: readonly Resource[];
-  readonly saved?: readonly (Resource | undefined)[];
+  readonly workspace?: readonly (readonly Resource[])[];
+}
+
+/** Each layer's workspace buffers for `rows` rows, for training or for inference alone. */
+export function createWorkspace(gpu: GpuContext, layers: readonly PlacedLayer[], rows: number, training: boolean, label: string): GPUBuffer[][] {
+  return layers.map((l, i) => l.kind.workspace(l.spec, l.inputs, training).map((width, j) => createStorageBuffer(gpu, `${label} layer${i} workspace ${j}`, rows * width)));
 }
 
 /** What to compile: the training loss and backward pass, and/or the inference outputs. */
@@ -70,14 +76,15 @@ export class NetworkRecorder {
   }
 
   /**
-   * Every layer's forward pass on `rows` rows, reading each layer's parameter slice of `parameters`; with
-   * `training`, layers also keep what their backward pass reads (in `activations.saved`).
+   * Every layer's forward pass on `rows` rows (`steps` time steps of rows / steps sequences, time-major; 1 for
+   * independent rows), reading each layer's parameter slice of `parameters`; with `training`, layers also keep
+   * what their backward pass reads (in `activations.workspace`).
    */
-  forward(builder: ProgramBuilder, rows: number, activations: Activations, parameters: Arena, training = false): void {
+  forward(builder: ProgramBuilder, rows: number, activations: Activations, parameters: Arena, training = false, steps = 1): void {
+    checkSteps(rows, steps);
     for (const layer of this.layers) {
-      const saved = training ? activations.saved?.[layer.index] : undefined;
-      const io: ForwardIo = { input: inputOf(activations, layer.index), weights: parameters.binding(`layer${layer.index}`), output: activations.outputs[layer.index], ...(saved ? { saved } : {}) };
-      for (const s of layer.kind.forward(layer, training, this.adapterClass)) this.record(builder, s, io, rows);
+      const io: ForwardIo = { input: inputOf(activations, layer.index), weights: parameters.binding(`layer${layer.index}`), output: activations.outputs[layer.index], workspace: activations.workspace?.[layer.index] ?? [] };
+      for (const s of layer.kind.forward(layer, training, this.adapterClass)) this.record(builder, s, io, rows, steps);
     }
   }
 
@@ -92,20 +99,21 @@ export class NetworkRecorder {
    * The backward pass from the head's gradient (`grads` at the last layer) to every layer's parameter gradient
    * slice in `gradients`; `grads[i]` is the gradient at layer i's output before its activation.
    */
-  backward(builder: ProgramBuilder, rows: number, activations: Activations, grads: readonly Resource[], parameters: Arena, gradients: Arena): void {
+  backward(builder: ProgramBuilder, rows: number, activations: Activations, grads: readonly Resource[], parameters: Arena, gradients: Arena, steps = 1): void {
+    checkSteps(rows, steps);
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const layer = this.layers[i];
       const io: BackwardIo = {
         input: inputOf(activations, i),
         weights: parameters.binding(`layer${i}`),
         output: activations.outputs[i],
-        ...(activations.saved?.[i] ? { saved: activations.saved[i] } : {}),
+        workspace: activations.workspace?.[i] ?? [],
         outputGrad: grads[i],
         // The first layer has no input gradient to write; its stages do not bind this.
         inputGrad: i > 0 ? grads[i - 1] : grads[i],
         weightGrad: gradients.binding(`layer${i}`),
       };
-      for (const s of layer.kind.backward(layer, inputActivationOf(this.layers, i), this.adapterClass)) this.record(builder, s, io, rows);
+      for (const s of layer.kind.backward(layer, inputActivationOf(this.layers, i), this.adapterClass)) this.record(builder, s, io, rows, steps);
     }
   }
 
@@ -127,11 +135,17 @@ export class NetworkRecorder {
     if (this.sides) this.record(builder, this.sides.sample(samplesPerRow), io, rows);
   }
 
-  private record<Io>(builder: ProgramBuilder, s: Stage<Io>, io: Io, rows: number): void {
+  private record<Io>(builder: ProgramBuilder, s: Stage<Io>, io: Io, rows: number, steps = 1): void {
     const kernel = this.compiled.get(keyOf(s as Stage<unknown>));
     if (!kernel) throw new Error(`${s.definition.name} was not compiled by this recorder`);
-    builder.add(kernel, s.resources(io), s.sizes(rows));
+    const resources = s.resources(io);
+    const passes = s.passes?.(steps) ?? 1;
+    for (let pass = 0; pass < passes; pass++) builder.add(kernel, resources, s.sizes(rows, steps, pass));
   }
+}
+
+function checkSteps(rows: number, steps: number): void {
+  if (!(Number.isInteger(steps) && steps >= 1 && rows % steps === 0)) throw new Error(`${rows} rows do not hold ${steps} time steps of whole sequences`);
 }
 
 const inputOf = (activations: Activations, i: number): Resource => (i === 0 ? activations.input : activations.outputs[i - 1]);

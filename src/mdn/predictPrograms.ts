@@ -11,7 +11,7 @@ import { StagingBuffer } from '../runtime/transfer.js';
 import { addLogJacobian, scaleColumns } from '../shaders/scaleColumns.js';
 import { type MdnArchitecture, headOf, headWidth, networkLayers, targetWidth } from './architecture.js';
 import { sideLogitCount, sideOutputsOf } from './heads/sideOutputs.js';
-import { NetworkRecorder } from './network.js';
+import { NetworkRecorder, createWorkspace } from './network.js';
 import { type ModelScaling, isIdentityScaling, jacobianColumns, mixtureColumns, sampleColumns, scalingColumns, withIdentityColumns } from './scaling.js';
 
 export type PredictMode = 'params' | 'logDensity';
@@ -76,6 +76,8 @@ export interface ChunkBuffers {
   readonly targets: GPUBuffer;
   readonly logDensity: GPUBuffer;
   readonly outputs: readonly GPUBuffer[];
+  /** Each layer's inference workspace (see LayerKind.workspace). */
+  readonly workspace: readonly (readonly GPUBuffer[])[];
   readonly params: GPUBuffer;
   readonly staging: StagingBuffer;
 }
@@ -88,13 +90,14 @@ export function createChunkBuffers(gpu: GpuContext, architecture: MdnArchitectur
     targets: createStorageBuffer(gpu, 'predict targets', rows * targetWidth(architecture)),
     logDensity: createStorageBuffer(gpu, 'predict log densities', rows),
     outputs: networkLayers(architecture).map((l, i) => createStorageBuffer(gpu, `predict layer${i} output`, rows * l.outputs)),
+    workspace: createWorkspace(gpu, networkLayers(architecture), rows, false, 'predict'),
     params: createStorageBuffer(gpu, 'mixture parameters', rows * width),
     staging: new StagingBuffer(gpu, 'mixture readback', rows * width),
   };
 }
 
 /** The storage buffers of a chunk (not its staging buffer). */
-export const chunkStorage = (b: ChunkBuffers): GPUBuffer[] => [b.input, b.targets, b.logDensity, ...b.outputs, b.params];
+export const chunkStorage = (b: ChunkBuffers): GPUBuffer[] => [b.input, b.targets, b.logDensity, ...b.outputs, ...b.workspace.flat(), b.params];
 
 /**
  * The program of one chunk of `rows` rows: inputs (and targets) scaled in place where the model scales, the
@@ -119,7 +122,7 @@ export function buildPredictProgram(
     if (mode === 'logDensity') builder.add(scaling.scale, { values: buffers.targets, columns: scaling.targets }, { count: rows * outputDim, width: outputDim, base: 0 });
   }
   const network = kernels.network;
-  network.forward(builder, rows, { input: buffers.input, outputs: buffers.outputs }, parameters);
+  network.forward(builder, rows, { input: buffers.input, outputs: buffers.outputs, workspace: buffers.workspace }, parameters);
   const head = buffers.outputs[buffers.outputs.length - 1];
   if (mode === 'params') network.mixture(builder, rows, { head, params: buffers.params });
   else if (mode === 'logDensity') network.logDensity(builder, rows, { head, targets: buffers.targets, logDensity: buffers.logDensity });

@@ -16,7 +16,7 @@ import { GatherStep, gatherBatch } from '../shaders/gatherBatch.js';
 import { gradNorm } from '../shaders/gradNorm.js';
 import { permutationBits } from './epochPermutation.js';
 import { type MdnArchitecture, networkLayers, packParameters, parameterLayout, targetWidth, validateArchitecture } from './architecture.js';
-import { NetworkRecorder } from './network.js';
+import { NetworkRecorder, createWorkspace } from './network.js';
 import { type OptimizerOptions, type ResolvedOptimizer, resolveOptimizer } from './optimizerOptions.js';
 import { initialParameters } from './init.js';
 
@@ -140,11 +140,8 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   }
   const recorder = await NetworkRecorder.create(gpu, architecture, { training: { sigmaPenalty, freezeSigma: options.freezeSigma ?? false } });
   // What each layer keeps from its forward pass for its backward pass, where its kind keeps anything.
-  const saved = layers.map((l, i) => {
-    const perRow = l.kind.savedPerRow(l.spec, l.inputs);
-    return perRow > 0 ? keep(createStorageBuffer(gpu, `layer${i} saved for backward`, batch * perRow)) : undefined;
-  });
-  const activations = { input, outputs, saved };
+  const workspace = createWorkspace(gpu, layers, batch, true, 'train').map((buffers) => buffers.map(keep));
+  const activations = { input, outputs, workspace };
   const head = outputs[layers.length - 1];
   recorder.forward(builder, batch, activations, params, true);
   recorder.loss(builder, batch, { head, targets: target, headGrad: preGrads[layers.length - 1], sampleNll });

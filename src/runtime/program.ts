@@ -10,6 +10,15 @@ import { debugEnabled } from './debug.js';
 
 export type Resource = GPUBuffer | GPUBufferBinding;
 
+/**
+ * Part of a resource, `length` floats from float `offset` (which must keep the binding on the device's storage
+ * offset alignment, 64 floats on every adapter this runs on).
+ */
+export function subRange(resource: Resource, offset: number, length: number): GPUBufferBinding {
+  const whole = 'buffer' in resource ? resource : { buffer: resource, offset: 0 };
+  return { buffer: whole.buffer, offset: (whole.offset ?? 0) + offset * 4, size: Math.max(4, length * 4) };
+}
+
 interface Dispatch {
   readonly label: string;
   readonly pipeline: GPUComputePipeline;

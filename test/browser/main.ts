@@ -19,10 +19,11 @@ import { fullCovarianceCases } from './cases/fullCovariance.js';
 import { sideOutputCases } from './cases/sideOutputs.js';
 import { learnedStudentTCases } from './cases/learnedStudentT.js';
 import { vonMisesCases } from './cases/vonMises.js';
+import { recurrentCases } from './cases/recurrent.js';
 
 export type Case = (gpu: GpuContext, args: any) => Promise<unknown>;
 
-const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases, ...familyCases, ...fullCovarianceCases, ...sideOutputCases, ...learnedStudentTCases, ...vonMisesCases };
+const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases, ...familyCases, ...fullCovarianceCases, ...sideOutputCases, ...learnedStudentTCases, ...vonMisesCases, ...recurrentCases };
 let shared: Promise<GpuContext> | undefined;
 
 async function runCase(name: string, args: unknown): Promise<unknown> {

@@ -36,7 +36,7 @@ export const dense: LayerKind<DenseSpec> = {
   outputActivation: (spec) => spec.activation,
   parameterCount: (spec, inputs) => (inputs + 1) * spec.units,
   // The backward pass needs only the stored outputs (activation derivatives are taken from them).
-  savedPerRow: () => 0,
+  workspace: () => [],
   // 'glorot': Glorot-uniform W and a zero bias, as Keras initialises a Dense layer. 'pytorch': W, then b,
   // uniform in ±1/√inputs, as torch.nn.Linear's reset_parameters leaves them (Kaiming-uniform with a = √5).
   initialParameters({ inputs, outputs }, random, scheme) {

@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from '../../runtime/errors.js';
 import { dense } from './dense.js';
 import { layerNorm } from './layerNorm.js';
+import { gru, lstm } from './recurrent.js';
 import type { LayerKind, LayerSpec } from './layerKind.js';
 
 export type { LayerKind, LayerSpec, PlacedLayer, Stage, ForwardIo, BackwardIo, InitScheme, TensorShape } from './layerKind.js';
@@ -10,8 +11,9 @@ export type { LayerKind, LayerSpec, PlacedLayer, Stage, ForwardIo, BackwardIo, I
 export const INIT_SCHEMES = ['glorot', 'pytorch'] as const;
 export type { DenseSpec } from './dense.js';
 export type { LayerNormSpec } from './layerNorm.js';
+export type { RecurrentSpec } from './recurrent.js';
 
-const KINDS: readonly LayerKind[] = [dense as unknown as LayerKind, layerNorm as unknown as LayerKind];
+const KINDS: readonly LayerKind[] = [dense, layerNorm, lstm, gru] as unknown as LayerKind[];
 
 /** Names of the layer kinds, for messages and the command line. */
 export const LAYER_KINDS: readonly string[] = KINDS.map((k) => k.kind);

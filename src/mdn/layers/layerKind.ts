@@ -38,7 +38,13 @@ export interface PlacedLayer<S extends LayerSpec = LayerSpec> {
 export interface Stage<Io> {
   readonly definition: KernelDefinition<unknown, unknown>;
   readonly variant: unknown;
-  readonly sizes: (rows: number) => unknown;
+  /**
+   * Sizes for `rows` rows holding `steps` time steps of rows / steps sequences (time-major; 1 for models of
+   * independent rows), in dispatch `pass` of the stage's passes.
+   */
+  readonly sizes: (rows: number, steps: number, pass: number) => unknown;
+  /** How many dispatches the stage records for `steps` time steps (e.g. one per step); default one. */
+  readonly passes?: (steps: number) => number;
   readonly resources: (io: Io) => Readonly<Record<string, Resource>>;
 }
 
@@ -46,19 +52,21 @@ export interface Stage<Io> {
 export const stage = <Io, V, S, B extends BindingDecl>(
   definition: KernelDefinition<V, S, B>,
   variant: V,
-  sizes: (rows: number) => S,
+  sizes: (rows: number, steps: number, pass: number) => S,
   resources: (io: Io) => KernelResources<B, Resource>,
-): Stage<Io> => ({ definition: definition as unknown as KernelDefinition<unknown, unknown>, variant, sizes, resources });
+  passes?: (steps: number) => number,
+): Stage<Io> => ({ definition: definition as unknown as KernelDefinition<unknown, unknown>, variant, sizes, resources, ...(passes ? { passes } : {}) });
 
 /**
- * The buffers of a forward stage: the layer's input rows, its parameter block, its output rows, and in training
- * `saved`, savedPerRow floats per row the forward pass keeps for the backward pass (absent when that is 0).
+ * The buffers of a forward stage: the layer's input rows, its parameter block, its output rows, and the
+ * layer's workspace, one buffer per width its kind's `workspace` lists (what the forward pass keeps for the
+ * backward pass, and scratch).
  */
 export interface ForwardIo {
   readonly input: Resource;
   readonly weights: Resource;
   readonly output: Resource;
-  readonly saved?: Resource;
+  readonly workspace: readonly Resource[];
 }
 
 /**
@@ -90,8 +98,11 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
   /** The activation applied last in the forward pass: the next layer's backward multiplies by its derivative. */
   outputActivation(spec: S): Activation;
   parameterCount(spec: S, inputs: number): number;
-  /** Floats per row the training forward pass keeps for the backward pass (e.g. row statistics); 0 for none. */
-  savedPerRow(spec: S, inputs: number): number;
+  /**
+   * The buffers the layer works in besides its input and output, as floats per row of each (e.g. row statistics
+   * kept for the backward pass); `training`: for the training passes, else for inference alone.
+   */
+  workspace(spec: S, inputs: number, training: boolean): readonly number[];
   /**
    * The parameter block as the tensors PyTorch's module of this kind holds (e.g. a Linear's `weight` [out, in]
    * and `bias` [out]), for the safetensors model file; toTensors and fromTensors convert a block to and from
@@ -105,7 +116,7 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
   /** One line for listings and exported kernels, e.g. "32 -> 64 tanh". */
   describe(layer: PlacedLayer<S>): string;
   /**
-   * The forward pass; in training it also writes what the backward pass reads from `saved`. `adapterClass`: the
+   * The forward pass; in training it also writes what the backward pass reads from its workspace. `adapterClass`: the
    * adapter it will run on, where the kind's fastest kernel differs by class (absent for exportWgsl).
    */
   forward(layer: PlacedLayer<S>, training: boolean, adapterClass?: AdapterClass): Stage<ForwardIo>[];
@@ -114,8 +125,9 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
    * gradient). `adapterClass` as for forward.
    */
   backward(layer: PlacedLayer<S>, inputActivation: Activation | undefined, adapterClass?: AdapterClass): Stage<BackwardIo>[];
+  /** `steps`: time steps in the rows, as for Stage.sizes (only recurrent kinds look at it). */
   readonly reference: {
-    forward(layer: PlacedLayer<S>, params: ArrayLike<number>, x: ArrayLike<number>, rows: number): Float64Array;
+    forward(layer: PlacedLayer<S>, params: ArrayLike<number>, x: ArrayLike<number>, rows: number, steps?: number): Float64Array;
     /** `outputGrad` as in BackwardIo; `inputGrad` already multiplied by `inputActivation`'s derivative. */
     backward(
       layer: PlacedLayer<S>,
@@ -124,6 +136,7 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
       outputGrad: ArrayLike<number>,
       rows: number,
       inputActivation: Activation,
+      steps?: number,
     ): { paramGrad: Float64Array; inputGrad: Float64Array };
   };
 }

@@ -32,8 +32,8 @@ export const layerNorm: LayerKind<LayerNormSpec> = {
   outputs: (_spec, inputs) => inputs,
   outputActivation: () => 'identity',
   parameterCount: (_spec, inputs) => 2 * inputs,
-  // Each row's mean and 1 / sqrt(var + ε), so the backward pass need not recompute them.
-  savedPerRow: () => LAYER_NORM_SAVED_PER_ROW,
+  // In training, each row's mean and 1 / sqrt(var + ε), so the backward pass need not recompute them.
+  workspace: (_spec, _inputs, training) => (training ? [LAYER_NORM_SAVED_PER_ROW] : []),
   // Both schemes: γ = 1, β = 0, as Keras and PyTorch start a layer normalisation.
   initialParameters: ({ inputs }) => Float64Array.from({ length: 2 * inputs }, (_, i) => (i < inputs ? 1 : 0)),
   // torch.nn.LayerNorm: weight (γ) and bias (β), [width] each.
@@ -54,16 +54,16 @@ export const layerNorm: LayerKind<LayerNormSpec> = {
       input: io.input,
       weights: io.weights,
       output: io.output,
-      ...(training ? { statistics: io.saved } : {}),
+      ...(training ? { statistics: io.workspace[0] } : {}),
     })),
   ],
   backward(layer, inputActivation) {
-    const paramGrad = stage(layerNormParamGrad, {}, sizesOf(layer), (io: BackwardIo) => ({ input: io.input, statistics: io.saved!, outputGrad: io.outputGrad, weightGrad: io.weightGrad }));
+    const paramGrad = stage(layerNormParamGrad, {}, sizesOf(layer), (io: BackwardIo) => ({ input: io.input, statistics: io.workspace[0], outputGrad: io.outputGrad, weightGrad: io.weightGrad }));
     if (inputActivation === undefined) return [paramGrad];
     const inputGrad = stage(layerNormInputGrad, { inputActivation }, sizesOf(layer), (io: BackwardIo) => ({
       input: io.input,
       weights: io.weights,
-      statistics: io.saved!,
+      statistics: io.workspace[0],
       outputGrad: io.outputGrad,
       inputGrad: io.inputGrad,
     }));

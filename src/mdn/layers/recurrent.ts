@@ -1,0 +1,224 @@
+// The recurrent layers, LSTM and GRU (PyTorch's equations and gate order), over time-major rows of `steps`
+// steps: h_t for every step, each sequence starting from a zero state. The parameter block is the input block
+// (inputs + 1) x G·units (W_ihᵀ row by row, then b_ih), padded to 64 floats so it binds on its own, then the
+// recurrent block (units + 1) x G·units (W_hhᵀ, then b_hh). Kernels: the input part of every gate is one dense
+// product over all rows (denseForward.ts), the walk through time recurrentForward.ts; backward,
+// recurrentBackward.ts walks back through time, then dense weight gradients of both blocks and the dense input
+// gradient (denseWeightGrad.ts, denseInputGrad.ts) run over all rows. Reference: ../reference/recurrent.ts.
+import { InvalidArgumentError } from '../../runtime/errors.js';
+import { subRange } from '../../runtime/program.js';
+import type { AdapterClass } from '../../runtime/device.js';
+import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js';
+import { denseInputGrad } from '../../shaders/denseInputGrad.js';
+import { denseWeightGrad, denseWeightGradVariant } from '../../shaders/denseWeightGrad.js';
+import { MAX_RECURRENT_UNITS, gateCount } from '../../shaders/recurrent.wgsl.js';
+import { recurrentForward } from '../../shaders/recurrentForward.js';
+import { recurrentBackward } from '../../shaders/recurrentBackward.js';
+import { type RecurrentCell, type RecurrentShape, recurrentBackward as referenceBackward, recurrentForward as referenceForward } from '../reference/recurrent.js';
+import type { Random } from '../random.js';
+import { type BackwardIo, type ForwardIo, type LayerKind, type LayerSpec, type PlacedLayer, type Stage, stage } from './layerKind.js';
+
+export interface RecurrentSpec extends LayerSpec {
+  readonly kind: RecurrentCell;
+  /** Hidden units (1 to 1024): the width of h_t, the layer's output at every step. */
+  readonly units: number;
+}
+
+/**
+ * How the walk through time is dispatched: 'looped', one dispatch walking every step with a workgroup barrier
+ * between steps, or 'perStep', one dispatch per step.
+ */
+export type RecurrentDesign = 'looped' | 'perStep';
+
+/** The design each adapter class runs; 'looped' everywhere until bench:kernels -- recurrent says otherwise. */
+export const recurrentDesignFor = (_adapterClass: AdapterClass | undefined): RecurrentDesign => 'looped';
+
+/** Floats of the parameter block before the recurrent block: the input block, padded to 64 floats. */
+export const recurrentOffsetOf = (layer: Pick<PlacedLayer<RecurrentSpec>, 'inputs' | 'spec'>): number =>
+  Math.ceil(((layer.inputs + 1) * gateCount(layer.spec.kind) * layer.spec.units) / 64) * 64;
+
+/** The reference's shape of a layer over `rows` rows of `steps` steps. */
+export const recurrentShapeOf = (layer: PlacedLayer<RecurrentSpec>, rows: number, steps: number): RecurrentShape => ({
+  cell: layer.spec.kind,
+  steps,
+  batch: rows / steps,
+  inputs: layer.inputs,
+  units: layer.spec.units,
+  recurrentOffset: recurrentOffsetOf(layer),
+});
+
+/** The stages of a layer's forward pass in a design (forward) and its backward pass (bench and tests force one). */
+export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, design: RecurrentDesign, adapterClass?: AdapterClass) {
+  const { inputs, spec } = layer;
+  const cell = spec.kind;
+  const units = spec.units;
+  const width = gateCount(cell) * units;
+  const offset = recurrentOffsetOf(layer);
+  const inputBlock = (r: Parameters<typeof subRange>[0]) => subRange(r, 0, (inputs + 1) * width);
+  const recurrentBlock = (r: Parameters<typeof subRange>[0]) => subRange(r, offset, (units + 1) * width);
+  const dense = (rows: number) => ({ rows, inputs, outputs: width });
+  const walk = (descending: boolean) => (rows: number, steps: number, pass: number) => {
+    const batch = rows / steps;
+    if (design === 'looped') return { batch, units, steps, first: descending ? steps - 1 : 0, count: steps };
+    return { batch, units, steps, first: descending ? steps - 1 - pass : pass, count: 1 };
+  };
+  const passes = design === 'perStep' ? (steps: number) => steps : undefined;
+  const forward = (training: boolean): Stage<ForwardIo>[] => [
+    stage(denseForward, denseForwardVariant('identity', { outputs: width }, adapterClass), dense, (io: ForwardIo) => ({ input: io.input, weights: inputBlock(io.weights), output: io.workspace[0] })),
+    stage(
+      recurrentForward,
+      { cell, save: training },
+      walk(false),
+      (io: ForwardIo) => ({ gates: io.workspace[0], recurrent: recurrentBlock(io.weights), cells: io.workspace[1], output: io.output, ...(training ? { previous: io.workspace[2] } : {}) }),
+      passes,
+    ),
+  ];
+  const backward = (inputActivation: Parameters<LayerKind['backward']>[1]): Stage<BackwardIo>[] => {
+    // The GRU's recurrent product has gradients of its own (workspace[3]); the LSTM's are the input product's.
+    const recurrentGates = (io: BackwardIo) => (cell === 'gru' ? io.workspace[3] : io.workspace[0]);
+    const stages: Stage<BackwardIo>[] = [
+      stage(
+        recurrentBackward,
+        { cell },
+        walk(true),
+        (io: BackwardIo) => ({
+          gates: io.workspace[0],
+          recurrent: recurrentBlock(io.weights),
+          cells: io.workspace[1],
+          outputGrad: io.outputGrad,
+          ...(cell === 'gru' ? { previous: io.workspace[2], recurrentGates: io.workspace[3] } : {}),
+        }),
+        passes,
+      ),
+      stage(denseWeightGrad, denseWeightGradVariant({ inputs, outputs: width }), dense, (io: BackwardIo) => ({ input: io.input, outputGrad: io.workspace[0], weightGrad: inputBlock(io.weightGrad) })),
+      stage(denseWeightGrad, denseWeightGradVariant({ inputs: units, outputs: width }), (rows: number) => ({ rows, inputs: units, outputs: width }), (io: BackwardIo) => ({
+        input: io.workspace[2],
+        outputGrad: recurrentGates(io),
+        weightGrad: recurrentBlock(io.weightGrad),
+      })),
+    ];
+    if (inputActivation !== undefined) {
+      stages.push(stage(denseInputGrad, { inputActivation, ...(adapterClass === 'gpu' ? { tiled: true } : {}) }, dense, (io: BackwardIo) => ({
+        outputGrad: io.workspace[0],
+        weights: inputBlock(io.weights),
+        activationOutput: io.input,
+        inputGrad: io.inputGrad,
+      })));
+    }
+    return stages;
+  };
+  return { forward, backward };
+}
+
+/** `count` rows of length `length` (count ≤ length), orthonormal: Keras' orthogonal initialiser of a recurrent kernel. */
+function orthonormalRows(count: number, length: number, random: Random): Float64Array[] {
+  const rows: Float64Array[] = [];
+  while (rows.length < count) {
+    const v = Float64Array.from({ length }, () => random.normal());
+    // Modified Gram–Schmidt, twice for accuracy; a draw that is nearly dependent on the others is drawn again.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const u of rows) {
+        const dot = v.reduce((a, x, i) => a + x * u[i], 0);
+        for (let i = 0; i < length; i++) v[i] -= dot * u[i];
+      }
+    }
+    const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+    if (norm < 1e-6) continue;
+    rows.push(v.map((x) => x / norm));
+  }
+  return rows;
+}
+
+function recurrentKind(cell: RecurrentCell): LayerKind<RecurrentSpec> {
+  const kind: LayerKind<RecurrentSpec> = {
+    kind: cell,
+    normalise(spec, at) {
+      const { units } = spec as Partial<RecurrentSpec>;
+      if (!(typeof units === 'number' && Number.isInteger(units) && units >= 1 && units <= MAX_RECURRENT_UNITS)) {
+        throw new InvalidArgumentError(`${at}.units must be an integer from 1 to ${MAX_RECURRENT_UNITS}, got ${JSON.stringify(units)}`);
+      }
+      return { kind: cell, units };
+    },
+    textForm: `${cell}:UNITS`,
+    fromText([units, ...rest], at) {
+      if (rest.length) throw new InvalidArgumentError(`${at}: ${cell} takes ${cell}:UNITS, got ${rest.length} more fields`);
+      return kind.normalise({ kind: cell, units: /^\d+$/.test(units ?? '') ? Number(units) : units }, at);
+    },
+    outputs: (spec) => spec.units,
+    // h_t is the output as it is: the next layer passes dL/dh_t straight back.
+    outputActivation: () => 'identity',
+    parameterCount: (spec, inputs) => recurrentOffsetOf({ inputs, spec }) + (spec.units + 1) * gateCount(cell) * spec.units,
+    // The gates (input part, then activated, then their gradients), the cells, and in training h_{t−1} (and the
+    // GRU's recurrent gate gradients).
+    workspace(spec, _inputs, training) {
+      const width = gateCount(cell) * spec.units;
+      if (!training) return [width, spec.units];
+      return cell === 'gru' ? [width, spec.units, spec.units, width] : [width, spec.units, spec.units];
+    },
+    // 'pytorch': every weight and bias uniform in ±1/√units, as torch.nn.LSTM/GRU reset them. 'glorot', as Keras
+    // starts its LSTM/GRU: Glorot-uniform W_ih, orthogonal W_hh, zero biases but the LSTM's forget gate at 1.
+    initialParameters(layer, random, scheme) {
+      const { inputs, spec } = layer;
+      const units = spec.units;
+      const width = gateCount(cell) * units;
+      const offset = recurrentOffsetOf(layer);
+      const block = new Float64Array(kind.parameterCount(spec, inputs));
+      if (scheme === 'pytorch') {
+        const limit = 1 / Math.sqrt(units);
+        for (let i = 0; i < (inputs + 1) * width; i++) block[i] = Math.fround(random.range(-limit, limit));
+        for (let i = 0; i < (units + 1) * width; i++) block[offset + i] = Math.fround(random.range(-limit, limit));
+        return block;
+      }
+      const limit = Math.sqrt(6 / (inputs + width));
+      for (let i = 0; i < inputs * width; i++) block[i] = Math.fround(random.range(-limit, limit));
+      orthonormalRows(units, width, random).forEach((row, k) => row.forEach((v, m) => (block[offset + k * width + m] = Math.fround(v))));
+      if (cell === 'lstm') for (let j = 0; j < units; j++) block[inputs * width + units + j] = 1;
+      return block;
+    },
+    // torch.nn.LSTM / GRU (one layer): weight_ih_l0 [G·units, inputs], weight_hh_l0 [G·units, units], bias_ih_l0, bias_hh_l0.
+    tensors: ({ inputs, spec }) => {
+      const width = gateCount(cell) * spec.units;
+      return [
+        { name: 'weight_ih_l0', shape: [width, inputs] },
+        { name: 'weight_hh_l0', shape: [width, spec.units] },
+        { name: 'bias_ih_l0', shape: [width] },
+        { name: 'bias_hh_l0', shape: [width] },
+      ];
+    },
+    toTensors(layer, block) {
+      const { inputs, spec } = layer;
+      const width = gateCount(cell) * spec.units;
+      const offset = recurrentOffsetOf(layer);
+      const transposed = (at: number, rows: number) => {
+        const out = new Float32Array(width * rows);
+        for (let k = 0; k < rows; k++) for (let m = 0; m < width; m++) out[m * rows + k] = block[at + k * width + m];
+        return out;
+      };
+      const row = (at: number) => Float32Array.from({ length: width }, (_, m) => block[at + m]);
+      return [transposed(0, inputs), transposed(offset, spec.units), row(inputs * width), row(offset + spec.units * width)];
+    },
+    fromTensors(layer, [weightIh, weightHh, biasIh, biasHh]) {
+      const { inputs, spec } = layer;
+      const width = gateCount(cell) * spec.units;
+      const offset = recurrentOffsetOf(layer);
+      const block = new Float32Array(kind.parameterCount(spec, inputs));
+      for (let k = 0; k < inputs; k++) for (let m = 0; m < width; m++) block[k * width + m] = weightIh[m * inputs + k];
+      for (let k = 0; k < spec.units; k++) for (let m = 0; m < width; m++) block[offset + k * width + m] = weightHh[m * spec.units + k];
+      block.set(Array.from(biasIh), inputs * width);
+      block.set(Array.from(biasHh), offset + spec.units * width);
+      return block;
+    },
+    describe: (layer) => `${layer.inputs} -> ${layer.outputs} ${cell}`,
+    forward: (layer, training, adapterClass) => recurrentStages(layer, recurrentDesignFor(adapterClass), adapterClass).forward(training),
+    backward: (layer, inputActivation, adapterClass) => recurrentStages(layer, recurrentDesignFor(adapterClass), adapterClass).backward(inputActivation),
+    reference: {
+      forward: (layer, params, x, rows, steps = 1) => referenceForward(x, params, recurrentShapeOf(layer, rows, steps)),
+      backward: (layer, params, x, outputGrad, rows, inputActivation, steps = 1) =>
+        referenceBackward(x, params, outputGrad, recurrentShapeOf(layer, rows, steps), kind.parameterCount(layer.spec, layer.inputs), inputActivation),
+    },
+  };
+  return kind;
+}
+
+export const lstm = recurrentKind('lstm');
+export const gru = recurrentKind('gru');

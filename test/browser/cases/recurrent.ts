@@ -1,0 +1,124 @@
+// A recurrent layer (LSTM, GRU) on the GPU, forward through time and back, against the float64 reference
+// (src/mdn/reference/recurrent.ts), in both designs of the walk (one dispatch, or one per step).
+// Tolerances, with u = 2^-24: each gate's pre-activation is a sum of inputs + units + 2 products, off by that many
+// u of the sum of their magnitudes (≤ 4 here: weights ~0.4, |x|, |h| ≤ 3 and ≤ 1); the gate functions add a few
+// ulp (and WGSL allows exp/tanh some more: 2^-11 absolute for tanh is not assumed, the adapters here do better;
+// a test failing there would say so). Errors carried in the state are damped by f, z < 1, so they grow at most
+// linearly with the steps: the forward bound is (t + 1)·(inputs + units + 16)·u·4 at step t. Backward, the
+// gradient carried back through T steps picks up the same per-step error, T·(inputs + units + 16)·4u relative,
+// and the weight gradients' sums over the rows add rows·u; 1e-6 absolute covers results near 0. (A 0.1% error
+// in one carried term fails 16 of these 20 cases.)
+import type { GpuContext } from '../../../src/runtime/device.js';
+import { compileKernel } from '../../../src/runtime/kernel.js';
+import { ProgramBuilder, type Resource } from '../../../src/runtime/program.js';
+import { createStorageBuffer, readFloats, uploadFloats } from '../../../src/runtime/buffers.js';
+import { type RecurrentDesign, type RecurrentSpec, gru, lstm, recurrentStages } from '../../../src/mdn/layers/recurrent.js';
+import type { PlacedLayer, Stage } from '../../../src/mdn/layers/index.js';
+import type { RecurrentCell } from '../../../src/mdn/reference/recurrent.js';
+import type { Activation } from '../../../src/shaders/activation.wgsl.js';
+import { activate } from '../../../src/mdn/reference/activations.js';
+import { Random } from '../../../src/mdn/random.js';
+import { compareArrays } from '../../support/compare.js';
+import { toF32 } from '../runKernel.js';
+
+const U = 2 ** -24;
+
+export interface RecurrentArgs {
+  cell: RecurrentCell;
+  steps: number;
+  batch: number;
+  inputs: number;
+  units: number;
+  design: RecurrentDesign;
+  /** The layer's input comes from a tanh layer (so an input gradient is computed), or is the data. */
+  inputActivation?: Activation;
+  /** Sequences end early (lengths steps, steps − 1, …, at least 1): dL/dh is zero after each one's end. */
+  masked?: boolean;
+}
+
+export const placedRecurrent = (cell: RecurrentCell, inputs: number, units: number): PlacedLayer<RecurrentSpec> => ({
+  kind: cell === 'lstm' ? lstm : gru,
+  spec: { kind: cell, units },
+  index: 0,
+  inputs,
+  outputs: units,
+});
+
+/** Records and runs the layer's stages on fresh buffers; returns what was asked for. */
+export async function runRecurrentLayer(gpu: GpuContext, layer: PlacedLayer<RecurrentSpec>, design: RecurrentDesign, steps: number, rows: number, data: { x: ArrayLike<number>; params: ArrayLike<number>; outputGrad?: ArrayLike<number> }, inputActivation?: Activation) {
+  const made: GPUBuffer[] = [];
+  const buffer = (label: string, floats: number, values?: ArrayLike<number>) => {
+    const b = createStorageBuffer(gpu, label, floats);
+    made.push(b);
+    if (values) uploadFloats(gpu, b, Float32Array.from(values));
+    return b;
+  };
+  const training = data.outputGrad !== undefined;
+  const count = layer.kind.parameterCount(layer.spec, layer.inputs);
+  const io = {
+    input: buffer('x', rows * layer.inputs, data.x),
+    weights: buffer('params', count, data.params),
+    output: buffer('h', rows * layer.outputs),
+    workspace: layer.kind.workspace(layer.spec, layer.inputs, training).map((w, i) => buffer(`workspace ${i}`, rows * w)),
+    outputGrad: buffer('dh', rows * layer.outputs, data.outputGrad),
+    inputGrad: buffer('dx', rows * layer.inputs),
+    weightGrad: buffer('dparams', count),
+  };
+  const stages = recurrentStages(layer, design);
+  const all: Stage<typeof io>[] = [...stages.forward(training), ...(training ? stages.backward(inputActivation) : [])] as Stage<typeof io>[];
+  const builder = new ProgramBuilder(gpu, 'test recurrent layer');
+  for (const s of all) {
+    const kernel = await compileKernel(gpu, s.definition, s.variant);
+    const passes = s.passes?.(steps) ?? 1;
+    for (let pass = 0; pass < passes; pass++) builder.add(kernel, s.resources(io) as Record<string, Resource>, s.sizes(rows, steps, pass));
+  }
+  const program = builder.build();
+  try {
+    const encoder = gpu.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    program.encode(pass, 0);
+    pass.end();
+    gpu.device.queue.submit([encoder.finish()]);
+    return {
+      dispatches: all.reduce((n, s) => n + (s.passes?.(steps) ?? 1), 0),
+      output: await readFloats(gpu, io.output, rows * layer.outputs),
+      paramGrad: training ? await readFloats(gpu, io.weightGrad, count) : undefined,
+      inputGrad: training && inputActivation ? await readFloats(gpu, io.inputGrad, rows * layer.inputs) : undefined,
+    };
+  } finally {
+    program.destroy();
+    for (const b of made) b.destroy();
+  }
+}
+
+export function recurrentProblem({ cell, steps, batch, inputs, units, inputActivation, masked }: RecurrentArgs) {
+  const layer = placedRecurrent(cell, inputs, units);
+  const random = new Random(steps * 1009 + batch * 31 + inputs * 7 + units + (cell === 'gru' ? 5 : 0));
+  const rows = steps * batch;
+  const initial = layer.kind.initialParameters(layer, random, 'pytorch');
+  // Weights larger than PyTorch's start, so the gates leave their linear range.
+  const params = toF32(initial.map((v) => v * 2.5));
+  const x = toF32(random.fill(rows * inputs, (r) => activate(inputActivation ?? 'identity', r.range(-3, 3))));
+  const lengths = Array.from({ length: batch }, (_, b) => (masked ? Math.max(1, steps - b) : steps));
+  const outputGrad = toF32(random.fill(rows * units, (r) => r.range(-1, 1)).map((g, i) => (Math.floor(i / units / batch) < lengths[Math.floor(i / units) % batch] ? g : 0)));
+  return { layer, rows, params, x, outputGrad };
+}
+
+export const recurrentCases = {
+  async recurrentLayer(gpu: GpuContext, args: RecurrentArgs) {
+    const { steps, batch, inputs, units, design, inputActivation } = args;
+    const { layer, rows, params, x, outputGrad } = recurrentProblem(args);
+    const gpuResult = await runRecurrentLayer(gpu, layer, design, steps, rows, { x, params, outputGrad }, inputActivation);
+    const expected = layer.kind.reference.forward(layer, params, x, rows, steps);
+    const grads = layer.kind.reference.backward(layer, params, x, outputGrad, rows, inputActivation ?? 'identity', steps);
+    const perStep = (inputs + units + 16) * U * 4;
+    const forwardBound = expected.map((_, i) => (Math.floor(i / (units * batch)) + 1) * perStep);
+    const gradientScale = steps * perStep + rows * U;
+    const reports = [
+      compareArrays(`${args.cell} h over ${steps} steps`, gpuResult.output, expected, { atol: 1e-7, rtol: 0, bound: forwardBound }),
+      compareArrays(`${args.cell} parameter gradient`, gpuResult.paramGrad!, grads.paramGrad, { atol: 1e-6, rtol: gradientScale }),
+    ];
+    if (inputActivation) reports.push(compareArrays(`${args.cell} input gradient`, gpuResult.inputGrad!, grads.inputGrad, { atol: 1e-6, rtol: gradientScale }));
+    return reports;
+  },
+};

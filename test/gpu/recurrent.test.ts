@@ -1,0 +1,24 @@
+// Recurrent layers (LSTM, GRU) in headless Chromium against the float64 reference through time (tolerances
+// justified in test/browser/cases/recurrent.ts): T = 1, 7, 33 steps, batches of 1 and 5, sequences ending early
+// (masked), units below, at and above one workgroup of invocations, both designs of the walk.
+import { describe, it } from 'vitest';
+import type { CompareReport } from '../support/compare.js';
+import { expectReportsPass } from '../support/expectClose.js';
+import { useGpuPage } from './page.js';
+
+const page = useGpuPage();
+
+const SIZES = [
+  { steps: 1, batch: 1, inputs: 1, units: 1 },
+  { steps: 7, batch: 5, inputs: 3, units: 8, masked: true },
+  { steps: 33, batch: 1, inputs: 2, units: 5 },
+  { steps: 7, batch: 1, inputs: 4, units: 70, inputActivation: 'tanh' as const },
+  { steps: 33, batch: 5, inputs: 6, units: 12, masked: true, inputActivation: 'tanh' as const },
+];
+const sweep = (['lstm', 'gru'] as const).flatMap((cell) => SIZES.flatMap((size) => (['looped', 'perStep'] as const).map((design) => ({ cell, design, ...size, masked: size.masked ?? false }))));
+
+describe('recurrent layers through time', () => {
+  it.each(sweep)('$cell, $design: T $steps, batch $batch, $inputs -> $units, masked $masked, input gradient through $inputActivation', async (args) =>
+    expectReportsPass(await page().run<CompareReport[]>('recurrentLayer', args)),
+  );
+});

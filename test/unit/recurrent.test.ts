@@ -1,0 +1,86 @@
+// The recurrent layers' float64 reference (LSTM and GRU cells, back-propagation through time) against central
+// differences (f64: ~1e-10 relative error, so 1e-6 leaves room and still catches any wrong term), and against
+// hand-written single steps.
+import { describe, expect, it } from 'vitest';
+import { type RecurrentCell, type RecurrentShape, gatesOf, recurrentBackward, recurrentForward } from '../../src/mdn/reference/recurrent.js';
+import { Random } from '../../src/mdn/random.js';
+import { compareArrays } from '../support/compare.js';
+import { expectReportsPass } from '../support/expectClose.js';
+import { centralDifference } from './fd.js';
+
+const FD = { atol: 1e-6, rtol: 1e-6 };
+const CELLS: RecurrentCell[] = ['lstm', 'gru'];
+
+function problem(cell: RecurrentCell, steps: number, batch: number, inputs = 3, units = 4, seed = 3) {
+  const random = new Random(seed);
+  const width = gatesOf(cell) * units;
+  // An odd gap between the blocks, as the layer pads its input block to an aligned length.
+  const recurrentOffset = (inputs + 1) * width + 5;
+  const count = recurrentOffset + (units + 1) * width;
+  const params = random.fill(count, (r) => 0.6 * r.normal());
+  params.fill(0, (inputs + 1) * width, recurrentOffset);
+  const x = random.fill(steps * batch * inputs, (r) => r.normal());
+  const weights = random.fill(steps * batch * units, (r) => r.normal());
+  const shape: RecurrentShape = { cell, steps, batch, inputs, units, recurrentOffset };
+  return { shape, params, x, weights, count };
+}
+
+describe('recurrent layer reference', () => {
+  it.each(CELLS)('%s: back-propagation through time matches finite differences of Σ w ⊙ h over every step', (cell) => {
+    const { shape, params, x, weights, count } = problem(cell, 4, 2);
+    const loss = () => recurrentForward(x, params, shape).reduce((a, h, i) => a + h * weights[i], 0);
+    const { paramGrad, inputGrad } = recurrentBackward(x, params, weights, shape, count);
+    expectReportsPass([
+      compareArrays(`${cell} parameters`, paramGrad, centralDifference(params, loss), FD),
+      compareArrays(`${cell} inputs`, inputGrad, centralDifference(x, loss), FD),
+    ]);
+  });
+
+  it.each(CELLS)('%s: the input gradient carries the previous layer\'s activation derivative', (cell) => {
+    const { shape, params, x, weights, count } = problem(cell, 3, 2);
+    const pre = x.slice();
+    const act = (v: number) => Math.tanh(v);
+    const loss = () => recurrentForward(pre.map(act), params, shape).reduce((a, h, i) => a + h * weights[i], 0);
+    const { inputGrad } = recurrentBackward(pre.map(act), params, weights, shape, count, 'tanh');
+    expectReportsPass([compareArrays(`${cell} pre-activation`, inputGrad, centralDifference(pre, loss), FD)]);
+  });
+
+  it('one LSTM step from a zero state is o·tanh(i·g) of the two biases and x·W_ih', () => {
+    const { shape, params, x } = problem('lstm', 1, 2, 3, 2);
+    const h = recurrentForward(x, params, shape);
+    const width = 8;
+    const s = (v: number) => 1 / (1 + Math.exp(-v));
+    for (let b = 0; b < 2; b++) {
+      for (let j = 0; j < 2; j++) {
+        const pre = (m: number) => params[3 * width + m] + params[shape.recurrentOffset + 2 * width + m] + [0, 1, 2].reduce((a, i) => a + x[b * 3 + i] * params[i * width + m], 0);
+        const expected = s(pre(6 + j)) * Math.tanh(s(pre(j)) * Math.tanh(pre(4 + j)));
+        expect(h[b * 2 + j]).toBeCloseTo(expected, 14);
+      }
+    }
+  });
+
+  it('one GRU step from a zero state is (1 − z)·n with n = tanh(x_n + r·b_hn)', () => {
+    const { shape, params, x } = problem('gru', 1, 1, 2, 1);
+    const width = 3;
+    const s = (v: number) => 1 / (1 + Math.exp(-v));
+    const xPart = (m: number) => params[2 * width + m] + x[0] * params[m] + x[1] * params[width + m];
+    const hPart = (m: number) => params[shape.recurrentOffset + width + m];
+    const r = s(xPart(0) + hPart(0));
+    const z = s(xPart(1) + hPart(1));
+    const n = Math.tanh(xPart(2) + r * hPart(2));
+    expect(recurrentForward(x, params, shape)[0]).toBeCloseTo((1 - z) * n, 14);
+  });
+
+  it.each(CELLS)('%s: a padded sequence with zero gradient after its end has the gradients of the short sequence alone', (cell) => {
+    const long = problem(cell, 5, 1);
+    const short = { ...long.shape, steps: 2 };
+    const weights = long.weights.map((w, i) => (i < 2 * 4 ? w : 0));
+    const padded = recurrentBackward(long.x, long.params, weights, long.shape, long.count);
+    const alone = recurrentBackward(long.x.slice(0, 2 * 3), long.params, weights.slice(0, 2 * 4), short, long.count);
+    expectReportsPass([
+      compareArrays(`${cell} parameters`, padded.paramGrad, alone.paramGrad, { atol: 1e-15, rtol: 1e-13 }),
+      compareArrays(`${cell} valid inputs`, padded.inputGrad.slice(0, 6), alone.inputGrad, { atol: 1e-15, rtol: 1e-13 }),
+    ]);
+    expect(Math.max(...padded.inputGrad.slice(6).map(Math.abs))).toBe(0);
+  });
+});
