@@ -14,6 +14,8 @@ import { AdamStep, adam } from '../shaders/adam.js';
 import { SgdStep, sgd } from '../shaders/sgd.js';
 import { GatherStep, gatherBatch } from '../shaders/gatherBatch.js';
 import { gradNorm } from '../shaders/gradNorm.js';
+import { gatherSequences } from '../shaders/gatherSequences.js';
+import { maskedMean } from '../shaders/maskedMean.js';
 import { permutationBits } from './epochPermutation.js';
 import { type MdnArchitecture, networkLayers, packParameters, parameterLayout, targetWidth, validateArchitecture } from './architecture.js';
 import { NetworkRecorder, createWorkspace } from './network.js';
@@ -43,18 +45,26 @@ export interface TrainerOptions {
   readonly freezeSigma?: boolean;
   /** Steps encoded per submit (default 64). */
   readonly stepsPerSubmit?: number;
+  /**
+   * Train on sequences: each of the `rows` items is a sequence of `steps` rows (padded after its end, which a
+   * mask marks), and `batchSize` counts sequences. The loss is the mean over the valid steps.
+   */
+  readonly sequence?: { readonly steps: number };
 }
 
 /** A training step's program and what it runs on. */
 export interface TrainingStep {
   readonly rows: number;
+  /** Rows per item of the data: a sequence's steps, or 1. */
+  readonly steps: number;
   readonly optimizer: ResolvedOptimizer;
   readonly params: Arena;
   /** Everything made here (not a caller's parameter arena). */
   readonly resources: ResourceScope;
-  /** The whole data set. */
+  /** The whole data set (for sequences, `steps` rows per sequence, and the mask of its valid steps). */
   readonly inputs: GPUBuffer;
   readonly targets: GPUBuffer;
+  readonly mask: GPUBuffer | undefined;
   /** The step's mean loss. */
   readonly loss: GPUBuffer;
   /** Losses of the recorded steps, then the two health words, read in one map per submit. */
@@ -82,7 +92,12 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   if (!Number.isInteger(batch) || batch < 1 || batch > rows) {
     throw new InvalidArgumentError(`batchSize must be an integer from 1 to the ${rows} rows of data, got ${batch}`);
   }
-  const minibatch = batch < rows;
+  const sequenceSteps = options.sequence?.steps;
+  if (sequenceSteps !== undefined && !(Number.isInteger(sequenceSteps) && sequenceSteps >= 1)) throw new InvalidArgumentError(`sequence steps must be an integer >= 1, got ${sequenceSteps}`);
+  const steps = sequenceSteps ?? 1;
+  // Sequences are always gathered: the data set keeps each sequence's rows together, a batch is time-major.
+  const minibatch = batch < rows || sequenceSteps !== undefined;
+  const batchRows = batch * steps;
   const clipNorm = options.clipNorm;
   if (clipNorm !== undefined && !(Number.isFinite(clipNorm) && clipNorm > 0)) throw new InvalidArgumentError(`clipNorm must be a finite number > 0, got ${clipNorm}`);
   if (clipNorm !== undefined && optimizer.kind !== 'adam') throw new InvalidArgumentError('clipNorm is available with Adam');
@@ -94,9 +109,11 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   const maxBinding = gpu.limits.maxStorageBufferBindingSize;
   const targetColumns = targetWidth(architecture);
   const widestData = Math.max(architecture.inputDim, targetColumns);
-  if (batch * widest * 4 > maxBinding || rows * widestData * 4 > maxBinding || layout.totalFloats * 4 > maxBinding) {
+  const widestWorkspace = Math.max(0, ...layers.flatMap((l) => l.kind.workspace(l.spec, l.inputs, true)));
+  const widestRow = Math.max(widest, widestWorkspace);
+  if (batchRows * widestRow * 4 > maxBinding || rows * steps * widestData * 4 > maxBinding || layout.totalFloats * 4 > maxBinding) {
     throw new DeviceLimitError(
-      `a batch of ${batch} rows needs ${batch * widest * 4} bytes per activation buffer (and the data ${rows * widestData * 4}); the device binds at most ${maxBinding}`,
+      `a batch of ${batchRows} rows needs ${batchRows * widestRow * 4} bytes per activation buffer (and the data ${rows * steps * widestData * 4}); the device binds at most ${maxBinding}`,
     );
   }
 
@@ -109,13 +126,15 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   const grads = keep(new Arena(gpu, layout, 'gradients'));
   const moments = optimizer.kind === 'adam' ? [keep(new Arena(gpu, layout, 'adam m')), keep(new Arena(gpu, layout, 'adam v'))] : [keep(new Arena(gpu, layout, 'sgd velocity'))];
   // The whole data set; with minibatches, each step's rows are gathered from it into batch buffers.
-  const allInputs = keep(createStorageBuffer(gpu, 'inputs', rows * architecture.inputDim));
-  const allTargets = keep(createStorageBuffer(gpu, 'targets', rows * targetColumns));
-  const input = minibatch ? keep(createStorageBuffer(gpu, 'batch inputs', batch * architecture.inputDim)) : allInputs;
-  const target = minibatch ? keep(createStorageBuffer(gpu, 'batch targets', batch * targetColumns)) : allTargets;
-  const outputs = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} output`, batch * l.outputs)));
-  const preGrads = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} pre-activation grad`, batch * l.outputs)));
-  const sampleNll = keep(createStorageBuffer(gpu, 'sample nll', batch));
+  const allInputs = keep(createStorageBuffer(gpu, 'inputs', rows * steps * architecture.inputDim));
+  const allTargets = keep(createStorageBuffer(gpu, 'targets', rows * steps * targetColumns));
+  const allMask = sequenceSteps === undefined ? undefined : keep(createStorageBuffer(gpu, 'mask', rows * steps));
+  const input = minibatch ? keep(createStorageBuffer(gpu, 'batch inputs', batchRows * architecture.inputDim)) : allInputs;
+  const target = minibatch ? keep(createStorageBuffer(gpu, 'batch targets', batchRows * targetColumns)) : allTargets;
+  const batchMask = allMask && keep(createStorageBuffer(gpu, 'batch mask', batchRows));
+  const outputs = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} output`, batchRows * l.outputs)));
+  const preGrads = layers.map((l, i) => keep(createStorageBuffer(gpu, `layer${i} pre-activation grad`, batchRows * l.outputs)));
+  const sampleNll = keep(createStorageBuffer(gpu, 'sample nll', batchRows));
   const loss = keep(createStorageBuffer(gpu, 'loss', 1));
   // Losses of the recorded steps, then the two health words, in one map per submit.
   const lossStaging = keep(new StagingBuffer(gpu, 'loss readback', stepsPerSubmit + 2));
@@ -132,21 +151,32 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   if (minibatch) {
     batching = { batchSize: batch, stepsPerEpoch: Math.floor(rows / batch), seed: options.seed ?? 0, ring: keep(new StepRing(gpu, GatherStep, stepsPerSubmit, 'batch ring')) };
     if (batching.ring.stride !== ring.stride) throw new Error('the batch and optimizer rings must share one stride (one dynamic offset)');
-    builder.add(
-      await compileKernel(gpu, gatherBatch, {}),
-      { allInputs, allTargets, batchInputs: input, batchTargets: target, step: batching.ring.binding() },
-      { rows, batch, inputDim: architecture.inputDim, targetWidth: targetColumns, halfBits: permutationBits(rows) / 2 },
-    );
+    const halfBits = permutationBits(rows) / 2;
+    if (allMask && batchMask) {
+      builder.add(
+        await compileKernel(gpu, gatherSequences, {}),
+        { allInputs, allTargets, allMask, batchInputs: input, batchTargets: target, batchMask, step: batching.ring.binding() },
+        { rows, batch, steps, inputDim: architecture.inputDim, targetWidth: targetColumns, halfBits },
+      );
+    } else {
+      builder.add(
+        await compileKernel(gpu, gatherBatch, {}),
+        { allInputs, allTargets, batchInputs: input, batchTargets: target, step: batching.ring.binding() },
+        { rows, batch, inputDim: architecture.inputDim, targetWidth: targetColumns, halfBits },
+      );
+    }
   }
   const recorder = await NetworkRecorder.create(gpu, architecture, { training: { sigmaPenalty, freezeSigma: options.freezeSigma ?? false } });
   // What each layer keeps from its forward pass for its backward pass, where its kind keeps anything.
-  const workspace = createWorkspace(gpu, layers, batch, true, 'train').map((buffers) => buffers.map(keep));
+  const workspace = createWorkspace(gpu, layers, batchRows, true, 'train').map((buffers) => buffers.map(keep));
   const activations = { input, outputs, workspace };
   const head = outputs[layers.length - 1];
-  recorder.forward(builder, batch, activations, params, true);
-  recorder.loss(builder, batch, { head, targets: target, headGrad: preGrads[layers.length - 1], sampleNll });
-  builder.add(await compileKernel(gpu, meanReduce, {}), { values: sampleNll, result: loss }, { count: batch, scale: 1 / batch });
-  recorder.backward(builder, batch, activations, preGrads, params, grads);
+  const headGrad = preGrads[layers.length - 1];
+  recorder.forward(builder, batchRows, activations, params, true, steps);
+  recorder.loss(builder, batchRows, { head, targets: target, headGrad, sampleNll });
+  if (batchMask) builder.add(await compileKernel(gpu, maskedMean, {}), { sampleNll, mask: batchMask, headGrad, result: loss }, { rows: batchRows, width: layers[layers.length - 1].outputs });
+  else builder.add(await compileKernel(gpu, meanReduce, {}), { values: sampleNll, result: loss }, { count: batch, scale: 1 / batch });
+  recorder.backward(builder, batchRows, activations, preGrads, params, grads, steps);
   const count = layout.totalFloats;
   if (optimizer.kind === 'adam') {
     const { beta1, beta2, epsilon, weightDecay } = optimizer;
@@ -175,5 +205,5 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   }
   const program = keep(builder.build());
   const stateBuffers = [params.buffer, ...moments.map((m) => m.buffer)];
-  return { rows, optimizer, params, resources: scope, inputs: allInputs, targets: allTargets, loss, lossStaging, health, stateBuffers, ring, program, batching };
+  return { rows, steps, optimizer, params, resources: scope, inputs: allInputs, targets: allTargets, mask: allMask, loss, lossStaging, health, stateBuffers, ring, program, batching };
 }

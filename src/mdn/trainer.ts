@@ -94,16 +94,24 @@ export class MdnTrainer {
   }
 
   /**
-   * Uploads the training data: `x` is rows x inputDim, `y` rows x (outputDim + side outputs), row-major.
+   * Uploads the training data: `x` is rows x inputDim, `y` rows x (outputDim + side outputs), row-major. For
+   * sequences, each of those rows is `steps` rows (its steps, padded), and `mask` marks the valid ones (1) and
+   * the padding (0), one value per row.
    * @example
    * trainer.setData(new Float32Array(xs), new Float32Array(ys));
    */
-  setData(x: ArrayLike<number>, y: ArrayLike<number>): void {
+  setData(x: ArrayLike<number>, y: ArrayLike<number>, mask?: ArrayLike<number>): void {
     this.gpu.assertUsable();
     const { inputDim } = this.architecture;
-    checkMatrix('x', x, this.rows, inputDim);
-    checkMatrix('y', y, this.rows, targetWidth(this.architecture));
+    const dataRows = this.rows * this.step.steps;
+    checkMatrix('x', x, dataRows, inputDim);
+    checkMatrix('y', y, dataRows, targetWidth(this.architecture));
     checkSideTargets('y', this.architecture, y);
+    if ((mask === undefined) !== (this.step.mask === undefined)) throw new InvalidArgumentError(this.step.mask ? 'sequence training needs the mask of valid steps' : 'a mask is for sequence training');
+    if (mask && this.step.mask) {
+      checkMatrix('mask', mask, dataRows, 1);
+      uploadFloats(this.gpu, this.step.mask, Float32Array.from(mask));
+    }
     uploadFloats(this.gpu, this.step.inputs, Float32Array.from(x));
     uploadFloats(this.gpu, this.step.targets, Float32Array.from(y));
   }

@@ -11,22 +11,8 @@ const WORKGROUP = 64;
 export const GatherShape = defineUniformStruct('GatherShape', { rows: 'u32', batch: 'u32', inputDim: 'u32', targetWidth: 'u32', halfBits: 'u32' });
 export const GatherStep = defineUniformStruct('GatherStep', { key0: 'u32', key1: 'u32', batchStart: 'u32' });
 
-/** What a dispatch of the kernel takes: its uniform struct's values (halfBits: half the Feistel domain's bits, permutationBits(rows) / 2). */
-export type GatherSizes = UniformValues<typeof GatherShape>;
-
-export const gatherBatch = defineKernel<Record<string, never>, GatherSizes>()({
-  name: 'gatherBatch',
-  bindings: () => [
-    readOnly('allInputs'),
-    readOnly('allTargets'),
-    readWrite('batchInputs'),
-    readWrite('batchTargets'),
-    uniform('shape', GatherShape),
-    uniform('step', GatherStep, true),
-  ],
-  source: () => `
-${hashWgsl}
-
+/** `fn permute(i) -> u32`, the epoch permutation; reads `shape.rows`, `shape.halfBits` and the `step` keys. */
+export const permuteWgsl = `
 // Feistel rounds over [0, 2^(2·halfBits)), walking the cycle back into [0, rows).
 fn permute(i: u32) -> u32 {
   let mask = (1u << shape.halfBits) - 1u;
@@ -45,6 +31,25 @@ fn permute(i: u32) -> u32 {
   }
   return v;
 }
+`;
+
+/** What a dispatch of the kernel takes: its uniform struct's values (halfBits: half the Feistel domain's bits, permutationBits(rows) / 2). */
+export type GatherSizes = UniformValues<typeof GatherShape>;
+
+export const gatherBatch = defineKernel<Record<string, never>, GatherSizes>()({
+  name: 'gatherBatch',
+  bindings: () => [
+    readOnly('allInputs'),
+    readOnly('allTargets'),
+    readWrite('batchInputs'),
+    readWrite('batchTargets'),
+    uniform('shape', GatherShape),
+    uniform('step', GatherStep, true),
+  ],
+  source: () => `
+${hashWgsl}
+
+${permuteWgsl}
 ${elementwiseEntry(
   WORKGROUP,
   'shape.batch',

@@ -22,3 +22,14 @@ describe('recurrent layers through time', () => {
     expectReportsPass(await page().run<CompareReport[]>('recurrentLayer', args)),
   );
 });
+
+describe('sequence training', () => {
+  it.each([
+    { cell: 'lstm', steps: 4, sequences: 5, length: 7 },
+    { cell: 'gru', steps: 4, sequences: 5, length: 7 },
+    { cell: 'lstm', steps: 3, sequences: 1, length: 33 },
+    { cell: 'gru', steps: 3, sequences: 3, length: 1 },
+  ])('$cell: $steps Adam steps on $sequences padded sequences of up to $length steps match the float64 reference', async (args) =>
+    expectReportsPass(await page().run<CompareReport[]>('recurrentTrainingSteps', args)),
+  );
+});

@@ -19,6 +19,11 @@ import type { Activation } from '../../../src/shaders/activation.wgsl.js';
 import { activate } from '../../../src/mdn/reference/activations.js';
 import { Random } from '../../../src/mdn/random.js';
 import { compareArrays } from '../../support/compare.js';
+import { MdnTrainer } from '../../../src/mdn/trainer.js';
+import { type MdnArchitecture, withLayers } from '../../../src/mdn/architecture.js';
+import { initialParameters } from '../../../src/mdn/init.js';
+import { trainReference } from '../../../src/mdn/reference/network.js';
+import { randomTargets } from './training.js';
 import { toF32 } from '../runKernel.js';
 
 const U = 2 ** -24;
@@ -104,7 +109,63 @@ export function recurrentProblem({ cell, steps, batch, inputs, units, inputActiv
   return { layer, rows, params, x, outputGrad };
 }
 
+/** Sequences of lengths T, T − 1, … (at least 1), stored one after another and padded, and the same time-major for the reference. */
+export function paddedSequences(arch: MdnArchitecture, count: number, steps: number, random: Random) {
+  const width = arch.outputDim + (arch.sideOutputs?.length ?? 0);
+  const lengths = Array.from({ length: count }, (_, n) => Math.max(1, steps - n));
+  const x = toF32(random.fill(count * steps * arch.inputDim, (r) => r.normal()));
+  const y = toF32(randomTargets(random, arch, count * steps));
+  const mask = Float64Array.from({ length: count * steps }, (_, i) => (i % steps < lengths[Math.floor(i / steps)] ? 1 : 0));
+  // Padding holds zeros, as the sequence packer leaves it.
+  for (let i = 0; i < count * steps; i++) {
+    if (mask[i] === 0) {
+      x.fill(0, i * arch.inputDim, (i + 1) * arch.inputDim);
+      y.fill(0, i * width, (i + 1) * width);
+    }
+  }
+  const timeMajor = (values: Float64Array, cols: number) =>
+    Float64Array.from({ length: values.length }, (_, i) => {
+      const row = Math.floor(i / cols);
+      const [t, n] = [Math.floor(row / count), row % count];
+      return values[(n * steps + t) * cols + (i % cols)];
+    });
+  return { x, y, mask, reference: { x: timeMajor(x, arch.inputDim), y: timeMajor(y, width), mask: timeMajor(mask, 1) } };
+}
+
+export const SEQUENCE_ARCHITECTURE = (cell: RecurrentCell): MdnArchitecture =>
+  withLayers({ inputDim: 3, outputDim: 2, components: 3, sigma: 'softplus', sigmaEpsilon: 1e-7, family: 'gaussian-full', sideOutputs: [{ kind: 'bernoulli' }] }, [
+    { kind: cell, units: 6 },
+    { kind: 'dense', units: 5, activation: 'tanh' },
+  ]);
+
 export const recurrentCases = {
+  /**
+   * Adam steps of a sequence model (a recurrent layer, a dense layer, a bivariate full-covariance head with a
+   * Bernoulli pen) on padded sequences of different lengths, on the GPU and in the float64 reference: losses
+   * per step and parameters after the last, with stepsAgainstReference's tolerances.
+   */
+  async recurrentTrainingSteps(gpu: GpuContext, { cell, steps, sequences, length }: { cell: RecurrentCell; steps: number; sequences: number; length: number }) {
+    const arch = SEQUENCE_ARCHITECTURE(cell);
+    const data = paddedSequences(arch, sequences, length, new Random(sequences * 31 + length));
+    const initial = initialParameters(arch, 5);
+    const adam = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 };
+    const trainer = await MdnTrainer.create(gpu, arch, { rows: sequences, sequence: { steps: length }, initialParameters: initial, optimizer: { kind: 'adam', ...adam } });
+    try {
+      trainer.setData(data.x, data.y, data.mask);
+      const records = await trainer.train(steps, { lossEvery: 1 });
+      const params = await trainer.readParameters();
+      const expected = initial.map((p) => Float64Array.from(p));
+      const r = data.reference;
+      const losses = trainReference(arch, expected, r.x, r.y, sequences * length, steps, { ...adam, learningRate: Math.fround(adam.learningRate) }, { sequences: { steps: length, mask: r.mask } });
+      return [
+        compareArrays(`${cell} sequence loss per step`, records.map((rec) => rec.loss), losses, { atol: 1e-5, rtol: 1e-5 }),
+        ...params.map((p, i) => compareArrays(`${cell} layer${i} params after ${steps} steps`, p, expected[i], { atol: 1e-5, rtol: 1e-4 })),
+      ];
+    } finally {
+      trainer.destroy();
+    }
+  },
+
   async recurrentLayer(gpu: GpuContext, args: RecurrentArgs) {
     const { steps, batch, inputs, units, design, inputActivation } = args;
     const { layer, rows, params, x, outputGrad } = recurrentProblem(args);
