@@ -89,7 +89,7 @@ describe('model description', () => {
   });
 
   it.each([
-    [[{ kind: 'conv' }], /layers\[0\]\.kind must be one of dense, layerNorm, got "conv"/],
+    [[{ kind: 'conv' }], /layers\[0\]\.kind must be one of dense, layerNorm, lstm, gru, got "conv"/],
     [[{ kind: 'dense', units: 0 }], /layers\[0\]\.units must be an integer >= 1, got 0/],
     [[{ kind: 'dense', units: 3, activation: 'gelu' }], /layers\[0\]\.activation must be one of/],
     [[{ kind: 'dense', units: 3 }, { kind: 'layerNorm', epsilon: -1 }], /layers\[1\]\.epsilon must be a number in \[1e-30, 1\], got -1/],

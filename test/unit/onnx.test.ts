@@ -16,13 +16,13 @@ import { InvalidArgumentError } from '../../src/runtime/errors.js';
 import { compareArrays } from '../support/compare.js';
 import { expectReportsPass } from '../support/expectClose.js';
 import { referenceLogDensity, referenceMixture } from '../support/referenceModel.js';
-import type { MdnArchitecture } from '../../src/mdn/architecture.js';
+import { type MdnArchitecture, withLayers } from '../../src/mdn/architecture.js';
 import { initialParameters } from '../../src/mdn/init.js';
 import { Random } from '../../src/mdn/random.js';
 
 const FIXTURES = 'test/fixtures/pytorch';
 const TOLERANCE = { atol: 1e-5, rtol: 1e-5 };
-const STANDARD_OPS = new Set(['Identity', 'Log', 'Sub', 'Div', 'MatMul', 'Add', 'Relu', 'Tanh', 'Sigmoid', 'Elu', 'LayerNormalization', 'Slice', 'Reshape', 'Exp', 'Neg', 'Abs', 'Atanh', 'Mul', 'Where', 'Less', 'Softmax', 'LogSoftmax', 'ReduceLogSumExp', 'ReduceSum', 'Unsqueeze', 'Gather', 'GatherElements', 'Cast', 'Sin', 'Min', 'Max']);
+const STANDARD_OPS = new Set(['Identity', 'Log', 'Sub', 'Div', 'MatMul', 'Add', 'Relu', 'Tanh', 'Sigmoid', 'Elu', 'LayerNormalization', 'Slice', 'Reshape', 'Exp', 'Neg', 'Abs', 'Atanh', 'Mul', 'Where', 'Less', 'Softmax', 'LogSoftmax', 'ReduceLogSumExp', 'ReduceSum', 'Unsqueeze', 'Gather', 'GatherElements', 'Cast', 'Sin', 'Min', 'Max', 'LSTM', 'GRU']);
 
 // Each fixture: a file and the rows to run it on.
 const MODELS = [
@@ -161,6 +161,29 @@ describe('exportOnnx in ONNX Runtime', () => {
     ]);
     const ops = new Set<string>((ModelProto.toObject(ModelProto.decode(exportOnnx(bytes, { output: 'logProb' })), { longs: Number }) as any).graph.node.map((n: { opType: string }) => n.opType));
     expect([...ops].filter((op) => !STANDARD_OPS.has(op))).toEqual([]);
+  });
+
+  it.each(['lstm', 'gru'] as const)('%s layers (each row a one-step sequence): the mixture and log p(y | x) as mixden computes them', async (cell) => {
+    const arch = withLayers({ inputDim: 3, outputDim: 2, components: 2, sigma: 'softplus', sigmaEpsilon: 1e-7 }, [
+      { kind: 'dense', units: 4, activation: 'tanh' },
+      { kind: cell, units: 5 },
+      { kind: cell, units: 3 },
+    ]);
+    const blocks = initialParameters(arch, 6, 'pytorch').map((b) => Float32Array.from(b, (v) => 2 * v));
+    const bytes = encodeModel(arch, blocks);
+    const decoded = decodeModel(bytes);
+    const random = new Random(4);
+    const rows = 6;
+    const x = Array.from({ length: rows * 3 }, () => random.normal());
+    const y = Array.from({ length: rows * 2 }, () => random.normal());
+    const feeds = { x: new ort.Tensor('float32', Float32Array.from(x), [rows, 3]) };
+    const mixture = await run(exportOnnx(bytes), feeds);
+    const logProb = await run(exportOnnx(bytes, { output: 'logProb' }), { ...feeds, y: new ort.Tensor('float32', Float32Array.from(y), [rows, 2]) });
+    const expected = referenceMixture(decoded, x);
+    expectReportsPass([
+      ...(['pi', 'mu', 'sigma'] as const).map((p) => compareArrays(`${cell} ${p}`, mixture[p].data as Float32Array, expected[p], TOLERANCE)),
+      compareArrays(`${cell} log_prob`, logProb.log_prob.data as Float32Array, referenceLogDensity(decoded, x, y), TOLERANCE),
+    ]);
   });
 
   it('holds only standard operators of opset 17, with the documented inputs and outputs', () => {
