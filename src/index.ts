@@ -2,7 +2,7 @@
 export * from './runtime/index.js';
 export * from './shaders/index.js';
 export { type MdnArchitecture, type DenseLayerShape, denseLayers, networkLayers, headWidth, targetWidth, parameterLayout, validateArchitecture, withLayers } from './mdn/architecture.js';
-export { LAYER_KINDS, type LayerKind, type LayerSpec, type DenseSpec, type LayerNormSpec, type PlacedLayer } from './mdn/layers/index.js';
+export { LAYER_KINDS, type LayerKind, type LayerSpec, type DenseSpec, type LayerNormSpec, type RecurrentSpec, type PlacedLayer } from './mdn/layers/index.js';
 export { HEAD_FAMILIES, type HeadFamily, type HeadFamilyName } from './mdn/heads/index.js';
 export { MAX_CLASSES, MAX_SIDE_OUTPUTS, type SideOutputKind, type SideOutputSpec } from './mdn/heads/sideOutputs.js';
 export { NetworkRecorder } from './mdn/network.js';
@@ -10,6 +10,9 @@ export { MdnTrainer, type TrainerOptions, type LossRecord } from './mdn/trainer.
 export { MdnPredictor, type PredictorOptions, type SampleOptions } from './mdn/predictor.js';
 export { Mdn, type MdnOptions, type ModelTrainingSession } from './mdn/model.js';
 export { createMdn, loadMdn } from './mdn/createMdn.js';
+export { SequenceMdn, createSequenceMdn, loadSequenceMdn, type SequenceMdnOptions, type SequenceFitOptions, type SequenceFitProgress, type SequenceFitResult } from './mdn/sequence/sequenceMdn.js';
+export { type Sequence, MAX_SEQUENCE_STEPS, packSequences } from './mdn/sequence/sequenceData.js';
+export { SequenceGenerator, type GenerateOptions, type GeneratedSequences } from './mdn/sequence/sequenceGenerator.js';
 export { type Rows, type Shaped } from './mdn/arguments.js';
 export { type ModelScaling, type ScaleOption } from './mdn/scaling.js';
 export { type FitOptions, type FitProgress, type FitResult, type SessionOptions } from './mdn/fit.js';

@@ -37,6 +37,12 @@ export interface MdnArchitecture {
    * outputDim continuous ones, a Bernoulli 0/1 or a categorical class 0..C−1. Absent: none.
    */
   readonly sideOutputs?: readonly SideOutputSpec[];
+  /**
+   * An autoregressive sequence model (see ./sequence): each step's input is the previous step's target row (zeros
+   * before the first step), then `conditionDim` values held for the whole sequence; inputDim is their sum.
+   * Absent: a model of independent rows.
+   */
+  readonly sequence?: { readonly conditionDim: number };
 }
 
 export interface DenseLayerShape {
@@ -127,6 +133,13 @@ export function validateArchitecture(arch: MdnArchitecture, { checkSize = true }
   }
   if (arch.family !== undefined) headFamilyOf(arch.family).validate?.(arch);
   validateSideOutputs(arch.sideOutputs);
+  if (arch.sequence !== undefined) {
+    const c = arch.sequence?.conditionDim;
+    if (!(typeof c === 'number' && Number.isInteger(c) && c >= 0)) throw new InvalidArgumentError(`sequence.conditionDim must be an integer >= 0, got ${JSON.stringify(c)}`);
+    if (arch.inputDim !== targetWidthOf(arch) + c) {
+      throw new InvalidArgumentError(`a sequence model's inputDim is its target width (${targetWidthOf(arch)}) plus conditionDim (${c}), got ${arch.inputDim}`);
+    }
+  }
   if (arch.family === 'student-t') {
     // Above 1 the mean and the CRPS exist; past 1e6 the components are Gaussian to f32 precision.
     const nu = arch.degreesOfFreedom;

@@ -64,6 +64,8 @@ export class Mdn extends MixtureQueries {
   /** A model with these weights (one (inputs + 1) x outputs block per layer). */
   static async fromWeights(architecture: MdnArchitecture, blocks: readonly ArrayLike<number>[], gpu?: GpuContext, scaling?: ModelScaling): Promise<Mdn> {
     validateArchitecture(architecture);
+    // Its inputs are its own previous outputs: predict on independent rows would answer another question.
+    if (architecture.sequence) throw new InvalidArgumentError('this is a sequence model: open it with loadSequenceMdn (or createSequenceMdn for a new one)');
     const context = gpu ?? (await acquireGpu());
     const layout = parameterLayout(architecture);
     const parameters = new Arena(context, layout, 'model parameters');

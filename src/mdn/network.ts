@@ -9,7 +9,7 @@ import { type CompiledKernel, compileKernel } from '../runtime/kernel.js';
 import type { ProgramBuilder, Resource } from '../runtime/program.js';
 import { createStorageBuffer } from '../runtime/buffers.js';
 import { type MdnArchitecture, headOf, inputActivationOf, networkLayers } from './architecture.js';
-import type { BackwardIo, ForwardIo, PlacedLayer, Stage } from './layers/index.js';
+import type { BackwardIo, ForwardIo, ForwardOptions, PlacedLayer, Stage } from './layers/index.js';
 import type { HeadFamily, HeadTraining, LogDensityIo, LossIo, MixtureIo, SampleIo } from './heads/index.js';
 import { type SideStages, sideStagesOf } from './heads/sideOutputs.js';
 
@@ -28,10 +28,12 @@ export function createWorkspace(gpu: GpuContext, layers: readonly PlacedLayer[],
   return layers.map((l, i) => l.kind.workspace(l.spec, l.inputs, training).map((width, j) => createStorageBuffer(gpu, `${label} layer${i} workspace ${j}`, rows * width)));
 }
 
-/** What to compile: the training loss and backward pass, and/or the inference outputs. */
+/** What to compile: the training loss and backward pass, and/or the inference outputs, and/or generation steps. */
 export interface RecorderNeeds {
   readonly training?: HeadTraining;
   readonly inference?: boolean;
+  /** One step at a time continuing the previous call (see ForwardOptions.continued), and sampling. */
+  readonly generation?: boolean;
 }
 
 const keyOf = (s: Stage<unknown>): string => `${s.definition.name} ${JSON.stringify(s.variant)}`;
@@ -60,7 +62,8 @@ export class NetworkRecorder {
     const sides = sideStagesOf(architecture, head);
     const stages: Stage<unknown>[] = [];
     const adapterClass = gpu.adapterClass;
-    if (needs.inference) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass) as Stage<unknown>[]));
+    if (needs.inference || needs.generation) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass) as Stage<unknown>[]));
+    if (needs.generation) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass, { continued: true }) as Stage<unknown>[]));
     if (needs.training) {
       stages.push(...layers.flatMap((l) => l.kind.forward(l, true, adapterClass) as Stage<unknown>[]));
       stages.push(head.loss(architecture, needs.training) as Stage<unknown>);
@@ -69,6 +72,7 @@ export class NetworkRecorder {
     }
     if (needs.inference) stages.push(...([head.mixture(architecture), head.logDensity(architecture), head.sample(architecture, 1)] as Stage<unknown>[]));
     if (needs.inference && sides) stages.push(...([sides.probabilities(), sides.logDensity(), sides.sample(1)] as Stage<unknown>[]));
+    if (needs.generation && !needs.inference) stages.push(head.sample(architecture, 1) as Stage<unknown>, ...(sides ? [sides.sample(1) as Stage<unknown>] : []));
     const unique = new Map(stages.map((s) => [keyOf(s), s]));
     const kernels = await Promise.all([...unique.values()].map((s) => compileKernel(gpu, s.definition, s.variant)));
     const compiled = new Map([...unique.keys()].map((key, i) => [key, kernels[i] as CompiledKernel]));
@@ -80,11 +84,11 @@ export class NetworkRecorder {
    * independent rows), reading each layer's parameter slice of `parameters`; with `training`, layers also keep
    * what their backward pass reads (in `activations.workspace`).
    */
-  forward(builder: ProgramBuilder, rows: number, activations: Activations, parameters: Arena, training = false, steps = 1): void {
+  forward(builder: ProgramBuilder, rows: number, activations: Activations, parameters: Arena, training = false, steps = 1, options: ForwardOptions = {}): void {
     checkSteps(rows, steps);
     for (const layer of this.layers) {
       const io: ForwardIo = { input: inputOf(activations, layer.index), weights: parameters.binding(`layer${layer.index}`), output: activations.outputs[layer.index], workspace: activations.workspace?.[layer.index] ?? [] };
-      for (const s of layer.kind.forward(layer, training, this.adapterClass)) this.record(builder, s, io, rows, steps);
+      for (const s of layer.kind.forward(layer, training, this.adapterClass, options)) this.record(builder, s, io, rows, steps);
     }
   }
 

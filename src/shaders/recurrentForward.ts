@@ -12,9 +12,14 @@ export interface RecurrentForwardVariant {
   readonly cell: RecurrentCell;
   /** Training: keep the activated gates and h_{t−1} for the backward pass. */
   readonly save: boolean;
+  /**
+   * One step that continues the previous dispatch's (generation, one step at a time): the state starts from what
+   * `output` and `cells` hold, not from zero. Only with one step per call (rows = sequences).
+   */
+  readonly continued?: boolean;
 }
 
-const lstmStep = (save: boolean) => `
+const lstmStep = (save: boolean, continued: boolean) => `
       var ai = recurrent[hw + j];
       var af = recurrent[hw + h + j];
       var ag = recurrent[hw + 2u * h + j];
@@ -33,7 +38,8 @@ const lstmStep = (save: boolean) => `
       let g = tanhClamped(gates[g0 + 2u * h] + ag);
       let o = sigmoid(gates[g0 + 3u * h] + ao);
       var cPrevious = 0.0;
-      if (t > 0u) { cPrevious = cells[(row - shape.batch) * h + j]; }
+      if (t > 0u) { cPrevious = cells[(row - shape.batch) * h + j]; }${continued ? `
+      else { cPrevious = cells[row * h + j]; }` : ''}
       let c = f * cPrevious + i * g;
       cells[row * h + j] = c;
       output[row * h + j] = o * tanhClamped(c);${save ? `
@@ -68,7 +74,7 @@ const gruStep = (save: boolean) => `
 export const recurrentForward = defineKernel<RecurrentForwardVariant, RecurrentSizes>()({
   name: 'recurrentForward',
   bindings: ({ save }) => [readWrite('gates'), readOnly('recurrent'), readWrite('cells'), readWrite('output'), ...(save ? [optional(readWrite('previous'))] : []), uniform('shape', RecurrentShape)],
-  source: ({ cell, save }) => `${GATE_FUNCTIONS}
+  source: ({ cell, save, continued = false }) => `${GATE_FUNCTIONS}
 // h_{t−1} of this workgroup's sequence, read by every invocation.
 var<workgroup> state: array<f32, ${MAX_RECURRENT_UNITS}>;
 
@@ -80,14 +86,15 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let hw = h * w;
   for (var j = lid.x; j < h; j += ${RECURRENT_WORKGROUP}u) {
     var value = 0.0;
-    if (shape.first > 0u) { value = output[((shape.first - 1u) * shape.batch + b) * h + j]; }
+    if (shape.first > 0u) { value = output[((shape.first - 1u) * shape.batch + b) * h + j]; }${continued ? `
+    else { value = output[b * h + j]; }` : ''}
     state[j] = value;
   }
   workgroupBarrier();
   for (var s = 0u; s < shape.count; s++) {
     let t = shape.first + s;
     let row = t * shape.batch + b;
-    for (var j = lid.x; j < h; j += ${RECURRENT_WORKGROUP}u) {${cell === 'lstm' ? lstmStep(save) : gruStep(save)}
+    for (var j = lid.x; j < h; j += ${RECURRENT_WORKGROUP}u) {${cell === 'lstm' ? lstmStep(save, continued) : gruStep(save)}
     }
     // Every invocation has read h_{t−1} before any overwrites it with h_t (its own writes, read back in order).
     workgroupBarrier();

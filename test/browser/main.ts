@@ -20,10 +20,11 @@ import { sideOutputCases } from './cases/sideOutputs.js';
 import { learnedStudentTCases } from './cases/learnedStudentT.js';
 import { vonMisesCases } from './cases/vonMises.js';
 import { recurrentCases } from './cases/recurrent.js';
+import { sequenceModelCases } from './cases/sequenceModel.js';
 
 export type Case = (gpu: GpuContext, args: any) => Promise<unknown>;
 
-const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases, ...familyCases, ...fullCovarianceCases, ...sideOutputCases, ...learnedStudentTCases, ...vonMisesCases, ...recurrentCases };
+const cases: Record<string, Case> = { ...denseCases, ...mixtureCases, ...optimizerCases, ...trainingCases, ...runtimeCases, ...inferenceCases, ...modelCases, ...samplingCases, ...embeddedCases, ...scalingCases, ...fixtureCases, ...layerNormCases, ...layerNormModelCases, ...familyCases, ...fullCovarianceCases, ...sideOutputCases, ...learnedStudentTCases, ...vonMisesCases, ...recurrentCases, ...sequenceModelCases };
 let shared: Promise<GpuContext> | undefined;
 
 async function runCase(name: string, args: unknown): Promise<unknown> {

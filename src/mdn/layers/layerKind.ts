@@ -86,6 +86,15 @@ export interface TensorShape {
   readonly shape: readonly number[];
 }
 
+/** How a forward pass is run, beyond training or not. */
+export interface ForwardOptions {
+  /**
+   * The call is one step continuing the previous call's sequences (generation): a recurrent layer starts from
+   * the state it left in its output and workspace instead of from zero. Other kinds ignore it.
+   */
+  readonly continued?: boolean;
+}
+
 export interface LayerKind<S extends LayerSpec = LayerSpec> {
   readonly kind: string;
   /** The spec with defaults filled in; throws InvalidArgumentError naming `at` (e.g. "layers[2]") for a bad field. */
@@ -119,7 +128,7 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
    * The forward pass; in training it also writes what the backward pass reads from its workspace. `adapterClass`: the
    * adapter it will run on, where the kind's fastest kernel differs by class (absent for exportWgsl).
    */
-  forward(layer: PlacedLayer<S>, training: boolean, adapterClass?: AdapterClass): Stage<ForwardIo>[];
+  forward(layer: PlacedLayer<S>, training: boolean, adapterClass?: AdapterClass, options?: ForwardOptions): Stage<ForwardIo>[];
   /**
    * `inputActivation`: the activation that produced this layer's input; undefined for the first layer (no input
    * gradient). `adapterClass` as for forward.

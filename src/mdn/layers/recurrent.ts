@@ -48,7 +48,7 @@ export const recurrentShapeOf = (layer: PlacedLayer<RecurrentSpec>, rows: number
 });
 
 /** The stages of a layer's forward pass in a design (forward) and its backward pass (bench and tests force one). */
-export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, design: RecurrentDesign, adapterClass?: AdapterClass) {
+export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, design: RecurrentDesign, adapterClass?: AdapterClass, continued = false) {
   const { inputs, spec } = layer;
   const cell = spec.kind;
   const units = spec.units;
@@ -58,6 +58,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, design: Recur
   const recurrentBlock = (r: Parameters<typeof subRange>[0]) => subRange(r, offset, (units + 1) * width);
   const dense = (rows: number) => ({ rows, inputs, outputs: width });
   const walk = (descending: boolean) => (rows: number, steps: number, pass: number) => {
+    if (continued && steps !== 1) throw new Error('a continued recurrent forward pass runs one step per call');
     const batch = rows / steps;
     if (design === 'looped') return { batch, units, steps, first: descending ? steps - 1 : 0, count: steps };
     return { batch, units, steps, first: descending ? steps - 1 - pass : pass, count: 1 };
@@ -67,7 +68,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, design: Recur
     stage(denseForward, denseForwardVariant('identity', { outputs: width }, adapterClass), dense, (io: ForwardIo) => ({ input: io.input, weights: inputBlock(io.weights), output: io.workspace[0] })),
     stage(
       recurrentForward,
-      { cell, save: training },
+      { cell, save: training, ...(continued ? { continued } : {}) },
       walk(false),
       (io: ForwardIo) => ({ gates: io.workspace[0], recurrent: recurrentBlock(io.weights), cells: io.workspace[1], output: io.output, ...(training ? { previous: io.workspace[2] } : {}) }),
       passes,
@@ -209,7 +210,7 @@ function recurrentKind(cell: RecurrentCell): LayerKind<RecurrentSpec> {
       return block;
     },
     describe: (layer) => `${layer.inputs} -> ${layer.outputs} ${cell}`,
-    forward: (layer, training, adapterClass) => recurrentStages(layer, recurrentDesignFor(adapterClass), adapterClass).forward(training),
+    forward: (layer, training, adapterClass, options) => recurrentStages(layer, recurrentDesignFor(adapterClass), adapterClass, options?.continued ?? false).forward(training),
     backward: (layer, inputActivation, adapterClass) => recurrentStages(layer, recurrentDesignFor(adapterClass), adapterClass).backward(inputActivation),
     reference: {
       forward: (layer, params, x, rows, steps = 1) => referenceForward(x, params, recurrentShapeOf(layer, rows, steps)),

@@ -61,6 +61,7 @@ export const canonical = (a: MdnArchitecture): MdnArchitecture => ({
   ...(a.family === undefined ? {} : { family: a.family }),
   ...(a.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: a.degreesOfFreedom }),
   ...(a.sideOutputs === undefined ? {} : { sideOutputs: a.sideOutputs.map((s) => ({ kind: s.kind, ...(s.classes === undefined ? {} : { classes: s.classes }), ...(s.name === undefined ? {} : { name: s.name }) })) }),
+  ...(a.sequence === undefined ? {} : { sequence: { conditionDim: a.sequence.conditionDim } }),
 });
 
 /** A dense entry as written before layer kinds existed (so older readers still read dense models); other kinds with their kind. */
@@ -117,6 +118,7 @@ export function architectureOf(manifest: Manifest, checkSize: boolean): { archit
     ...(a?.family === undefined ? {} : { family: a.family }),
     ...(a?.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: a.degreesOfFreedom }),
     ...(a?.sideOutputs === undefined ? {} : { sideOutputs: a.sideOutputs }),
+    ...(a?.sequence === undefined ? {} : { sequence: a.sequence }),
   };
   try {
     validateArchitecture(architecture, { checkSize });

@@ -1,7 +1,7 @@
 // Each layer kind as ONNX operators, from its parameter block: the one list to extend when a layer kind should
 // export (kept out of the layer kinds themselves so that nothing else bundles the exporter).
 import type { PlacedLayer } from '../layers/index.js';
-import { recurrentOffsetOf } from '../layers/recurrent.js';
+import { type RecurrentSpec, recurrentOffsetOf } from '../layers/recurrent.js';
 import type { RecurrentCell } from '../reference/recurrent.js';
 import type { GraphBuilder } from './graph.js';
 
@@ -52,7 +52,7 @@ function recurrent(g: GraphBuilder, layer: PlacedLayer, block: Float32Array, x: 
   const units = layer.outputs;
   const gates = ONNX_GATES[cell];
   const width = gates.length * units;
-  const offset = recurrentOffsetOf(layer as Parameters<typeof recurrentOffsetOf>[0]);
+  const offset = recurrentOffsetOf(layer as unknown as PlacedLayer<RecurrentSpec>);
   // [1, G·units, n] from a block stored nᵀ row by row (k·width + m), gates reordered.
   const matrix = (at: number, n: number) => {
     const out = new Float32Array(width * n);

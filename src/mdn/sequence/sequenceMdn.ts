@@ -1,0 +1,249 @@
+// The sequence model's user API: an autoregressive MDN whose trunk may hold recurrent layers (lstm, gru), trained
+// on whole sequences on the GPU (forward and back through time in the step program), scored per step on held-out
+// sequences, generated from on the GPU, saved and loaded. See ./sequenceData.ts for what a sequence is.
+import { type GpuContext, acquireGpu } from '../../runtime/device.js';
+import { Arena } from '../../runtime/arena.js';
+import { uploadFloats } from '../../runtime/buffers.js';
+import { DestroyedError, InvalidArgumentError } from '../../runtime/errors.js';
+import { type MdnArchitecture, packParameters, parameterLayout, targetWidth, validateArchitecture, withLayers } from '../architecture.js';
+import { checkInteger, checkNumber, checkOptionKeys, checkSeed } from '../arguments.js';
+import { initialParameters } from '../init.js';
+import { INIT_SCHEMES, type InitScheme, type LayerSpec, layersFromText } from '../layers/index.js';
+import type { HeadFamilyName } from '../heads/index.js';
+import type { SideOutputSpec } from '../heads/sideOutputs.js';
+import type { SigmaActivation } from '../architecture.js';
+import { decodeModel, encodeModel } from '../serialization.js';
+import { MdnTrainer } from '../trainer.js';
+import { type Sequence, packSequences } from './sequenceData.js';
+import { sequenceNll } from './sequenceEvaluator.js';
+import { type GenerateOptions, type GeneratedSequences, SequenceGenerator } from './sequenceGenerator.js';
+
+export interface SequenceMdnOptions {
+  /** Continuous values per step (required), e.g. 2 for a pen's (dx, dy). */
+  readonly outputDim: number;
+  /** Values held over a whole sequence and given with every step (e.g. a one-hot of the letter); default 0. */
+  readonly conditionDim?: number;
+  /** The trunk, as for createMdn's `layers` or its short text form (default 'lstm:64'). */
+  readonly layers?: readonly LayerSpec[] | string;
+  /** Mixture components K (default 5). */
+  readonly components?: number;
+  /** The components' family, as for createMdn (default 'gaussian'; 'gaussian-full' for correlated pen steps). */
+  readonly family?: HeadFamilyName;
+  readonly degreesOfFreedom?: number | 'learned';
+  /** Discrete outputs per step, as for createMdn (e.g. [{ kind: 'bernoulli', name: 'pen' }]). */
+  readonly sideOutputs?: readonly SideOutputSpec[];
+  /** σ activation (default 'softplus'). */
+  readonly sigma?: SigmaActivation;
+  readonly sigmaEpsilon?: number;
+  /** 'glorot' (default; Keras' LSTM/GRU start) or 'pytorch'. */
+  readonly init?: InitScheme;
+  readonly seed?: number;
+  readonly gpu?: GpuContext;
+}
+
+const OPTION_KEYS = ['outputDim', 'conditionDim', 'layers', 'components', 'family', 'degreesOfFreedom', 'sideOutputs', 'sigma', 'sigmaEpsilon', 'init', 'seed', 'gpu'];
+
+export interface SequenceFitOptions {
+  /** Optimiser steps (default 500, unless `epochs` is given). */
+  readonly steps?: number;
+  /** Passes over the training windows; instead of `steps`. */
+  readonly epochs?: number;
+  /** Sequences (windows) per step (default: all of them, at most 32). */
+  readonly batchSize?: number;
+  /**
+   * Steps per training window: truncated back-propagation through time, each window starting from a zero state
+   * (default: the longest sequence, so nothing is cut).
+   */
+  readonly window?: number;
+  /** Adam's step size (default 0.001). */
+  readonly learningRate?: number;
+  /** Clip the gradient to this global L2 norm (default: none; recurrent models usually want one, e.g. 1). */
+  readonly clipNorm?: number;
+  /** Seed of the batch order (default 0). */
+  readonly seed?: number;
+  /** Steps between evaluations: loss readback, validation, onProgress (default 100). */
+  readonly evaluateEvery?: number;
+  /** Sequences scored (NLL per step) at every evaluation. */
+  readonly validation?: readonly Sequence[];
+  readonly onProgress?: (progress: SequenceFitProgress) => void;
+}
+
+const FIT_KEYS = ['steps', 'epochs', 'batchSize', 'window', 'learningRate', 'clipNorm', 'seed', 'evaluateEvery', 'validation', 'onProgress'];
+
+export interface SequenceFitProgress {
+  readonly step: number;
+  /** Mean NLL per valid step of the last step's batch, before its update. */
+  readonly loss: number;
+  /** Mean NLL per step of the validation sequences after the step. */
+  readonly validationLoss?: number;
+}
+
+export interface SequenceFitResult {
+  readonly steps: number;
+  readonly history: readonly SequenceFitProgress[];
+  /** Dispatches per training step. */
+  readonly dispatchesPerStep: number;
+}
+
+export class SequenceMdn {
+  private destroyed = false;
+
+  private constructor(
+    readonly gpu: GpuContext,
+    readonly architecture: MdnArchitecture,
+    private readonly parameters: Arena,
+    private readonly ownsGpu: boolean,
+  ) {}
+
+  /** A sequence model with these weights (one block per layer). */
+  static async fromWeights(architecture: MdnArchitecture, blocks: readonly ArrayLike<number>[], gpu?: GpuContext): Promise<SequenceMdn> {
+    validateArchitecture(architecture);
+    if (!architecture.sequence) throw new InvalidArgumentError('this is a model of independent rows: open it with loadMdn');
+    const context = gpu ?? (await acquireGpu());
+    const parameters = new Arena(context, parameterLayout(architecture), 'sequence model parameters');
+    uploadFloats(context, parameters.buffer, packParameters(architecture, blocks));
+    return new SequenceMdn(context, architecture, parameters, !gpu);
+  }
+
+  /** Values per step of a sequence: outputDim, then one per side output. */
+  get stepWidth(): number {
+    return targetWidth(this.architecture);
+  }
+
+  get conditionDim(): number {
+    return this.architecture.sequence?.conditionDim ?? 0;
+  }
+
+  /**
+   * Trains on whole sequences on the GPU: batches of windows gathered on the GPU every epoch in a new order,
+   * forward and back through time, Adam; losses read back only every `evaluateEvery` steps.
+   * @example
+   * await model.fit(sequences, { epochs: 20, batchSize: 32, learningRate: 3e-3, clipNorm: 1 });
+   */
+  async fit(sequences: readonly Sequence[], options: SequenceFitOptions = {}): Promise<SequenceFitResult> {
+    this.assertAlive();
+    checkOptionKeys('fit options', options, FIT_KEYS);
+    const packed = packSequences(this.architecture, sequences, options.window === undefined ? undefined : checkInteger('window', options.window, 1));
+    const validation = options.validation && packSequences(this.architecture, options.validation, undefined, 'validation');
+    const batchSize = options.batchSize === undefined ? Math.min(32, packed.pieces) : checkInteger('batchSize', options.batchSize, 1, packed.pieces);
+    const learningRate = checkNumber('learningRate', options.learningRate ?? 1e-3, 0, 10);
+    const evaluateEvery = checkInteger('evaluateEvery', options.evaluateEvery ?? 100, 1);
+    const stepsPerEpoch = Math.floor(packed.pieces / batchSize);
+    if (options.steps !== undefined && options.epochs !== undefined) throw new InvalidArgumentError('give steps or epochs, not both');
+    const total = options.epochs !== undefined ? checkInteger('epochs', options.epochs, 0) * stepsPerEpoch : checkInteger('steps', options.steps ?? 500, 0);
+    const trainer = await MdnTrainer.create(this.gpu, this.architecture, {
+      rows: packed.pieces,
+      batchSize,
+      sequence: { steps: packed.steps },
+      optimizer: { kind: 'adam', learningRate },
+      parameters: this.parameters,
+      seed: checkSeed('seed', options.seed ?? 0),
+      ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }),
+    });
+    const history: SequenceFitProgress[] = [];
+    try {
+      trainer.setData(packed.x, packed.y, packed.mask);
+      for (let done = 0; done < total; ) {
+        const n = Math.min(evaluateEvery, total - done);
+        const records = await trainer.train(n, { lossEvery: n });
+        done += n;
+        if (trainer.halted) throw new InvalidArgumentError(`training stopped at step ${trainer.halted.step}: the ${trainer.halted.quantity} was not finite (lower the learning rate, or set clipNorm)`);
+        const progress: SequenceFitProgress = {
+          step: done,
+          loss: records[records.length - 1].loss,
+          ...(validation ? { validationLoss: await sequenceNll(this.gpu, this.architecture, this.parameters, validation) } : {}),
+        };
+        history.push(progress);
+        options.onProgress?.(progress);
+      }
+      return { steps: total, history, dispatchesPerStep: trainer.dispatchesPerStep };
+    } finally {
+      trainer.destroy();
+    }
+  }
+
+  /** Mean negative log-likelihood per step of the sequences (nats), every step of each scored from its true past. */
+  evaluate(sequences: readonly Sequence[]): Promise<number> {
+    this.assertAlive();
+    return sequenceNll(this.gpu, this.architecture, this.parameters, packSequences(this.architecture, sequences, undefined, 'sequences'));
+  }
+
+  /**
+   * Generates sequences on the GPU, each step's draw fed back as the next input; one readback at the end.
+   * @example
+   * const { sequences } = await model.generate({ count: 256, maxSteps: 100, conditions: oneHot('a'), temperature: 0.8, stopWhen: { column: 2, value: 2 } });
+   */
+  async generate(options: GenerateOptions = {}): Promise<GeneratedSequences> {
+    this.assertAlive();
+    const generator = await SequenceGenerator.create(this.gpu, this.architecture, this.parameters, options);
+    try {
+      return await generator.run();
+    } finally {
+      generator.destroy();
+    }
+  }
+
+  /** A generation program to keep and run again, or to record into one's own compute pass (see SequenceGenerator). */
+  generator(options: GenerateOptions = {}): Promise<SequenceGenerator> {
+    this.assertAlive();
+    return SequenceGenerator.create(this.gpu, this.architecture, this.parameters, options);
+  }
+
+  /** The weights, one block per layer (a readback). */
+  getWeights(): Promise<Float32Array[]> {
+    this.assertAlive();
+    return this.parameters.readSlices(this.gpu);
+  }
+
+  /** The model file (safetensors with the description in its manifest), as Mdn.save writes one. */
+  async save(metadata?: unknown): Promise<Uint8Array> {
+    return encodeModel(this.architecture, await this.getWeights(), metadata);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.parameters.buffer.destroy();
+    if (this.ownsGpu) this.gpu.destroy();
+  }
+
+  private assertAlive(): void {
+    if (this.destroyed) throw new DestroyedError('this sequence model was destroyed');
+    this.gpu.assertUsable();
+  }
+}
+
+/**
+ * A new sequence model.
+ * @example
+ * const model = await createSequenceMdn({ outputDim: 2, sideOutputs: [{ kind: 'categorical', classes: 3, name: 'pen' }], conditionDim: 26, layers: 'lstm:128', family: 'gaussian-full', components: 10 });
+ */
+export async function createSequenceMdn(options: SequenceMdnOptions): Promise<SequenceMdn> {
+  checkOptionKeys('createSequenceMdn options', options, OPTION_KEYS);
+  const conditionDim = checkInteger('conditionDim', options.conditionDim ?? 0, 0);
+  const layers = typeof options.layers === 'string' ? layersFromText(options.layers) : (options.layers ?? [{ kind: 'lstm', units: 64 }]);
+  const sides = options.sideOutputs ?? [];
+  const head = {
+    inputDim: checkInteger('outputDim', options.outputDim, 1) + sides.length + conditionDim,
+    outputDim: options.outputDim,
+    components: options.components ?? 5,
+    sigma: options.sigma ?? 'softplus',
+    sigmaEpsilon: options.sigmaEpsilon ?? 1e-7,
+    ...(options.family === undefined ? {} : { family: options.family }),
+    ...(options.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: options.degreesOfFreedom }),
+    ...(options.sideOutputs === undefined ? {} : { sideOutputs: options.sideOutputs }),
+    sequence: { conditionDim },
+  };
+  const architecture = withLayers(head, layers);
+  validateArchitecture(architecture);
+  const init = options.init ?? 'glorot';
+  if (!INIT_SCHEMES.includes(init)) throw new InvalidArgumentError(`init must be one of ${INIT_SCHEMES.join(', ')}, got ${JSON.stringify(init)}`);
+  const blocks = initialParameters(architecture, checkSeed('seed', options.seed ?? 0), init).map((b) => Float32Array.from(b));
+  return SequenceMdn.fromWeights(architecture, blocks, options.gpu);
+}
+
+/** Loads a sequence model saved by SequenceMdn.save; throws ModelFormatError naming the problem for another file. */
+export async function loadSequenceMdn(bytes: ArrayBuffer | Uint8Array, gpu?: GpuContext): Promise<SequenceMdn> {
+  const { architecture, blocks } = decodeModel(bytes);
+  return SequenceMdn.fromWeights(architecture, blocks, gpu);
+}

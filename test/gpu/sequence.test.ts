@@ -1,0 +1,38 @@
+// The sequence model through its API in headless Chromium (the case file says what it trains on).
+import { describe, expect, it } from 'vitest';
+import { useGpuPage } from './page.js';
+
+const page = useGpuPage();
+
+describe('sequence model', () => {
+  it.each(['lstm', 'gru'] as const)('%s: trains, scores per step, generates (seeded, stopping at the flag), saves and loads', async (cell) => {
+    const r = await page().run<{
+      before: number;
+      after: number;
+      history: { step: number; loss: number; validationLoss: number }[];
+      dispatchesPerStep: number;
+      lengths: number[];
+      sameSeedSame: boolean;
+      otherSeedDiffers: boolean;
+      loadedNll: number;
+      loadedSame: boolean;
+      lastFlags: number[];
+      allFinite: boolean;
+      creations: Record<string, number>;
+      trainingCreations: Record<string, number>;
+    }>('sequenceModelEndToEnd', { cell });
+    expect(r.after).toBeLessThan(r.before - 0.5);
+    expect(r.history.at(-1)!.validationLoss).toBeCloseTo(r.after, 5);
+    expect(r.sameSeedSame).toBe(true);
+    expect(r.otherSeedDiffers).toBe(true);
+    expect(r.loadedNll).toBe(r.after);
+    expect(r.loadedSame).toBe(true);
+    expect(r.allFinite).toBe(true);
+    expect(r.lengths.every((n) => n >= 1 && n <= 30)).toBe(true);
+    // A sequence that stopped early stopped on a drawn flag.
+    expect(r.lastFlags.every((f) => f === 1)).toBe(true);
+    expect(Object.values(r.creations).every((n) => n === 0)).toBe(true);
+    expect(Object.values(r.trainingCreations).every((n) => n === 0)).toBe(true);
+    expect(r.dispatchesPerStep).toBeGreaterThan(0);
+  });
+});
