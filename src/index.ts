@@ -13,6 +13,7 @@ export { createMdn, loadMdn } from './mdn/createMdn.js';
 export { SequenceMdn, createSequenceMdn, loadSequenceMdn, type SequenceMdnOptions, type SequenceFitOptions, type SequenceFitProgress, type SequenceFitResult } from './mdn/sequence/sequenceMdn.js';
 export { type Sequence, MAX_SEQUENCE_STEPS, packSequences } from './mdn/sequence/sequenceData.js';
 export { SequenceGenerator, type GenerateOptions, type GeneratedSequences } from './mdn/sequence/sequenceGenerator.js';
+export { type HersheyFont, type StrokeOptions, PEN_DOWN, PEN_LIFTED, PEN_FINISHED, STROKE_STEP_WIDTH, drawLetter, glyphStrokes, strokeLetters, strokePath } from './mdn/sequence/strokes.js';
 export { type Rows, type Shaped } from './mdn/arguments.js';
 export { type ModelScaling, type ScaleOption } from './mdn/scaling.js';
 export { type FitOptions, type FitProgress, type FitResult, type SessionOptions } from './mdn/fit.js';

@@ -55,3 +55,4 @@ export async function loadMdnFile(path: string, gpu?: GpuContext): Promise<Mdn> 
 }
 
 export { readCsvColumns } from './csvFile.js';
+export { hersheyFont } from './hersheyFont.js';
