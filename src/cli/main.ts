@@ -10,6 +10,7 @@ import { TRAIN_USAGE, train } from './train.js';
 import { PREDICT_USAGE, predict } from './predict.js';
 import { REPORT_USAGE, report } from './report.js';
 import { DATASET_USAGE, dataset } from './dataset.js';
+import { GENERATE_USAGE, generate } from './generate.js';
 import { EXPORT_USAGE, exportModel } from './export.js';
 
 const SERVE_USAGE = `serve-example   (in the environment: MODEL=model.mixden PORT=8080, and optionally
@@ -45,10 +46,11 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  train: { run: train, usage: TRAIN_USAGE, summary: 'fit an MDN to columns of a CSV file (or a built-in problem) and save it' },
+  train: { run: train, usage: TRAIN_USAGE, summary: 'fit an MDN to columns of a CSV file (or a built-in problem; --sequence: to its sequences) and save it' },
+  generate: { run: generate, usage: GENERATE_USAGE, summary: 'draw new sequences from a sequence model, as CSV and a picture' },
   predict: { run: predict, usage: PREDICT_USAGE, summary: 'mean, sd, quantiles, mode, samples or the mixture of each row, in original units' },
   report: { run: report, usage: REPORT_USAGE, summary: 'the MDN against the standard baselines by test NLL, with a plot of p(y | x)' },
-  dataset: { run: dataset, usage: DATASET_USAGE, summary: 'write a built-in problem as CSV' },
+  dataset: { run: dataset, usage: DATASET_USAGE, summary: 'write a built-in problem (or the stroke sequences) as CSV' },
   export: { run: exportModel, usage: EXPORT_USAGE, summary: 'write a saved model as an ONNX graph' },
   'train-seed': { run: trainSeed, usage: TRAIN_SEED_USAGE, summary: "the engine's own check: the inverse-sine MDN on all 1000 rows" },
   profile: { run: profile, usage: PROFILE_USAGE, summary: 'GPU time of each dispatch of one training step' },

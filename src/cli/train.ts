@@ -7,9 +7,11 @@ import { writeWithFallback } from '../host/atomicFile.js';
 import type { Mdn } from '../mdn/model.js';
 import type { ModelData } from './modelData.js';
 import { DATA_USAGE, type TrainingRun, prepareRun, trainRun } from './trainingRun.js';
+import { TRAIN_SEQUENCE_USAGE, trainSequences } from './trainSequences.js';
 
 export const TRAIN_USAGE = `train ${DATA_USAGE}
-        [--out model.mixden] [--json]`;
+        [--out model.mixden] [--json]
+  mixden ${TRAIN_SEQUENCE_USAGE}`;
 
 /** Saves a trained model with its columns, atomically; to a fallback path if `path` fails. Returns a line saying where. */
 export async function saveModel(model: Mdn, run: TrainingRun, path: string): Promise<string> {
@@ -21,6 +23,7 @@ export async function saveModel(model: Mdn, run: TrainingRun, path: string): Pro
 }
 
 export async function train(argv: string[]): Promise<void> {
+  if (argv.some((a) => /^--sequence(=|$)/.test(a))) return trainSequences(argv);
   const { run, values } = await prepareRun('train', TRAIN_USAGE, argv, { out: { type: 'string', default: 'model.mixden' } }, ['out']);
   const out = values.out as string;
   const log = run.json ? () => {} : (line: string) => console.log(line);

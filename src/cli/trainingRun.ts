@@ -87,7 +87,7 @@ export interface TrainingRun {
   readonly fit: { steps: number; batchSize: number | 'full'; learningRate: number };
 }
 
-function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+export function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) throw new MixdenError(`--${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
   return value as T;
 }
@@ -183,7 +183,7 @@ export async function prepareRun(command: string, usage: string, argv: string[],
 
 // --bernoulli a,b and --categorical c:C,d:C: the side outputs' columns in that order, named after them where the
 // name is one a model file keeps (letters, digits, '_', '.', '-').
-function sideOutputOptions(bernoulli: string | undefined, categorical: string | undefined): { columns: string[]; specs: SideOutputSpec[] } {
+export function sideOutputOptions(bernoulli: string | undefined, categorical: string | undefined): { columns: string[]; specs: SideOutputSpec[] } {
   const nameOf = (column: string) => (/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(column) ? { name: column } : {});
   const specs: SideOutputSpec[] = [];
   const columns: string[] = [];
@@ -225,7 +225,7 @@ function checkSideColumns(path: string, y: Float64Array, dims: number, sides: { 
 }
 
 // Student-t components take their fixed ν from --degrees-of-freedom; other families take none.
-function degreesOfFreedomOption(family: string, value: string | undefined): { degreesOfFreedom?: number | 'learned' } {
+export function degreesOfFreedomOption(family: string, value: string | undefined): { degreesOfFreedom?: number | 'learned' } {
   if (family !== 'student-t') {
     if (value !== undefined) throw new MixdenError(`--degrees-of-freedom is for --family student-t, not ${family}`);
     return {};

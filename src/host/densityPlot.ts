@@ -108,3 +108,9 @@ export async function renderDensityPlot(plot: DensityPlot): Promise<Uint8Array> 
   view.finalize();
   return new Resvg(svg, { fitTo: { mode: 'zoom', value: 1.5 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
 }
+
+/** Any SVG text rasterised to PNG by resvg (loaded only when called). */
+export async function svgToPng(svg: string): Promise<Uint8Array> {
+  const { Resvg } = await import('@resvg/resvg-js');
+  return new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+}

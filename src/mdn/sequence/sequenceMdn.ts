@@ -87,6 +87,8 @@ export interface SequenceFitResult {
 
 export class SequenceMdn {
   private destroyed = false;
+  /** What the file it was loaded from kept beside it (e.g. the command line's column names); saved again by save(). */
+  metadata: unknown;
 
   private constructor(
     readonly gpu: GpuContext,
@@ -196,7 +198,7 @@ export class SequenceMdn {
   }
 
   /** The model file (safetensors with the description in its manifest), as Mdn.save writes one. */
-  async save(metadata?: unknown): Promise<Uint8Array> {
+  async save(metadata: unknown = this.metadata): Promise<Uint8Array> {
     return encodeModel(this.architecture, await this.getWeights(), metadata);
   }
 
@@ -244,6 +246,8 @@ export async function createSequenceMdn(options: SequenceMdnOptions): Promise<Se
 
 /** Loads a sequence model saved by SequenceMdn.save; throws ModelFormatError naming the problem for another file. */
 export async function loadSequenceMdn(bytes: ArrayBuffer | Uint8Array, gpu?: GpuContext): Promise<SequenceMdn> {
-  const { architecture, blocks } = decodeModel(bytes);
-  return SequenceMdn.fromWeights(architecture, blocks, gpu);
+  const { architecture, blocks, metadata } = decodeModel(bytes);
+  const model = await SequenceMdn.fromWeights(architecture, blocks, gpu);
+  model.metadata = metadata;
+  return model;
 }

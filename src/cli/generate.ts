@@ -1,0 +1,140 @@
+// `mixden generate`: draws new sequences from a sequence model saved by `mixden train --sequence`, on the GPU
+// (all of them at once, one readback), and writes them as CSV in the training file's columns, and as a picture
+// (SVG or PNG) where the steps are pen moves (two continuous columns, the pen in the first side column).
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { nodeGpu } from '../host/node.js';
+import { checkOutputPath, writeFileAtomic } from '../host/atomicFile.js';
+import { svgToPng } from '../host/densityPlot.js';
+import { MixdenError } from '../runtime/errors.js';
+import { encodeCondition } from '../mdn/data/sequenceTable.js';
+import { loadSequenceMdn } from '../mdn/sequence/sequenceMdn.js';
+import { strokePicture } from '../mdn/sequence/strokePicture.js';
+import { integerOption, numberOption, parseCommandArgs, seedOption } from './args.js';
+import { sequenceModelDataOf } from './sequenceData.js';
+import { printableColumn } from './modelData.js';
+
+export const GENERATE_USAGE = `generate --model model.mixden [--condition col=value[|value…][,col=value]] [--count 8] [--max-steps 100]
+        [--temperature 1] [--sigma-temperature 1] [--seed 0] [--stop col=value|none] [--out generated.csv] [--picture generated.svg|.png] [--json]`;
+
+const OPTIONS = {
+  model: { type: 'string' },
+  condition: { type: 'string' },
+  count: { type: 'string', default: '8' },
+  'max-steps': { type: 'string', default: '100' },
+  temperature: { type: 'string', default: '1' },
+  'sigma-temperature': { type: 'string', default: '1' },
+  seed: { type: 'string', default: '0' },
+  stop: { type: 'string' },
+  out: { type: 'string' },
+  picture: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+// --condition col=a|b,col2=v: each column's values (one column may list several: `count` sequences of each).
+function conditionCells(text: string | undefined, columns: readonly string[]): { column: string; values: string[] }[] {
+  const given = new Map<string, string[]>();
+  for (const item of text === undefined ? [] : text.split(',')) {
+    const at = item.indexOf('=');
+    if (at <= 0) throw new MixdenError(`--condition takes col=value (e.g. letter=a), got '${item}'`);
+    given.set(item.slice(0, at).trim(), item.slice(at + 1).split('|'));
+  }
+  for (const name of given.keys()) if (!columns.includes(name)) throw new MixdenError(`--condition: the model has no condition column '${name}'; it has ${columns.length ? columns.join(', ') : 'none'}`);
+  const cells = columns.map((column) => {
+    const values = given.get(column);
+    if (!values) throw new MixdenError(`--condition needs a value for the model's condition column '${printableColumn(column)}'`);
+    return { column, values };
+  });
+  if (cells.filter((c) => c.values.length > 1).length > 1) throw new MixdenError('--condition may list several values (a|b|c) for one column only');
+  return cells;
+}
+
+export async function generate(argv: string[]): Promise<void> {
+  const { values: o } = parseCommandArgs('generate', GENERATE_USAGE, argv, OPTIONS);
+  const text = (k: string) => o[k] as string | undefined;
+  if (!o.model) throw new MixdenError('name the model with --model model.mixden');
+  for (const flag of ['out', 'picture']) if (text(flag) !== undefined) checkOutputPath(flag, text(flag)!, [text('model')]);
+  const picture = text('picture');
+  if (picture && !['.svg', '.png'].includes(extname(picture).toLowerCase())) throw new MixdenError(`--picture must end in .svg or .png, got '${picture}'`);
+  const count = integerOption('count', text('count')!, 1, 65_536);
+  const maxSteps = integerOption('max-steps', text('max-steps')!, 1, 10_000);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(text('model')!));
+  } catch (error) {
+    throw new MixdenError(`cannot read ${text('model')}: ${(error as Error).message}`);
+  }
+  const gpu = await nodeGpu();
+  try {
+    const model = await loadSequenceMdn(bytes, gpu);
+    try {
+      const data = sequenceModelDataOf(model.metadata, model.stepWidth);
+      const targets = [...data.yColumns, ...data.sideColumns];
+      const cells = conditionCells(text('condition'), data.conditions.map((c) => c.column));
+      const varying = cells.find((c) => c.values.length > 1);
+      const groups = varying ? varying.values : [''];
+      // One condition row per generated sequence: `count` of each listed value, in order.
+      const labels: string[] = [];
+      const conditions: number[] = [];
+      for (const value of groups) {
+        const row = Object.fromEntries(cells.map((c) => [c.column, c === varying ? value : c.values[0]]));
+        let encoded: number[];
+        try {
+          encoded = encodeCondition(data.conditions, row, '--condition');
+        } catch (error) {
+          throw new MixdenError((error as Error).message);
+        }
+        for (let i = 0; i < count; i++) {
+          conditions.push(...encoded);
+          labels.push(cells.map((c) => row[c.column]).join(' '));
+        }
+      }
+      let stop = data.stop;
+      if (text('stop') === 'none') stop = undefined;
+      else if (text('stop') !== undefined) {
+        const [column, value] = text('stop')!.split('=');
+        const index = targets.indexOf(column);
+        if (index < 0 || value === undefined) throw new MixdenError(`--stop takes col=value with one of ${targets.join(', ')}, or none`);
+        stop = { column: index, value: numberOption('stop', value, -3.4e38, 3.4e38) };
+      }
+      const started = performance.now();
+      const generated = await model.generate({
+        count: labels.length,
+        maxSteps,
+        conditions,
+        temperature: numberOption('temperature', text('temperature')!, 0, 100),
+        sigmaTemperature: numberOption('sigma-temperature', text('sigma-temperature')!, 0, 100),
+        seed: seedOption(text('seed')!),
+        ...(stop ? { stopWhen: stop } : {}),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const width = targets.length;
+      const conditionText = (n: number) => cells.map((c) => csvCell(c === varying ? groups[Math.floor(n / count)] : c.values[0]));
+      const lines = [[data.sequenceColumn, ...targets, ...cells.map((c) => c.column)].map(csvCell).join(',')];
+      generated.sequences.forEach((s, n) => {
+        for (let t = 0; t < s.length; t += width) lines.push([String(n), ...Array.from(s.subarray(t, t + width), String), ...conditionText(n)].join(','));
+      });
+      const csv = `${lines.join('\n')}\n`;
+      if (text('out')) writeFileAtomic(text('out')!, csv);
+      if (picture) {
+        if (data.yColumns.length !== 2) throw new MixdenError(`--picture draws pen moves: two continuous columns (dx, dy), not ${data.yColumns.length}`);
+        // The steps as (dx, dy, pen): the first side column is the pen where there is one, else the pen stays down.
+        const steps = generated.sequences.map((s) => Float32Array.from({ length: (s.length / width) * 3 }, (_, i) => (i % 3 < 2 ? s[Math.floor(i / 3) * width + (i % 3)] : width > 2 ? s[Math.floor(i / 3) * width + 2] : 0)));
+        const svg = strokePicture(steps, { labels, columns: Math.min(count, 16) });
+        writeFileAtomic(picture, picture.toLowerCase().endsWith('.png') ? await svgToPng(svg) : svg);
+      }
+      const summary = { sequences: generated.lengths.length, lengths: generated.lengths, seconds, ...(text('out') ? { out: text('out') } : {}), ...(picture ? { picture } : {}) };
+      if (o.json) console.log(JSON.stringify(summary));
+      else {
+        if (!text('out')) process.stdout.write(csv);
+        console.error(`generated ${generated.lengths.length} sequences of ${Math.min(...generated.lengths)} to ${Math.max(...generated.lengths)} steps in ${seconds.toFixed(2)} s${picture ? `; picture ${picture}` : ''}`);
+      }
+    } finally {
+      model.destroy();
+    }
+  } finally {
+    gpu.destroy();
+  }
+}
+
+const csvCell = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);

@@ -1,0 +1,31 @@
+// What the command line stores beside a sequence model: its sequence-id column, its target and side columns,
+// how its condition columns were encoded, and the draw that ends a generated sequence; read back by `generate`.
+import { MixdenError } from '../runtime/errors.js';
+import type { ConditionColumn } from '../mdn/data/sequenceTable.js';
+
+export interface SequenceModelData {
+  readonly kind: 'sequence';
+  readonly sequenceColumn: string;
+  readonly yColumns: readonly string[];
+  readonly sideColumns: readonly string[];
+  readonly conditions: readonly ConditionColumn[];
+  /** Generation stops a sequence at the step that draws `value` in target column `column`. */
+  readonly stop?: { readonly column: number; readonly value: number };
+}
+
+/** The stored columns of a sequence model, checked; throws naming the problem for other files. */
+export function sequenceModelDataOf(metadata: unknown, width: number): SequenceModelData {
+  const m = metadata as Partial<SequenceModelData> | undefined;
+  const names = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
+  const conditionsOk =
+    Array.isArray(m?.conditions) &&
+    m.conditions.every((c) => c && typeof c.column === 'string' && (c.kind === 'number' || (c.kind === 'classes' && names(c.classes) && c.classes.length > 0)));
+  if (!m || m.kind !== 'sequence' || typeof m.sequenceColumn !== 'string' || !names(m.yColumns) || !names(m.sideColumns) || m.yColumns!.length + m.sideColumns!.length !== width || !conditionsOk) {
+    throw new MixdenError('this model file names no sequence columns (it was not saved by `mixden train --sequence`)');
+  }
+  const stop = m.stop;
+  if (stop !== undefined && !(stop && Number.isInteger(stop.column) && stop.column >= 0 && stop.column < width && Number.isFinite(stop.value))) {
+    throw new MixdenError('this model file has a stop rule that is not { column, value }');
+  }
+  return m as SequenceModelData;
+}
