@@ -10,7 +10,7 @@ export { MdnTrainer, type TrainerOptions, type LossRecord } from './mdn/trainer.
 export { MdnPredictor, type PredictorOptions, type SampleOptions } from './mdn/predictor.js';
 export { Mdn, type MdnOptions, type ModelTrainingSession } from './mdn/model.js';
 export { createMdn, loadMdn } from './mdn/createMdn.js';
-export { SequenceMdn, createSequenceMdn, loadSequenceMdn, type SequenceMdnOptions, type SequenceFitOptions, type SequenceFitProgress, type SequenceFitResult } from './mdn/sequence/sequenceMdn.js';
+export { SequenceMdn, SequenceTrainingSession, createSequenceMdn, loadSequenceMdn, type SequenceMdnOptions, type SequenceFitOptions, type SequenceFitProgress, type SequenceFitResult } from './mdn/sequence/sequenceMdn.js';
 export { type Sequence, MAX_SEQUENCE_STEPS, packSequences } from './mdn/sequence/sequenceData.js';
 export { SequenceGenerator, type GenerateOptions, type GeneratedSequences } from './mdn/sequence/sequenceGenerator.js';
 export { type HersheyFont, type StrokeOptions, PEN_DOWN, PEN_LIFTED, PEN_FINISHED, STROKE_STEP_WIDTH, drawLetter, glyphStrokes, strokeLetters, strokePath } from './mdn/sequence/strokes.js';

@@ -42,13 +42,13 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-async function open(query: string, width: number, height: number): Promise<{ page: Page; errors: string[] }> {
+async function open(query: string, width: number, height: number, file = 'index.html'): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.setViewport({ width, height });
-  await page.goto(`${base}index.html${query}`);
+  await page.goto(`${base}${file}${query}`);
   return { page, errors };
 }
 
@@ -109,6 +109,33 @@ describe('demo page (built)', () => {
       const state = await page.evaluate(() => (window as unknown as { demo: { state: Record<string, number | string> } }).demo.state);
       expect(state.error).toBe('');
       expect(state.lastLoss).toBeLessThan(state.firstLoss as number);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('handwriting: trains a recurrent MDN on letters live, the loss falls, and letters are drawn from it', async () => {
+    const { page, errors } = await open('?autostart=1&steps=60&letters=ab', 1280, 800, 'handwriting.html');
+    try {
+      await page.waitForFunction("window.demo.state.error !== '' || (window.demo.state.step >= 60 && window.demo.state.settled)", { timeout: 150_000 });
+      const state = await page.evaluate(() => (window as unknown as { demo: { state: Record<string, number | string> } }).demo.state);
+      expect(state.error).toBe('');
+      expect(state.lastLoss).toBeLessThan(state.firstLoss as number);
+      expect(state.drawings).toBeGreaterThan(0);
+      expect(state.drawnSteps).toBeGreaterThan(0);
+      // Ink on the drawing canvas: some pixels are dark.
+      const dark = await page.evaluate(() => {
+        const canvas = document.getElementById('drawings') as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 128) n++;
+        return n;
+      });
+      expect(dark).toBeGreaterThan(50);
+      expect(await page.$eval('#readout', (e) => e.textContent)).toMatch(/step 60: loss -?\d\.\d{3} nats per step/);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);
+      await page.screenshot({ path: 'test-artifacts/demo-handwriting.png' });
       expect(errors).toEqual([]);
     } finally {
       await page.close();

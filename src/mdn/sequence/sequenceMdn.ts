@@ -125,43 +125,54 @@ export class SequenceMdn {
   async fit(sequences: readonly Sequence[], options: SequenceFitOptions = {}): Promise<SequenceFitResult> {
     this.assertAlive();
     checkOptionKeys('fit options', options, FIT_KEYS);
-    const packed = packSequences(this.architecture, sequences, options.window === undefined ? undefined : checkInteger('window', options.window, 1));
-    const validation = options.validation && packSequences(this.architecture, options.validation, undefined, 'validation');
-    const batchSize = options.batchSize === undefined ? Math.min(32, packed.pieces) : checkInteger('batchSize', options.batchSize, 1, packed.pieces);
-    const learningRate = checkNumber('learningRate', options.learningRate ?? 1e-3, 0, 10);
-    const evaluateEvery = checkInteger('evaluateEvery', options.evaluateEvery ?? 100, 1);
-    const stepsPerEpoch = Math.floor(packed.pieces / batchSize);
     if (options.steps !== undefined && options.epochs !== undefined) throw new InvalidArgumentError('give steps or epochs, not both');
-    const total = options.epochs !== undefined ? checkInteger('epochs', options.epochs, 0) * stepsPerEpoch : checkInteger('steps', options.steps ?? 500, 0);
-    const trainer = await MdnTrainer.create(this.gpu, this.architecture, {
-      rows: packed.pieces,
-      batchSize,
-      sequence: { steps: packed.steps },
-      optimizer: { kind: 'adam', learningRate },
-      parameters: this.parameters,
-      seed: checkSeed('seed', options.seed ?? 0),
-      ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }),
-    });
+    const evaluateEvery = checkInteger('evaluateEvery', options.evaluateEvery ?? 100, 1);
+    const validation = options.validation && packSequences(this.architecture, options.validation, undefined, 'validation');
+    const session = await this.trainingSession(sequences, options);
+    const total = options.epochs !== undefined ? checkInteger('epochs', options.epochs, 0) * session.stepsPerEpoch : checkInteger('steps', options.steps ?? 500, 0);
     const history: SequenceFitProgress[] = [];
     try {
-      trainer.setData(packed.x, packed.y, packed.mask);
       for (let done = 0; done < total; ) {
         const n = Math.min(evaluateEvery, total - done);
-        const records = await trainer.train(n, { lossEvery: n });
+        const loss = await session.train(n);
         done += n;
-        if (trainer.halted) throw new InvalidArgumentError(`training stopped at step ${trainer.halted.step}: the ${trainer.halted.quantity} was not finite (lower the learning rate, or set clipNorm)`);
         const progress: SequenceFitProgress = {
           step: done,
-          loss: records[records.length - 1].loss,
+          loss,
           ...(validation ? { validationLoss: await sequenceNll(this.gpu, this.architecture, this.parameters, validation) } : {}),
         };
         history.push(progress);
         options.onProgress?.(progress);
       }
-      return { steps: total, history, dispatchesPerStep: trainer.dispatchesPerStep };
+      return { steps: total, history, dispatchesPerStep: session.dispatchesPerStep };
     } finally {
-      trainer.destroy();
+      session.destroy();
     }
+  }
+
+  /**
+   * Training to drive step by step (a page that trains and draws in turns): the data on the GPU and the optimiser
+   * state kept between calls to `train`. fit's options (steps, epochs, validation and onProgress aside).
+   * @example
+   * const session = await model.trainingSession(sequences, { batchSize: 16, learningRate: 3e-3, clipNorm: 1 });
+   * const loss = await session.train(50);
+   */
+  async trainingSession(sequences: readonly Sequence[], options: Omit<SequenceFitOptions, 'steps' | 'epochs' | 'validation' | 'onProgress' | 'evaluateEvery'> = {}): Promise<SequenceTrainingSession> {
+    this.assertAlive();
+    checkOptionKeys('training options', options, FIT_KEYS);
+    const packed = packSequences(this.architecture, sequences, options.window === undefined ? undefined : checkInteger('window', options.window, 1));
+    const batchSize = options.batchSize === undefined ? Math.min(32, packed.pieces) : checkInteger('batchSize', options.batchSize, 1, packed.pieces);
+    const trainer = await MdnTrainer.create(this.gpu, this.architecture, {
+      rows: packed.pieces,
+      batchSize,
+      sequence: { steps: packed.steps },
+      optimizer: { kind: 'adam', learningRate: checkNumber('learningRate', options.learningRate ?? 1e-3, 0, 10) },
+      parameters: this.parameters,
+      seed: checkSeed('seed', options.seed ?? 0),
+      ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }),
+    });
+    trainer.setData(packed.x, packed.y, packed.mask);
+    return new SequenceTrainingSession(trainer);
   }
 
   /** Mean negative log-likelihood per step of the sequences (nats), every step of each scored from its true past. */
@@ -212,6 +223,37 @@ export class SequenceMdn {
   private assertAlive(): void {
     if (this.destroyed) throw new DestroyedError('this sequence model was destroyed');
     this.gpu.assertUsable();
+  }
+}
+
+/** Training kept open between calls (SequenceMdn.trainingSession). */
+export class SequenceTrainingSession {
+  constructor(private readonly trainer: MdnTrainer) {}
+
+  /** Optimiser steps per pass over the training windows. */
+  get stepsPerEpoch(): number {
+    return this.trainer.stepsPerEpoch;
+  }
+
+  get dispatchesPerStep(): number {
+    return this.trainer.dispatchesPerStep;
+  }
+
+  /** Steps taken so far. */
+  get steps(): number {
+    return this.trainer.steps;
+  }
+
+  /** Runs `steps` steps and returns the last one's loss (mean NLL per valid step of its batch, before its update). */
+  async train(steps: number): Promise<number> {
+    const records = await this.trainer.train(steps, { lossEvery: steps });
+    const halt = this.trainer.halted;
+    if (halt) throw new InvalidArgumentError(`training stopped at step ${halt.step}: the ${halt.quantity} was not finite (lower the learning rate, or set clipNorm)`);
+    return records[records.length - 1]?.loss ?? Number.NaN;
+  }
+
+  destroy(): void {
+    this.trainer.destroy();
   }
 }
 
