@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [--workloads a,b] [--systems mixden,tfjs-wasm] [--host browser|node]`: serves the
+// `npm run bench [-- --quick] [--workloads a,b] [--systems mixden,tfjs-wasm] [--host browser|node] [--sequence]`: serves the
 // benchmark page with Vite on 127.0.0.1 and runs bench/run.ts in headless Chromium, or with --host node runs
 // bench/node.ts in this process (both loaded through Vite, so they stay TypeScript).
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     systems: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
     host: { type: 'string', default: 'browser' },
+    sequence: { type: 'boolean', default: false },
   },
 });
 const server = await createServer({ configFile: false, root: process.cwd(), logLevel: 'warn', server: { host: '127.0.0.1', port: 0, hmr: false } });
@@ -21,8 +22,12 @@ const port = server.httpServer.address().port;
 let status = 0;
 try {
   if (values.host !== 'browser' && values.host !== 'node') throw new Error(`--host must be browser or node, got '${values.host}'`);
-  const run =
-    values.host === 'node' ? (await server.ssrLoadModule('/bench/node.ts')).runNodeBenchmark : (await server.ssrLoadModule('/bench/run.ts')).runBenchmark;
+  if (values.sequence && values.host !== 'node') throw new Error('the sequence benchmark runs with --host node so far');
+  const run = values.sequence
+    ? (await server.ssrLoadModule('/bench/sequence/node.ts')).runSequenceBenchmark
+    : values.host === 'node'
+      ? (await server.ssrLoadModule('/bench/node.ts')).runNodeBenchmark
+      : (await server.ssrLoadModule('/bench/run.ts')).runBenchmark;
   await run({
     serverUrl: `http://127.0.0.1:${port}/`,
     quick: values.quick,

@@ -7,9 +7,15 @@ import { tfjsSystem } from './tfjsModel.js';
 
 export const NODE_TFJS_BACKENDS = ['wasm', 'cpu'] as const;
 
-export function nodeTfjsSystems(): BenchSystem[] {
+/** The tf namespace of Node's tfjs (the union package, gradients registered), with the wasm backend loaded. */
+export function nodeTfjsNamespace(): typeof tfTypes {
   const require = createRequire(import.meta.url);
   const tf = require('@tensorflow/tfjs') as typeof tfTypes;
   require('@tensorflow/tfjs-backend-wasm');
+  return tf;
+}
+
+export function nodeTfjsSystems(): BenchSystem[] {
+  const tf = nodeTfjsNamespace();
   return NODE_TFJS_BACKENDS.map((backend) => tfjsSystem(tf, backend));
 }

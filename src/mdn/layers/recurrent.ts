@@ -11,7 +11,7 @@ import type { AdapterClass } from '../../runtime/device.js';
 import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js';
 import { denseInputGrad } from '../../shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../shaders/denseWeightGrad.js';
-import { MAX_RECURRENT_UNITS, gateCount } from '../../shaders/recurrent.wgsl.js';
+import { MAX_RECURRENT_UNITS, gateCount, laneUnits } from '../../shaders/recurrent.wgsl.js';
 import { recurrentForward } from '../../shaders/recurrentForward.js';
 import { recurrentBackward } from '../../shaders/recurrentBackward.js';
 import { type RecurrentCell, type RecurrentShape, recurrentBackward as referenceBackward, recurrentForward as referenceForward } from '../reference/recurrent.js';
@@ -47,11 +47,24 @@ export const recurrentShapeOf = (layer: PlacedLayer<RecurrentSpec>, rows: number
   recurrentOffset: recurrentOffsetOf(layer),
 });
 
-/** The stages of a layer's forward pass in a design (forward) and its backward pass (bench and tests force one). */
-export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, design: RecurrentDesign, adapterClass?: AdapterClass, continued = false) {
+/** How a layer's walks are built (bench and tests force each). */
+export interface RecurrentChoice {
+  readonly design: RecurrentDesign;
+  /** Units per invocation: 4 (vec4 lanes; units % 4 == 0) or 1; default 4 where the units allow. */
+  readonly lane?: 1 | 4;
+  readonly adapterClass?: AdapterClass;
+  /** The forward pass continues the previous call's state (generation; see ForwardOptions). */
+  readonly continued?: boolean;
+}
+
+/** The stages of a layer's forward pass (forward) and its backward pass. */
+export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: RecurrentChoice) {
+  const { design, adapterClass, continued = false } = choice;
   const { inputs, spec } = layer;
   const cell = spec.kind;
   const units = spec.units;
+  const lane = choice.lane ?? laneUnits(units);
+  if (lane === 4 && units % 4 !== 0) throw new Error(`vec4 lanes need units divisible by 4, got ${units}`);
   const width = gateCount(cell) * units;
   const offset = recurrentOffsetOf(layer);
   const inputBlock = (r: Parameters<typeof subRange>[0]) => subRange(r, 0, (inputs + 1) * width);
@@ -68,7 +81,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, design: Recur
     stage(denseForward, denseForwardVariant('identity', { outputs: width }, adapterClass), dense, (io: ForwardIo) => ({ input: io.input, weights: inputBlock(io.weights), output: io.workspace[0] })),
     stage(
       recurrentForward,
-      { cell, save: training, ...(continued ? { continued } : {}) },
+      { cell, save: training, ...(continued ? { continued } : {}), ...(lane === 4 ? { lane } : {}) },
       walk(false),
       (io: ForwardIo) => ({ gates: io.workspace[0], recurrent: recurrentBlock(io.weights), cells: io.workspace[1], output: io.output, ...(training ? { previous: io.workspace[2] } : {}) }),
       passes,
@@ -80,7 +93,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, design: Recur
     const stages: Stage<BackwardIo>[] = [
       stage(
         recurrentBackward,
-        { cell },
+        { cell, ...(lane === 4 ? { lane } : {}) },
         walk(true),
         (io: BackwardIo) => ({
           gates: io.workspace[0],
@@ -210,8 +223,9 @@ function recurrentKind(cell: RecurrentCell): LayerKind<RecurrentSpec> {
       return block;
     },
     describe: (layer) => `${layer.inputs} -> ${layer.outputs} ${cell}`,
-    forward: (layer, training, adapterClass, options) => recurrentStages(layer, recurrentDesignFor(adapterClass), adapterClass, options?.continued ?? false).forward(training),
-    backward: (layer, inputActivation, adapterClass) => recurrentStages(layer, recurrentDesignFor(adapterClass), adapterClass).backward(inputActivation),
+    forward: (layer, training, adapterClass, options) =>
+      recurrentStages(layer, { design: recurrentDesignFor(adapterClass), adapterClass, continued: options?.continued ?? false }).forward(training),
+    backward: (layer, inputActivation, adapterClass) => recurrentStages(layer, { design: recurrentDesignFor(adapterClass), adapterClass }).backward(inputActivation),
     reference: {
       forward: (layer, params, x, rows, steps = 1) => referenceForward(x, params, recurrentShapeOf(layer, rows, steps)),
       backward: (layer, params, x, outputGrad, rows, inputActivation, steps = 1) =>

@@ -12,7 +12,7 @@ import type { GpuContext } from '../../../src/runtime/device.js';
 import { compileKernel } from '../../../src/runtime/kernel.js';
 import { ProgramBuilder, type Resource } from '../../../src/runtime/program.js';
 import { createStorageBuffer, readFloats, uploadFloats } from '../../../src/runtime/buffers.js';
-import { type RecurrentDesign, type RecurrentSpec, gru, lstm, recurrentStages } from '../../../src/mdn/layers/recurrent.js';
+import { type RecurrentChoice, type RecurrentDesign, type RecurrentSpec, gru, lstm, recurrentStages } from '../../../src/mdn/layers/recurrent.js';
 import type { PlacedLayer, Stage } from '../../../src/mdn/layers/index.js';
 import type { RecurrentCell } from '../../../src/mdn/reference/recurrent.js';
 import type { Activation } from '../../../src/shaders/activation.wgsl.js';
@@ -35,6 +35,8 @@ export interface RecurrentArgs {
   inputs: number;
   units: number;
   design: RecurrentDesign;
+  /** Units per invocation (default: the layer's choice). */
+  lane?: 1 | 4;
   /** The layer's input comes from a tanh layer (so an input gradient is computed), or is the data. */
   inputActivation?: Activation;
   /** Sequences end early (lengths steps, steps − 1, …, at least 1): dL/dh is zero after each one's end. */
@@ -50,7 +52,7 @@ export const placedRecurrent = (cell: RecurrentCell, inputs: number, units: numb
 });
 
 /** Records and runs the layer's stages on fresh buffers; returns what was asked for. */
-export async function runRecurrentLayer(gpu: GpuContext, layer: PlacedLayer<RecurrentSpec>, design: RecurrentDesign, steps: number, rows: number, data: { x: ArrayLike<number>; params: ArrayLike<number>; outputGrad?: ArrayLike<number> }, inputActivation?: Activation) {
+export async function runRecurrentLayer(gpu: GpuContext, layer: PlacedLayer<RecurrentSpec>, choice: RecurrentChoice, steps: number, rows: number, data: { x: ArrayLike<number>; params: ArrayLike<number>; outputGrad?: ArrayLike<number> }, inputActivation?: Activation) {
   const made: GPUBuffer[] = [];
   const buffer = (label: string, floats: number, values?: ArrayLike<number>) => {
     const b = createStorageBuffer(gpu, label, floats);
@@ -69,7 +71,7 @@ export async function runRecurrentLayer(gpu: GpuContext, layer: PlacedLayer<Recu
     inputGrad: buffer('dx', rows * layer.inputs),
     weightGrad: buffer('dparams', count),
   };
-  const stages = recurrentStages(layer, design);
+  const stages = recurrentStages(layer, choice);
   const all: Stage<typeof io>[] = [...stages.forward(training), ...(training ? stages.backward(inputActivation) : [])] as Stage<typeof io>[];
   const builder = new ProgramBuilder(gpu, 'test recurrent layer');
   for (const s of all) {
@@ -167,9 +169,9 @@ export const recurrentCases = {
   },
 
   async recurrentLayer(gpu: GpuContext, args: RecurrentArgs) {
-    const { steps, batch, inputs, units, design, inputActivation } = args;
+    const { steps, batch, inputs, units, design, lane, inputActivation } = args;
     const { layer, rows, params, x, outputGrad } = recurrentProblem(args);
-    const gpuResult = await runRecurrentLayer(gpu, layer, design, steps, rows, { x, params, outputGrad }, inputActivation);
+    const gpuResult = await runRecurrentLayer(gpu, layer, { design, ...(lane ? { lane } : {}) }, steps, rows, { x, params, outputGrad }, inputActivation);
     const expected = layer.kind.reference.forward(layer, params, x, rows, steps);
     const grads = layer.kind.reference.backward(layer, params, x, outputGrad, rows, inputActivation ?? 'identity', steps);
     const perStep = (inputs + units + 16) * U * 4;
