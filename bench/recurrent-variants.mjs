@@ -92,6 +92,27 @@ await compare('backward walk', [
   await walk('looped, vec4, probe: no weight loads', probed(recurrentBackward, noWeightLoads), backward4, true, false),
   await walk('looped, vec4, probe: no barriers (wrong)', probed(recurrentBackward, noBarriers), backward4, true, false),
 ]);
+// Generation: one continued step of 256 sequences, the layer's whole forward stages in each design.
+const { lstm, recurrentStages } = await import('../dist/mdn/layers/recurrent.js');
+{
+  const N = 256;
+  const layer = { kind: lstm, spec: { kind: 'lstm', units: H }, index: 0, inputs: 3, outputs: H };
+  const io = {
+    input: buffer(N * 3, random(N * 3, 1)),
+    weights: buffer(lstm.parameterCount(layer.spec, 3), random(lstm.parameterCount(layer.spec, 3))),
+    output: buffer(N * H, random(N * H, 0.5)),
+    workspace: lstm.workspace(layer.spec, 3, false).map((w) => buffer(N * w, random(N * w, 0.5))),
+  };
+  const step = async (label, choice) => {
+    const builder = new ProgramBuilder(gpu, label);
+    for (const s of recurrentStages(layer, choice).forward(false)) builder.add(await compileKernel(gpu, s.definition, s.variant), s.resources(io), s.sizes(N, 1, 0));
+    return { label, program: builder.build() };
+  };
+  await compare(`generation: one continued step of ${N} sequences (all the layer's stages)`, [
+    await step('walk, one step (looped), vec4 lanes', { design: 'looped', continued: true }),
+    await step('dense products, then the gates', { design: 'products', continued: true }),
+  ]);
+}
 const driver = vulkanDriver().driver ?? 'system';
 const file = `${values.out}/recurrent-variants-${new Date().toISOString().slice(0, 10)}-${gpu.adapterDescription.includes('llvmpipe') ? 'lavapipe' : gpu.adapterDescription.includes('SwiftShader') ? 'swiftshader' : driver}.txt`;
 writeFileSync(file, `${output.join('\n')}\n`);

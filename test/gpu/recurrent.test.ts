@@ -39,3 +39,16 @@ describe('sequence training', () => {
     expectReportsPass(await page().run<CompareReport[]>('recurrentTrainingSteps', args)),
   );
 });
+
+describe('generation steps (one call per step, continuing the last)', () => {
+  it.each(
+    (['lstm', 'gru'] as const).flatMap((cell) =>
+      (['looped', 'products'] as const).flatMap((design) => [
+        { cell, design, steps: 7, batch: 5, inputs: 3, units: 8 },
+        { cell, design, steps: 5, batch: 3, inputs: 2, units: 70 },
+      ]),
+    ),
+  )('$cell, $design: $steps steps of $batch sequences, $inputs -> $units, match the walk of the reference', async (args) =>
+    expectReportsPass(await page().run<CompareReport[]>('recurrentContinued', args)),
+  );
+});

@@ -14,6 +14,7 @@ import { denseWeightGrad, denseWeightGradVariant } from '../../shaders/denseWeig
 import { MAX_RECURRENT_UNITS, gateCount, laneUnits } from '../../shaders/recurrent.wgsl.js';
 import { recurrentForward } from '../../shaders/recurrentForward.js';
 import { recurrentBackward } from '../../shaders/recurrentBackward.js';
+import { recurrentCell } from '../../shaders/recurrentCell.js';
 import { type RecurrentCell, type RecurrentShape, recurrentBackward as referenceBackward, recurrentForward as referenceForward } from '../reference/recurrent.js';
 import type { Random } from '../random.js';
 import { type BackwardIo, type ForwardIo, type LayerKind, type LayerSpec, type PlacedLayer, type Stage, stage } from './layerKind.js';
@@ -26,12 +27,16 @@ export interface RecurrentSpec extends LayerSpec {
 
 /**
  * How the walk through time is dispatched: 'looped', one dispatch walking every step with a workgroup barrier
- * between steps, or 'perStep', one dispatch per step.
+ * between steps, or 'perStep', one dispatch per step. 'products' is for generation's single continued steps: the
+ * recurrent product as a dense matrix product over all sequences, then the gates (other passes walk as 'looped').
  */
-export type RecurrentDesign = 'looped' | 'perStep';
+export type RecurrentDesign = 'looped' | 'perStep' | 'products';
 
-/** The design each adapter class runs; 'looped' everywhere until bench:kernels -- recurrent says otherwise. */
-export const recurrentDesignFor = (_adapterClass: AdapterClass | undefined): RecurrentDesign => 'looped';
+/**
+ * The design each adapter class runs: training and scoring walk 'looped' (1.2-1.35x faster than 'perStep' on
+ * lavapipe); generation's continued steps take 'products' (see bench/results/recurrent-variants-*.txt).
+ */
+export const recurrentDesignFor = (_adapterClass: AdapterClass | undefined, continued = false): RecurrentDesign => (continued ? 'products' : 'looped');
 
 /** Floats of the parameter block before the recurrent block: the input block, padded to 64 floats. */
 export const recurrentOffsetOf = (layer: Pick<PlacedLayer<RecurrentSpec>, 'inputs' | 'spec'>): number =>
@@ -73,12 +78,24 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
   const walk = (descending: boolean) => (rows: number, steps: number, pass: number) => {
     if (continued && steps !== 1) throw new Error('a continued recurrent forward pass runs one step per call');
     const batch = rows / steps;
-    if (design === 'looped') return { batch, units, steps, first: descending ? steps - 1 : 0, count: steps };
+    if (design !== 'perStep') return { batch, units, steps, first: descending ? steps - 1 : 0, count: steps };
     return { batch, units, steps, first: descending ? steps - 1 - pass : pass, count: 1 };
   };
   const passes = design === 'perStep' ? (steps: number) => steps : undefined;
-  const forward = (training: boolean): Stage<ForwardIo>[] => [
-    stage(denseForward, denseForwardVariant('identity', { outputs: width }, adapterClass), dense, (io: ForwardIo) => ({ input: io.input, weights: inputBlock(io.weights), output: io.workspace[0] })),
+  const inputProduct = stage(denseForward, denseForwardVariant('identity', { outputs: width }, adapterClass), dense, (io: ForwardIo) => ({ input: io.input, weights: inputBlock(io.weights), output: io.workspace[0] }));
+  // A step that continues the last call's (generation): both products as dense ones over all sequences, h_{t−1}
+  // being what `output` holds, then the gates; measured against the walk's one step in recurrent-variants.
+  const continuedStep = (): Stage<ForwardIo>[] => [
+    inputProduct,
+    stage(denseForward, denseForwardVariant('identity', { outputs: width }, adapterClass), (rows: number) => ({ rows, inputs: units, outputs: width }), (io: ForwardIo) => ({
+      input: io.output,
+      weights: recurrentBlock(io.weights),
+      output: io.workspace[2],
+    })),
+    stage(recurrentCell, { cell }, (rows: number) => ({ rows, units }), (io: ForwardIo) => ({ gates: io.workspace[0], recurrentPart: io.workspace[2], cells: io.workspace[1], output: io.output })),
+  ];
+  const forward = (training: boolean): Stage<ForwardIo>[] => (continued && design === 'products' ? continuedStep() : [
+    inputProduct,
     stage(
       recurrentForward,
       { cell, save: training, ...(continued ? { continued } : {}), ...(lane === 4 ? { lane } : {}) },
@@ -86,7 +103,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
       (io: ForwardIo) => ({ gates: io.workspace[0], recurrent: recurrentBlock(io.weights), cells: io.workspace[1], output: io.output, ...(training ? { previous: io.workspace[2] } : {}) }),
       passes,
     ),
-  ];
+  ]);
   const backward = (inputActivation: Parameters<LayerKind['backward']>[1]): Stage<BackwardIo>[] => {
     // The GRU's recurrent product has gradients of its own (workspace[3]); the LSTM's are the input product's.
     const recurrentGates = (io: BackwardIo) => (cell === 'gru' ? io.workspace[3] : io.workspace[0]);
@@ -163,10 +180,10 @@ function recurrentKind(cell: RecurrentCell): LayerKind<RecurrentSpec> {
     outputActivation: () => 'identity',
     parameterCount: (spec, inputs) => recurrentOffsetOf({ inputs, spec }) + (spec.units + 1) * gateCount(cell) * spec.units,
     // The gates (input part, then activated, then their gradients), the cells, and in training h_{t−1} (and the
-    // GRU's recurrent gate gradients).
+    // GRU's recurrent gate gradients); in inference the recurrent part of the gates (generation's products).
     workspace(spec, _inputs, training) {
       const width = gateCount(cell) * spec.units;
-      if (!training) return [width, spec.units];
+      if (!training) return [width, spec.units, width];
       return cell === 'gru' ? [width, spec.units, spec.units, width] : [width, spec.units, spec.units];
     },
     // 'pytorch': every weight and bias uniform in ±1/√units, as torch.nn.LSTM/GRU reset them. 'glorot', as Keras
@@ -224,7 +241,7 @@ function recurrentKind(cell: RecurrentCell): LayerKind<RecurrentSpec> {
     },
     describe: (layer) => `${layer.inputs} -> ${layer.outputs} ${cell}`,
     forward: (layer, training, adapterClass, options) =>
-      recurrentStages(layer, { design: recurrentDesignFor(adapterClass), adapterClass, continued: options?.continued ?? false }).forward(training),
+      recurrentStages(layer, { design: recurrentDesignFor(adapterClass, options?.continued), adapterClass, continued: options?.continued ?? false }).forward(training),
     backward: (layer, inputActivation, adapterClass) => recurrentStages(layer, { design: recurrentDesignFor(adapterClass), adapterClass }).backward(inputActivation),
     reference: {
       forward: (layer, params, x, rows, steps = 1) => referenceForward(x, params, recurrentShapeOf(layer, rows, steps)),

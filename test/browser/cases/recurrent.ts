@@ -142,6 +142,58 @@ export const SEQUENCE_ARCHITECTURE = (cell: RecurrentCell): MdnArchitecture =>
 
 export const recurrentCases = {
   /**
+   * Generation's steps: a first one-step call from a zero state, then one-step calls that continue it, h read
+   * after each, against the reference's forward pass over all the steps (tolerance as for the walk's forward).
+   */
+  async recurrentContinued(gpu: GpuContext, args: RecurrentArgs) {
+    const { cell, steps, batch, inputs, units, design } = args;
+    const { layer, rows, params, x } = recurrentProblem(args);
+    const expected = layer.kind.reference.forward(layer, params, x, rows, steps);
+    const made: GPUBuffer[] = [];
+    const buffer = (floats: number, values?: ArrayLike<number>) => {
+      const b = createStorageBuffer(gpu, 'continued', floats);
+      made.push(b);
+      if (values) uploadFloats(gpu, b, Float32Array.from(values));
+      return b;
+    };
+    const count = layer.kind.parameterCount(layer.spec, inputs);
+    const io = {
+      input: buffer(batch * inputs),
+      weights: buffer(count, params),
+      output: buffer(batch * units),
+      workspace: layer.kind.workspace(layer.spec, inputs, false).map((w) => buffer(batch * w)),
+    };
+    const program = async (continued: boolean) => {
+      const builder = new ProgramBuilder(gpu, 'continued steps');
+      for (const s of recurrentStages(layer, { design: continued ? design : 'looped', continued }).forward(false)) {
+        builder.add(await compileKernel(gpu, s.definition, s.variant), s.resources(io) as Record<string, Resource>, s.sizes(batch, 1, 0));
+      }
+      return builder.build();
+    };
+    const first = await program(false);
+    const next = await program(true);
+    const got = new Float64Array(rows * units);
+    try {
+      for (let t = 0; t < steps; t++) {
+        uploadFloats(gpu, io.input, Float32Array.from(x.subarray(t * batch * inputs, (t + 1) * batch * inputs)));
+        const encoder = gpu.device.createCommandEncoder();
+        const pass = encoder.beginComputePass();
+        (t === 0 ? first : next).encode(pass, 0);
+        pass.end();
+        gpu.device.queue.submit([encoder.finish()]);
+        got.set(await readFloats(gpu, io.output, batch * units), t * batch * units);
+      }
+    } finally {
+      first.destroy();
+      next.destroy();
+      made.forEach((b) => b.destroy());
+    }
+    const perStep = (inputs + units + 16) * U * 4;
+    const bound = expected.map((_, i) => (Math.floor(i / (units * batch)) + 1) * perStep);
+    return [compareArrays(`${cell} ${design} continued steps`, got, expected, { atol: 1e-7, rtol: 0, bound })];
+  },
+
+  /**
    * Adam steps of a sequence model (a recurrent layer, a dense layer, a bivariate full-covariance head with a
    * Bernoulli pen) on padded sequences of different lengths, on the GPU and in the float64 reference: losses
    * per step and parameters after the last, with stepsAgainstReference's tolerances.
