@@ -51,6 +51,7 @@ async function walk(label, definition, variant, descending, perStep) {
   const bind = definition.bindings(variant).filter((b) => b.kind === 'storage').map((b) => b.name);
   const bound = Object.fromEntries(bind.map((name) => [name, resources[name]]));
   if (perStep) for (let t = 0; t < T; t++) builder.add(kernel, bound, { batch: B, units: H, steps: T, first: descending ? T - 1 - t : t, count: 1 });
+  // (sequences per workgroup come from the variant; the plan sizes the dispatch)
   else builder.add(kernel, bound, { batch: B, units: H, steps: T, first: descending ? T - 1 : 0, count: T });
   return { label, program: builder.build() };
 }
@@ -79,6 +80,9 @@ await compare('forward walk', [
   await walk('per step, scalar lanes', recurrentForward, forward, false, true),
   await walk('looped, vec4 lanes', recurrentForward, forward4, false, false),
   await walk('per step, vec4 lanes', recurrentForward, forward4, false, true),
+  await walk('looped, vec4, 2 sequences per workgroup', recurrentForward, { ...forward4, sequences: 2 }, false, false),
+  await walk('looped, vec4, 4 sequences per workgroup', recurrentForward, { ...forward4, sequences: 4 }, false, false),
+  await walk('looped, scalar, 4 sequences per workgroup', recurrentForward, { ...forward, sequences: 4 }, false, false),
   await walk('looped, vec4, probe: no weight loads', probed(recurrentForward, noWeightLoads), forward4, false, false),
   await walk('looped, vec4, probe: no barriers (wrong)', probed(recurrentForward, noBarriers), forward4, false, false),
 ]);
@@ -89,6 +93,9 @@ await compare('backward walk', [
   await walk('per step, scalar lanes', recurrentBackward, backward, true, true),
   await walk('looped, vec4 lanes', recurrentBackward, backward4, true, false),
   await walk('per step, vec4 lanes', recurrentBackward, backward4, true, true),
+  await walk('looped, vec4, 2 sequences per workgroup', recurrentBackward, { ...backward4, sequences: 2 }, true, false),
+  await walk('looped, vec4, 4 sequences per workgroup', recurrentBackward, { ...backward4, sequences: 4 }, true, false),
+  await walk('looped, scalar, 4 sequences per workgroup', recurrentBackward, { ...backward, sequences: 4 }, true, false),
   await walk('looped, vec4, probe: no weight loads', probed(recurrentBackward, noWeightLoads), backward4, true, false),
   await walk('looped, vec4, probe: no barriers (wrong)', probed(recurrentBackward, noBarriers), backward4, true, false),
 ]);

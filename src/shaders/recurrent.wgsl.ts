@@ -19,6 +19,9 @@ export type { RecurrentCell };
 /** Most units a recurrent layer may have: the forward walk keeps the state in workgroup memory (twice 4 KiB). */
 export const MAX_RECURRENT_UNITS = 1024;
 
+/** Floats of the forward walk's workgroup state: two copies of sequences × units ≤ 2048 (16 KiB, every adapter's minimum). */
+export const RECURRENT_STATE_FLOATS = 4096;
+
 /** Invocations per workgroup (one workgroup per sequence; units are shared out among them). */
 export const RECURRENT_WORKGROUP = 64;
 
@@ -43,5 +46,14 @@ fn sigmoid(x: T) -> T { return 1.0 / (1.0 + exp(-x)); }
 fn tanhClamped(x: T) -> T { return tanh(clamp(x, T(-15.0), T(15.0))); }
 `;
 
-/** One workgroup per sequence. */
-export const sequenceWorkgroups = (batch: number) => [batch, 1, 1] as const;
+/** One workgroup per `sequences` sequences. */
+export const sequenceWorkgroups = (batch: number, sequences = 1) => [Math.ceil(batch / sequences), 1, 1] as const;
+
+/** Most sequences a workgroup may walk side by side with this many units (its state must fit workgroup memory). */
+export const maxSequencesPerWorkgroup = (units: number): 1 | 2 | 4 => (4 * units <= RECURRENT_STATE_FLOATS / 2 ? 4 : 2 * units <= RECURRENT_STATE_FLOATS / 2 ? 2 : 1);
+
+/** Throws where a variant cannot run these units. */
+export function checkLanes(kernel: string, units: number, lane: 1 | 4, sequences: 1 | 2 | 4): void {
+  if (lane === 4 && units % 4 !== 0) throw new Error(`${kernel}: vec4 lanes need units divisible by 4, got ${units}`);
+  if (sequences * units > RECURRENT_STATE_FLOATS / 2) throw new Error(`${kernel}: ${sequences} sequences of ${units} units do not fit one workgroup's state`);
+}

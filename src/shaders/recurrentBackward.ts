@@ -8,12 +8,14 @@
 // Float64 reference: src/mdn/reference/recurrent.ts.
 import { optional, readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { defineKernel } from '../runtime/kernel.js';
-import { RECURRENT_WORKGROUP, type RecurrentCell, RecurrentShape, type RecurrentSizes, laneElement, laneWgsl, sequenceWorkgroups } from './recurrent.wgsl.js';
+import { RECURRENT_WORKGROUP, type RecurrentCell, RecurrentShape, type RecurrentSizes, checkLanes, laneElement, laneWgsl, sequenceWorkgroups } from './recurrent.wgsl.js';
 
 export interface RecurrentBackwardVariant {
   readonly cell: RecurrentCell;
   /** Units per invocation: 4 reads every buffer as vec4s (units % 4 == 0); default 1. */
   readonly lane?: 1 | 4;
+  /** Sequences per workgroup (1, 2 or 4), sharing each weight load; default 1. */
+  readonly sequences?: 1 | 2 | 4;
 }
 
 // Indices are in floats; `at(i)` turns one into the buffers' element index.
@@ -50,23 +52,31 @@ const gruStep = `
       recurrentGates[at(g0 + 2u * h)] = dnPre * r;
       cells[at(row * h + j)] = dh * z;`;
 
-// dh_{t} from step t + 1's gate gradients (row `next`, in floats): Σ_m W_hhᵀ[unit, m]·dPre[m] for the lane's units,
-// reading the block's row of each unit along m (as vec4s in vector lanes).
-const recurrentSum = (lane: 1 | 4, source: string) =>
-  lane === 4
-    ? `fn recurrentSum(j: u32, next: u32, w: u32) -> T {
-  var sum = T(0.0);
-  for (var m = 0u; m < w; m += 4u) {
-    let d = ${source}[(next + m) / 4u];
-    sum += T(dot(recurrent[(j * w + m) / 4u], d), dot(recurrent[((j + 1u) * w + m) / 4u], d), dot(recurrent[((j + 2u) * w + m) / 4u], d), dot(recurrent[((j + 3u) * w + m) / 4u], d));
+const range = (n: number) => Array.from({ length: n }, (_, s) => s);
+
+// dh_t from step t + 1's gate gradients for each of the workgroup's sequences: Σ_m W_hhᵀ[unit, m]·dPre[m] for the
+// lane's units, reading the block's row of each unit along m (as vec4s in vector lanes) once for all sequences.
+// `next{s}` is sequence s's row t + 1, in floats; the sums land in `sum{s}`.
+function recurrentSums(lane: 1 | 4, source: string, sequences: number): string {
+  if (lane === 1) {
+    return `
+      for (var m = 0u; m < w; m++) {
+        let wv = recurrent[j * w + m];
+${range(sequences).map((s) => `        sum${s} += wv * ${source}[next${s} + m];`).join('\n')}
+      }`;
   }
-  return sum;
-}`
-    : `fn recurrentSum(j: u32, next: u32, w: u32) -> T {
-  var sum = 0.0;
-  for (var m = 0u; m < w; m++) { sum += recurrent[j * w + m] * ${source}[next + m]; }
-  return sum;
-}`;
+  return `
+      for (var m = 0u; m < w; m += 4u) {
+        let w0 = recurrent[(j * w + m) / 4u];
+        let w1 = recurrent[((j + 1u) * w + m) / 4u];
+        let w2 = recurrent[((j + 2u) * w + m) / 4u];
+        let w3 = recurrent[((j + 3u) * w + m) / 4u];
+${range(sequences)
+  .map((s) => `        let d${s} = ${source}[(next${s} + m) / 4u];
+        sum${s} += T(dot(w0, d${s}), dot(w1, d${s}), dot(w2, d${s}), dot(w3, d${s}));`)
+  .join('\n')}
+      }`;
+}
 
 export const recurrentBackward = defineKernel<RecurrentBackwardVariant, RecurrentSizes>()({
   name: 'recurrentBackward',
@@ -82,23 +92,30 @@ export const recurrentBackward = defineKernel<RecurrentBackwardVariant, Recurren
     ];
   },
   // `first` is the latest step of the dispatch; it walks `count` steps down from there.
-  source: ({ cell, lane = 1 }) => `${laneWgsl(lane)}
+  source: ({ cell, lane = 1, sequences = 1 }) => `${laneWgsl(lane)}
 fn at(i: u32) -> u32 { return i / L; }
-${recurrentSum(lane, cell === 'lstm' ? 'gates' : 'recurrentGates')}
 
 @compute @workgroup_size(${RECURRENT_WORKGROUP})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let b = wid.x;
+  let b0 = wid.x * ${sequences}u;
   let h = shape.units;
   let w = ${cell === 'lstm' ? 4 : 3}u * h;
   for (var s = 0u; s < shape.count; s++) {
     let t = shape.first - s;
-    let row = t * shape.batch + b;
     for (var j = lid.x * L; j < h; j += ${RECURRENT_WORKGROUP}u * L) {
-      var dh = outputGrad[at(row * h + j)];
-      if (t + 1u < shape.steps) {
-        dh += recurrentSum(j, (row + shape.batch) * w, w)${cell === 'gru' ? ' + cells[at((row + shape.batch) * h + j)]' : ''};
-      }${cell === 'lstm' ? lstmStep : gruStep}
+${range(sequences).map((q) => `      let next${q} = ((t + 1u) * shape.batch + min(b0 + ${q}u, shape.batch - 1u)) * w;`).join('\n')}
+${range(sequences).map((q) => `      var sum${q} = T(0.0);`).join('\n')}
+      if (t + 1u < shape.steps) {${recurrentSums(lane, cell === 'lstm' ? 'gates' : 'recurrentGates', sequences).replace(/\n/g, '\n  ')}
+      }
+${range(sequences)
+  .map(
+    (q) => `      if (b0 + ${q}u < shape.batch) {
+        let row = t * shape.batch + b0 + ${q}u;
+        var dh = outputGrad[at(row * h + j)];
+        if (t + 1u < shape.steps) { dh += sum${q}${cell === 'gru' ? ' + cells[at((row + shape.batch) * h + j)]' : ''}; }${(cell === 'lstm' ? lstmStep : gruStep).replace(/\n/g, '\n  ')}
+      }`,
+  )
+  .join('\n')}
     }
     // Step t's gradients, written by every invocation, are read by all at step t − 1.
     storageBarrier();
@@ -106,7 +123,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 }
 `,
   plan: (sizes, v) => {
-    if ((v.lane ?? 1) === 4 && sizes.units % 4 !== 0) throw new Error(`recurrentBackward: vec4 lanes need units divisible by 4, got ${sizes.units}`);
-    return { uniforms: { ...sizes }, workgroups: sequenceWorkgroups(sizes.batch) };
+    checkLanes('recurrentBackward', sizes.units, v.lane ?? 1, v.sequences ?? 1);
+    return { uniforms: { ...sizes }, workgroups: sequenceWorkgroups(sizes.batch, v.sequences ?? 1) };
   },
 });

@@ -3,11 +3,12 @@
 // (units + 1) x G·units block) and writes h_t to `output`. Kept for the backward pass: the activated gates (in
 // place), `cells` (LSTM: c_t; GRU: h_{t−1}·W_hnᵀ + b_hn, what r multiplies) and, in training, h_{t−1} itself
 // (`previous`, which the recurrent weight gradient reads as its input). The state lives in workgroup memory,
-// twice: step t reads one copy and writes the other, so one barrier per step separates them.
+// twice: step t reads one copy and writes the other, so one barrier per step separates them. A workgroup may walk
+// several sequences side by side (`sequences`): each weight it loads then serves all of them.
 // Float64 reference: src/mdn/reference/recurrent.ts.
 import { optional, readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { defineKernel } from '../runtime/kernel.js';
-import { MAX_RECURRENT_UNITS, RECURRENT_WORKGROUP, type RecurrentCell, RecurrentShape, type RecurrentSizes, laneElement, laneWgsl, sequenceWorkgroups } from './recurrent.wgsl.js';
+import { RECURRENT_STATE_FLOATS, RECURRENT_WORKGROUP, type RecurrentCell, RecurrentShape, type RecurrentSizes, checkLanes, laneElement, laneWgsl, sequenceWorkgroups } from './recurrent.wgsl.js';
 
 export interface RecurrentForwardVariant {
   readonly cell: RecurrentCell;
@@ -20,62 +21,67 @@ export interface RecurrentForwardVariant {
   readonly continued?: boolean;
   /** Units per invocation: 4 reads every buffer as vec4s (units % 4 == 0); default 1. */
   readonly lane?: 1 | 4;
+  /** Sequences per workgroup (1, 2 or 4; sequences × units ≤ 2048); default 1. */
+  readonly sequences?: 1 | 2 | 4;
 }
 
-// Indices below are in floats; `at(i)` turns one into the buffers' element index.
-const lstmStep = (save: boolean, continued: boolean) => `
-      var ai = recurrent[at(hw + j)];
-      var af = recurrent[at(hw + h + j)];
-      var ag = recurrent[at(hw + 2u * h + j)];
-      var ao = recurrent[at(hw + 3u * h + j)];
-      for (var k = 0u; k < h; k++) {
-        let hk = state[read + k];
-        let w0 = k * w + j;
-        ai += hk * recurrent[at(w0)];
-        af += hk * recurrent[at(w0 + h)];
-        ag += hk * recurrent[at(w0 + 2u * h)];
-        ao += hk * recurrent[at(w0 + 3u * h)];
-      }
-      let g0 = row * w + j;
-      let i = sigmoid(gates[at(g0)] + ai);
-      let f = sigmoid(gates[at(g0 + h)] + af);
-      let g = tanhClamped(gates[at(g0 + 2u * h)] + ag);
-      let o = sigmoid(gates[at(g0 + 3u * h)] + ao);
-      var cPrevious = T(0.0);
-      if (t > 0u) { cPrevious = cells[at((row - shape.batch) * h + j)]; }${continued ? `
-      else { cPrevious = cells[at(row * h + j)]; }` : ''}
-      let c = f * cPrevious + i * g;
-      let hNew = o * tanhClamped(c);
-      cells[at(row * h + j)] = c;
-      output[at(row * h + j)] = hNew;${save ? `
-      gates[at(g0)] = i;
-      gates[at(g0 + h)] = f;
-      gates[at(g0 + 2u * h)] = g;
-      gates[at(g0 + 3u * h)] = o;
-      previous[at(row * h + j)] = lane(read + j);` : ''}`;
+const range = (n: number) => Array.from({ length: n }, (_, s) => s);
+const gateNames = (cell: RecurrentCell) => (cell === 'lstm' ? ['i', 'f', 'g', 'o'] : ['r', 'z', 'n']);
 
-const gruStep = (save: boolean) => `
-      var ar = recurrent[at(hw + j)];
-      var az = recurrent[at(hw + h + j)];
-      var an = recurrent[at(hw + 2u * h + j)];
+// One step of the lane's units for each of the workgroup's sequences: the recurrent sums share every weight load,
+// then each sequence's gates. Indices are in floats; `at(i)` turns one into the buffers' element index.
+function stepSource(cell: RecurrentCell, save: boolean, continued: boolean, sequences: number): string {
+  const gates = gateNames(cell);
+  const sums = range(sequences).flatMap((s) => gates.map((g, q) => `      var a${g}${s} = recurrent[at(hw + ${q}u * h + j)];`));
+  const loads = gates.map((g, q) => `        let w${g} = recurrent[at(w0 + ${q}u * h)];`);
+  const adds = range(sequences).flatMap((s) => [`        let h${s} = state[read + ${s}u * h + k];`, ...gates.map((g) => `        a${g}${s} += h${s} * w${g};`)]);
+  const apply = range(sequences).map((s) => {
+    const a = (g: string) => `a${g}${s}`;
+    const body =
+      cell === 'lstm'
+        ? `
+        let i = sigmoid(gates[at(g0)] + ${a('i')});
+        let f = sigmoid(gates[at(g0 + h)] + ${a('f')});
+        let g = tanhClamped(gates[at(g0 + 2u * h)] + ${a('g')});
+        let o = sigmoid(gates[at(g0 + 3u * h)] + ${a('o')});
+        var cPrevious = T(0.0);
+        if (t > 0u) { cPrevious = cells[at((row - shape.batch) * h + j)]; }${continued ? `
+        else { cPrevious = cells[at(row * h + j)]; }` : ''}
+        let c = f * cPrevious + i * g;
+        let hNew = o * tanhClamped(c);
+        cells[at(row * h + j)] = c;
+        output[at(row * h + j)] = hNew;${save ? `
+        gates[at(g0)] = i;
+        gates[at(g0 + h)] = f;
+        gates[at(g0 + 2u * h)] = g;
+        gates[at(g0 + 3u * h)] = o;
+        previous[at(row * h + j)] = lane(read + ${s}u * h + j);` : ''}`
+        : `
+        let r = sigmoid(gates[at(g0)] + ${a('r')});
+        let z = sigmoid(gates[at(g0 + h)] + ${a('z')});
+        let n = tanhClamped(gates[at(g0 + 2u * h)] + r * ${a('n')});
+        let hNew = (1.0 - z) * n + z * lane(read + ${s}u * h + j);
+        cells[at(row * h + j)] = ${a('n')};
+        output[at(row * h + j)] = hNew;${save ? `
+        gates[at(g0)] = r;
+        gates[at(g0 + h)] = z;
+        gates[at(g0 + 2u * h)] = n;
+        previous[at(row * h + j)] = lane(read + ${s}u * h + j);` : ''}`;
+    return `
+      if (b0 + ${s}u < shape.batch) {
+        let row = t * shape.batch + b0 + ${s}u;
+        let g0 = row * w + j;${body}
+        setLane(write + ${s}u * h + j, hNew);
+      }`;
+  });
+  return `
+${sums.join('\n')}
       for (var k = 0u; k < h; k++) {
-        let hk = state[read + k];
         let w0 = k * w + j;
-        ar += hk * recurrent[at(w0)];
-        az += hk * recurrent[at(w0 + h)];
-        an += hk * recurrent[at(w0 + 2u * h)];
-      }
-      let g0 = row * w + j;
-      let r = sigmoid(gates[at(g0)] + ar);
-      let z = sigmoid(gates[at(g0 + h)] + az);
-      let n = tanhClamped(gates[at(g0 + 2u * h)] + r * an);
-      let hNew = (1.0 - z) * n + z * lane(read + j);
-      cells[at(row * h + j)] = an;
-      output[at(row * h + j)] = hNew;${save ? `
-      gates[at(g0)] = r;
-      gates[at(g0 + h)] = z;
-      gates[at(g0 + 2u * h)] = n;
-      previous[at(row * h + j)] = lane(read + j);` : ''}`;
+${loads.join('\n')}
+${adds.join('\n')}
+      }${apply.join('')}`;
+}
 
 export const recurrentForward = defineKernel<RecurrentForwardVariant, RecurrentSizes>()({
   name: 'recurrentForward',
@@ -83,36 +89,39 @@ export const recurrentForward = defineKernel<RecurrentForwardVariant, RecurrentS
     const e = laneElement(lane);
     return [readWrite('gates', e), readOnly('recurrent', e), readWrite('cells', e), readWrite('output', e), ...(save ? [optional(readWrite('previous', e))] : []), uniform('shape', RecurrentShape)];
   },
-  source: ({ cell, save, continued = false, lane = 1 }) => `${laneWgsl(lane)}
-// h_{t−1} of this workgroup's sequence, read by every invocation: two copies, read and written in turn.
-var<workgroup> state: array<f32, ${2 * MAX_RECURRENT_UNITS}>;
+  source: ({ cell, save, continued = false, lane = 1, sequences = 1 }) => `${laneWgsl(lane)}
+// h_{t−1} of each of this workgroup's sequences, read by every invocation: two copies, read and written in turn.
+var<workgroup> state: array<f32, ${RECURRENT_STATE_FLOATS}>;
 
 fn at(i: u32) -> u32 { return i / L; }
-// The lane's units of the state from float \`i\`.
+// The lane's units of the state from float \`i\`, and their new values.
 fn lane(i: u32) -> T {
   return T(${lane === 4 ? 'state[i], state[i + 1u], state[i + 2u], state[i + 3u]' : 'state[i]'});
+}
+fn setLane(i: u32, v: T) {
+  ${lane === 4 ? 'for (var u = 0u; u < 4u; u++) { state[i + u] = v[u]; }' : 'state[i] = v;'}
 }
 
 @compute @workgroup_size(${RECURRENT_WORKGROUP})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let b = wid.x;
+  let b0 = wid.x * ${sequences}u;
   let h = shape.units;
   let w = ${cell === 'lstm' ? 4 : 3}u * h;
   let hw = h * w;
-  for (var j = lid.x; j < h; j += ${RECURRENT_WORKGROUP}u) {
+  for (var e = lid.x; e < ${sequences}u * h; e += ${RECURRENT_WORKGROUP}u) {
+    let b = b0 + e / h;
+    let j = e % h;
     var value = 0.0;
-    if (shape.first > 0u) { value = ${lane === 4 ? 'output[((shape.first - 1u) * shape.batch + b) * h / 4u + j / 4u][j % 4u]' : 'output[((shape.first - 1u) * shape.batch + b) * h + j]'}; }${continued ? `
-    else { value = ${lane === 4 ? 'output[b * h / 4u + j / 4u][j % 4u]' : 'output[b * h + j]'}; }` : ''}
-    state[j] = value;
+    if (b < shape.batch && shape.first > 0u) { value = ${lane === 4 ? 'output[((shape.first - 1u) * shape.batch + b) * h / 4u + j / 4u][j % 4u]' : 'output[((shape.first - 1u) * shape.batch + b) * h + j]'}; }${continued ? `
+    else if (b < shape.batch) { value = ${lane === 4 ? 'output[b * h / 4u + j / 4u][j % 4u]' : 'output[b * h + j]'}; }` : ''}
+    state[e] = value;
   }
   workgroupBarrier();
   for (var s = 0u; s < shape.count; s++) {
     let t = shape.first + s;
-    let row = t * shape.batch + b;
-    let read = (s % 2u) * h;
-    let write = h - read;
-    for (var j = lid.x * L; j < h; j += ${RECURRENT_WORKGROUP}u * L) {${cell === 'lstm' ? lstmStep(save, continued) : gruStep(save)}
-      ${lane === 4 ? 'for (var u = 0u; u < 4u; u++) { state[write + j + u] = hNew[u]; }' : 'state[write + j] = hNew;'}
+    let read = (s % 2u) * ${sequences}u * h;
+    let write = ${sequences}u * h - read;
+    for (var j = lid.x * L; j < h; j += ${RECURRENT_WORKGROUP}u * L) {${stepSource(cell, save, continued, sequences)}
     }
     // Step t + 1 reads the copy step t wrote, and writes the one step t read.
     workgroupBarrier();
@@ -120,7 +129,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 }
 `,
   plan: (sizes, v) => {
-    if ((v.lane ?? 1) === 4 && sizes.units % 4 !== 0) throw new Error(`recurrentForward: vec4 lanes need units divisible by 4, got ${sizes.units}`);
-    return { uniforms: { ...sizes }, workgroups: sequenceWorkgroups(sizes.batch) };
+    checkLanes('recurrentForward', sizes.units, v.lane ?? 1, v.sequences ?? 1);
+    return { uniforms: { ...sizes }, workgroups: sequenceWorkgroups(sizes.batch, v.sequences ?? 1) };
   },
 });

@@ -9,7 +9,8 @@ import { useGpuPage } from './page.js';
 const page = useGpuPage();
 
 // Units of 8, 12 and 260 run in vec4 lanes (260: more lanes than a workgroup's invocations), 1, 5 and 70 in scalar
-// ones; 12 also forced to scalar lanes.
+// ones; 12 also forced to scalar lanes. Workgroups walk the adapter class's sequences (4 here, so batches of 5 leave
+// one workgroup a single sequence), and 1 and 2 forced.
 const SIZES = [
   { steps: 1, batch: 1, inputs: 1, units: 1 },
   { steps: 7, batch: 5, inputs: 3, units: 8, masked: true },
@@ -18,13 +19,24 @@ const SIZES = [
   { steps: 33, batch: 5, inputs: 6, units: 12, masked: true, inputActivation: 'tanh' as const },
   { steps: 33, batch: 5, inputs: 6, units: 12, masked: true, inputActivation: 'tanh' as const, lane: 1 as const },
   { steps: 7, batch: 2, inputs: 3, units: 260, inputActivation: 'tanh' as const },
+  { steps: 7, batch: 5, inputs: 3, units: 8, masked: true, sequences: 1 as const },
+  { steps: 33, batch: 5, inputs: 6, units: 12, masked: true, inputActivation: 'tanh' as const, sequences: 2 as const },
 ];
 const sweep = (['lstm', 'gru'] as const).flatMap((cell) =>
-  SIZES.flatMap((size) => (['looped', 'perStep'] as const).map((design) => ({ cell, design, ...size, masked: size.masked ?? false, lane: (size as { lane?: 1 | 4 }).lane ?? (size.units % 4 === 0 ? 4 : 1) }))),
+  SIZES.flatMap((size) =>
+    (['looped', 'perStep'] as const).map((design) => ({
+      cell,
+      design,
+      ...size,
+      masked: size.masked ?? false,
+      lane: (size as { lane?: 1 | 4 }).lane ?? (size.units % 4 === 0 ? 4 : 1),
+      sequences: (size as { sequences?: 1 | 2 | 4 }).sequences ?? (size.units <= 512 ? 4 : 2),
+    })),
+  ),
 );
 
 describe('recurrent layers through time', () => {
-  it.each(sweep)('$cell, $design, lanes of $lane: T $steps, batch $batch, $inputs -> $units, masked $masked, input gradient through $inputActivation', async (args) =>
+  it.each(sweep)('$cell, $design, lanes of $lane, $sequences sequences per workgroup: T $steps, batch $batch, $inputs -> $units, masked $masked, input gradient through $inputActivation', async (args) =>
     expectReportsPass(await page().run<CompareReport[]>('recurrentLayer', args)),
   );
 });

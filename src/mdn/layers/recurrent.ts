@@ -11,7 +11,7 @@ import type { AdapterClass } from '../../runtime/device.js';
 import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js';
 import { denseInputGrad } from '../../shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../shaders/denseWeightGrad.js';
-import { MAX_RECURRENT_UNITS, gateCount, laneUnits } from '../../shaders/recurrent.wgsl.js';
+import { MAX_RECURRENT_UNITS, gateCount, laneUnits, maxSequencesPerWorkgroup } from '../../shaders/recurrent.wgsl.js';
 import { recurrentForward } from '../../shaders/recurrentForward.js';
 import { recurrentBackward } from '../../shaders/recurrentBackward.js';
 import { recurrentCell } from '../../shaders/recurrentCell.js';
@@ -38,6 +38,13 @@ export type RecurrentDesign = 'looped' | 'perStep' | 'products';
  */
 export const recurrentDesignFor = (_adapterClass: AdapterClass | undefined, continued = false): RecurrentDesign => (continued ? 'products' : 'looped');
 
+/**
+ * Sequences each workgroup of a walk takes: on the software adapters as many as its state allows, up to 4, as
+ * each weight load then serves them all (on lavapipe 4 took the forward walk 2x and the backward 1.7x less
+ * time than 1, bench/results/recurrent-variants-*); GPUs keep one per workgroup, their parallelism, until measured.
+ */
+export const sequencesFor = (adapterClass: AdapterClass | undefined, units: number): 1 | 2 | 4 => (adapterClass === 'gpu' ? 1 : maxSequencesPerWorkgroup(units));
+
 /** Floats of the parameter block before the recurrent block: the input block, padded to 64 floats. */
 export const recurrentOffsetOf = (layer: Pick<PlacedLayer<RecurrentSpec>, 'inputs' | 'spec'>): number =>
   Math.ceil(((layer.inputs + 1) * gateCount(layer.spec.kind) * layer.spec.units) / 64) * 64;
@@ -57,6 +64,8 @@ export interface RecurrentChoice {
   readonly design: RecurrentDesign;
   /** Units per invocation: 4 (vec4 lanes; units % 4 == 0) or 1; default 4 where the units allow. */
   readonly lane?: 1 | 4;
+  /** Sequences per workgroup of the walks (1, 2 or 4); default sequencesFor the adapter class. */
+  readonly sequences?: 1 | 2 | 4;
   readonly adapterClass?: AdapterClass;
   /** The forward pass continues the previous call's state (generation; see ForwardOptions). */
   readonly continued?: boolean;
@@ -69,6 +78,8 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
   const cell = spec.kind;
   const units = spec.units;
   const lane = choice.lane ?? laneUnits(units);
+  const sequences = choice.sequences ?? sequencesFor(adapterClass, units);
+  const walkVariant = { ...(lane === 4 ? { lane } : {}), ...(sequences > 1 ? { sequences } : {}) };
   if (lane === 4 && units % 4 !== 0) throw new Error(`vec4 lanes need units divisible by 4, got ${units}`);
   const width = gateCount(cell) * units;
   const offset = recurrentOffsetOf(layer);
@@ -98,7 +109,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
     inputProduct,
     stage(
       recurrentForward,
-      { cell, save: training, ...(continued ? { continued } : {}), ...(lane === 4 ? { lane } : {}) },
+      { cell, save: training, ...(continued ? { continued } : {}), ...walkVariant },
       walk(false),
       (io: ForwardIo) => ({ gates: io.workspace[0], recurrent: recurrentBlock(io.weights), cells: io.workspace[1], output: io.output, ...(training ? { previous: io.workspace[2] } : {}) }),
       passes,
@@ -110,7 +121,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
     const stages: Stage<BackwardIo>[] = [
       stage(
         recurrentBackward,
-        { cell, ...(lane === 4 ? { lane } : {}) },
+        { cell, ...walkVariant },
         walk(true),
         (io: BackwardIo) => ({
           gates: io.workspace[0],

@@ -37,6 +37,8 @@ export interface RecurrentArgs {
   design: RecurrentDesign;
   /** Units per invocation (default: the layer's choice). */
   lane?: 1 | 4;
+  /** Sequences per workgroup (default: the layer's choice). */
+  sequences?: 1 | 2 | 4;
   /** The layer's input comes from a tanh layer (so an input gradient is computed), or is the data. */
   inputActivation?: Activation;
   /** Sequences end early (lengths steps, steps − 1, …, at least 1): dL/dh is zero after each one's end. */
@@ -221,9 +223,9 @@ export const recurrentCases = {
   },
 
   async recurrentLayer(gpu: GpuContext, args: RecurrentArgs) {
-    const { steps, batch, inputs, units, design, lane, inputActivation } = args;
+    const { steps, batch, inputs, units, design, lane, sequences, inputActivation } = args;
     const { layer, rows, params, x, outputGrad } = recurrentProblem(args);
-    const gpuResult = await runRecurrentLayer(gpu, layer, { design, ...(lane ? { lane } : {}) }, steps, rows, { x, params, outputGrad }, inputActivation);
+    const gpuResult = await runRecurrentLayer(gpu, layer, { design, ...(lane ? { lane } : {}), ...(sequences ? { sequences } : {}) }, steps, rows, { x, params, outputGrad }, inputActivation);
     const expected = layer.kind.reference.forward(layer, params, x, rows, steps);
     const grads = layer.kind.reference.backward(layer, params, x, outputGrad, rows, inputActivation ?? 'identity', steps);
     const perStep = (inputs + units + 16) * U * 4;
