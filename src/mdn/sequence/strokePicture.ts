@@ -30,10 +30,13 @@ export function strokePicture(sequences: readonly ArrayLike<number>[], options: 
   const width = columns * cell;
   const height = rows * (cell + label);
   const centre = (i: number) => [(i % columns) * cell + cell / 2, Math.floor(i / columns) * (cell + label) + cell / 2];
-  const paths = sequences.map((steps, i) => (steps.length >= STROKE_STEP_WIDTH ? `<path d="${strokePath(steps, centre(i)[0], centre(i)[1], scale)}"/>` : ''));
+  // Each drawing clipped to its cell, so one that wanders off stays out of its neighbours'.
+  const clips = sequences.map((_, i) => `<clipPath id="cell${i}"><rect x="${centre(i)[0] - cell / 2}" y="${centre(i)[1] - cell / 2}" width="${cell}" height="${cell}"/></clipPath>`);
+  const paths = sequences.map((steps, i) => (steps.length >= STROKE_STEP_WIDTH ? `<path clip-path="url(#cell${i})" d="${strokePath(steps, centre(i)[0], centre(i)[1], scale)}"/>` : ''));
   const captions = sequences.map((_, i) => (options.labels?.[i] === undefined ? '' : `<text x="${centre(i)[0]}" y="${centre(i)[1] + cell / 2 + 12}">${escapeXml(options.labels[i])}</text>`));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+    `<defs>${clips.join('')}</defs>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<g fill="none" stroke="black" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round">`,
     ...paths,
