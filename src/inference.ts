@@ -17,8 +17,10 @@ import { type Rows, type Shaped, checkInteger, checkOptionKeys, rowsOf, shaped }
 import { type ModelScaling, isIdentityScaling, mixtureColumns, scalingColumns, withIdentityColumns } from './mdn/scaling.js';
 import { scaleColumns } from './shaders/scaleColumns.js';
 import { type EncodeRequest, MdnPredictor, type SampleOptions } from './mdn/predictor.js';
+import { type GenerateOptions, SequenceGenerator } from './mdn/sequence/sequenceGenerator.js';
 
 export type { EncodeRequest, SampleOptions } from './mdn/predictor.js';
+export { SequenceGenerator, type GenerateOptions, type GeneratedSequences } from './mdn/sequence/sequenceGenerator.js';
 export { ModelFormatError } from './mdn/serialization.js';
 
 export interface InferenceOptions {
@@ -114,6 +116,7 @@ export class InferenceKernel {
   static async create(device: GPUDevice, model: ArrayBuffer | Uint8Array, options: InferenceOptions): Promise<InferenceKernel> {
     checkOptionKeys('loadInferenceKernel options', options, INFERENCE_OPTION_KEYS);
     const { architecture, blocks, scaling } = decodeModel(model);
+    if (architecture.sequence) throw new InvalidArgumentError('this is a sequence model: embed its generation with loadSequenceGenerator');
     const layout = parameterLayout(architecture);
     const maxRows = rowsWithinLimits(architecture, layout.totalFloats, options);
     const gpu = await acquireGpu({ device });
@@ -227,4 +230,27 @@ export function exportWgsl(model: ArrayBuffer | Uint8Array | MdnArchitecture): E
     exported(label, kernelCode(scaleColumns, {}), scaleColumns.bindings({}), (rows) => scaleColumns.plan({ count: rows * width, width, base: 0 }, {}), columns);
   const width = headWidth(architecture);
   return [scaleStage('input scaling', architecture.inputDim, scalingColumns(scaling.x)), ...stages, scaleStage('mixture unscaling', width, withIdentityColumns(mixtureColumns(scaling.y, architecture.components, headOf(architecture).extraMixtureValues?.(architecture.outputDim)), sideLogitCount(architecture)))];
+}
+
+/**
+ * A sequence model's generation on a caller's device: many sequences at once, each step's draw fed back, one
+ * program built here; `encode(encoder)` records every step into the caller's encoder (nothing allocated), `run()`
+ * generates and reads back. `options` as for SequenceMdn.generate (count, maxSteps, conditions, temperatures,
+ * seed, stopWhen).
+ * @example
+ * const generator = await loadSequenceGenerator(device, modelBytes, { count: 256, maxSteps: 100, seed: 1 });
+ * generator.encode(encoder); device.queue.submit([encoder.finish()]); // generator.outputs.generated, .lengths
+ */
+export async function loadSequenceGenerator(device: GPUDevice, model: ArrayBuffer | Uint8Array, options: GenerateOptions = {}): Promise<SequenceGenerator> {
+  const { architecture, blocks } = decodeModel(model);
+  if (!architecture.sequence) throw new InvalidArgumentError('this is a model of independent rows: embed it with loadInferenceKernel');
+  const gpu = await acquireGpu({ device });
+  const parameters = new Arena(gpu, parameterLayout(architecture), 'sequence generator parameters');
+  uploadFloats(gpu, parameters.buffer, packParameters(architecture, blocks));
+  try {
+    return await SequenceGenerator.create(gpu, architecture, parameters, options, true);
+  } catch (error) {
+    parameters.destroy();
+    throw error;
+  }
 }

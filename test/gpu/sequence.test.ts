@@ -16,6 +16,7 @@ describe('sequence model', () => {
       otherSeedDiffers: boolean;
       loadedNll: number;
       loadedSame: boolean;
+      embeddedSame: boolean;
       lastFlags: number[];
       allFinite: boolean;
       creations: Record<string, number>;
@@ -27,6 +28,7 @@ describe('sequence model', () => {
     expect(r.otherSeedDiffers).toBe(true);
     expect(r.loadedNll).toBe(r.after);
     expect(r.loadedSame).toBe(true);
+    expect(r.embeddedSame).toBe(true);
     expect(r.allFinite).toBe(true);
     expect(r.lengths.every((n) => n >= 1 && n <= 30)).toBe(true);
     // A sequence that stopped early stopped on a drawn flag.

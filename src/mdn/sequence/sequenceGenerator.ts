@@ -71,7 +71,7 @@ function checkOptions(arch: MdnArchitecture, options: GenerateOptions) {
 
 /**
  * A generation program for `count` sequences of at most `maxSteps` steps, built once: `run` generates and reads
- * back; `encode` records every step into a caller's compute pass (its own buffers then hold the results).
+ * back; `encode` records every step into a caller's command encoder (`outputs` then hold the results).
  */
 export class SequenceGenerator {
   private constructor(
@@ -84,7 +84,8 @@ export class SequenceGenerator {
     private readonly settings: ReturnType<typeof checkOptions>,
   ) {}
 
-  static async create(gpu: GpuContext, architecture: MdnArchitecture, parameters: Arena, options: GenerateOptions = {}): Promise<SequenceGenerator> {
+  /** `ownParameters`: the generator destroys `parameters` with itself (mixden/inference's, made for it). */
+  static async create(gpu: GpuContext, architecture: MdnArchitecture, parameters: Arena, options: GenerateOptions = {}, ownParameters = false): Promise<SequenceGenerator> {
     if (!architecture.sequence) throw new InvalidArgumentError('generation is for sequence models');
     const settings = checkOptions(architecture, options);
     const { count, maxSteps, width } = settings;
@@ -93,6 +94,7 @@ export class SequenceGenerator {
       throw new DeviceLimitError(`${count} sequences of ${maxSteps} steps need ${generatedFloats * 4} bytes; the device binds at most ${gpu.limits.maxStorageBufferBindingSize}`);
     }
     const scope = new ResourceScope();
+    if (ownParameters) scope.own(parameters);
     try {
       const buffer = (label: string, floats: number) => scope.own(createStorageBuffer(gpu, `generate ${label}`, floats));
       const layers = networkLayers(architecture);
@@ -131,8 +133,8 @@ export class SequenceGenerator {
     return this.next.dispatchCount;
   }
 
-  /** Writes the starting inputs and per-step values; then `encode` records the steps. */
-  prepare(): void {
+  // Writes the starting inputs and per-step values (queue writes, before the steps' submit).
+  private prepare(): void {
     const { count, maxSteps, temperature, sigmaTemperature, seed, conditions, conditionDim, width } = this.settings;
     const inputDim = width + conditionDim;
     const input = new Float32Array(count * inputDim);
@@ -144,13 +146,28 @@ export class SequenceGenerator {
     this.ring.write(this.gpu.device.queue, Array.from({ length: maxSteps }, (_, t) => ({ temperature, sigmaTemperature, seed, rowOffset: t * count })));
   }
 
-  /** Records every step into `pass` (after `prepare`); the results are in `generated` (steps × count × width) and `lengths`. */
-  encode(pass: GPUComputePassEncoder): void {
+  /**
+   * Records every step of a generation into `encoder` (one compute pass); once the caller submits it, `outputs`
+   * hold the results: `generated`, maxSteps × count × width floats (step t of sequence n at (t·count + n)·width),
+   * valid up to each sequence's length, and `lengths`, count floats. Allocates nothing.
+   * @example
+   * generator.encode(encoder);
+   * device.queue.submit([encoder.finish()]);
+   */
+  encode(encoder: GPUCommandEncoder): void {
+    this.gpu.assertUsable();
+    this.prepare();
+    const pass = encoder.beginComputePass({ label: 'generate sequences' });
+    this.record(pass);
+    pass.end();
+  }
+
+  private record(pass: GPUComputePassEncoder): void {
     this.first.encode(pass, this.ring.offset(0));
     for (let t = 1; t < this.settings.maxSteps; t++) this.next.encode(pass, this.ring.offset(t));
   }
 
-  /** The buffers the results are left in. */
+  /** The buffers the results are left in (see encode). */
   get outputs(): { generated: GPUBuffer; lengths: GPUBuffer } {
     return { generated: this.buffers.generated, lengths: this.buffers.lengths };
   }
@@ -160,11 +177,8 @@ export class SequenceGenerator {
     this.gpu.assertUsable();
     const { count, maxSteps, width } = this.settings;
     const floats = maxSteps * count * width;
-    this.prepare();
     submitCommands(this.gpu, 'generate sequences', (encoder) => {
-      const pass = encoder.beginComputePass({ label: 'generate sequences' });
-      this.encode(pass);
-      pass.end();
+      this.encode(encoder);
       this.buffers.staging.copyFrom(encoder, this.buffers.generated, 0, 0, floats);
       this.buffers.staging.copyFrom(encoder, this.buffers.lengths, 0, floats, count);
     });

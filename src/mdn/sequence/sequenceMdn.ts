@@ -196,7 +196,7 @@ export class SequenceMdn {
     }
   }
 
-  /** A generation program to keep and run again, or to record into one's own compute pass (see SequenceGenerator). */
+  /** A generation program to keep and run again, or to record into one's own command encoder (see SequenceGenerator). */
   generator(options: GenerateOptions = {}): Promise<SequenceGenerator> {
     this.assertAlive();
     return SequenceGenerator.create(this.gpu, this.architecture, this.parameters, options);

@@ -4,6 +4,8 @@ import type { GpuContext } from '../../../src/runtime/device.js';
 import { createSequenceMdn, loadSequenceMdn } from '../../../src/mdn/sequence/sequenceMdn.js';
 import { type Sequence, packSequences } from '../../../src/mdn/sequence/sequenceData.js';
 import { MdnTrainer } from '../../../src/mdn/trainer.js';
+import { loadSequenceGenerator } from '../../../src/inference.js';
+import { readFloats } from '../../../src/runtime/buffers.js';
 import { Random } from '../../../src/mdn/random.js';
 import { countCreations } from '../countCalls.js';
 
@@ -32,7 +34,19 @@ export const sequenceModelCases = {
       const first = await model.generate(options);
       const again = await model.generate(options);
       const other = await model.generate({ ...options, seed: 8 });
-      const loaded = await loadSequenceMdn(await model.save(), gpu);
+      const bytes = await model.save();
+      // mixden/inference's generator on the same device, recorded into an encoder of ours: the same sequences.
+      const embedded = await loadSequenceGenerator(gpu.device, bytes, options);
+      const encoder = gpu.device.createCommandEncoder();
+      embedded.encode(encoder);
+      gpu.device.queue.submit([encoder.finish()]);
+      const lengthsRead = Array.from(await readFloats(gpu, embedded.outputs.lengths, options.count));
+      const stepsRead = await readFloats(gpu, embedded.outputs.generated, options.maxSteps * options.count * 2);
+      embedded.destroy();
+      const embeddedSame =
+        JSON.stringify(lengthsRead) === JSON.stringify(first.lengths) &&
+        first.sequences.every((s, n) => s.every((v, i) => v === stepsRead[(Math.floor(i / 2) * options.count + n) * 2 + (i % 2)]));
+      const loaded = await loadSequenceMdn(bytes, gpu);
       const loadedNll = await loaded.evaluate(test);
       const loadedDraws = await loaded.generate(options);
       loaded.destroy();
@@ -61,6 +75,7 @@ export const sequenceModelCases = {
         otherSeedDiffers: JSON.stringify(first) !== JSON.stringify(other),
         loadedNll,
         loadedSame: JSON.stringify(first) === JSON.stringify(loadedDraws),
+        embeddedSame,
         lastFlags: first.sequences.map((s, n) => (first.lengths[n] < 30 ? s[s.length - 1] : 1)),
         allFinite: first.sequences.every((s) => s.every(Number.isFinite)),
         creations,
