@@ -22,9 +22,10 @@ const port = server.httpServer.address().port;
 let status = 0;
 try {
   if (values.host !== 'browser' && values.host !== 'node') throw new Error(`--host must be browser or node, got '${values.host}'`);
-  if (values.sequence && values.host !== 'node') throw new Error('the sequence benchmark runs with --host node so far');
   const run = values.sequence
-    ? (await server.ssrLoadModule('/bench/sequence/node.ts')).runSequenceBenchmark
+    ? values.host === 'node'
+      ? (await server.ssrLoadModule('/bench/sequence/node.ts')).runSequenceBenchmark
+      : (await server.ssrLoadModule('/bench/sequence/browser.ts')).runBrowserSequenceBenchmark
     : values.host === 'node'
       ? (await server.ssrLoadModule('/bench/node.ts')).runNodeBenchmark
       : (await server.ssrLoadModule('/bench/run.ts')).runBenchmark;

@@ -1,7 +1,7 @@
 // The handwriting page: letters from the Hershey script font as pen strokes (mixden's stroke set), a recurrent
 // MDN (LSTM or GRU, bivariate correlated Gaussians for the pen move, a 3-way pen state) trained live on the GPU,
-// and new letters drawn from it between rounds of training at the chosen temperatures. `?autostart=1&steps=60&
-// letters=ab` starts by itself and pauses after 60 steps (the demo's browser test).
+// and new letters drawn from it between rounds of training at the chosen temperatures. `?autostart=1&steps=40&
+// letters=ab&per-letter=8&units=16` starts by itself and pauses after 40 steps (the demo's browser test).
 import fonts from 'hersheytext/hersheytext.min.json' with { type: 'json' };
 import { browserGpu } from '../src/host/browser.js';
 import type { GpuContext } from '../src/runtime/device.js';
@@ -20,7 +20,7 @@ const font = (fonts as unknown as Record<string, HersheyFont>).scripts;
 const status = $('status');
 const readout = $('readout');
 const letterSelect = $<HTMLSelectElement>('draw-letter');
-if (params.get('letters')) $<HTMLInputElement>('letters').value = params.get('letters')!;
+for (const id of ['letters', 'per-letter', 'units']) if (params.get(id)) $<HTMLInputElement>(id).value = params.get(id)!;
 let gpu: GpuContext | undefined;
 let model: SequenceMdn | undefined;
 let session: SequenceTrainingSession | undefined;

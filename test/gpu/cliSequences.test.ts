@@ -54,7 +54,7 @@ describe('mixden on sequences', () => {
     expect(rows[0]).toBe('sequence,dx,dy,pen,letter');
     expect(rows.length - 1).toBe(generated.lengths.reduce((a: number, b: number) => a + b, 0));
     expect(rows.at(-1)!.endsWith(',c')).toBe(true);
-    expect(readFileSync(svg, 'utf8')).toMatch(/^<svg[^]*<path d="M/);
+    expect(readFileSync(svg, 'utf8')).toMatch(/^<svg[^]*<path clip-path="url\(#cell0\)" d="M/);
     // The same seed draws the same letters; the PNG is a PNG.
     const again = await mixden('generate', '--model', model, '--condition', 'letter=a|c', '--count', '3', '--max-steps', '20', '--seed', '4', '--picture', join(dir, 'g.png'));
     expect(again.stdout).toBe(readFileSync(csv, 'utf8'));

@@ -116,9 +116,9 @@ describe('demo page (built)', () => {
   });
 
   it('handwriting: trains a recurrent MDN on letters live, the loss falls, and letters are drawn from it', async () => {
-    const { page, errors } = await open('?autostart=1&steps=60&letters=ab', 1280, 800, 'handwriting.html');
+    const { page, errors } = await open('?autostart=1&steps=40&letters=ab&per-letter=8&units=16', 1280, 800, 'handwriting.html');
     try {
-      await page.waitForFunction("window.demo.state.error !== '' || (window.demo.state.step >= 60 && window.demo.state.settled)", { timeout: 150_000 });
+      await page.waitForFunction("window.demo.state.error !== '' || (window.demo.state.step >= 40 && window.demo.state.settled)", { timeout: 150_000 });
       const state = await page.evaluate(() => (window as unknown as { demo: { state: Record<string, number | string> } }).demo.state);
       expect(state.error).toBe('');
       expect(state.lastLoss).toBeLessThan(state.firstLoss as number);
@@ -133,7 +133,7 @@ describe('demo page (built)', () => {
         return n;
       });
       expect(dark).toBeGreaterThan(50);
-      expect(await page.$eval('#readout', (e) => e.textContent)).toMatch(/step 60: loss -?\d\.\d{3} nats per step/);
+      expect(await page.$eval('#readout', (e) => e.textContent)).toMatch(/step 40: loss -?\d\.\d{3} nats per step/);
       expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);
       await page.screenshot({ path: 'test-artifacts/demo-handwriting.png' });
       expect(errors).toEqual([]);

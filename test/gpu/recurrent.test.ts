@@ -9,22 +9,25 @@ import { useGpuPage } from './page.js';
 const page = useGpuPage();
 
 // Units of 8, 12 and 260 run in vec4 lanes (260: more lanes than a workgroup's invocations), 1, 5 and 70 in scalar
-// ones; 12 also forced to scalar lanes. Workgroups walk the adapter class's sequences (4 here, so batches of 5 leave
-// one workgroup a single sequence), and 1 and 2 forced.
+// ones; 12 also forced to scalar lanes (LSTM). Workgroups walk the adapter class's sequences (4 here, so batches of
+// 5 leave one workgroup a single sequence), and 1 (GRU) and 2 (LSTM) forced: the sequences and lanes are generated
+// alike for both cells, so each forced variant runs for one cell (compiling a variant is most of a case's time).
 const SIZES = [
   { steps: 1, batch: 1, inputs: 1, units: 1 },
   { steps: 7, batch: 5, inputs: 3, units: 8, masked: true },
   { steps: 33, batch: 1, inputs: 2, units: 5 },
   { steps: 7, batch: 1, inputs: 4, units: 70, inputActivation: 'tanh' as const },
   { steps: 33, batch: 5, inputs: 6, units: 12, masked: true, inputActivation: 'tanh' as const },
-  { steps: 33, batch: 5, inputs: 6, units: 12, masked: true, inputActivation: 'tanh' as const, lane: 1 as const },
+  { steps: 33, batch: 5, inputs: 6, units: 12, masked: true, inputActivation: 'tanh' as const, lane: 1 as const, only: 'lstm' },
   { steps: 7, batch: 2, inputs: 3, units: 260, inputActivation: 'tanh' as const },
-  { steps: 7, batch: 5, inputs: 3, units: 8, masked: true, sequences: 1 as const },
-  { steps: 33, batch: 5, inputs: 6, units: 12, masked: true, inputActivation: 'tanh' as const, sequences: 2 as const },
+  { steps: 7, batch: 5, inputs: 3, units: 8, masked: true, sequences: 1 as const, only: 'gru' },
+  { steps: 33, batch: 5, inputs: 6, units: 12, masked: true, inputActivation: 'tanh' as const, sequences: 2 as const, only: 'lstm' },
 ];
+// One dispatch per step is the same kernel dispatched differently: its own cases are the two masked sizes.
+const PER_STEP = new Set([1, 4]);
 const sweep = (['lstm', 'gru'] as const).flatMap((cell) =>
-  SIZES.flatMap((size) =>
-    (['looped', 'perStep'] as const).map((design) => ({
+  SIZES.flatMap((size, i) => ((size as { only?: string }).only ?? cell) !== cell ? [] :
+    (PER_STEP.has(i) ? (['looped', 'perStep'] as const) : (['looped'] as const)).map((design) => ({
       cell,
       design,
       ...size,
@@ -53,14 +56,11 @@ describe('sequence training', () => {
 });
 
 describe('generation steps (one call per step, continuing the last)', () => {
-  it.each(
-    (['lstm', 'gru'] as const).flatMap((cell) =>
-      (['looped', 'products'] as const).flatMap((design) => [
-        { cell, design, steps: 7, batch: 5, inputs: 3, units: 8 },
-        { cell, design, steps: 5, batch: 3, inputs: 2, units: 70 },
-      ]),
-    ),
-  )('$cell, $design: $steps steps of $batch sequences, $inputs -> $units, match the walk of the reference', async (args) =>
+  it.each([
+    { cell: 'gru', design: 'looped', steps: 5, batch: 3, inputs: 2, units: 70 },
+    { cell: 'lstm', design: 'products', steps: 5, batch: 3, inputs: 2, units: 70 },
+    { cell: 'gru', design: 'products', steps: 7, batch: 5, inputs: 3, units: 8 },
+  ] as const)('$cell, $design: $steps steps of $batch sequences, $inputs -> $units, match the walk of the reference', async (args) =>
     expectReportsPass(await page().run<CompareReport[]>('recurrentContinued', args)),
   );
 });
