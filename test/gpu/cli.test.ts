@@ -1,31 +1,15 @@
 // The command line end to end (Node + Dawn on the same adapter as the browser tier): train, predict, and
 // clear errors for bad input. Runs bin/mixden.js on files written to a temporary folder.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { run, runMixden, writerIn } from '../support/cliRun.js';
 import { inverseSine } from '../../src/mdn/datasets.js';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'mixden-cli-'));
-
-async function mixden(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/mixden.js', ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-const write = (name: string, text: string) => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
+const mixden = (...args: string[]) => runMixden(args);
+const write = writerIn(dir);
 
 let data: string;
 beforeAll(async () => {

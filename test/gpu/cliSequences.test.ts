@@ -1,30 +1,14 @@
 // The command line on sequences (Node + Dawn): the stroke set written, a sequence model trained on it with a
 // letter condition, letters generated as CSV and pictures; and bad sequence files refused naming the row.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { run, runMixden, writerIn } from '../support/cliRun.js';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'mixden-cli-sequences-'));
-
-async function mixden(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/mixden.js', ...args], { timeout: 180_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-const write = (name: string, text: string) => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
+const mixden = (...args: string[]) => runMixden(args, { timeout: 180_000 });
+const write = writerIn(dir);
 
 beforeAll(async () => {
   await run('npm', ['run', '-s', 'build'], { timeout: 120_000 });

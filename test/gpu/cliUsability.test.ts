@@ -1,34 +1,16 @@
 // The command line as a new or careless user meets it: help and version, "did you mean", predictions that say
 // which x they belong to, and the reliability checks that must hold before any training starts.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { run, runMixden, writerIn } from '../support/cliRun.js';
 import { bimodal } from '../../src/mdn/datasets.js';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'mixden-cli-usability-'));
-const bin = join(process.cwd(), 'bin/mixden.js');
-
 // Runs in `dir`, so that any fallback file lands there and not in the repository.
-async function mixden(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
-  const started = Date.now();
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 120_000, cwd: dir });
-    return { code: 0, stdout, stderr, seconds: (Date.now() - started) / 1000 };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr, seconds: (Date.now() - started) / 1000 };
-  }
-}
-
-const write = (name: string, text: string) => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
+const mixden = (...args: string[]) => runMixden(args, { cwd: dir });
+const write = writerIn(dir);
 
 let data: string;
 let model: string;
