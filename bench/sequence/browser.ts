@@ -1,4 +1,4 @@
-// The sequence benchmark in headless Chromium (`npm run bench:sequence -- --host browser`): mixden on the page's
+// The sequence benchmark in headless Chromium (`npm run bench:sequence`, the default host): mixden on the page's
 // WebGPU adapter against TensorFlow.js's webgpu, webgl, wasm and cpu backends in the same page, one system after
 // another. Writes bench/results/sequence-browser-latest.json (or -quick) and prints the table.
 import { mkdirSync, writeFileSync } from 'node:fs';

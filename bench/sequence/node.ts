@@ -1,4 +1,4 @@
-// The sequence benchmark in Node (`npm run bench:sequence`): mixden on Node's adapter against TensorFlow.js's
+// The sequence benchmark in Node (`npm run bench:sequence -- --host node`): mixden on Node's adapter against TensorFlow.js's
 // wasm and cpu backends in the same process. Writes bench/results/sequence-node-latest.json and prints the table.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
