@@ -33,8 +33,9 @@ export interface RecurrentSpec extends LayerSpec {
 export type RecurrentDesign = 'looped' | 'perStep' | 'products';
 
 /**
- * The design each adapter class runs: training and scoring walk 'looped' (1.2-1.35x faster than 'perStep' on
- * lavapipe); generation's continued steps take 'products' (see bench/results/recurrent-variants-*.txt).
+ * The design each adapter class runs: training and scoring walk 'looped' (1.3x faster than 'perStep' on lavapipe,
+ * 1.3-5.4x on SwiftShader); generation's continued steps take 'products' (2.3-5x less time than the walk's one
+ * step). GPUs take the same until measured. Figures: bench/results/recurrent-variants-2026-11-30-*.txt.
  */
 export const recurrentDesignFor = (_adapterClass: AdapterClass | undefined, continued = false): RecurrentDesign => (continued ? 'products' : 'looped');
 
