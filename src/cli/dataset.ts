@@ -8,6 +8,7 @@ import { integerOption, parseCommandArgs, seedOption } from './args.js';
 import { MAX_DATASET_ROWS } from './trainingRun.js';
 import { strokeLetters } from '../mdn/sequence/strokes.js';
 import { hersheyFont } from '../host/hersheyFont.js';
+import { csvField } from '../mdn/data/csv.js';
 
 export const DATASET_USAGE = `dataset ${Object.keys(BUILT_IN_DATASETS).join('|')} [--rows N <= ${MAX_DATASET_ROWS.toLocaleString('en')}] [--seed S] [--out file.csv]
         dataset strokes [--letters abc…z] [--per-letter 20] [--seed S] [--out file.csv]   (sequences: sequence,dx,dy,pen,letter)`;
@@ -50,12 +51,9 @@ function strokes(values: Record<string, unknown>, positionals: string[]): void {
   const sequences = strokeLetters(hersheyFont(), { ...(letters === undefined ? {} : { letters }), ...(perLetter === undefined ? {} : { perLetter }), ...(seed === undefined ? {} : { seed }) });
   const lines = ['sequence,dx,dy,pen,letter'];
   sequences.forEach((s, n) => {
-    for (let t = 0; t < s.y.length; t += 3) lines.push(`${n},${s.y[t]},${s.y[t + 1]},${s.y[t + 2]},${csvText(s.letter)}`);
+    for (let t = 0; t < s.y.length; t += 3) lines.push(`${n},${s.y[t]},${s.y[t + 1]},${s.y[t + 2]},${csvField(s.letter)}`);
   });
   const csv = `${lines.join('\n')}\n`;
   if (values.out) writeFileAtomic(values.out as string, csv);
   else process.stdout.write(csv);
 }
-
-// A letter as a CSV cell (quoted where it holds a comma or a quote).
-const csvText = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);

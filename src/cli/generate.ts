@@ -8,6 +8,7 @@ import { checkOutputPath, writeFileAtomic } from '../host/atomicFile.js';
 import { svgToPng } from '../host/densityPlot.js';
 import { MixdenError } from '../runtime/errors.js';
 import { encodeCondition } from '../mdn/data/sequenceTable.js';
+import { csvField } from '../mdn/data/csv.js';
 import { loadSequenceMdn } from '../mdn/sequence/sequenceMdn.js';
 import { strokePicture } from '../mdn/sequence/strokePicture.js';
 import { integerOption, numberOption, parseCommandArgs, seedOption } from './args.js';
@@ -109,8 +110,8 @@ export async function generate(argv: string[]): Promise<void> {
       });
       const seconds = (performance.now() - started) / 1000;
       const width = targets.length;
-      const conditionText = (n: number) => cells.map((c) => csvCell(c === varying ? groups[Math.floor(n / count)] : c.values[0]));
-      const lines = [[data.sequenceColumn, ...targets, ...cells.map((c) => c.column)].map(csvCell).join(',')];
+      const conditionText = (n: number) => cells.map((c) => csvField(c === varying ? groups[Math.floor(n / count)] : c.values[0]));
+      const lines = [[data.sequenceColumn, ...targets, ...cells.map((c) => c.column)].map(csvField).join(',')];
       generated.sequences.forEach((s, n) => {
         for (let t = 0; t < s.length; t += width) lines.push([String(n), ...Array.from(s.subarray(t, t + width), String), ...conditionText(n)].join(','));
       });
@@ -136,5 +137,3 @@ export async function generate(argv: string[]): Promise<void> {
     gpu.destroy();
   }
 }
-
-const csvCell = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);

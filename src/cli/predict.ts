@@ -1,6 +1,7 @@
 // `mixden predict`: per row of a CSV, the x columns it read, then what was asked of p(y | x) in original units:
 // mean and standard deviation (always), quantiles, the mode, samples, or the whole mixture.
 import { readFileSync } from 'node:fs';
+import { csvField } from '../mdn/data/csv.js';
 import { nodeGpu } from '../host/node.js';
 import { loadMdn } from '../mdn/createMdn.js';
 import { mixtureMean, mixtureVariance } from '../mdn/mixture.js';
@@ -95,8 +96,7 @@ export async function predict(argv: string[]): Promise<void> {
       const records = Array.from({ length: rows }, (_, r) => Object.fromEntries(columns.map((c) => [c.name, c.value(r)])));
       console.log(JSON.stringify(records));
     } else {
-      const csvName = (n: string) => (/[",\n\r]/.test(n) ? `"${n.replace(/"/g, '""')}"` : n);
-      const lines = [columns.map((c) => csvName(c.name)).join(',')];
+      const lines = [columns.map((c) => csvField(c.name)).join(',')];
       for (let r = 0; r < rows; r++) lines.push(columns.map((c) => c.value(r)).join(','));
       process.stdout.write(`${lines.join('\n')}\n`);
     }

@@ -180,3 +180,6 @@ export function selectColumns(table: CsvTable, names: readonly string[]): Float6
   });
   return out;
 }
+
+/** A value as one CSV field: quoted (quotes doubled) where it holds a comma, a quote or a line break. */
+export const csvField = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
