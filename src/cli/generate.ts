@@ -12,7 +12,7 @@ import { csvField } from '../mdn/data/csv.js';
 import { loadSequenceMdn } from '../mdn/sequence/sequenceMdn.js';
 import { strokePicture } from '../mdn/sequence/strokePicture.js';
 import { integerOption, numberOption, parseCommandArgs, seedOption } from './args.js';
-import { sequenceModelDataOf } from './sequenceData.js';
+import { sequenceModelDataOf, stopOption } from './sequenceData.js';
 import { printableColumn } from './modelData.js';
 
 export const GENERATE_USAGE = `generate --model model.mixden [--condition col=value[|value…][,col=value]] [--count 8] [--max-steps 100]
@@ -90,14 +90,8 @@ export async function generate(argv: string[]): Promise<void> {
           labels.push(cells.map((c) => row[c.column]).join(' '));
         }
       }
-      let stop = data.stop;
-      if (text('stop') === 'none') stop = undefined;
-      else if (text('stop') !== undefined) {
-        const [column, value] = text('stop')!.split('=');
-        const index = targets.indexOf(column);
-        if (index < 0 || value === undefined) throw new MixdenError(`--stop takes col=value with one of ${targets.join(', ')}, or none`);
-        stop = { column: index, value: numberOption('stop', value, -3.4e38, 3.4e38) };
-      }
+      // The model's own stop rule, unless --stop gives another or `none`.
+      const stop = text('stop') === 'none' ? undefined : (stopOption(text('stop'), targets) ?? data.stop);
       const started = performance.now();
       const generated = await model.generate({
         count: labels.length,

@@ -1,6 +1,7 @@
 // What the command line stores beside a sequence model: its sequence-id column, its target and side columns,
 // how its condition columns were encoded, and the draw that ends a generated sequence; read back by `generate`.
 import { MixdenError } from '../runtime/errors.js';
+import { numberOption } from './args.js';
 import type { ConditionColumn } from '../mdn/data/sequenceTable.js';
 
 export interface SequenceModelData {
@@ -28,4 +29,13 @@ export function sequenceModelDataOf(metadata: unknown, width: number): SequenceM
     throw new MixdenError('this model file has a stop rule that is not { column, value }');
   }
   return m as SequenceModelData;
+}
+
+/** --stop col=value (train and generate): the target column by name and the value that ends a generated sequence. */
+export function stopOption(value: string | undefined, targets: readonly string[]): SequenceModelData['stop'] {
+  if (value === undefined) return undefined;
+  const at = value.lastIndexOf('=');
+  const column = targets.indexOf(value.slice(0, at));
+  if (at <= 0 || column < 0) throw new MixdenError(`--stop takes column=value with one of the target columns (${targets.join(', ')}), got '${value}'`);
+  return { column, value: numberOption('stop', value.slice(at + 1), -3.4e38, 3.4e38) };
 }

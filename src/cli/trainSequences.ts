@@ -18,7 +18,7 @@ import { integerOption, numberOption, parseCommandArgs, seedOption } from './arg
 import { columnList } from './modelData.js';
 import { choice, degreesOfFreedomOption, positiveInteger, sideOutputOptions } from './trainingRun.js';
 import { progressReporter } from './progress.js';
-import type { SequenceModelData } from './sequenceData.js';
+import { type SequenceModelData, stopOption } from './sequenceData.js';
 
 export const TRAIN_SEQUENCE_USAGE = `train --sequence COL --data file.csv --y colA,colB [--bernoulli colC] [--categorical colD:C] [--condition colE,colF]
         [--test test.csv | --test-fraction 0.1] [--layers lstm:64 (${LAYER_TEXT_FORMS.join(',')})]
@@ -65,15 +65,6 @@ async function readTable(path: string) {
   } catch (error) {
     throw new MixdenError(`${path}: ${(error as Error).message}`);
   }
-}
-
-// --stop col=value: the target column (by name) and the value that ends a generated sequence.
-function stopOption(value: string | undefined, targets: readonly string[]): SequenceModelData['stop'] {
-  if (value === undefined) return undefined;
-  const at = value.lastIndexOf('=');
-  const column = targets.indexOf(value.slice(0, at));
-  if (at <= 0 || column < 0) throw new MixdenError(`--stop takes column=value with one of the target columns (${targets.join(', ')}), got '${value}'`);
-  return { column, value: numberOption('stop', value.slice(at + 1), -3.4e38, 3.4e38) };
 }
 
 export async function trainSequences(argv: string[]): Promise<void> {
