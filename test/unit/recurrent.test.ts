@@ -2,8 +2,9 @@
 // differences (f64: ~1e-10 relative error, so 1e-6 leaves room and still catches any wrong term), and against
 // hand-written single steps.
 import { describe, expect, it } from 'vitest';
-import { type RecurrentCell, type RecurrentShape, gatesOf, recurrentBackward, recurrentForward } from '../../src/mdn/reference/recurrent.js';
+import { type RecurrentCell, type RecurrentShape, recurrentBackward, recurrentForward } from '../../src/mdn/reference/recurrent.js';
 import { Random } from '../../src/mdn/random.js';
+import { gateCount } from '../../src/shaders/recurrent.wgsl.js';
 import { compareArrays } from '../support/compare.js';
 import { expectReportsPass } from '../support/expectClose.js';
 import { centralDifference } from './fd.js';
@@ -13,7 +14,7 @@ const CELLS: RecurrentCell[] = ['lstm', 'gru'];
 
 function problem(cell: RecurrentCell, steps: number, batch: number, inputs = 3, units = 4, seed = 3) {
   const random = new Random(seed);
-  const width = gatesOf(cell) * units;
+  const width = gateCount(cell) * units;
   // An odd gap between the blocks, as the layer pads its input block to an aligned length.
   const recurrentOffset = (inputs + 1) * width + 5;
   const count = recurrentOffset + (units + 1) * width;

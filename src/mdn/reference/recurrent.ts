@@ -4,11 +4,10 @@
 // row, then b_ih) at 0, and the recurrent block (units + 1) x G·units (W_hhᵀ, then b_hh) at `recurrentOffset`.
 import type { Activation } from '../../shaders/activation.wgsl.js';
 import { activationGradFromOutput } from './activations.js';
+import { gateCount } from '../../shaders/recurrent.wgsl.js';
 
 export type RecurrentCell = 'lstm' | 'gru';
 
-/** Gates per unit: LSTM i, f, g, o; GRU r, z, n. */
-export const gatesOf = (cell: RecurrentCell): number => (cell === 'lstm' ? 4 : 3);
 
 export interface RecurrentShape {
   readonly cell: RecurrentCell;
@@ -33,7 +32,7 @@ interface Trace {
 
 function run(x: ArrayLike<number>, params: ArrayLike<number>, shape: RecurrentShape): Trace {
   const { cell, steps, batch, inputs, units: h, recurrentOffset: ro } = shape;
-  const width = gatesOf(cell) * h;
+  const width = gateCount(cell) * h;
   const rows = steps * batch;
   const gates = new Float64Array(rows * width);
   const cells = new Float64Array(rows * h);
@@ -99,7 +98,7 @@ export function recurrentBackward(
   inputActivation: Activation = 'identity',
 ): { paramGrad: Float64Array; inputGrad: Float64Array } {
   const { cell, steps, batch, inputs, units: h, recurrentOffset: ro } = shape;
-  const width = gatesOf(cell) * h;
+  const width = gateCount(cell) * h;
   const { gates, cells, output } = run(x, params, shape);
   const paramGrad = new Float64Array(parameterCount);
   const inputGrad = new Float64Array(steps * batch * inputs);
