@@ -6,7 +6,7 @@ import fonts from 'hersheytext/hersheytext.min.json' with { type: 'json' };
 import { browserGpu } from '../src/host/browser.js';
 import type { GpuContext } from '../src/runtime/device.js';
 import { type SequenceMdn, type SequenceTrainingSession, createSequenceMdn } from '../src/mdn/sequence/sequenceMdn.js';
-import { type HersheyFont, PEN_DOWN, PEN_FINISHED, strokeLetters } from '../src/mdn/sequence/strokes.js';
+import { type HersheyFont, PEN_FINISHED, strokeLetters, strokePath } from '../src/mdn/sequence/strokes.js';
 import { drawLoss } from './plots.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -37,21 +37,6 @@ function fail(error: unknown): void {
   status.className = 'error';
 }
 
-// Steps (dx, dy, pen) as lines on a canvas, from (x, y), `scale` px per unit.
-function strokeOn(ctx: CanvasRenderingContext2D, steps: ArrayLike<number>, x: number, y: number, scale: number): void {
-  let penDown = false;
-  ctx.beginPath();
-  for (let t = 0; t + 2 < steps.length; t += 3) {
-    x += steps[t] * scale;
-    y += steps[t + 1] * scale;
-    if (penDown) ctx.lineTo(x, y);
-    else ctx.moveTo(x, y);
-    penDown = steps[t + 2] === PEN_DOWN;
-    if (steps[t + 2] === PEN_FINISHED) break;
-  }
-  ctx.stroke();
-}
-
 function drawGrid(canvas: HTMLCanvasElement, sequences: readonly ArrayLike<number>[], columns: number): void {
   const ctx = canvas.getContext('2d')!;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
@@ -62,7 +47,8 @@ function drawGrid(canvas: HTMLCanvasElement, sequences: readonly ArrayLike<numbe
   const cell = canvas.width / columns;
   const rows = Math.ceil(sequences.length / columns);
   const height = canvas.height / Math.max(rows, 1);
-  sequences.forEach((s, i) => strokeOn(ctx, s, (i % columns) * cell + cell / 2, Math.floor(i / columns) * height + height / 2, Math.min(cell, height) / 3.2));
+  // The same pen walk as the command line's pictures (strokePath's SVG path data), drawn as a Path2D.
+  sequences.forEach((s, i) => ctx.stroke(new Path2D(strokePath(s, (i % columns) * cell + cell / 2, Math.floor(i / columns) * height + height / 2, Math.min(cell, height) / 3.2))));
 }
 
 async function drawLetters(): Promise<void> {
