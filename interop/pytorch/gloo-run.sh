@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# "Train here, scale there", both ways, with two gloo processes on this machine; writes its log to
+# "Train here, scale there", both ways (a model of rows; a sequence model), with two gloo processes on this machine; writes its log to
 # interop/pytorch/gloo-run.log. Needs PyTorch (Debian: apt install python3-torch) and `npm run build`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,5 +24,17 @@ work=$(mktemp -d)
   $python interop/pytorch/train.py --from "$work/here.safetensors" --data "$work/data.csv" --x x --y y --steps 300 --lr 0.005 --processes 2 --out "$work/back.safetensors" 2>&1
   echo "\$ mixden predict --model back.safetensors --data first-rows.csv --quantiles 0.05,0.5,0.95"
   node bin/mixden.js predict --model "$work/back.safetensors" --data "$work/first-rows.csv" --quantiles 0.05,0.5,0.95 2>/dev/null
+  echo
+  echo "# 3. A sequence model (an LSTM over pen strokes of three letters) made by mixden, trained by two processes"
+  echo "#    in windows of 24 steps, and drawn from by mixden."
+  echo "\$ mixden dataset strokes --letters abc --per-letter 20 --out strokes.csv"
+  node bin/mixden.js dataset strokes --letters abc --per-letter 20 --out "$work/strokes.csv" 2>/dev/null
+  echo "\$ mixden train --data strokes.csv --sequence sequence --y dx,dy --categorical pen:3 --condition letter --stop pen=2 --layers lstm:32 --family gaussian-full --components 4 --steps 50 --out here-strokes.safetensors"
+  node bin/mixden.js train --data "$work/strokes.csv" --sequence sequence --y dx,dy --categorical pen:3 --condition letter --stop pen=2 --layers lstm:32 --family gaussian-full --components 4 --steps 50 --out "$work/here-strokes.safetensors" 2>/dev/null | tail -n 2
+  echo "\$ python3 interop/pytorch/train.py --from here-strokes.safetensors --data strokes.csv --window 24 --batch 16 --steps 400 --lr 0.005 --processes 2 --out there-strokes.safetensors"
+  $python interop/pytorch/train.py --from "$work/here-strokes.safetensors" --data "$work/strokes.csv" --window 24 --batch 16 --steps 400 --lr 0.005 --processes 2 --out "$work/there-strokes.safetensors" 2>&1
+  echo "\$ mixden generate --model there-strokes.safetensors --condition letter=b --count 4 --max-steps 60 --temperature 0.5 --seed 1 --out drawn.csv"
+  node bin/mixden.js generate --model "$work/there-strokes.safetensors" --condition letter=b --count 4 --max-steps 60 --temperature 0.5 --seed 1 --out "$work/drawn.csv" 2>/dev/null
+  head -n 4 "$work/drawn.csv"
 } | tee interop/pytorch/gloo-run.log
 rm -rf "$work"

@@ -1,4 +1,4 @@
-// Writes model files as mixden saves them, for the PyTorch twin to read (make_fixtures.py): six models, each
+// Writes model files as mixden saves them, for the PyTorch twin to read (make_fixtures.py): six models of rows, each
 // with its scalers, random starting weights (PyTorch's scheme, so biases are not zero) and a few rows of inputs.
 // Run after `npm run build`; the output goes to test/fixtures/pytorch/.
 import { writeFileSync } from 'node:fs';
@@ -62,5 +62,45 @@ for (const [name, { architecture, scale }] of Object.entries(models)) {
   const targets = Array.from({ length: 11 }, (_, r) => [...y.slice(r * outputDim, (r + 1) * outputDim), ...classes.slice(r * sides.length, (r + 1) * sides.length)]).flat();
   const inputs = { x: x.slice(0, 11 * inputDim), y: targets };
   writeFileSync(new URL(`mixden-${name}-inputs.json`, out), `${JSON.stringify(inputs)}\n`);
+  console.log(`test/fixtures/pytorch/mixden-${name}.safetensors: ${bytes.length} bytes`);
+}
+
+// Sequence models (recurrent trunks; made after the models above so their draws stay as they were), each with a
+// few sequences to score and the stop of a greedy generation.
+const sequenceModels = {
+  // A GRU under a dense layer, Laplace components, a Bernoulli pen that ends the sequence, a 3-value condition.
+  'sequence-gru': {
+    architecture: withLayers({ inputDim: 6, outputDim: 2, components: 2, sigma: 'softplus', sigmaEpsilon: 1e-7, family: 'laplace', sideOutputs: [{ kind: 'bernoulli', name: 'pen' }], sequence: { conditionDim: 3 } }, [
+      { kind: 'gru', units: 7 },
+      { kind: 'dense', units: 5, activation: 'tanh' },
+    ]),
+    stop: [2, 1],
+  },
+  // Two LSTMs with a layerNorm between them, Gaussian components of one value, a 3-class side output, no condition.
+  'sequence-lstm': {
+    architecture: withLayers({ inputDim: 2, outputDim: 1, components: 3, sigma: 'exp', sigmaEpsilon: 1e-7, sideOutputs: [{ kind: 'categorical', classes: 3 }], sequence: { conditionDim: 0 } }, [
+      { kind: 'lstm', units: 6 },
+      { kind: 'layerNorm' },
+      { kind: 'lstm', units: 4 },
+    ]),
+    stop: [1, 2],
+  },
+};
+
+for (const [name, { architecture, stop }] of Object.entries(sequenceModels)) {
+  validateArchitecture(architecture);
+  const { outputDim } = architecture;
+  const sides = architecture.sideOutputs;
+  const conditionDim = architecture.sequence.conditionDim;
+  const blocks = initialParameters(architecture, 11, 'pytorch').map((b) => Float32Array.from(b));
+  const bytes = encodeModel(architecture, blocks, { note: 'made by interop/pytorch/make-mixden-files.mjs' });
+  writeFileSync(new URL(`mixden-${name}.safetensors`, out), bytes);
+  // Four sequences of 2 to 9 steps: continuous values, then each side output's class.
+  const sequences = Array.from({ length: 4 }, () => {
+    const steps = 2 + Math.floor(random.uniform() * 8);
+    const y = Array.from({ length: steps }, () => [...f32(outputDim, () => random.range(-2, 2)), ...sides.map((s) => Math.floor(random.uniform() * (s.kind === 'bernoulli' ? 2 : s.classes)))]).flat();
+    return conditionDim ? { y, condition: f32(conditionDim, () => random.range(-1, 1)) } : { y };
+  });
+  writeFileSync(new URL(`mixden-${name}-inputs.json`, out), `${JSON.stringify({ sequences, stop })}\n`);
   console.log(`test/fixtures/pytorch/mixden-${name}.safetensors: ${bytes.length} bytes`);
 }

@@ -8,6 +8,8 @@ committed ones; CI needs no Python: the TypeScript tests only read what this wro
    mixden-<name>-inputs.json) loaded by the twin: its log-densities and mixture parameters in
    mixden-<name>-twin.json, and the file saved again by the twin, mixden-<name>-resaved.safetensors, whose
    weights must be mixden's, bit for bit.
+3. The same both ways for sequence models (recurrent trunks): the per-step log-densities of a few sequences and
+   one greedy generation (temperatures 0), in twin-sequence-*-expected.json and mixden-sequence-*-twin.json.
 
     npm run build && node interop/pytorch/make-mixden-files.mjs && /usr/bin/python3 interop/pytorch/make_fixtures.py
 """
@@ -17,6 +19,7 @@ import os
 import sys
 
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mixden_twin import MixdenMdn, fit_scaler, load_file, save_file  # noqa: E402
@@ -93,6 +96,110 @@ TWIN_MODELS = {
 }
 
 
+def turning_strokes(count, g):
+    """Sequences of 4 to 11 pen moves (dx, dy) turning left or right as their one-hot condition says, with a
+    Bernoulli pen that is 1 at the last step only: (y padded to 11 steps, condition, lengths)."""
+    lengths = torch.randint(4, 12, (count,), generator=g)
+    turn = torch.randint(0, 2, (count,), generator=g)
+    y = torch.zeros(count, 11, 3, dtype=torch.float64)
+    for n in range(count):
+        angle = 2 * math.pi * torch.rand(1, generator=g, dtype=torch.float64).item()
+        for t in range(int(lengths[n])):
+            angle += (0.6 if turn[n] else -0.6) + 0.1 * torch.randn(1, generator=g, dtype=torch.float64).item()
+            y[n, t, 0], y[n, t, 1] = math.cos(angle), math.sin(angle)
+            y[n, t, 2] = float(t == lengths[n] - 1)
+    y[..., :2] += 0.05 * torch.randn(count, 11, 2, generator=g, dtype=torch.float64)
+    return y, F.one_hot(turn, 2).to(torch.float64), lengths
+
+
+def damped_walks(count, g):
+    """Sequences of 3 to 9 steps of a damped walk with a three-class pen (0 down, 1 lifted at random, 2 at the
+    last step), unconditioned: (y padded to 9 steps, None, lengths)."""
+    lengths = torch.randint(3, 10, (count,), generator=g)
+    y = torch.zeros(count, 9, 2, dtype=torch.float64)
+    for n in range(count):
+        value = 0.0
+        for t in range(int(lengths[n])):
+            value = 0.7 * value + 0.5 + 0.3 * torch.randn(1, generator=g, dtype=torch.float64).item()
+            lifted = torch.rand(1, generator=g).item() < 0.2
+            y[n, t, 0], y[n, t, 1] = value, 2.0 if t == lengths[n] - 1 else float(lifted)
+    return y, None, lengths
+
+
+TWIN_SEQUENCE_MODELS = {
+    # An LSTM and a dense layer, correlated Gaussians for (dx, dy) and a Bernoulli pen, conditioned on a one-hot.
+    "sequence-lstm": dict(
+        architecture={"inputDim": 5, "outputDim": 2, "hidden": [6], "activation": "tanh",
+                      "layers": [{"kind": "lstm", "units": 8}, {"kind": "dense", "units": 6, "activation": "tanh"}],
+                      "components": 3, "sigma": "softplus", "sigmaEpsilon": 1e-7, "family": "gaussian-full",
+                      "sideOutputs": [{"kind": "bernoulli", "name": "pen"}], "sequence": {"conditionDim": 2}},
+        data=turning_strokes, init="glorot", stop=(2, 1.0)),
+    # Two recurrent layers (GRU, layerNorm, LSTM), Gaussian components and a three-class pen, no condition.
+    "sequence-gru": dict(
+        architecture={"inputDim": 2, "outputDim": 1, "hidden": [], "activation": "tanh",
+                      "layers": [{"kind": "gru", "units": 6}, {"kind": "layerNorm", "epsilon": 1e-5}, {"kind": "lstm", "units": 5}],
+                      "components": 2, "sigma": "exp", "sigmaEpsilon": 1e-7,
+                      "sideOutputs": [{"kind": "categorical", "classes": 3, "name": "pen"}], "sequence": {"conditionDim": 0}},
+        data=damped_walks, init="pytorch", stop=(1, 2.0)),
+}
+
+
+def valid(values, lengths):
+    """The valid steps' values of (batch, steps, ...) sequences, sequence after sequence, flattened."""
+    return torch.cat([values[n, : int(lengths[n])].reshape(-1) for n in range(len(lengths))]).tolist()
+
+
+def sequence_json(model, y, condition, lengths, stop):
+    """Per-step log-densities of the sequences and one greedy generation (temperatures 0: no randomness)."""
+    with torch.no_grad():
+        log_p = model.sequence_log_prob(y, condition)
+    conditioned = condition is not None
+    sequences = [{"y": valid(y[n : n + 1], lengths[n : n + 1]), **({"condition": condition[n].tolist()} if conditioned else {})} for n in range(len(lengths))]
+    greedy_condition = condition[0] if conditioned else None
+    greedy = model.generate(1, 12, greedy_condition, temperature=0, sigma_temperature=0, stop=stop)[0]
+    return {"sequences": sequences, "logProb": valid(log_p, lengths),
+            "greedy": {"condition": greedy_condition.tolist() if conditioned else [], "maxSteps": 12, "stop": list(stop), "y": greedy.reshape(-1).tolist()}}
+
+
+def twin_trained_sequences():
+    for name, spec in TWIN_SEQUENCE_MODELS.items():
+        g = torch.Generator().manual_seed(9)
+        torch.manual_seed(9)
+        y, condition, lengths = spec["data"](64, g)
+        y, condition = f32(y), None if condition is None else f32(condition)
+        mask = (torch.arange(y.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)).float()
+        model = MixdenMdn(spec["architecture"], init=spec["init"])
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.01, eps=1e-7)
+        for _ in range(200):
+            loss = -(model.sequence_log_prob(y.float(), None if condition is None else condition.float()) * mask).sum() / mask.sum()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        path = os.path.join(OUT, f"twin-{name}.safetensors")
+        save_file(model, path, metadata={"trainedBy": "interop/pytorch/make_fixtures.py", "torch": torch.__version__})
+        exact = load_file(path)[0].double()
+        write_json(f"twin-{name}-expected.json", sequence_json(exact, y[:5], None if condition is None else condition[:5], lengths[:5], spec["stop"]))
+        print(f"twin-{name}: final training loss {loss.item():.4f} nats per step")
+
+
+def mixden_saved_sequences():
+    for name in ("sequence-lstm", "sequence-gru"):
+        model, manifest = load_file(os.path.join(OUT, f"mixden-{name}.safetensors"))
+        with open(os.path.join(OUT, f"mixden-{name}-inputs.json")) as f:
+            inputs = json.load(f)
+        width, condition_dim = model._sequence_parts()
+        rows = [torch.tensor(s["y"], dtype=torch.float64).reshape(-1, width) for s in inputs["sequences"]]
+        lengths = torch.tensor([len(r) for r in rows])
+        y = torch.zeros(len(rows), int(lengths.max()), width, dtype=torch.float64)
+        for n, r in enumerate(rows):
+            y[n, : len(r)] = r
+        condition = torch.tensor([s["condition"] for s in inputs["sequences"]], dtype=torch.float64) if condition_dim else None
+        exact = model.double()
+        write_json(f"mixden-{name}-twin.json", sequence_json(exact, y, condition, lengths, tuple(inputs["stop"])))
+        save_file(model.float(), os.path.join(OUT, f"mixden-{name}-resaved.safetensors"), manifest=manifest)
+        print(f"mixden-{name}: scored {len(rows)} sequences, saved again")
+
+
 def mixture_json(model, x):
     sides = {"sides": [p.flatten().tolist() for p in model.side_probabilities(x)]} if model.architecture.get("sideOutputs") else {}
     return {**_mixture_json(model, x), **sides}
@@ -163,3 +270,5 @@ if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     twin_trained()
     mixden_saved()
+    twin_trained_sequences()
+    mixden_saved_sequences()

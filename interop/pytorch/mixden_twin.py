@@ -10,6 +10,13 @@ mixden's: the trunk's activations, the head layout [pi logits (K) | mu (K*D) | s
 elu + 1 + eps, the families gaussian, gaussian-full, laplace and student-t (fixed nu), and the model's scalers,
 so ``log_prob``, ``mixture`` and ``sample`` take and return original units as mixden's do.
 
+Recurrent layers (``lstm``, ``gru``) are ``torch.nn.LSTM``/``GRU`` (one layer, batch first), whose tensors
+(``trunk.<i>.weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``) are the file's. A model of rows
+runs each row as a one-step sequence from a zero state, as mixden does; a sequence model (the architecture's
+``sequence``) is autoregressive: step t's input is step t-1's target row (zeros at the first step) followed by
+the sequence's condition, and ``sequence_log_prob`` and ``generate`` work as mixden's ``evaluate`` and
+``generate``.
+
 The safetensors container is written and read here with the standard library (an 8-byte little-endian header
 length, the JSON header, the data), so nothing beyond PyTorch is needed; ``safetensors.torch.load_file`` reads
 the same files.
@@ -31,6 +38,7 @@ ACTIVATIONS = {
     "sigmoid": torch.sigmoid,
     "elu": F.elu,
 }
+RECURRENT = {"lstm": nn.LSTM, "gru": nn.GRU}
 FAMILIES = ("gaussian", "gaussian-full", "laplace", "student-t", "von-mises")
 # Learned Student-t degrees of freedom (degreesOfFreedom: "learned"): nu = NU_MIN + NU_SPAN * sigmoid(a).
 NU_MIN, NU_SPAN = 1.5, 98.5
@@ -98,23 +106,51 @@ class MixdenMdn(nn.Module):
             elif spec["kind"] == "layerNorm":
                 self.trunk.append(nn.LayerNorm(width, eps=spec.get("epsilon", 1e-5)))
                 self.activations.append("identity")
+            elif spec["kind"] in RECURRENT:
+                self.trunk.append(RECURRENT[spec["kind"]](width, spec["units"], batch_first=True))
+                self.activations.append("identity")
+                width = spec["units"]
             else:
                 raise ValueError(f"layer kind {spec['kind']!r} has no twin yet")
         self.head = nn.Linear(width, head_width(architecture))
         if init == "glorot":
             # Keras' default, mixden's 'glorot': Glorot-uniform weights, zero biases (layerNorm: gamma 1, beta 0).
+            # Recurrent layers as Keras starts them: Glorot-uniform W_ih, orthogonal W_hh, zero biases but the
+            # LSTM's forget gate (PyTorch's gate order i, f, g, o) at 1 in b_ih.
             for layer in [*self.trunk, self.head]:
                 if isinstance(layer, nn.Linear):
                     nn.init.xavier_uniform_(layer.weight)
                     nn.init.zeros_(layer.bias)
+                elif isinstance(layer, (nn.LSTM, nn.GRU)):
+                    nn.init.xavier_uniform_(layer.weight_ih_l0)
+                    nn.init.orthogonal_(layer.weight_hh_l0)
+                    nn.init.zeros_(layer.bias_ih_l0)
+                    nn.init.zeros_(layer.bias_hh_l0)
+                    if isinstance(layer, nn.LSTM):
+                        with torch.no_grad():
+                            layer.bias_ih_l0[layer.hidden_size : 2 * layer.hidden_size] = 1
         elif init != "pytorch":
             raise ValueError(f"init must be 'glorot' or 'pytorch', got {init!r}")
 
-    # The network on scaled inputs: the raw head.
+    # The network on scaled inputs: the raw head. x (rows, inputs): rows, each a one-step sequence from a zero
+    # state; (batch, steps, inputs): sequences, the head at every step.
     def forward(self, x):
-        for layer, activation in zip(self.trunk, self.activations):
-            x = ACTIVATIONS[activation](layer(x))
-        return self.head(x)
+        if x.dim() == 2:
+            return self.run(x.unsqueeze(1))[0].squeeze(1)
+        return self.run(x)[0]
+
+    def run(self, x, states=None):
+        """The raw head of sequences x (batch, steps, inputs) continuing ``states`` (one per trunk layer, as this
+        returned them; None: zero states), and the states after the last step."""
+        states = states or [None] * len(self.trunk)
+        after = []
+        for layer, activation, state in zip(self.trunk, self.activations, states):
+            if isinstance(layer, (nn.LSTM, nn.GRU)):
+                x, state = layer(x, state)
+            else:
+                x = ACTIVATIONS[activation](layer(x))
+            after.append(state)
+        return self.head(x), after
 
     def _parts(self, head):
         a = self.architecture
@@ -291,6 +327,89 @@ class MixdenMdn(nn.Module):
         return torch.exp(y) if s["log"] else y
 
 
+    # Sequence models -------------------------------------------------------------------------------------
+
+    def _sequence_parts(self):
+        a = self.architecture
+        if "sequence" not in a:
+            raise ValueError("this is a model of independent rows (its architecture has no 'sequence')")
+        return a["outputDim"] + len(a.get("sideOutputs") or []), a["sequence"].get("conditionDim", 0)
+
+    def sequence_inputs(self, y, condition=None):
+        """Every step's input (batch, steps, inputDim) of sequences y (batch, steps, outputDim + side outputs):
+        the previous step's row (zeros at the first step), then the sequence's condition (batch, conditionDim)."""
+        _, condition_dim = self._sequence_parts()
+        previous = torch.cat([torch.zeros_like(y[:, :1]), y[:, :-1]], 1)
+        if not condition_dim:
+            return previous
+        return torch.cat([previous, condition.to(y.dtype).unsqueeze(1).expand(-1, y.shape[1], -1)], -1)
+
+    def sequence_log_prob(self, y, condition=None):
+        """log p(y_t | y_<t, condition) at every step (batch, steps), nats. y (batch, steps, outputDim + side
+        outputs) holds sequences padded after their ends: a step depends only on the steps before it, so the
+        values of padded steps are to be ignored (mixden's ``evaluate`` is their mean over the valid steps)."""
+        return self.steps_log_prob(self.sequence_inputs(y, condition), y)
+
+    def steps_log_prob(self, x, y):
+        """log p(y_t | x_<=t) at every step (batch, steps) of windows x (batch, steps, inputDim), each from a
+        zero state, with targets y (batch, steps, outputDim + side outputs)."""
+        self._sequence_parts()
+        return self.target_log_prob(self(x), y)
+
+    def target_log_prob(self, head, y):
+        """log p of target rows y (..., scaled outputDim values then side outputs' classes) from the raw head
+        (..., head width), over any leading shape."""
+        shape = y.shape[:-1]
+        head, y = head.reshape(-1, head.shape[-1]), y.reshape(-1, y.shape[-1])
+        d = self.architecture["outputDim"]
+        lp = self.log_prob_scaled(head, y[:, :d])
+        if y.shape[1] > d:
+            lp = lp + self.side_log_prob(head, y[:, d:])
+        return lp.reshape(shape)
+
+    def sequence_windows(self, y, condition, lengths, window=None):
+        """Sequences cut as mixden trains them: windows of ``window`` steps (default: the longest sequence), each
+        from a zero state and fed its true previous step: (inputs, targets, mask), windows past every sequence's
+        end left out."""
+        x = self.sequence_inputs(y, condition)
+        steps = y.shape[1]
+        window = window or steps
+        pad = -steps % window
+        mask = (torch.arange(steps + pad).unsqueeze(0) < lengths.unsqueeze(1)).to(y.dtype)
+        cut = lambda t: F.pad(t, (0, 0, 0, pad)).reshape(-1, window, t.shape[-1])
+        x, y, mask = cut(x), cut(y), mask.reshape(-1, window)
+        keep = mask[:, 0] > 0
+        return x[keep], y[keep], mask[keep]
+
+    def generate(self, count=1, max_steps=100, condition=None, temperature=1.0, sigma_temperature=1.0, stop=None, generator=None):
+        """``count`` sequences drawn step by step, each step's draw the next step's input, as mixden's
+        ``generate``: ``condition`` (conditionDim,) for all or (count, conditionDim); ``stop`` (column, value)
+        ends a sequence at the step whose draw has that value there. A list of (steps, width) tensors."""
+        width, condition_dim = self._sequence_parts()
+        dtype = self.head.weight.dtype
+        condition = torch.zeros(condition_dim, dtype=dtype) if condition is None else torch.as_tensor(condition, dtype=dtype)
+        condition = condition.expand(count, condition_dim) if condition.dim() == 1 else condition
+        previous, states, steps = torch.zeros(count, width, dtype=dtype), None, []
+        lengths = torch.full((count,), max_steps)
+        finished = torch.zeros(count, dtype=torch.bool)
+        with torch.no_grad():
+            for t in range(max_steps):
+                head, states = self.run(torch.cat([previous, condition], -1).unsqueeze(1), states)
+                head = head[:, 0]
+                draws = self._sample_continuous(head, 1, temperature, sigma_temperature, generator)
+                sides = [self._sample_side(z, 1, temperature, generator) for z in self._side_logits(head)]
+                previous = torch.cat([draws, *sides], -1)[:, 0]
+                steps.append(previous)
+                if stop is not None:
+                    now = (previous[:, stop[0]] == stop[1]) & ~finished
+                    lengths[now] = t + 1
+                    finished |= now
+                    if finished.all():
+                        break
+        drawn = torch.stack(steps, 1)
+        return [drawn[n, : min(int(lengths[n]), drawn.shape[1])] for n in range(count)]
+
+
 def fit_scaler(values, kind, log=False):
     """mixden's scaler of a column block (rows, cols): scaled = (v - shift) / scale, zscore with 1/n."""
     v = torch.log(values) if log else values
@@ -316,6 +435,10 @@ def _layer_entries(model):
         if isinstance(layer, nn.Linear):
             activation = model.activations[i] if i < len(model.trunk) else "identity"
             entries.append({"inputs": layer.in_features, "outputs": layer.out_features, "activation": activation, "tensors": names})
+        elif isinstance(layer, (nn.LSTM, nn.GRU)):
+            kind = "lstm" if isinstance(layer, nn.LSTM) else "gru"
+            names = [f"{prefix}.{name}" for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")]
+            entries.append({"kind": kind, "inputs": layer.input_size, "outputs": layer.hidden_size, "tensors": names})
         else:
             width = layer.normalized_shape[0]
             entries.append({"kind": "layerNorm", "inputs": width, "outputs": width, "tensors": names})

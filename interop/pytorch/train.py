@@ -11,6 +11,13 @@ reads the CSV and fits the same scalers on all its rows; each then trains on its
 takes rows r, r + N, ...), and the gradients are averaged across processes at every step, so N processes with
 ``--batch B`` train as one with batch N*B. Rank 0 writes the file, which mixden's loadMdn, mixden/inference and
 command line open. ``--from`` continues training a model file written by mixden (its scalers are kept).
+
+A sequence model written by ``mixden train --sequence`` trains here too, from its file (``--from``, without
+``--x``/``--y``): the CSV's columns are those the file names (sequence id, targets, side outputs, conditions,
+label conditions one-hot in the file's class order); each step takes ``--batch`` sequences (default all), in
+windows of ``--window`` steps as mixden cuts them (each from a zero state; default the longest sequence), the
+loss the mean NLL over the valid steps; processes shard the sequences. The file it writes keeps the manifest,
+so ``mixden generate`` draws from it.
 """
 import argparse
 import csv
@@ -36,11 +43,50 @@ def read_columns(path, x_columns, y_columns):
     return take(x_columns), take(y_columns)
 
 
+def read_sequences(path, columns):
+    """The sequences of a CSV as ``mixden train --sequence`` read them, under the columns a sequence model file
+    names: y (sequences, longest, width) padded with zeros, the conditions (sequences, conditionDim), lengths."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    targets = [*columns["yColumns"], *columns["sideColumns"]]
+    for name in [columns["sequenceColumn"], *targets, *(c["column"] for c in columns["conditions"])]:
+        if rows and name not in rows[0]:
+            raise SystemExit(f"{path}: there is no column {name!r} (the model file names it); the columns are {', '.join(rows[0])}")
+
+    def condition_of(row):
+        values = []
+        for c in columns["conditions"]:
+            cell = row[c["column"]]
+            if c["kind"] == "number":
+                values.append(float(cell))
+            elif cell in c["classes"]:
+                values.extend(1.0 if k == cell else 0.0 for k in c["classes"])
+            else:
+                raise SystemExit(f"{path}: {cell!r} is not a class of {c['column']!r} in the model file ({', '.join(c['classes'])})")
+        return values
+
+    ids, steps, conditions = [], {}, {}
+    for number, row in enumerate(rows, 1):
+        key = row[columns["sequenceColumn"]]
+        if key not in steps:
+            ids.append(key)
+            steps[key], conditions[key] = [], condition_of(row)
+        elif key != ids[-1]:
+            raise SystemExit(f"{path}: data row {number}: sequence {key!r} continues after another began (its rows must be together)")
+        steps[key].append([float(row[name]) for name in targets])
+    lengths = torch.tensor([len(steps[k]) for k in ids])
+    y = torch.zeros(len(ids), int(lengths.max()), len(targets))
+    for n, key in enumerate(ids):
+        y[n, : lengths[n]] = torch.tensor(steps[key])
+    return y, torch.tensor([conditions[k] for k in ids]).reshape(len(ids), -1), lengths
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", required=True)
-    p.add_argument("--x", required=True)
-    p.add_argument("--y", required=True)
+    p.add_argument("--x", help="input columns (models of rows)")
+    p.add_argument("--y", help="target columns (models of rows)")
+    p.add_argument("--window", type=int, help="steps per window (sequence models; default the longest sequence)")
     p.add_argument("--hidden", default="32,32")
     p.add_argument("--activation", default="tanh")
     p.add_argument("--components", type=int, default=5)
@@ -48,7 +94,7 @@ def main():
     p.add_argument("--degrees-of-freedom", type=lambda v: v if v == "learned" else float(v))
     p.add_argument("--sigma", default="softplus")
     p.add_argument("--steps", type=int, default=3000)
-    p.add_argument("--batch", default="full")
+    p.add_argument("--batch", default="full", help="rows (or sequences) per step and process")
     p.add_argument("--lr", type=float, default=0.001)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--init", default="glorot")
@@ -77,11 +123,16 @@ def train(rank, args):
     world = dist.get_world_size() if distributed else 1
     torch.manual_seed(args.seed)
 
-    x_columns, y_columns = args.x.split(","), args.y.split(",")
-    x, y = read_columns(args.data, x_columns, y_columns)
     manifest = None
     if args.source:
         model, manifest = load_file(args.source)
+        if "sequence" in model.architecture:
+            return train_sequences(model, manifest, args, rank, world, distributed)
+    if not (args.x and args.y):
+        raise SystemExit("train.py: --x and --y name the input and target columns (a sequence model comes --from its file)")
+    x_columns, y_columns = args.x.split(","), args.y.split(",")
+    x, y = read_columns(args.data, x_columns, y_columns)
+    if args.source:
         if model.architecture.get("sideOutputs"):
             # The loop below scores the --y columns only; it would leave the side outputs untrained.
             raise SystemExit("train.py: the model has side outputs, which this training loop does not train yet (mixden_twin's log_prob scores them)")
@@ -130,6 +181,38 @@ def train(rank, args):
     if rank == 0:
         save_file(model, args.out, manifest=manifest, metadata={"xColumns": x_columns, "yColumns": y_columns})
         print(f"{world} process{'es' if world > 1 else ''}, model saved to {args.out}", flush=True)
+    if distributed:
+        dist.destroy_process_group()
+
+
+def train_sequences(model, manifest, args, rank, world, distributed):
+    columns = (manifest.get("metadata") or {})
+    if columns.get("kind") != "sequence":
+        raise SystemExit("train.py: this sequence model's file names no columns (save it with `mixden train --sequence`)")
+    y, condition, lengths = read_sequences(args.data, columns)
+    x, y, mask = model.sequence_windows(y, condition, lengths, args.window)
+    x, y, mask = x[rank::world], y[rank::world], mask[rank::world]
+    trained = DistributedDataParallel(model) if distributed else model
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, eps=1e-7)
+    generator = torch.Generator().manual_seed(args.seed + rank)
+    started = time.time()
+    for step in range(1, args.steps + 1):
+        pick = slice(None) if args.batch == "full" else torch.randint(len(x), (int(args.batch),), generator=generator)
+        # The mean NLL over the valid steps, as mixden's (padding weighs nothing).
+        loss = -(model.target_log_prob(trained(x[pick]), y[pick]) * mask[pick]).sum() / mask[pick].sum()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % max(1, args.steps // 10) == 0 or step == args.steps:
+            shown = loss.detach().clone()
+            if distributed:
+                dist.all_reduce(shown)
+                shown /= world
+            if rank == 0:
+                print(f"step {step}/{args.steps}  loss {shown.item():.4f} nats per step  {time.time() - started:.1f} s", flush=True)
+    if rank == 0:
+        save_file(model, args.out, manifest=manifest)
+        print(f"{world} process{'es' if world > 1 else ''}, {len(lengths)} sequences, model saved to {args.out}", flush=True)
     if distributed:
         dist.destroy_process_group()
 

@@ -21,3 +21,14 @@ describe('model files written by the PyTorch twin (interop/pytorch)', () => {
     expectReportsPass(reports);
   });
 });
+
+describe('sequence model files and the PyTorch twin (interop/pytorch)', () => {
+  it.each([
+    ['twin-sequence-lstm.safetensors', 'twin-sequence-lstm-expected.json'],
+    ['twin-sequence-gru.safetensors', 'twin-sequence-gru-expected.json'],
+    ['mixden-sequence-gru.safetensors', 'mixden-sequence-gru-twin.json'],
+    ['mixden-sequence-lstm.safetensors', 'mixden-sequence-lstm-twin.json'],
+  ])('%s: held-out NLL and a greedy generation on the GPU are what PyTorch computed (%s)', async (file, expected) => {
+    expectReportsPass(await page().run<CompareReport[]>('pytorchSequenceFiles', { file, expected }));
+  });
+});

@@ -12,6 +12,7 @@ import { fullCovarianceParams } from '../../src/mdn/reference/fullCovariance.js'
 import { learnedStudentTParams } from '../../src/mdn/reference/learnedStudentT.js';
 import { lowerCount } from '../../src/shaders/fullCovarianceNll.wgsl.js';
 import { applyScaler, logJacobianOf } from '../../src/mdn/data/scaler.js';
+import { type Sequence, packSequences, timeMajor } from '../../src/mdn/sequence/sequenceData.js';
 
 /** The raw head of each row of x (original units), in float64. */
 function headOf(d: DecodedModel, x: ArrayLike<number>): { head: Float64Array; rows: number } {
@@ -67,4 +68,22 @@ export function referenceMixture(d: DecodedModel, x: ArrayLike<number>): { pi: n
     }
   }
   return out;
+}
+
+/**
+ * log p(y_t | y_<t, condition) at every step of each sequence (sequence models), nats, sequence after sequence:
+ * the sequences packed as the GPU trains on them (one window each, time-major) through the reference network.
+ */
+export function referenceSequenceLogDensity(d: DecodedModel, sequences: readonly Sequence[]): Float64Array {
+  const a = d.architecture;
+  const packed = packSequences(a, sequences);
+  const width = targetWidth(a);
+  const { x, y, mask } = timeMajor(packed, 0, packed.pieces, a.inputDim, width);
+  const rows = packed.pieces * packed.steps;
+  let h: ArrayLike<number> = Float64Array.from(x);
+  for (const l of networkLayers(a)) h = l.kind.reference.forward(l, Float64Array.from(d.blocks[l.index]), h, rows, packed.steps);
+  const { sampleNll } = headLoss(a, h as Float64Array, Float64Array.from(y), rows, 0);
+  const out: number[] = [];
+  for (let p = 0; p < packed.pieces; p++) for (let t = 0; t < packed.steps; t++) if (mask[t * packed.pieces + p]) out.push(-sampleNll[t * packed.pieces + p]);
+  return Float64Array.from(out);
 }

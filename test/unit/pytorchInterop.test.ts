@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeModel, encodeModel } from '../../src/mdn/serialization.js';
 import { compareArrays } from '../support/compare.js';
 import { expectReportsPass } from '../support/expectClose.js';
-import { referenceLogDensity, referenceMixture } from '../support/referenceModel.js';
+import { referenceLogDensity, referenceMixture, referenceSequenceLogDensity } from '../support/referenceModel.js';
 
 const FIXTURES = 'test/fixtures/pytorch';
 const file = (name: string) => new Uint8Array(readFileSync(`${FIXTURES}/${name}`));
@@ -52,6 +52,34 @@ describe('models trained by the PyTorch twin', () => {
     expect(families.map((a) => a.degreesOfFreedom)).toEqual([undefined, undefined, 3, 'learned', undefined]);
     expect(families[0].layers?.map((l) => l.kind)).toEqual(['dense', 'layerNorm', 'dense']);
     expect(decodeModel(file('twin-student-t.safetensors')).scaling).toBeUndefined();
+  });
+});
+
+// Sequence models (recurrent trunks): the per-step log-densities of a few sequences, autoregressive inputs and
+// conditions included, computed by the twin (torch.nn.LSTM/GRU) and by mixden's reference from the same file.
+describe('sequence models and the PyTorch twin', () => {
+  it.each(['sequence-lstm', 'sequence-gru'])('twin-%s (trained by the twin): mixden computes what PyTorch computed at every step', (name) => {
+    const decoded = decodeModel(file(`twin-${name}.safetensors`));
+    const expected = json(`twin-${name}-expected.json`);
+    expect(decoded.architecture.sequence).toBeDefined();
+    expect(decoded.architecture.layers?.some((l) => l.kind === 'lstm')).toBe(true);
+    expectReportsPass([compareArrays(`twin-${name} log p(y_t | y_<t)`, referenceSequenceLogDensity(decoded, expected.sequences), expected.logProb, TIGHT)]);
+  });
+
+  it.each(['sequence-gru', 'sequence-lstm'])('mixden-%s: the twin computes what mixden computes, and saves the weights again bit for bit', (name) => {
+    const decoded = decodeModel(file(`mixden-${name}.safetensors`));
+    const { sequences } = json(`mixden-${name}-inputs.json`);
+    const twin = json(`mixden-${name}-twin.json`);
+    expectReportsPass([compareArrays(`mixden-${name} log p(y_t | y_<t)`, referenceSequenceLogDensity(decoded, sequences), twin.logProb, TIGHT)]);
+    const resaved = decodeModel(file(`mixden-${name}-resaved.safetensors`));
+    expect(resaved.architecture).toEqual(decoded.architecture);
+    resaved.blocks.forEach((b, i) => expect(Buffer.from(b.buffer, b.byteOffset, b.byteLength).equals(Buffer.from(decoded.blocks[i].buffer, decoded.blocks[i].byteOffset, decoded.blocks[i].byteLength))).toBe(true));
+  });
+
+  it('covers LSTM and GRU layers, stacked and between dense and layerNorm layers, with and without a condition', () => {
+    const trunks = ['twin-sequence-lstm', 'twin-sequence-gru', 'mixden-sequence-gru', 'mixden-sequence-lstm'].map((n) => decodeModel(file(`${n}.safetensors`)).architecture);
+    expect(trunks.map((a) => a.layers?.map((l) => l.kind).join(','))).toEqual(['lstm,dense', 'gru,layerNorm,lstm', 'gru,dense', 'lstm,layerNorm,lstm']);
+    expect(trunks.map((a) => a.sequence?.conditionDim)).toEqual([2, 0, 3, 0]);
   });
 });
 

@@ -3,6 +3,7 @@
 // PyTorch twin (test/fixtures/pytorch/), which must give what PyTorch computed.
 import type { GpuContext } from '../../../src/runtime/device.js';
 import { loadMdn } from '../../../src/mdn/createMdn.js';
+import { loadSequenceMdn } from '../../../src/mdn/sequence/sequenceMdn.js';
 import { decodeModel } from '../../../src/mdn/serialization.js';
 import { compareArrays } from '../../support/compare.js';
 import { loadInferenceKernel } from '../../../src/inference.js';
@@ -45,6 +46,35 @@ export const fixtureCases = {
         compareArrays(`twin-${name} L below its diagonal`, m.lower ?? [], expected.lower, { ...tolerance, atol: expected.lower.length ? tolerance.atol : 0 }),
         compareArrays(`twin-${name} learned ν`, m.nu ?? [], expected.nu ?? [], tolerance),
       ].filter((r) => r.count > 0);
+    } finally {
+      model.destroy();
+    }
+  },
+
+  /**
+   * Sequence models (recurrent trunks) of the twin and of mixden, each with the twin's float64 per-step
+   * log-densities of a few sequences and a greedy generation (temperatures 0) from the same weights. On the GPU:
+   * evaluate's mean NLL per step, and generate's steps (mixden/inference's generator gives generate's bits:
+   * sequenceModel.ts). atol 1e-4 + rtol 1e-4,
+   * ten times the row models' bound: each step's float32 error (a few 1e-6 relative, as above) is carried into
+   * the next through the recurrent state, over at most 12 steps, and generation feeds each step's output back.
+   */
+  async pytorchSequenceFiles(gpu: GpuContext, { file, expected: expectedFile }: { file: string; expected: string }) {
+    const bytes = new Uint8Array(await (await fetch(`/test/fixtures/pytorch/${file}`)).arrayBuffer());
+    const expected = await (await fetch(`/test/fixtures/pytorch/${expectedFile}`)).json();
+    const sequences = expected.sequences ?? (await (await fetch(`/test/fixtures/pytorch/${file.replace('.safetensors', '-inputs.json')}`)).json()).sequences;
+    const tolerance = { atol: 1e-4, rtol: 1e-4 };
+    const { greedy } = expected;
+    const options = { count: 1, maxSteps: greedy.maxSteps, conditions: greedy.condition, temperature: 0, sigmaTemperature: 0, stopWhen: { column: greedy.stop[0], value: greedy.stop[1] } };
+    const model = await loadSequenceMdn(bytes, gpu);
+    try {
+      const nll = await model.evaluate(sequences);
+      const generated = await model.generate(options);
+      const meanNll = -expected.logProb.reduce((a: number, b: number) => a + b, 0) / expected.logProb.length;
+      return [
+        compareArrays(`${file} mean NLL per step`, [nll], [meanNll], tolerance),
+        compareArrays(`${file} greedy generation`, generated.sequences[0], greedy.y, tolerance),
+      ];
     } finally {
       model.destroy();
     }
