@@ -3,7 +3,8 @@
 // between, side by side on the benchmark's shapes, written to bench/results/kernel-variants-<date>-<driver>.txt. The
 // figures quoted for those choices in the README and the kernel sources come from this file.
 // `npm run bench:kernels -- tiled` runs only the forward product's register blocks against its workgroup-memory
-// tiles, into kernel-variants-<date>-<driver>-tiled.txt; `-- weight-grad` only the weight gradient's fitted
+// tiles, into kernel-variants-<date>-<driver>-tiled.txt; `-- subgroups` the three dense products in register blocks
+// against subgroup broadcasts (...-subgroups.txt); `-- weight-grad` only the weight gradient's fitted
 // blocks against fitted blocks of at most 8 rows and the fixed ones, into ...-weight-grad.txt; `--out DIR` writes
 // elsewhere than bench/results.
 import { writeFileSync } from 'node:fs';
@@ -86,7 +87,7 @@ const SQUARE = { rows: 8, cols: 8 };
 const TALL = { rows: 16, cols: 8 };
 const WIDE = { rows: 8, cols: 16 };
 
-const { denseForward } = await import('../dist/shaders/denseForward.js');
+const { denseForward, forwardBlockFor } = await import('../dist/shaders/denseForward.js');
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
 const outDir = outAt >= 0 ? args[outAt + 1] : 'bench/results';
@@ -108,6 +109,34 @@ if (section === 'weight-grad') {
     await compareMatmul(`weight gradient ${inputs + 1} x ${outputs} over ${rows} (fitted ${fitted.rows}x${fitted.cols}, <=8 ${small.rows}x${small.cols})`, weightGrad(rows, inputs, outputs), blocks);
   }
   writeOut('-weight-grad');
+  gpu.destroy();
+  process.exit(0);
+}
+if (section === 'subgroups') {
+  // The three dense products as the adapter's class runs them today against X's (or dZ's) loads shared through
+  // subgroups, on the shapes of the benchmark's layers and of the sequence workload (rows = 64 steps x 32).
+  const { denseInputGrad } = await import('../dist/shaders/denseInputGrad.js');
+  const { denseWeightGrad, denseWeightGradVariant } = await import('../dist/shaders/denseWeightGrad.js');
+  const { subgroupBlockFor } = await import('../dist/shaders/subgroupMatmul.wgsl.js');
+  const size = gpu.subgroupSize;
+  if (!size) throw new Error(`adapter ${gpu.adapterDescription} offers no subgroups of one size`);
+  const block = forwardBlockFor(gpu.adapterClass);
+  const blocks = (n) => [subgroupBlockFor(n, size), { ...subgroupBlockFor(n, size), rows: 2 * Math.max(16, size) > 32 ? 16 : 32 }, { ...subgroupBlockFor(n, size), rows: Math.max(8, size) }];
+  const label = (b) => `sg ${b.rows}x${b.cols}w${b.lanes}`;
+  say(`## dense products: register blocks against subgroup broadcasts (subgroup size ${size})`);
+  const shapes = [[1000, 1, 24], [1000, 24, 72], [1000, 72, 72], [8192, 256, 256], [8192, 8, 256], [2048, 128, 512], [256, 128, 512], [2048, 5, 512], [2048, 128, 63]];
+  for (const [rows, inputs, outputs] of shapes) {
+    const vectorB = outputs % 4 === 0;
+    const sizes = { rows, inputs, outputs };
+    await compare(`forward ${rows} x ${inputs + 1} -> ${outputs}`, [[`${block.rows}x${block.cols}`, denseForward, { activation: 'tanh', vectorB, block }], ...blocks(outputs).map((b) => [label(b), denseForward, { activation: 'tanh', vectorB, subgroup: b }])],
+      sizes, { input: random(rows * inputs), weights: random((inputs + 1) * outputs), output: rows * outputs });
+    await compare(`input gradient ${rows} x ${outputs} -> ${inputs}`, [['16x8', denseInputGrad, { inputActivation: 'tanh' }], ...blocks(inputs).map((b) => [label(b), denseInputGrad, { inputActivation: 'tanh', subgroup: b }])],
+      sizes, { outputGrad: random(rows * outputs), weights: random((inputs + 1) * outputs), activationOutput: random(rows * inputs).map((v) => v / 3), inputGrad: rows * inputs });
+    const fitted = denseWeightGradVariant(sizes);
+    await compare(`weight gradient ${inputs + 1} x ${outputs} over ${rows}`, [[`${fitted.block.rows}x${fitted.block.cols}`, denseWeightGrad, fitted], ...blocks(outputs).map((b) => [label(b), denseWeightGrad, { ...fitted, subgroup: b }])],
+      sizes, { input: random(rows * inputs), outputGrad: random(rows * outputs), weightGrad: (inputs + 1) * outputs });
+  }
+  writeOut('-subgroups');
   gpu.destroy();
   process.exit(0);
 }

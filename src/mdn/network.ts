@@ -9,7 +9,7 @@ import { type CompiledKernel, compileKernel } from '../runtime/kernel.js';
 import type { ProgramBuilder, Resource } from '../runtime/program.js';
 import { createStorageBuffer } from '../runtime/buffers.js';
 import { type MdnArchitecture, headOf, inputActivationOf, networkLayers } from './architecture.js';
-import type { BackwardIo, ForwardIo, ForwardOptions, PlacedLayer, Stage } from './layers/index.js';
+import type { BackwardIo, ForwardIo, ForwardOptions, KernelOptions, PlacedLayer, Stage } from './layers/index.js';
 import type { HeadFamily, HeadTraining, LogDensityIo, LossIo, MixtureIo, SampleIo } from './heads/index.js';
 import { type SideStages, sideStagesOf } from './heads/sideOutputs.js';
 
@@ -48,6 +48,8 @@ export class NetworkRecorder {
     private readonly training: HeadTraining | undefined,
     private readonly compiled: ReadonlyMap<string, CompiledKernel>,
     private readonly adapterClass: AdapterClass,
+    /** What the kernels may use besides the class (the subgroup size), the same for every recorded stage. */
+    private readonly kernelOptions: KernelOptions,
   ) {}
 
   /**
@@ -62,13 +64,14 @@ export class NetworkRecorder {
     const sides = sideStagesOf(architecture, head);
     const stages: Stage<unknown>[] = [];
     const adapterClass = gpu.adapterClass;
-    if (needs.inference || needs.generation) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass) as Stage<unknown>[]));
-    if (needs.generation) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass, { continued: true }) as Stage<unknown>[]));
+    const kernelOptions: KernelOptions = { subgroupSize: gpu.subgroupSize };
+    if (needs.inference || needs.generation) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass, kernelOptions) as Stage<unknown>[]));
+    if (needs.generation) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass, { ...kernelOptions, continued: true }) as Stage<unknown>[]));
     if (needs.training) {
-      stages.push(...layers.flatMap((l) => l.kind.forward(l, true, adapterClass) as Stage<unknown>[]));
+      stages.push(...layers.flatMap((l) => l.kind.forward(l, true, adapterClass, kernelOptions) as Stage<unknown>[]));
       stages.push(head.loss(architecture, needs.training) as Stage<unknown>);
       if (sides) stages.push(sides.loss() as Stage<unknown>);
-      for (const [i, l] of layers.entries()) stages.push(...(l.kind.backward(l, inputActivationOf(layers, i), adapterClass) as Stage<unknown>[]));
+      for (const [i, l] of layers.entries()) stages.push(...(l.kind.backward(l, inputActivationOf(layers, i), adapterClass, kernelOptions) as Stage<unknown>[]));
     }
     if (needs.inference) stages.push(...([head.mixture(architecture), head.logDensity(architecture), head.sample(architecture, 1)] as Stage<unknown>[]));
     if (needs.inference && sides) stages.push(...([sides.probabilities(), sides.logDensity(), sides.sample(1)] as Stage<unknown>[]));
@@ -76,7 +79,7 @@ export class NetworkRecorder {
     const unique = new Map(stages.map((s) => [keyOf(s), s]));
     const kernels = await Promise.all([...unique.values()].map((s) => compileKernel(gpu, s.definition, s.variant)));
     const compiled = new Map([...unique.keys()].map((key, i) => [key, kernels[i] as CompiledKernel]));
-    return new NetworkRecorder(architecture, layers, head, sides, needs.training, compiled, adapterClass);
+    return new NetworkRecorder(architecture, layers, head, sides, needs.training, compiled, adapterClass, kernelOptions);
   }
 
   /**
@@ -88,7 +91,7 @@ export class NetworkRecorder {
     checkSteps(rows, steps);
     for (const layer of this.layers) {
       const io: ForwardIo = { input: inputOf(activations, layer.index), weights: parameters.binding(`layer${layer.index}`), output: activations.outputs[layer.index], workspace: activations.workspace?.[layer.index] ?? [] };
-      for (const s of layer.kind.forward(layer, training, this.adapterClass, options)) this.record(builder, s, io, rows, steps);
+      for (const s of layer.kind.forward(layer, training, this.adapterClass, { ...this.kernelOptions, ...options })) this.record(builder, s, io, rows, steps);
     }
   }
 
@@ -117,7 +120,7 @@ export class NetworkRecorder {
         inputGrad: i > 0 ? grads[i - 1] : grads[i],
         weightGrad: gradients.binding(`layer${i}`),
       };
-      for (const s of layer.kind.backward(layer, inputActivationOf(this.layers, i), this.adapterClass)) this.record(builder, s, io, rows, steps);
+      for (const s of layer.kind.backward(layer, inputActivationOf(this.layers, i), this.adapterClass, this.kernelOptions)) this.record(builder, s, io, rows, steps);
     }
   }
 

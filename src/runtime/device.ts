@@ -65,6 +65,18 @@ export class GpuContext {
     return named === 'gpu' && this.isSoftwareAdapter ? 'swiftshader' : named;
   }
 
+  /**
+   * The subgroup size kernels may be generated for: where the device has 'subgroups' and its adapter runs every
+   * subgroup at one size (subgroupMinSize = subgroupMaxSize, as SwiftShader's 4 and lavapipe's 8 lanes), else
+   * undefined. subgroupBroadcast takes a constant lane, so a kernel is written for one size.
+   */
+  get subgroupSize(): number | undefined {
+    if (!this.device.features.has('subgroups')) return undefined;
+    const info = (this.device as GPUDevice & { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+    const size = info?.subgroupMinSize;
+    return size !== undefined && size === info?.subgroupMaxSize && [4, 8, 16, 32, 64].includes(size) ? size : undefined;
+  }
+
   get hasTimestamps(): boolean {
     return this.device.features.has('timestamp-query');
   }
@@ -127,7 +139,8 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuConte
   }
   const requiredLimits: Record<string, number> = {};
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
-  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  // Timestamps for profiles; subgroups for the kernels that share loads through them (GpuContext.subgroupSize).
+  const requiredFeatures = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
   let device: GPUDevice;
   try {
     device = await adapter.requestDevice({ label: options.label ?? 'mixden', requiredLimits, requiredFeatures });

@@ -22,6 +22,8 @@ export interface KernelDefinition<Variant, Sizes, B extends BindingDecl = Bindin
   plan(sizes: Sizes, variant: Variant): DispatchPlan;
   /** Override constants, for workgroup sizes. */
   constants?(variant: Variant): Record<string, number>;
+  /** WGSL extensions the variant needs ('subgroups'): `enable` directives, which must come before all else. */
+  enables?(variant: Variant): readonly string[];
 }
 
 export interface CompiledKernel<Variant = unknown, Sizes = unknown, B extends BindingDecl = BindingDecl> {
@@ -34,9 +36,10 @@ export interface CompiledKernel<Variant = unknown, Sizes = unknown, B extends Bi
   readonly pipeline: GPUComputePipeline;
 }
 
-/** Full WGSL text of a kernel variant: generated declarations, then the kernel's own source. */
+/** Full WGSL text of a kernel variant: its `enable` directives, generated declarations, then the kernel's own source. */
 export function kernelCode<V, S, B extends BindingDecl>(definition: KernelDefinition<V, S, B>, variant: V): string {
-  return `${bindingsWgsl(definition.bindings(variant))}\n${definition.source(variant)}`;
+  const enables = (definition.enables?.(variant) ?? []).map((name) => `enable ${name};\n`).join('');
+  return `${enables}${bindingsWgsl(definition.bindings(variant))}\n${definition.source(variant)}`;
 }
 
 /** The compiled form of a kernel definition, binding names included. */

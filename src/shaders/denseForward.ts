@@ -7,6 +7,7 @@ import type { Activation } from './activation.wgsl.js';
 import type { AdapterClass } from '../runtime/device.js';
 import { type BlockShape, MatmulShape, SQUARE_BLOCK, checkVectorStride, matmulSource, matmulWorkgroups, TALL_BLOCK } from './matmul.wgsl.js';
 import { TILE, tiledMatmulSource } from './tiledMatmul.wgsl.js';
+import { type SubgroupBlock, subgroupBlockFor, subgroupMatmulSource, subgroupMatmulWorkgroups } from './subgroupMatmul.wgsl.js';
 
 export interface DenseSizes {
   readonly rows: number;
@@ -22,6 +23,8 @@ export interface DenseForwardVariant {
   readonly block?: BlockShape;
   /** Workgroup-memory tiles of 64 x 64 (tiledMatmul.wgsl.ts) instead of register blocks; W is then read as scalars. */
   readonly tiled?: boolean;
+  /** X's loads shared through subgroups (subgroupMatmul.wgsl.ts) instead of register blocks. */
+  readonly subgroup?: SubgroupBlock;
 }
 
 /**
@@ -37,8 +40,10 @@ export const forwardBlockFor = (adapterClass: AdapterClass | undefined): BlockSh
  * 1.7-4.7x (lavapipe) and 3.4-22x (SwiftShader) slower than register blocks, whose loads are cheap there and
  * whose barriers are dear (bench/results/kernel-variants-2026-11-30-*-tiled.txt), so they keep register blocks.
  */
-export function denseForwardVariant(activation: Activation, { outputs }: Omit<DenseSizes, 'rows' | 'inputs'>, adapterClass?: AdapterClass): DenseForwardVariant {
+export function denseForwardVariant(activation: Activation, { outputs }: Omit<DenseSizes, 'rows' | 'inputs'>, adapterClass?: AdapterClass, subgroupSize?: number): DenseForwardVariant {
   if (adapterClass === 'gpu') return { activation, vectorB: outputs % 4 === 0, tiled: true };
+  // lavapipe with subgroups: loads shared through them (subgroupMatmul.wgsl.ts says by how much that wins).
+  if (adapterClass === 'lavapipe' && subgroupSize) return { activation, vectorB: outputs % 4 === 0, subgroup: subgroupBlockFor(outputs, subgroupSize) };
   const block = forwardBlockFor(adapterClass);
   // The default block is left out, so those variants keep the pipeline keys they always had.
   return { activation, vectorB: outputs % 4 === 0, ...(block === TALL_BLOCK ? {} : { block }) };
@@ -47,13 +52,17 @@ export function denseForwardVariant(activation: Activation, { outputs }: Omit<De
 export const denseForward = defineKernel<DenseForwardVariant, DenseSizes>()({
   name: 'denseForward',
   bindings: (v) => [readOnly('input'), readOnly('weights', v.vectorB && !v.tiled ? 'vec4<f32>' : 'f32'), readWrite('output'), uniform('shape', MatmulShape)],
-  source: (v) =>
-    v.tiled
-      ? tiledMatmulSource('forward', v.activation, { a: 'input', b: 'weights', c: 'output' })
-      : matmulSource({ transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', activation: v.activation, vectorB: v.vectorB, block: v.block ?? TALL_BLOCK }, { a: 'input', b: 'weights', c: 'output' }),
+  enables: (v) => (v.subgroup ? ['subgroups'] : []),
+  source: (v) => {
+    const names = { a: 'input', b: 'weights', c: 'output' };
+    if (v.tiled) return tiledMatmulSource('forward', v.activation, names);
+    const product = { transposeA: false, transposeB: false, onesColumnA: true, onesRowA: false, epilogue: 'activation', activation: v.activation, vectorB: v.vectorB } as const;
+    return v.subgroup ? subgroupMatmulSource({ ...product, block: v.subgroup }, names) : matmulSource({ ...product, block: v.block ?? TALL_BLOCK }, names);
+  },
   plan: ({ rows, inputs, outputs }, v) => {
     const uniforms = { m: rows, n: outputs, k: inputs + 1, lda: inputs, ldb: outputs };
     if (v.tiled) return { uniforms, workgroups: [Math.ceil(outputs / TILE), Math.ceil(rows / TILE), 1] as const };
+    if (v.subgroup) return { uniforms, workgroups: subgroupMatmulWorkgroups(rows, outputs, v.subgroup) };
     checkVectorStride('denseForward', v.vectorB, outputs);
     return { uniforms, workgroups: matmulWorkgroups(rows, outputs, v.block ?? TALL_BLOCK) };
   },

@@ -4,29 +4,41 @@ import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { defineKernel } from '../runtime/kernel.js';
 import type { DenseSizes } from './denseForward.js';
 import { type BlockShape, MatmulShape, checkVectorStride, fittedBlock, matmulSource, matmulWorkgroups } from './matmul.wgsl.js';
+import { type SubgroupBlock, subgroupBlockFor, subgroupMatmulSource, subgroupMatmulWorkgroups } from './subgroupMatmul.wgsl.js';
+import type { AdapterClass } from '../runtime/device.js';
 
 export interface DenseWeightGradVariant {
   /** outputs % 4 == 0: dZ is read as vec4s. */
   readonly vectorB: boolean;
   readonly block: BlockShape;
+  /** X's loads shared through subgroups instead of the register block (subgroupMatmul.wgsl.ts). */
+  readonly subgroup?: SubgroupBlock;
 }
 
-/** The variant for a layer of these sizes: its (inputs + 1) x outputs product in blocks fitted to it. */
-export const denseWeightGradVariant = ({ inputs, outputs }: Omit<DenseSizes, 'rows'>): DenseWeightGradVariant => ({
-  vectorB: outputs % 4 === 0,
-  block: fittedBlock(inputs + 1, outputs),
-});
+/**
+ * The variant for a layer of these sizes: its (inputs + 1) x outputs product in blocks fitted to it; on lavapipe
+ * with subgroups, X's loads shared through them (1.2-3.4x faster on the benchmark's layers, the same at 2 x 24),
+ * in one subgroup's rows where inputs + 1 fit them (bench/results/kernel-variants-2026-11-30-lavapipe-subgroups.txt).
+ */
+export function denseWeightGradVariant({ inputs, outputs }: Omit<DenseSizes, 'rows'>, adapterClass?: AdapterClass, subgroupSize?: number): DenseWeightGradVariant {
+  const variant = { vectorB: outputs % 4 === 0, block: fittedBlock(inputs + 1, outputs) };
+  if (adapterClass !== 'lavapipe' || !subgroupSize) return variant;
+  const block = subgroupBlockFor(outputs, subgroupSize);
+  return { ...variant, subgroup: inputs + 1 <= subgroupSize ? { ...block, rows: subgroupSize } : block };
+}
 
 export const denseWeightGrad = defineKernel<DenseWeightGradVariant, DenseSizes>()({
   name: 'denseWeightGrad',
   bindings: (v) => [readOnly('input'), readOnly('outputGrad', v.vectorB ? 'vec4<f32>' : 'f32'), readWrite('weightGrad'), uniform('shape', MatmulShape)],
-  source: (v) =>
-    matmulSource(
-      { transposeA: true, transposeB: false, onesColumnA: false, onesRowA: true, epilogue: 'activation', activation: 'identity', ...v },
-      { a: 'input', b: 'outputGrad', c: 'weightGrad' },
-    ),
+  enables: (v) => (v.subgroup ? ['subgroups'] : []),
+  source: ({ vectorB, block, subgroup }) => {
+    const product = { transposeA: true, transposeB: false, onesColumnA: false, onesRowA: true, epilogue: 'activation', activation: 'identity', vectorB } as const;
+    const names = { a: 'input', b: 'outputGrad', c: 'weightGrad' };
+    return subgroup ? subgroupMatmulSource({ ...product, block: subgroup }, names) : matmulSource({ ...product, block }, names);
+  },
   plan: ({ rows, inputs, outputs }, v) => {
     checkVectorStride('denseWeightGrad', v.vectorB, outputs);
-    return { uniforms: { m: inputs + 1, n: outputs, k: rows, lda: inputs, ldb: outputs }, workgroups: matmulWorkgroups(inputs + 1, outputs, v.block) };
+    const uniforms = { m: inputs + 1, n: outputs, k: rows, lda: inputs, ldb: outputs };
+    return { uniforms, workgroups: v.subgroup ? subgroupMatmulWorkgroups(inputs + 1, outputs, v.subgroup) : matmulWorkgroups(inputs + 1, outputs, v.block) };
   },
 });

@@ -95,28 +95,11 @@ const lines = (xs: string[]) => xs.join('\n');
 /** Vec4 number `index` of a vec4 binding, clamped into the array. */
 const vec4At = (name: string, index: string) => `${name}[min(${index}, arrayLength(&${name}) - 1u)]`;
 
-export function matmulSource(v: MatmulVariant, names: MatmulNames): string {
-  if (v.vectorB && v.transposeB) throw new Error('matmul: vectorB reads a row-major B only');
-  const { a: A, b: B, c: C } = names;
-  const ROWS = indices(v.block.rows);
-  const COLS = indices(v.block.cols);
-  const VECS = indices(v.block.cols / 4);
-  const aIndex = (i: number) => (v.transposeA ? `k * shape.lda + r${i}` : `r${i} + k`);
-  const bVector = (q: number) =>
-    v.vectorB
-      ? vec4At(B, `(bRow + col0) / 4u + ${q}u`)
-      : v.transposeB
-        ? `vec4(${indices(4).map((j) => `${B}[c${4 * q + j} + k]`).join(', ')})`
-        : `vec4(${indices(4).map((j) => `${B}[bRow + c${4 * q + j}]`).join(', ')})`;
-  const accumulate = ROWS.map((i) => {
-    const load = v.onesRowA ? `select(${A}[${aIndex(i)}], 1.0, ones${i})` : `${A}[${aIndex(i)}]`;
-    return `    { let av = ${load};${VECS.map((q) => ` acc${i}_${q} += av * bv${q};`).join('')} }`;
-  });
-  const bias = VECS.map((q) =>
-    v.vectorB
-      ? `  let bias${q} = ${vec4At(B, `(biasRow + col0) / 4u + ${q}u`)};`
-      : `  let bias${q} = vec4(${indices(4).map((j) => `${B}[biasRow + c${4 * q + j}]`).join(', ')});`,
-  );
+/**
+ * The epilogue every matmul variant ends with: `store(row, col, value)` writes four columns of C from `col`
+ * (bounds-checked), through the activation or times the activation's derivative (activationGrad).
+ */
+export function matmulStoreWgsl(v: Pick<MatmulVariant, 'epilogue' | 'activation'>, C: string): string {
   return wgsl`
 ${v.epilogue === 'activation' ? activateWgsl(v.activation) : activationGradWgsl(v.activation)}
 
@@ -140,7 +123,32 @@ fn store(row: u32, col: u32, value: vec4<f32>) {
   if (count > 2u) { ${C}[base + 2u] = out.z; }
   if (count > 3u) { ${C}[base + 3u] = out.w; }
 }
+`;
+}
 
+export function matmulSource(v: MatmulVariant, names: MatmulNames): string {
+  if (v.vectorB && v.transposeB) throw new Error('matmul: vectorB reads a row-major B only');
+  const { a: A, b: B, c: C } = names;
+  const ROWS = indices(v.block.rows);
+  const COLS = indices(v.block.cols);
+  const VECS = indices(v.block.cols / 4);
+  const aIndex = (i: number) => (v.transposeA ? `k * shape.lda + r${i}` : `r${i} + k`);
+  const bVector = (q: number) =>
+    v.vectorB
+      ? vec4At(B, `(bRow + col0) / 4u + ${q}u`)
+      : v.transposeB
+        ? `vec4(${indices(4).map((j) => `${B}[c${4 * q + j} + k]`).join(', ')})`
+        : `vec4(${indices(4).map((j) => `${B}[bRow + c${4 * q + j}]`).join(', ')})`;
+  const accumulate = ROWS.map((i) => {
+    const load = v.onesRowA ? `select(${A}[${aIndex(i)}], 1.0, ones${i})` : `${A}[${aIndex(i)}]`;
+    return `    { let av = ${load};${VECS.map((q) => ` acc${i}_${q} += av * bv${q};`).join('')} }`;
+  });
+  const bias = VECS.map((q) =>
+    v.vectorB
+      ? `  let bias${q} = ${vec4At(B, `(biasRow + col0) / 4u + ${q}u`)};`
+      : `  let bias${q} = vec4(${indices(4).map((j) => `${B}[biasRow + c${4 * q + j}]`).join(', ')});`,
+  );
+  return wgsl`${matmulStoreWgsl(v, C)}
 @compute @workgroup_size(${MATMUL_WORKGROUP})
 fn main(
   @builtin(local_invocation_id) lid: vec3<u32>,

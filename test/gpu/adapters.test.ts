@@ -41,4 +41,18 @@ describe('Vulkan drivers in Node', () => {
     const [a, b] = [await nll('lavapipe'), await nll('swiftshader')];
     expect(Math.abs(a - b)).toBeLessThan(0.01);
   });
+
+  // The subgroup kernels (lavapipe's dense products) at each Node adapter's own subgroup size, against the float64
+  // reference within the rounding bounds of test/browser/cases/dense.ts (worst error / bound at most 1).
+  it.each(['lavapipe', 'swiftshader'])('%s: the dense products with subgroup broadcasts match the float64 reference', async (driver) => {
+    if (driver === 'lavapipe' && !lavapipe) return;
+    const env: NodeJS.ProcessEnv = { ...process.env, MIXDEN_VULKAN: driver };
+    delete env.VK_ICD_FILENAMES;
+    const { stdout } = await run(process.execPath, ['test/gpu/nodeSubgroupKernels.mjs'], { env, timeout: 120_000 });
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { adapter: string; subgroupSize: number | null; cases: { kernel: string; worst: number }[] };
+    expect(result.adapter).toMatch(driver === 'lavapipe' ? /llvmpipe/ : /swiftshader/i);
+    expect(result.subgroupSize).toBeGreaterThanOrEqual(4);
+    expect(result.cases).toHaveLength(30);
+    expect(result.cases.filter((c) => !(c.worst <= 1))).toEqual([]);
+  });
 });

@@ -52,3 +52,13 @@ describe.each(['fitted', 'wide'])('denseWeightGrad in %s blocks', (block) => {
     expectReportsPass(await page().run<CompareReport[]>('denseWeightGrad', { ...args, block }));
   });
 });
+
+// The three products with loads shared through subgroups (subgroupMatmul.wgsl.ts), lavapipe's kernels, here at
+// SwiftShader's subgroup size; test/gpu/adapters.test.ts runs them on lavapipe itself. Every other combination
+// of the sweep (all sizes and activations still meet), and each product also with rows of one subgroup per
+// workgroup (the weight gradient's choice for narrow layers).
+describe.each(['denseForward', 'denseInputGrad', 'denseWeightGrad'])('%s with subgroup broadcasts', (kernel) => {
+  it.each(sweep.filter((_, i) => i % 2 === 1).map((args, i) => ({ ...args, subgroupRows: i % 3 === 0 ? 4 : 16 })))('$rows rows, $inputs -> $outputs, $activation, B as vec4 where aligned: $vector, $subgroupRows rows a workgroup', async (args) => {
+    expectReportsPass(await page().run<CompareReport[]>(kernel, { ...args, subgroups: true }));
+  });
+});

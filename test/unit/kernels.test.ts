@@ -5,10 +5,11 @@ import { kernelCode, type KernelDefinition } from '../../src/runtime/kernel.js';
 import { ACTIVATIONS } from '../../src/shaders/activation.wgsl.js';
 import { SIGMA_ACTIVATIONS } from '../../src/shaders/sigma.wgsl.js';
 import { denseForward, denseForwardVariant } from '../../src/shaders/denseForward.js';
-import { denseInputGrad } from '../../src/shaders/denseInputGrad.js';
+import { denseInputGrad, denseInputGradVariant } from '../../src/shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../src/shaders/denseWeightGrad.js';
 import { mixtureNll } from '../../src/shaders/mixtureNll.js';
 import { fittedBlock } from '../../src/shaders/matmul.wgsl.js';
+import { checkSubgroupBlock, subgroupBlockFor, subgroupMatmulSource, subgroupMatmulWorkgroups } from '../../src/shaders/subgroupMatmul.wgsl.js';
 import { MAX_UNROLLED_HEAD_WIDTH, unrolledHead } from '../../src/shaders/unrolledHead.js';
 import { meanReduce } from '../../src/shaders/meanReduce.js';
 import { mixtureParams } from '../../src/shaders/mixtureParams.js';
@@ -94,6 +95,28 @@ describe('kernel plans', () => {
       uniforms: { m: 25, n: 72, k: 1000, lda: 24, ldb: 72 },
       workgroups: [2, 1, 1],
     });
+  });
+
+  it('lavapipe with subgroups gets subgroup broadcasts where they were measured faster; without subgroups, or on other adapters, it does not', () => {
+    expect(denseForwardVariant('tanh', { outputs: 130 }, 'lavapipe', 8).subgroup).toEqual({ rows: 16, cols: 4, lanes: 40, subgroupSize: 8 });
+    expect(denseForwardVariant('tanh', { outputs: 512 }, 'lavapipe', 8).subgroup?.lanes).toBe(64);
+    expect(denseForwardVariant('tanh', { outputs: 24 }, 'lavapipe').subgroup).toBeUndefined();
+    expect(denseForwardVariant('tanh', { outputs: 24 }, 'swiftshader', 4).subgroup).toBeUndefined();
+    // The input gradient only from 16 inputs; the weight gradient everywhere, in one subgroup's rows where the layer fits them.
+    expect(denseInputGradVariant('tanh', { inputs: 8 }, 'lavapipe', 8).subgroup).toBeUndefined();
+    expect(denseInputGradVariant('tanh', { inputs: 16 }, 'lavapipe', 8).subgroup?.lanes).toBe(8);
+    expect(denseInputGradVariant('tanh', { inputs: 16 }, 'gpu', 32)).toEqual({ inputActivation: 'tanh', tiled: true });
+    expect(denseWeightGradVariant({ inputs: 5, outputs: 512 }, 'lavapipe', 8).subgroup?.rows).toBe(8);
+    expect(denseWeightGradVariant({ inputs: 128, outputs: 512 }, 'lavapipe', 8).subgroup?.rows).toBe(16);
+    expect(denseWeightGradVariant({ inputs: 128, outputs: 512 }, 'swiftshader', 4).subgroup).toBeUndefined();
+  });
+
+  it('subgroup products cover N in lanes x 4 columns and M in row groups, folded into z past 65,535 of them', () => {
+    const block = subgroupBlockFor(512, 8);
+    expect(subgroupMatmulWorkgroups(2048, 512, block)).toEqual([2, 128, 1]);
+    expect(subgroupMatmulWorkgroups(16 * 70_000, 512, block)).toEqual([2, 65_535, 2]);
+    expect(() => checkSubgroupBlock({ rows: 12, cols: 4, lanes: 8, subgroupSize: 8 })).toThrow(/multiples of the subgroup size 8/);
+    expect(subgroupMatmulSource({ transposeA: true, transposeB: false, onesColumnA: false, onesRowA: true, epilogue: 'activation', activation: 'identity', vectorB: true, block }, { a: 'x', b: 'g', c: 'w' })).toContain('subgroupBroadcast(mine1, 7u)');
   });
 
   it('a weight gradient takes the block that pads its product least', () => {

@@ -3,7 +3,7 @@
 import { InvalidArgumentError } from '../../runtime/errors.js';
 import { ACTIVATIONS, type Activation } from '../../shaders/activation.wgsl.js';
 import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js';
-import { denseInputGrad } from '../../shaders/denseInputGrad.js';
+import { denseInputGrad, denseInputGradVariant } from '../../shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../shaders/denseWeightGrad.js';
 import { activationGradFromOutput } from '../reference/activations.js';
 import { denseBackward, denseForward as denseForwardReference } from '../reference/dense.js';
@@ -63,14 +63,13 @@ export const dense: LayerKind<DenseSpec> = {
     return block;
   },
   describe: (layer) => `${layer.inputs} -> ${layer.outputs} ${layer.spec.activation}`,
-  forward: (layer, _training, adapterClass) => [
-    stage(denseForward, denseForwardVariant(layer.spec.activation, layer, adapterClass), sizesOf(layer), (io: ForwardIo) => ({ input: io.input, weights: io.weights, output: io.output })),
+  forward: (layer, _training, adapterClass, options) => [
+    stage(denseForward, denseForwardVariant(layer.spec.activation, layer, adapterClass, options?.subgroupSize), sizesOf(layer), (io: ForwardIo) => ({ input: io.input, weights: io.weights, output: io.output })),
   ],
-  backward(layer, inputActivation, adapterClass) {
-    const weightGrad = stage(denseWeightGrad, denseWeightGradVariant(layer), sizesOf(layer), (io: BackwardIo) => ({ input: io.input, outputGrad: io.outputGrad, weightGrad: io.weightGrad }));
+  backward(layer, inputActivation, adapterClass, options) {
+    const weightGrad = stage(denseWeightGrad, denseWeightGradVariant(layer, adapterClass, options?.subgroupSize), sizesOf(layer), (io: BackwardIo) => ({ input: io.input, outputGrad: io.outputGrad, weightGrad: io.weightGrad }));
     if (inputActivation === undefined) return [weightGrad];
-    // GPU-class adapters take workgroup-memory tiles, as for the forward product (denseForwardVariant says why only they).
-    const inputGrad = stage(denseInputGrad, { inputActivation, ...(adapterClass === 'gpu' ? { tiled: true } : {}) }, sizesOf(layer), (io: BackwardIo) => ({
+    const inputGrad = stage(denseInputGrad, denseInputGradVariant(inputActivation, layer, adapterClass, options?.subgroupSize), sizesOf(layer), (io: BackwardIo) => ({
       outputGrad: io.outputGrad,
       weights: io.weights,
       activationOutput: io.input,

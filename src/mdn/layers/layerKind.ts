@@ -87,7 +87,13 @@ export interface TensorShape {
 }
 
 /** How a forward pass is run, beyond training or not. */
-export interface ForwardOptions {
+/** What the kernels may use besides the adapter's class. */
+export interface KernelOptions {
+  /** The subgroup size to write subgroup kernels for (GpuContext.subgroupSize); none: no subgroup kernels. */
+  readonly subgroupSize?: number;
+}
+
+export interface ForwardOptions extends KernelOptions {
   /**
    * The call is one step continuing the previous call's sequences (generation): a recurrent layer starts from
    * the state it left in its output and workspace instead of from zero. Other kinds ignore it.
@@ -133,7 +139,7 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
    * `inputActivation`: the activation that produced this layer's input; undefined for the first layer (no input
    * gradient). `adapterClass` as for forward.
    */
-  backward(layer: PlacedLayer<S>, inputActivation: Activation | undefined, adapterClass?: AdapterClass): Stage<BackwardIo>[];
+  backward(layer: PlacedLayer<S>, inputActivation: Activation | undefined, adapterClass?: AdapterClass, options?: KernelOptions): Stage<BackwardIo>[];
   /** `steps`: time steps in the rows, as for Stage.sizes (only recurrent kinds look at it). */
   readonly reference: {
     forward(layer: PlacedLayer<S>, params: ArrayLike<number>, x: ArrayLike<number>, rows: number, steps?: number): Float64Array;

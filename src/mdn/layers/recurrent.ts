@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '../../runtime/errors.js';
 import { subRange } from '../../runtime/program.js';
 import type { AdapterClass } from '../../runtime/device.js';
 import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js';
-import { denseInputGrad } from '../../shaders/denseInputGrad.js';
+import { denseInputGrad, denseInputGradVariant } from '../../shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../shaders/denseWeightGrad.js';
 import { MAX_RECURRENT_UNITS, gateCount, laneUnits, maxSequencesPerWorkgroup } from '../../shaders/recurrent.wgsl.js';
 import { recurrentForward } from '../../shaders/recurrentForward.js';
@@ -68,13 +68,15 @@ export interface RecurrentChoice {
   /** Sequences per workgroup of the walks (1, 2 or 4); default sequencesFor the adapter class. */
   readonly sequences?: 1 | 2 | 4;
   readonly adapterClass?: AdapterClass;
+  /** The subgroup size the dense products may use (GpuContext.subgroupSize). */
+  readonly subgroupSize?: number;
   /** The forward pass continues the previous call's state (generation; see ForwardOptions). */
   readonly continued?: boolean;
 }
 
 /** The stages of a layer's forward pass (forward) and its backward pass. */
 export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: RecurrentChoice) {
-  const { design, adapterClass, continued = false } = choice;
+  const { design, adapterClass, subgroupSize, continued = false } = choice;
   const { inputs, spec } = layer;
   const cell = spec.kind;
   const units = spec.units;
@@ -94,12 +96,12 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
     return { batch, units, steps, first: descending ? steps - 1 - pass : pass, count: 1 };
   };
   const passes = design === 'perStep' ? (steps: number) => steps : undefined;
-  const inputProduct = stage(denseForward, denseForwardVariant('identity', { outputs: width }, adapterClass), dense, (io: ForwardIo) => ({ input: io.input, weights: inputBlock(io.weights), output: io.workspace[0] }));
+  const inputProduct = stage(denseForward, denseForwardVariant('identity', { outputs: width }, adapterClass, subgroupSize), dense, (io: ForwardIo) => ({ input: io.input, weights: inputBlock(io.weights), output: io.workspace[0] }));
   // A step that continues the last call's (generation): both products as dense ones over all sequences, h_{t−1}
   // being what `output` holds, then the gates; measured against the walk's one step in recurrent-variants.
   const continuedStep = (): Stage<ForwardIo>[] => [
     inputProduct,
-    stage(denseForward, denseForwardVariant('identity', { outputs: width }, adapterClass), (rows: number) => ({ rows, inputs: units, outputs: width }), (io: ForwardIo) => ({
+    stage(denseForward, denseForwardVariant('identity', { outputs: width }, adapterClass, subgroupSize), (rows: number) => ({ rows, inputs: units, outputs: width }), (io: ForwardIo) => ({
       input: io.output,
       weights: recurrentBlock(io.weights),
       output: io.workspace[2],
@@ -133,15 +135,15 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
         }),
         passes,
       ),
-      stage(denseWeightGrad, denseWeightGradVariant({ inputs, outputs: width }), dense, (io: BackwardIo) => ({ input: io.input, outputGrad: io.workspace[0], weightGrad: inputBlock(io.weightGrad) })),
-      stage(denseWeightGrad, denseWeightGradVariant({ inputs: units, outputs: width }), (rows: number) => ({ rows, inputs: units, outputs: width }), (io: BackwardIo) => ({
+      stage(denseWeightGrad, denseWeightGradVariant({ inputs, outputs: width }, adapterClass, subgroupSize), dense, (io: BackwardIo) => ({ input: io.input, outputGrad: io.workspace[0], weightGrad: inputBlock(io.weightGrad) })),
+      stage(denseWeightGrad, denseWeightGradVariant({ inputs: units, outputs: width }, adapterClass, subgroupSize), (rows: number) => ({ rows, inputs: units, outputs: width }), (io: BackwardIo) => ({
         input: io.workspace[2],
         outputGrad: recurrentGates(io),
         weightGrad: recurrentBlock(io.weightGrad),
       })),
     ];
     if (inputActivation !== undefined) {
-      stages.push(stage(denseInputGrad, { inputActivation, ...(adapterClass === 'gpu' ? { tiled: true } : {}) }, dense, (io: BackwardIo) => ({
+      stages.push(stage(denseInputGrad, denseInputGradVariant(inputActivation, { inputs }, adapterClass, subgroupSize), dense, (io: BackwardIo) => ({
         outputGrad: io.workspace[0],
         weights: inputBlock(io.weights),
         activationOutput: io.input,
@@ -253,8 +255,9 @@ function recurrentKind(cell: RecurrentCell): LayerKind<RecurrentSpec> {
     },
     describe: (layer) => `${layer.inputs} -> ${layer.outputs} ${cell}`,
     forward: (layer, training, adapterClass, options) =>
-      recurrentStages(layer, { design: recurrentDesignFor(adapterClass, options?.continued), adapterClass, continued: options?.continued ?? false }).forward(training),
-    backward: (layer, inputActivation, adapterClass) => recurrentStages(layer, { design: recurrentDesignFor(adapterClass), adapterClass }).backward(inputActivation),
+      recurrentStages(layer, { design: recurrentDesignFor(adapterClass, options?.continued), adapterClass, subgroupSize: options?.subgroupSize, continued: options?.continued ?? false }).forward(training),
+    backward: (layer, inputActivation, adapterClass, options) =>
+      recurrentStages(layer, { design: recurrentDesignFor(adapterClass), adapterClass, subgroupSize: options?.subgroupSize }).backward(inputActivation),
     reference: {
       forward: (layer, params, x, rows, steps = 1) => referenceForward(x, params, recurrentShapeOf(layer, rows, steps)),
       backward: (layer, params, x, outputGrad, rows, inputActivation, steps = 1) =>

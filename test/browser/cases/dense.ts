@@ -11,6 +11,7 @@ import * as ref from '../../../src/mdn/reference/dense.js';
 import { activate, activationGradFromOutput } from '../../../src/mdn/reference/activations.js';
 import { Random } from '../../../src/mdn/random.js';
 import { compareArrays } from '../../support/compare.js';
+import { type SubgroupBlock, subgroupBlockFor } from '../../../src/shaders/subgroupMatmul.wgsl.js';
 import { runKernel, toF32 } from '../runKernel.js';
 
 const U = 2 ** -24;
@@ -28,6 +29,9 @@ interface DenseArgs {
   adapterClass?: 'swiftshader' | 'lavapipe' | 'gpu';
   /** The forward product or the input gradient in workgroup-memory tiles (tiledMatmul.wgsl.ts) rather than register blocks. */
   tiled?: boolean;
+  /** Any of the three products with loads shared through subgroups (subgroupMatmul.wgsl.ts), at this adapter's subgroup size and `subgroupRows` rows per workgroup. */
+  subgroups?: boolean;
+  subgroupRows?: number;
   seed?: number;
 }
 
@@ -45,6 +49,15 @@ function forwardMagnitude(x: Float64Array, params: Float64Array, { rows, inputs,
   return ref.denseForward(absX, absP, { rows, inputs, outputs }, 'identity');
 }
 
+/** The subgroup block a case forces for an N-column product; fails where the adapter offers no fixed subgroup size. */
+function subgroupBlock(gpu: GpuContext, args: DenseArgs, n: number): { subgroup?: SubgroupBlock } {
+  if (!args.subgroups) return {};
+  const size = gpu.subgroupSize;
+  if (!size) throw new Error(`this adapter (${gpu.adapterDescription}) offers no subgroups of one size, so the subgroup kernels cannot be tested here`);
+  const block = subgroupBlockFor(n, size);
+  return { subgroup: args.subgroupRows ? { ...block, rows: Math.max(size, args.subgroupRows) } : block };
+}
+
 export const denseCases = {
   async denseForward(gpu: GpuContext, args: DenseArgs) {
     const { rows, inputs, outputs, activation } = args;
@@ -56,6 +69,8 @@ export const denseCases = {
     const block = forwardBlockFor(args.adapterClass);
     const variant = args.tiled
       ? { activation, vectorB: args.vector && outputs % 4 === 0, tiled: true }
+      : args.subgroups
+        ? { activation, vectorB: args.vector && outputs % 4 === 0, ...subgroupBlock(gpu, args, outputs) }
       : args.vector
         ? denseForwardVariant(activation, args, args.adapterClass)
         : { activation, vectorB: false, block };
@@ -77,7 +92,7 @@ export const denseCases = {
     const expected = inputGrad.map((g, i) => g * activationGradFromOutput(activation, prevOutput[i]));
     const { inputGrad: magnitude } = ref.denseBackward(new Float64Array(rows * inputs), dPre.map(Math.abs), params.map(Math.abs), args);
     const bound = magnitude.map((m, i) => (outputs + 1) * U * m * Math.abs(activationGradFromOutput(activation, prevOutput[i])) + 4 * U * Math.abs(expected[i]));
-    const variant = { inputActivation: activation, ...(args.tiled ? { tiled: true } : {}) };
+    const variant = { inputActivation: activation, ...(args.tiled ? { tiled: true } : {}), ...subgroupBlock(gpu, args, inputs) };
     const { inputGrad: c } = await runKernel(gpu, denseInputGrad, variant, { rows, inputs, outputs }, {
       buffers: { outputGrad: dPre, weights: params, activationOutput: prevOutput, inputGrad: rows * inputs },
       read: ['inputGrad'],
@@ -94,7 +109,7 @@ export const denseCases = {
     const bound = magnitude.map((m) => (rows + 1) * U * m);
     const picked = denseWeightGradVariant(args);
     const block = args.block === 'wide' ? { rows: 8, cols: 16 } : picked.block;
-    const variant = { vectorB: args.vector && picked.vectorB, block };
+    const variant = { vectorB: args.vector && picked.vectorB, block, ...subgroupBlock(gpu, args, outputs) };
     const { weightGrad: c } = await runKernel(gpu, denseWeightGrad, variant, { rows, inputs, outputs }, {
       buffers: { input: x, outputGrad: dPre, weightGrad: (inputs + 1) * outputs },
       read: ['weightGrad'],

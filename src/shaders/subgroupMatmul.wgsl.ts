@@ -1,0 +1,114 @@
+// The matmul of matmul.wgsl.ts (same operands, transposes, ones row/column and epilogues) with A's loads shared
+// through subgroups, for lavapipe. There every storage load an invocation makes is a per-lane fetch, the cost of
+// a register-blocked product (without its loads the 8x8 block ran 5.5x faster), while a subgroup broadcast is
+// a register shuffle. So a workgroup takes `rows` rows of C, all its invocations the same ones; at each k, lane
+// l of a subgroup loads rows l, l + S, ... of A and subgroupBroadcast hands every value to every lane, and each
+// invocation loads only its own `cols` columns of B: (rows / S + cols) loads per k for rows x cols
+// multiply-adds, against rows + cols in register blocks. Measured (`npm run bench:kernels -- subgroups`): 2.0-2.4x
+// the register blocks' speed on lavapipe over the benchmark's products, no gain on SwiftShader; the sums run in
+// the same order as the register blocks', so results are bit for bit theirs.
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import type { Workgroups } from '../runtime/kernel.js';
+import { indices } from './indices.js';
+import { type MatmulNames, type MatmulVariant, matmulStoreWgsl } from './matmul.wgsl.js';
+
+/** A workgroup's share of C: `rows` rows (a multiple of the subgroup size) by `lanes` invocations x `cols` columns. */
+export interface SubgroupBlock {
+  readonly rows: number;
+  /** Columns per invocation, a multiple of 4 (held as vec4s). */
+  readonly cols: number;
+  /** Invocations per workgroup, a multiple of the subgroup size. */
+  readonly lanes: number;
+  /** The adapter's subgroup size (GpuContext.subgroupSize) the broadcasts are written for. */
+  readonly subgroupSize: number;
+}
+
+export type SubgroupMatmulVariant = Omit<MatmulVariant, 'block'> & { readonly block: SubgroupBlock };
+
+/** The block for an M x N product: 16 rows by 4 columns per invocation, and as many invocations (up to 64) as N needs. */
+export function subgroupBlockFor(n: number, subgroupSize: number): SubgroupBlock {
+  const rows = Math.max(16, subgroupSize);
+  const cols = 4;
+  const lanes = Math.min(64, Math.max(subgroupSize, Math.ceil(Math.ceil(n / cols) / subgroupSize) * subgroupSize));
+  return { rows, cols, lanes, subgroupSize };
+}
+
+export function checkSubgroupBlock({ rows, cols, lanes, subgroupSize }: SubgroupBlock): void {
+  if (!(rows % subgroupSize === 0 && lanes % subgroupSize === 0 && cols % 4 === 0 && rows * cols <= 128)) {
+    throw new Error(`subgroup matmul: rows ${rows} and lanes ${lanes} must be multiples of the subgroup size ${subgroupSize}, cols ${cols} of 4, rows x cols at most 128`);
+  }
+}
+
+const lines = (xs: string[]) => xs.join('\n');
+
+export function subgroupMatmulSource(v: SubgroupMatmulVariant, names: MatmulNames): string {
+  if (v.vectorB && v.transposeB) throw new Error('matmul: vectorB reads a row-major B only');
+  checkSubgroupBlock(v.block);
+  const { a: A, b: B, c: C } = names;
+  const { rows, cols, lanes, subgroupSize: S } = v.block;
+  const LOADS = indices(rows / S);
+  const ROWS = indices(rows);
+  const COLS = indices(cols);
+  const VECS = indices(cols / 4);
+  const vec4At = (index: string) => `${B}[min(${index}, arrayLength(&${B}) - 1u)]`;
+  const bVector = (q: number, row: string) =>
+    v.vectorB
+      ? vec4At(`(${row} + col0) / 4u + ${q}u`)
+      : v.transposeB
+        ? `vec4(${indices(4).map((j) => `${B}[c${4 * q + j} + k]`).join(', ')})`
+        : `vec4(${indices(4).map((j) => `${B}[${row} + c${4 * q + j}]`).join(', ')})`;
+  const aLoad = (j: number) => {
+    const load = `${A}[${v.transposeA ? `k * shape.lda + r${j}` : `r${j} + k`}]`;
+    return `    let mine${j} = ${v.onesRowA ? `select(${load}, 1.0, ones${j})` : load};`;
+  };
+  return wgsl`${matmulStoreWgsl(v, C)}
+@compute @workgroup_size(${lanes})
+fn main(
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
+  @builtin(subgroup_invocation_id) lane: u32,
+) {
+  // Every invocation of the workgroup takes the same rows (so the broadcasts serve all) and its own columns.
+  let row0 = (wid.y + wid.z * groups.y) * ${rows}u;
+  let col0 = (wid.x * ${lanes}u + lid.x) * ${cols}u;
+  let lastCol = shape.n - 1u;
+${lines(COLS.map((j) => (v.transposeB ? `  let c${j} = min(col0 + ${j}u, lastCol) * shape.ldb;` : `  let c${j} = min(col0 + ${j}u, lastCol);`)))}
+  // The rows of A this lane loads for its subgroup (the ones row is implicit).
+  let lastStoredRow = shape.m - ${v.onesRowA ? 2 : 1}u;
+${lines(LOADS.map((j) => (v.transposeA ? `  let r${j} = min(row0 + ${j * S}u + lane, lastStoredRow);` : `  let r${j} = min(row0 + ${j * S}u + lane, lastStoredRow) * shape.lda;`)))}
+#if ${v.onesRowA}
+${lines(LOADS.map((j) => `  let ones${j} = row0 + ${j * S}u + lane == shape.m - 1u;`))}
+#endif
+  let innerK = shape.k - ${v.onesColumnA ? 1 : 0}u;
+#if ${v.onesColumnA}
+  // The bias row of B starts every sum.
+  let biasRow = innerK * shape.ldb;
+${lines(VECS.map((q) => `  let bias${q} = ${bVector(q, 'biasRow')};`))}
+${lines(ROWS.flatMap((i) => VECS.map((q) => `  var acc${i}_${q} = bias${q};`)))}
+#else
+${lines(ROWS.flatMap((i) => VECS.map((q) => `  var acc${i}_${q} = vec4(0.0);`)))}
+#endif
+  for (var k = 0u; k < innerK; k++) {
+    let bRow = k * shape.ldb;
+${lines(VECS.map((q) => `    let bv${q} = ${bVector(q, 'bRow')};`))}
+${lines(LOADS.map(aLoad))}
+${lines(ROWS.map((i) => `    { let av = subgroupBroadcast(mine${Math.floor(i / S)}, ${i % S}u);${VECS.map((q) => ` acc${i}_${q} += av * bv${q};`).join('')} }`))}
+  }
+${lines(ROWS.flatMap((i) => VECS.map((q) => `  store(row0 + ${i}u, col0 + ${4 * q}u, acc${i}_${q});`)))}
+}
+`;
+}
+
+/** Most workgroups along one dimension of a dispatch (WebGPU's default maxComputeWorkgroupsPerDimension). */
+const MAX_GROUPS = 65_535;
+
+/**
+ * Workgroups covering an M x N output: N across in lanes x cols columns, M down in `rows` rows, folded into z past
+ * 65,535 row groups (the workgroups past M then only skip their stores).
+ */
+export function subgroupMatmulWorkgroups(m: number, n: number, block: SubgroupBlock): Workgroups {
+  const rowGroups = Math.ceil(m / block.rows);
+  const down = Math.min(rowGroups, MAX_GROUPS);
+  return [Math.ceil(n / (block.lanes * block.cols)), down, Math.ceil(rowGroups / down)];
+}
