@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { defineUniformStruct, packUniforms, uniformByteSize, uniformStructWgsl } from '../../src/runtime/uniforms.js';
 import { bindingsWgsl, readOnly, readWrite, uniform } from '../../src/runtime/bindings.js';
 import { ArenaLayout } from '../../src/runtime/arena.js';
-import { type CompiledOf, elementwiseWorkgroups } from '../../src/runtime/kernel.js';
+import { GpuContext } from '../../src/runtime/device.js';
+import { type CompiledOf, elementwiseWorkgroups, kernelCode } from '../../src/runtime/kernel.js';
 import type { ProgramBuilder } from '../../src/runtime/program.js';
 import type { denseForward } from '../../src/shaders/denseForward.js';
 import type { adam } from '../../src/shaders/adam.js';
@@ -85,5 +86,26 @@ describe('kernel interfaces', () => {
       builder.add(update, { params: r, grads: r, firstMoment: r, secondMoment: r, loss: r, health: r }, settings);
     };
     expect(bind).toBeTypeOf('function');
+  });
+});
+
+describe('subgroups', () => {
+  // A device as far as GpuContext looks at it: its features, its adapter's subgroup sizes, a lost promise.
+  const device = (features: string[], info: { subgroupMinSize?: number; subgroupMaxSize?: number } | undefined) =>
+    ({ features: new Set(features), adapterInfo: info, lost: new Promise(() => {}) }) as unknown as GPUDevice;
+
+  it('kernels are written for a subgroup size only where the device has subgroups and the adapter one size', () => {
+    expect(new GpuContext(device(['subgroups'], { subgroupMinSize: 8, subgroupMaxSize: 8 }), 'lavapipe', true, false).subgroupSize).toBe(8);
+    expect(new GpuContext(device(['subgroups'], { subgroupMinSize: 4, subgroupMaxSize: 4 }), 'swiftshader', true, false).subgroupSize).toBe(4);
+    // A GPU that runs subgroups of 32 or 64 lanes: no one size to write broadcasts for.
+    expect(new GpuContext(device(['subgroups'], { subgroupMinSize: 32, subgroupMaxSize: 64 }), 'a GPU', false, false).subgroupSize).toBeUndefined();
+    expect(new GpuContext(device([], { subgroupMinSize: 8, subgroupMaxSize: 8 }), 'no feature', true, false).subgroupSize).toBeUndefined();
+    expect(new GpuContext(device(['subgroups'], undefined), 'no adapter info', true, false).subgroupSize).toBeUndefined();
+  });
+
+  it("a kernel's enable directives come before everything else in its code", () => {
+    const definition = { name: 'k', bindings: () => [readOnly('x')], source: () => 'fn main() {}', plan: () => ({ uniforms: {}, workgroups: [1, 1, 1] as const }), enables: () => ['subgroups'] };
+    expect(kernelCode(definition, {})).toMatch(/^enable subgroups;\n@group\(0\) @binding\(0\)/);
+    expect(kernelCode({ ...definition, enables: undefined }, {})).toMatch(/^@group/);
   });
 });
