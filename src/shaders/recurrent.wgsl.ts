@@ -49,11 +49,15 @@ fn tanhClamped(x: T) -> T { return tanh(clamp(x, T(-15.0), T(15.0))); }
 /** One workgroup per `sequences` sequences. */
 export const sequenceWorkgroups = (batch: number, sequences = 1) => [Math.ceil(batch / sequences), 1, 1] as const;
 
-/** Most sequences a workgroup may walk side by side with this many units (its state must fit workgroup memory). */
-export const maxSequencesPerWorkgroup = (units: number): 1 | 2 | 4 => (4 * units <= RECURRENT_STATE_FLOATS / 2 ? 4 : 2 * units <= RECURRENT_STATE_FLOATS / 2 ? 2 : 1);
+/** Sequences one workgroup walks side by side. */
+export type SequencesPerWorkgroup = 1 | 2 | 4 | 8;
+
+/** Most sequences (up to `most`) a workgroup may walk side by side with this many units: its state must fit workgroup memory. */
+export const maxSequencesPerWorkgroup = (units: number, most: 4 | 8 = 4): SequencesPerWorkgroup =>
+  ([8, 4, 2] as const).find((s) => s <= most && s * units <= RECURRENT_STATE_FLOATS / 2) ?? 1;
 
 /** Throws where a variant cannot run these units. */
-export function checkLanes(kernel: string, units: number, lane: 1 | 4, sequences: 1 | 2 | 4): void {
+export function checkLanes(kernel: string, units: number, lane: 1 | 4, sequences: SequencesPerWorkgroup): void {
   if (lane === 4 && units % 4 !== 0) throw new Error(`${kernel}: vec4 lanes need units divisible by 4, got ${units}`);
   if (sequences * units > RECURRENT_STATE_FLOATS / 2) throw new Error(`${kernel}: ${sequences} sequences of ${units} units do not fit one workgroup's state`);
 }

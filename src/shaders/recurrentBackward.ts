@@ -8,14 +8,14 @@
 // Float64 reference: src/mdn/reference/recurrent.ts.
 import { optional, readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { defineKernel } from '../runtime/kernel.js';
-import { RECURRENT_WORKGROUP, type RecurrentCell, RecurrentShape, type RecurrentSizes, checkLanes, laneElement, laneWgsl, sequenceWorkgroups } from './recurrent.wgsl.js';
+import { RECURRENT_WORKGROUP, type RecurrentCell, RecurrentShape, type RecurrentSizes, checkLanes, laneElement, laneWgsl, sequenceWorkgroups, type SequencesPerWorkgroup } from './recurrent.wgsl.js';
 
 export interface RecurrentBackwardVariant {
   readonly cell: RecurrentCell;
   /** Units per invocation: 4 reads every buffer as vec4s (units % 4 == 0); default 1. */
   readonly lane?: 1 | 4;
   /** Sequences per workgroup (1, 2 or 4), sharing each weight load; default 1. */
-  readonly sequences?: 1 | 2 | 4;
+  readonly sequences?: SequencesPerWorkgroup;
 }
 
 // Indices are in floats; `at(i)` turns one into the buffers' element index.

@@ -8,7 +8,7 @@
 // Float64 reference: src/mdn/reference/recurrent.ts.
 import { optional, readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { defineKernel } from '../runtime/kernel.js';
-import { RECURRENT_STATE_FLOATS, RECURRENT_WORKGROUP, type RecurrentCell, RecurrentShape, type RecurrentSizes, checkLanes, laneElement, laneWgsl, sequenceWorkgroups } from './recurrent.wgsl.js';
+import { RECURRENT_STATE_FLOATS, RECURRENT_WORKGROUP, type RecurrentCell, RecurrentShape, type RecurrentSizes, checkLanes, laneElement, laneWgsl, sequenceWorkgroups, type SequencesPerWorkgroup } from './recurrent.wgsl.js';
 
 export interface RecurrentForwardVariant {
   readonly cell: RecurrentCell;
@@ -22,7 +22,7 @@ export interface RecurrentForwardVariant {
   /** Units per invocation: 4 reads every buffer as vec4s (units % 4 == 0); default 1. */
   readonly lane?: 1 | 4;
   /** Sequences per workgroup (1, 2 or 4; sequences × units ≤ 2048); default 1. */
-  readonly sequences?: 1 | 2 | 4;
+  readonly sequences?: SequencesPerWorkgroup;
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, s) => s);

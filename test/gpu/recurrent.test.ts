@@ -10,7 +10,7 @@ const page = useGpuPage();
 
 // Units of 8, 12 and 260 run in vec4 lanes (260: more lanes than a workgroup's invocations), 1, 5 and 70 in scalar
 // ones; 12 also forced to scalar lanes (LSTM). Workgroups walk the adapter class's sequences (4 here, so batches of
-// 5 leave one workgroup a single sequence), and 1 (GRU) and 2 (LSTM) forced: the sequences and lanes are generated
+// 5 leave one workgroup a single sequence), and 1 (GRU), 2 (LSTM) and 8 (GRU, lavapipe's forward walk) forced: the sequences and lanes are generated
 // alike for both cells, so each forced variant runs for one cell (compiling a variant is most of a case's time).
 const SIZES = [
   { steps: 1, batch: 1, inputs: 1, units: 1 },
@@ -22,6 +22,7 @@ const SIZES = [
   { steps: 7, batch: 2, inputs: 3, units: 260, inputActivation: 'tanh' as const },
   { steps: 7, batch: 5, inputs: 3, units: 8, masked: true, sequences: 1 as const, only: 'gru' },
   { steps: 33, batch: 5, inputs: 6, units: 12, masked: true, inputActivation: 'tanh' as const, sequences: 2 as const, only: 'lstm' },
+  { steps: 7, batch: 10, inputs: 3, units: 12, masked: true, sequences: 8 as const, only: 'gru' },
 ];
 // One dispatch per step is the same kernel dispatched differently: its own cases are the two masked sizes.
 const PER_STEP = new Set([1, 4]);
@@ -33,7 +34,7 @@ const sweep = (['lstm', 'gru'] as const).flatMap((cell) =>
       ...size,
       masked: size.masked ?? false,
       lane: (size as { lane?: 1 | 4 }).lane ?? (size.units % 4 === 0 ? 4 : 1),
-      sequences: (size as { sequences?: 1 | 2 | 4 }).sequences ?? (size.units <= 512 ? 4 : 2),
+      sequences: (size as { sequences?: 1 | 2 | 4 | 8 }).sequences ?? (size.units <= 512 ? 4 : 2),
     })),
   ),
 );

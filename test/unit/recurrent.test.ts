@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { type RecurrentCell, type RecurrentShape, recurrentBackward, recurrentForward } from '../../src/mdn/reference/recurrent.js';
 import { Random } from '../../src/mdn/random.js';
-import { gateCount } from '../../src/shaders/recurrent.wgsl.js';
+import { gateCount, maxSequencesPerWorkgroup } from '../../src/shaders/recurrent.wgsl.js';
+import { sequencesFor } from '../../src/mdn/layers/recurrent.js';
 import { compareArrays } from '../support/compare.js';
 import { expectReportsPass } from '../support/expectClose.js';
 import { centralDifference } from './fd.js';
@@ -83,5 +84,17 @@ describe('recurrent layer reference', () => {
       compareArrays(`${cell} valid inputs`, padded.inputGrad.slice(0, 6), alone.inputGrad, { atol: 1e-15, rtol: 1e-13 }),
     ]);
     expect(Math.max(...padded.inputGrad.slice(6).map(Math.abs))).toBe(0);
+  });
+});
+
+describe('recurrent walks per adapter class', () => {
+  it('walk as many sequences per workgroup as the state allows: 8 in lavapipe’s forward walk, 4 elsewhere, 1 on GPUs', () => {
+    expect(sequencesFor('lavapipe', 128)).toBe(8);
+    expect(sequencesFor('lavapipe', 128, 'backward')).toBe(4);
+    expect(sequencesFor('lavapipe', 300)).toBe(4); // 8 × 300 floats would not fit the state
+    expect(sequencesFor('swiftshader', 128)).toBe(4);
+    expect(sequencesFor('swiftshader', 1024)).toBe(2);
+    expect(sequencesFor('gpu', 128)).toBe(1);
+    expect(maxSequencesPerWorkgroup(2048, 8)).toBe(1);
   });
 });

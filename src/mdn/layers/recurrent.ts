@@ -11,7 +11,7 @@ import type { AdapterClass } from '../../runtime/device.js';
 import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js';
 import { denseInputGrad, denseInputGradVariant } from '../../shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../shaders/denseWeightGrad.js';
-import { MAX_RECURRENT_UNITS, gateCount, laneUnits, maxSequencesPerWorkgroup } from '../../shaders/recurrent.wgsl.js';
+import { MAX_RECURRENT_UNITS, type SequencesPerWorkgroup, gateCount, laneUnits, maxSequencesPerWorkgroup } from '../../shaders/recurrent.wgsl.js';
 import { recurrentForward } from '../../shaders/recurrentForward.js';
 import { recurrentBackward } from '../../shaders/recurrentBackward.js';
 import { recurrentCell } from '../../shaders/recurrentCell.js';
@@ -42,9 +42,12 @@ export const recurrentDesignFor = (_adapterClass: AdapterClass | undefined, cont
 /**
  * Sequences each workgroup of a walk takes: on the software adapters as many as its state allows, up to 4, as
  * each weight load then serves them all (on lavapipe 4 took the forward walk 2x and the backward 1.7x less
- * time than 1, bench/results/recurrent-variants-*); GPUs keep one per workgroup, their parallelism, until measured.
+ * time than 1, bench/results/recurrent-variants-*); lavapipe's forward walk up to 8 (1.4x less time than 4; its
+ * backward walk was 7% slower at 8, and on SwiftShader 8 was within 8% of 4 either way: ...-8-sequences.txt).
+ * GPUs keep one per workgroup, their parallelism, until measured.
  */
-export const sequencesFor = (adapterClass: AdapterClass | undefined, units: number): 1 | 2 | 4 => (adapterClass === 'gpu' ? 1 : maxSequencesPerWorkgroup(units));
+export const sequencesFor = (adapterClass: AdapterClass | undefined, units: number, walk: 'forward' | 'backward' = 'forward'): SequencesPerWorkgroup =>
+  adapterClass === 'gpu' ? 1 : maxSequencesPerWorkgroup(units, adapterClass === 'lavapipe' && walk === 'forward' ? 8 : 4);
 
 /** Floats of the parameter block before the recurrent block: the input block, padded to 64 floats. */
 export const recurrentOffsetOf = (layer: Pick<PlacedLayer<RecurrentSpec>, 'inputs' | 'spec'>): number =>
@@ -65,8 +68,8 @@ export interface RecurrentChoice {
   readonly design: RecurrentDesign;
   /** Units per invocation: 4 (vec4 lanes; units % 4 == 0) or 1; default 4 where the units allow. */
   readonly lane?: 1 | 4;
-  /** Sequences per workgroup of the walks (1, 2 or 4); default sequencesFor the adapter class. */
-  readonly sequences?: 1 | 2 | 4;
+  /** Sequences per workgroup of both walks (1, 2, 4 or 8); default sequencesFor the adapter class and walk. */
+  readonly sequences?: SequencesPerWorkgroup;
   readonly adapterClass?: AdapterClass;
   /** The subgroup size the dense products may use (GpuContext.subgroupSize). */
   readonly subgroupSize?: number;
@@ -81,8 +84,10 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
   const cell = spec.kind;
   const units = spec.units;
   const lane = choice.lane ?? laneUnits(units);
-  const sequences = choice.sequences ?? sequencesFor(adapterClass, units);
-  const walkVariant = { ...(lane === 4 ? { lane } : {}), ...(sequences > 1 ? { sequences } : {}) };
+  const walkVariant = (walk: 'forward' | 'backward') => {
+    const sequences = choice.sequences ?? sequencesFor(adapterClass, units, walk);
+    return { ...(lane === 4 ? { lane } : {}), ...(sequences > 1 ? { sequences } : {}) };
+  };
   if (lane === 4 && units % 4 !== 0) throw new Error(`vec4 lanes need units divisible by 4, got ${units}`);
   const width = gateCount(cell) * units;
   const offset = recurrentOffsetOf(layer);
@@ -112,7 +117,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
     inputProduct,
     stage(
       recurrentForward,
-      { cell, save: training, ...(continued ? { continued } : {}), ...walkVariant },
+      { cell, save: training, ...(continued ? { continued } : {}), ...walkVariant('forward') },
       walk(false),
       (io: ForwardIo) => ({ gates: io.workspace[0], recurrent: recurrentBlock(io.weights), cells: io.workspace[1], output: io.output, ...(training ? { previous: io.workspace[2] } : {}) }),
       passes,
@@ -124,7 +129,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
     const stages: Stage<BackwardIo>[] = [
       stage(
         recurrentBackward,
-        { cell, ...walkVariant },
+        { cell, ...walkVariant('backward') },
         walk(true),
         (io: BackwardIo) => ({
           gates: io.workspace[0],

@@ -38,7 +38,7 @@ export interface RecurrentArgs {
   /** Units per invocation (default: the layer's choice). */
   lane?: 1 | 4;
   /** Sequences per workgroup (default: the layer's choice). */
-  sequences?: 1 | 2 | 4;
+  sequences?: 1 | 2 | 4 | 8;
   /** The layer's input comes from a tanh layer (so an input gradient is computed), or is the data. */
   inputActivation?: Activation;
   /** Sequences end early (lengths steps, steps − 1, …, at least 1): dL/dh is zero after each one's end. */
