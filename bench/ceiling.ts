@@ -1,5 +1,6 @@
 // The adapter's arithmetic ceiling (fused multiply-adds on registers, no memory traffic) and mixden's matmul
-// throughput on one large dense layer, both in GFLOP/s, timed by wall clock around a submit.
+// throughput on one large dense layer (the kernel the adapter's class runs), both in GFLOP/s, timed by wall clock
+// around a submit.
 import type { GpuContext } from '../src/runtime/device.js';
 import { compileKernel, type KernelDefinition } from '../src/runtime/kernel.js';
 import { ProgramBuilder, type Program } from '../src/runtime/program.js';
@@ -64,7 +65,7 @@ export async function measureCeiling(gpu: GpuContext, repeats = 3): Promise<Ceil
   const c = createStorageBuffer(gpu, 'matmul c', rows * outputs);
   uploadFloats(gpu, a, Float32Array.from({ length: rows * inputs }, (_, i) => Math.sin(i)));
   uploadFloats(gpu, b, Float32Array.from({ length: (inputs + 1) * outputs }, (_, i) => Math.cos(i) * 0.05));
-  const matmul = new ProgramBuilder(gpu, 'matmul').add(await compileKernel(gpu, denseForward, denseForwardVariant('relu', { outputs })), { input: a, weights: b, output: c }, { rows, inputs, outputs }).build();
+  const matmul = new ProgramBuilder(gpu, 'matmul').add(await compileKernel(gpu, denseForward, denseForwardVariant('relu', { outputs }, gpu.adapterClass, gpu.subgroupSize)), { input: a, weights: b, output: c }, { rows, inputs, outputs }).build();
   const matmulSeconds = await timeProgram(gpu, matmul, repeats);
   for (const x of [fma, matmul]) x.destroy();
   for (const x of [sink, a, b, c]) x.destroy();
