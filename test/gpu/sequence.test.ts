@@ -24,7 +24,9 @@ describe('sequence model', () => {
       trainingCreations: Record<string, number>;
     }>('sequenceModelEndToEnd', { cell });
     expect(r.after).toBeLessThan(r.before - 0.5);
+    // fit scores the validation sequences with one scorer built for the fit: at each evaluation, the weights as they are then.
     expect(r.history.at(-1)!.validationLoss).toBeCloseTo(r.after, 5);
+    expect(r.history[0].validationLoss).not.toBe(r.history.at(-1)!.validationLoss);
     expect(r.sameSeedSame).toBe(true);
     expect(r.otherSeedDiffers).toBe(true);
     expect(r.loadedNll).toBe(r.after);

@@ -5,7 +5,8 @@ import { type GpuContext, acquireGpu } from '../../runtime/device.js';
 import { Arena } from '../../runtime/arena.js';
 import { uploadFloats } from '../../runtime/buffers.js';
 import { DestroyedError, InvalidArgumentError } from '../../runtime/errors.js';
-import { type MdnArchitecture, packParameters, parameterLayout, targetWidth, validateArchitecture, withLayers } from '../architecture.js';
+import { type MdnArchitecture, packParameters, parameterLayout, targetWidth, validateArchitecture } from '../architecture.js';
+import { architectureOf } from '../modelOptions.js';
 import { checkInteger, checkNumber, checkOptionKeys, checkSeed } from '../arguments.js';
 import { initialParameters } from '../init.js';
 import { INIT_SCHEMES, type InitScheme, type LayerSpec, layersFromText } from '../layers/index.js';
@@ -15,7 +16,7 @@ import type { SigmaActivation } from '../architecture.js';
 import { decodeModel, encodeModel } from '../serialization.js';
 import { MdnTrainer } from '../trainer.js';
 import { type Sequence, packSequences } from './sequenceData.js';
-import { sequenceNll } from './sequenceEvaluator.js';
+import { SequenceScorer, sequenceNll } from './sequenceEvaluator.js';
 import { type GenerateOptions, type GeneratedSequences, SequenceGenerator } from './sequenceGenerator.js';
 
 export interface SequenceMdnOptions {
@@ -129,6 +130,11 @@ export class SequenceMdn {
     const evaluateEvery = checkInteger('evaluateEvery', options.evaluateEvery ?? 100, 1);
     const validation = options.validation && packSequences(this.architecture, options.validation, undefined, 'validation');
     const session = await this.trainingSession(sequences, options);
+    // Validation is scored after every evaluateEvery steps by one program built here.
+    const scorer = validation && (await SequenceScorer.create(this.gpu, this.architecture, this.parameters, validation).catch((error) => {
+      session.destroy();
+      throw error;
+    }));
     const total = options.epochs !== undefined ? checkInteger('epochs', options.epochs, 0) * session.stepsPerEpoch : checkInteger('steps', options.steps ?? 500, 0);
     const history: SequenceFitProgress[] = [];
     try {
@@ -139,13 +145,14 @@ export class SequenceMdn {
         const progress: SequenceFitProgress = {
           step: done,
           loss,
-          ...(validation ? { validationLoss: await sequenceNll(this.gpu, this.architecture, this.parameters, validation) } : {}),
+          ...(scorer ? { validationLoss: await scorer.nll() } : {}),
         };
         history.push(progress);
         options.onProgress?.(progress);
       }
       return { steps: total, history, dispatchesPerStep: session.dispatchesPerStep };
     } finally {
+      scorer?.destroy();
       session.destroy();
     }
   }
@@ -267,18 +274,22 @@ export async function createSequenceMdn(options: SequenceMdnOptions): Promise<Se
   const conditionDim = checkInteger('conditionDim', options.conditionDim ?? 0, 0);
   const layers = typeof options.layers === 'string' ? layersFromText(options.layers) : (options.layers ?? [{ kind: 'lstm', units: 64 }]);
   const sides = options.sideOutputs ?? [];
-  const head = {
-    inputDim: checkInteger('outputDim', options.outputDim, 1) + sides.length + conditionDim,
-    outputDim: options.outputDim,
-    components: options.components ?? 5,
-    sigma: options.sigma ?? 'softplus',
-    sigmaEpsilon: options.sigmaEpsilon ?? 1e-7,
-    ...(options.family === undefined ? {} : { family: options.family }),
-    ...(options.degreesOfFreedom === undefined ? {} : { degreesOfFreedom: options.degreesOfFreedom }),
-    ...(options.sideOutputs === undefined ? {} : { sideOutputs: options.sideOutputs }),
+  // A model description as createMdn makes one (the same head defaults), autoregressive: each step's input is
+  // the previous step's targets and the condition.
+  const architecture: MdnArchitecture = {
+    ...architectureOf({
+      inputDim: checkInteger('outputDim', options.outputDim, 1) + sides.length + conditionDim,
+      outputDim: options.outputDim,
+      layers,
+      components: options.components,
+      sigma: options.sigma,
+      sigmaEpsilon: options.sigmaEpsilon,
+      family: options.family,
+      degreesOfFreedom: options.degreesOfFreedom,
+      sideOutputs: options.sideOutputs,
+    }),
     sequence: { conditionDim },
   };
-  const architecture = withLayers(head, layers);
   validateArchitecture(architecture);
   const init = options.init ?? 'glorot';
   if (!INIT_SCHEMES.includes(init)) throw new InvalidArgumentError(`init must be one of ${INIT_SCHEMES.join(', ')}, got ${JSON.stringify(init)}`);
