@@ -157,32 +157,33 @@ def train(rank, args):
     xs, ys = model._scale("x", x), model._scale("y", y)
     xs, ys = xs[rank::world], ys[rank::world]
     trained = DistributedDataParallel(model) if distributed else model
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, eps=1e-7)
-    generator = torch.Generator().manual_seed(args.seed + rank)
-    started = time.time()
-    for step in range(1, args.steps + 1):
-        if args.batch == "full":
-            bx, by = xs, ys
-        else:
-            pick = torch.randint(len(xs), (int(args.batch),), generator=generator)
-            bx, by = xs[pick], ys[pick]
-        loss = -model.log_prob_scaled(trained(bx), by).mean()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        if step % max(1, args.steps // 10) == 0 or step == args.steps:
-            # The mean over every process's shard, for the log.
-            shown = loss.detach().clone()
-            if distributed:
-                dist.all_reduce(shown)
-                shown /= world
-            if rank == 0:
-                print(f"step {step}/{args.steps}  loss {shown.item():.4f} nats per row (scaled y)  {time.time() - started:.1f} s", flush=True)
+    optimise(model, lambda pick: -model.log_prob_scaled(trained(xs[pick]), ys[pick]).mean(), len(xs), args, rank, world, distributed, "nats per row (scaled y)")
     if rank == 0:
         save_file(model, args.out, manifest=manifest, metadata={"xColumns": x_columns, "yColumns": y_columns})
         print(f"{world} process{'es' if world > 1 else ''}, model saved to {args.out}", flush=True)
     if distributed:
         dist.destroy_process_group()
+
+
+def optimise(model, batch_loss, count, args, rank, world, distributed, unit):
+    """Adam for --steps steps, each on --batch of the ``count`` rows or windows (all of them for 'full'); the loss,
+    the mean over every process's shard, printed ten times."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, eps=1e-7)
+    generator = torch.Generator().manual_seed(args.seed + rank)
+    started = time.time()
+    for step in range(1, args.steps + 1):
+        pick = slice(None) if args.batch == "full" else torch.randint(count, (int(args.batch),), generator=generator)
+        loss = batch_loss(pick)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % max(1, args.steps // 10) == 0 or step == args.steps:
+            shown = loss.detach().clone()
+            if distributed:
+                dist.all_reduce(shown)
+                shown /= world
+            if rank == 0:
+                print(f"step {step}/{args.steps}  loss {shown.item():.4f} {unit}  {time.time() - started:.1f} s", flush=True)
 
 
 def train_sequences(model, manifest, args, rank, world, distributed):
@@ -193,23 +194,8 @@ def train_sequences(model, manifest, args, rank, world, distributed):
     x, y, mask = model.sequence_windows(y, condition, lengths, args.window)
     x, y, mask = x[rank::world], y[rank::world], mask[rank::world]
     trained = DistributedDataParallel(model) if distributed else model
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, eps=1e-7)
-    generator = torch.Generator().manual_seed(args.seed + rank)
-    started = time.time()
-    for step in range(1, args.steps + 1):
-        pick = slice(None) if args.batch == "full" else torch.randint(len(x), (int(args.batch),), generator=generator)
-        # The mean NLL over the valid steps, as mixden's (padding weighs nothing).
-        loss = -(model.target_log_prob(trained(x[pick]), y[pick]) * mask[pick]).sum() / mask[pick].sum()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        if step % max(1, args.steps // 10) == 0 or step == args.steps:
-            shown = loss.detach().clone()
-            if distributed:
-                dist.all_reduce(shown)
-                shown /= world
-            if rank == 0:
-                print(f"step {step}/{args.steps}  loss {shown.item():.4f} nats per step  {time.time() - started:.1f} s", flush=True)
+    # The mean NLL over the valid steps, as mixden's (padding weighs nothing).
+    optimise(model, lambda pick: -(model.target_log_prob(trained(x[pick]), y[pick]) * mask[pick]).sum() / mask[pick].sum(), len(x), args, rank, world, distributed, "nats per step")
     if rank == 0:
         save_file(model, args.out, manifest=manifest)
         print(f"{world} process{'es' if world > 1 else ''}, {len(lengths)} sequences, model saved to {args.out}", flush=True)
