@@ -20,8 +20,8 @@ export interface DenseInputGradVariant {
 
 /**
  * The variant for a layer with these inputs, on an adapter of this class: GPUs take tiles, as for the forward
- * product; lavapipe with subgroups shares dZ's loads through them where the layer has 16 inputs or more (2-2.8x
- * faster there; 0.9-1.0x at 1 to 8 inputs, bench/results/kernel-variants-2026-11-30-lavapipe-subgroups.txt).
+ * product; lavapipe with subgroups shares dZ's loads through them where the layer has 16 inputs or more (1.9-2.6x
+ * faster there; 0.7-0.95x at 1 to 8 inputs, bench/results/kernel-variants-2026-11-30-lavapipe-subgroups.txt).
  */
 export function denseInputGradVariant(inputActivation: Activation, { inputs }: Pick<DenseSizes, 'inputs'>, adapterClass?: AdapterClass, subgroupSize?: number): DenseInputGradVariant {
   if (adapterClass === 'gpu') return { inputActivation, tiled: true };

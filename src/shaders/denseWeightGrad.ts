@@ -17,7 +17,7 @@ export interface DenseWeightGradVariant {
 
 /**
  * The variant for a layer of these sizes: its (inputs + 1) x outputs product in blocks fitted to it; on lavapipe
- * with subgroups, X's loads shared through them (1.2-3.4x faster on the benchmark's layers, the same at 2 x 24),
+ * with subgroups, X's loads shared through them (1.4-3.4x faster on the benchmark's layers, the same at 2 x 24),
  * in one subgroup's rows where inputs + 1 fit them (bench/results/kernel-variants-2026-11-30-lavapipe-subgroups.txt).
  */
 export function denseWeightGradVariant({ inputs, outputs }: Omit<DenseSizes, 'rows'>, adapterClass?: AdapterClass, subgroupSize?: number): DenseWeightGradVariant {

@@ -1,12 +1,13 @@
 // The matmul of matmul.wgsl.ts (same operands, transposes, ones row/column and epilogues) with A's loads shared
-// through subgroups, for lavapipe. There every storage load an invocation makes is a per-lane fetch, the cost of
-// a register-blocked product (without its loads the 8x8 block ran 5.5x faster), while a subgroup broadcast is
-// a register shuffle. So a workgroup takes `rows` rows of C, all its invocations the same ones; at each k, lane
-// l of a subgroup loads rows l, l + S, ... of A and subgroupBroadcast hands every value to every lane, and each
-// invocation loads only its own `cols` columns of B: (rows / S + cols) loads per k for rows x cols
-// multiply-adds, against rows + cols in register blocks. Measured (`npm run bench:kernels -- subgroups`): 2.0-2.4x
-// the register blocks' speed on lavapipe over the benchmark's products, no gain on SwiftShader; the sums run in
-// the same order as the register blocks', so results are bit for bit theirs.
+// through subgroups, for lavapipe. There every storage load an invocation makes is a per-lane fetch, the cost of a
+// register-blocked product (with its loads replaced by arithmetic a 16x8 block took 8x less time,
+// bench/results/kernel-variants-2026-11-30-lavapipe.txt), while a subgroup broadcast is a register shuffle. So a
+// workgroup takes `rows` rows of C, all its invocations the same ones; at each k, lane l of a subgroup loads rows
+// l, l + S, ... of A and subgroupBroadcast hands every value to every lane, and each invocation loads only its own
+// `cols` columns of B: (rows / S + cols) loads per k for rows x cols multiply-adds, against rows + cols in
+// register blocks. Measured (`npm run bench:kernels -- subgroups`): 1.2-3.4x the register blocks' speed on lavapipe
+// over the benchmark's products (equal on the smallest); 0.3-1.4x on SwiftShader, which keeps register blocks. The
+// sums run in the register blocks' order (k ascending, from the bias), so the rounding bounds of their tests hold.
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import type { Workgroups } from '../runtime/kernel.js';
 import { indices } from './indices.js';
