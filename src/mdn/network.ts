@@ -31,10 +31,14 @@ export function createWorkspace(gpu: GpuContext, layers: readonly PlacedLayer[],
 /** What to compile: the training loss and backward pass, and/or the inference outputs, and/or generation steps. */
 export interface RecorderNeeds {
   readonly training?: HeadTraining;
+  /** The loss without the backward pass: each row's NLL (and a head gradient nobody reads), for held-out scores. */
+  readonly scoring?: boolean;
   readonly inference?: boolean;
   /** One step at a time continuing the previous call (see ForwardOptions.continued), and sampling. */
   readonly generation?: boolean;
 }
+
+const SCORING: HeadTraining = { sigmaPenalty: 0, freezeSigma: false };
 
 const keyOf = (s: Stage<unknown>): string => `${s.definition.name} ${JSON.stringify(s.variant)}`;
 
@@ -45,6 +49,7 @@ export class NetworkRecorder {
     readonly head: HeadFamily,
     /** The side outputs' stages, each recorded after the family's (absent: the model has none). */
     private readonly sides: SideStages | undefined,
+    /** The head loss's settings (training's, or scoring's: no σ penalty); undefined where no loss was compiled. */
     private readonly training: HeadTraining | undefined,
     private readonly compiled: ReadonlyMap<string, CompiledKernel>,
     private readonly adapterClass: AdapterClass,
@@ -65,7 +70,7 @@ export class NetworkRecorder {
     const stages: Stage<unknown>[] = [];
     const adapterClass = gpu.adapterClass;
     const kernelOptions: KernelOptions = { subgroupSize: gpu.subgroupSize };
-    if (needs.inference || needs.generation) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass, kernelOptions) as Stage<unknown>[]));
+    if (needs.inference || needs.generation || needs.scoring) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass, kernelOptions) as Stage<unknown>[]));
     if (needs.generation) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass, { ...kernelOptions, continued: true }) as Stage<unknown>[]));
     if (needs.training) {
       stages.push(...layers.flatMap((l) => l.kind.forward(l, true, adapterClass, kernelOptions) as Stage<unknown>[]));
@@ -73,13 +78,16 @@ export class NetworkRecorder {
       if (sides) stages.push(sides.loss() as Stage<unknown>);
       for (const [i, l] of layers.entries()) stages.push(...(l.kind.backward(l, inputActivationOf(layers, i), adapterClass, kernelOptions) as Stage<unknown>[]));
     }
+    // Scoring takes the loss as training computes it, without a σ penalty.
+    const loss = needs.training ?? (needs.scoring ? SCORING : undefined);
+    if (needs.scoring && !needs.training) stages.push(head.loss(architecture, SCORING) as Stage<unknown>, ...(sides ? [sides.loss() as Stage<unknown>] : []));
     if (needs.inference) stages.push(...([head.mixture(architecture), head.logDensity(architecture), head.sample(architecture, 1)] as Stage<unknown>[]));
     if (needs.inference && sides) stages.push(...([sides.probabilities(), sides.logDensity(), sides.sample(1)] as Stage<unknown>[]));
     if (needs.generation && !needs.inference) stages.push(head.sample(architecture, 1) as Stage<unknown>, ...(sides ? [sides.sample(1) as Stage<unknown>] : []));
     const unique = new Map(stages.map((s) => [keyOf(s), s]));
     const kernels = await Promise.all([...unique.values()].map((s) => compileKernel(gpu, s.definition, s.variant)));
     const compiled = new Map([...unique.keys()].map((key, i) => [key, kernels[i] as CompiledKernel]));
-    return new NetworkRecorder(architecture, layers, head, sides, needs.training, compiled, adapterClass, kernelOptions);
+    return new NetworkRecorder(architecture, layers, head, sides, loss, compiled, adapterClass, kernelOptions);
   }
 
   /**
@@ -97,7 +105,7 @@ export class NetworkRecorder {
 
   /** The head's loss: each row's loss (side outputs' cross-entropy added) and the gradient of the mean loss at the raw head. */
   loss(builder: ProgramBuilder, rows: number, io: LossIo): void {
-    if (!this.training) throw new Error('this recorder was not compiled for training');
+    if (!this.training) throw new Error('this recorder was not compiled for training or scoring');
     this.record(builder, this.head.loss(this.architecture, this.training), io, rows);
     if (this.sides) this.record(builder, this.sides.loss(), io, rows);
   }

@@ -43,14 +43,15 @@ export class SequenceScorer {
       const targets = buffer('targets', rows * width);
       const mask = buffer('mask', rows);
       const outputs = layers.map((l, i) => buffer(`layer${i} output`, rows * l.outputs));
-      const workspace = createWorkspace(gpu, layers, rows, true, 'evaluate').map((b) => b.map((w) => scope.own(w)));
+      const workspace = createWorkspace(gpu, layers, rows, false, 'evaluate').map((b) => b.map((w) => scope.own(w)));
       const headGrad = buffer('head gradient', rows * layers[layers.length - 1].outputs);
       const sampleNll = buffer('nll', rows);
       const loss = buffer('loss', 1);
       const staging = scope.own(new StagingBuffer(gpu, 'evaluate loss', 1));
-      const recorder = await NetworkRecorder.create(gpu, architecture, { training: { sigmaPenalty: 0, freezeSigma: false } });
+      // The forward pass and the loss only: nothing is kept for a backward pass.
+      const recorder = await NetworkRecorder.create(gpu, architecture, { scoring: true });
       const builder = new ProgramBuilder(gpu, 'evaluate sequences');
-      recorder.forward(builder, rows, { input, outputs, workspace }, parameters, true, steps);
+      recorder.forward(builder, rows, { input, outputs, workspace }, parameters, false, steps);
       const head = outputs[outputs.length - 1];
       recorder.loss(builder, rows, { head, targets, headGrad, sampleNll });
       builder.add(await compileKernel(gpu, maskedMean, {}), { sampleNll, mask, headGrad, result: loss }, { rows, width: layers[layers.length - 1].outputs });
