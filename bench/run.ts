@@ -1,7 +1,7 @@
 // Drives the benchmark page in headless Chromium: every system on every workload, then the table, the
 // results JSON and the chart. Loaded by bench/cli.mjs through Vite, which also serves the page.
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { launchChromium } from './chromium.js';
+import { launchChromium, openBenchPage } from './chromium.js';
 import { TARGET_NLL } from './workloads.js';
 import type { BenchmarkResult, RunOptions, SystemFigures } from './figures.js';
 import type { CeilingFigures } from './ceiling.js';
@@ -22,7 +22,6 @@ export interface BenchmarkOptions {
 interface BenchPage {
   bench: {
     runOne(o: RunOptions): Promise<SystemFigures>;
-    environment(): Promise<{ adapter: string; browser: string }>;
     ceiling(quick: boolean): Promise<CeilingFigures>;
     drawChart(r: BenchmarkResult): string;
     embeddedLatency(quick: boolean): Promise<LatencyFigure[]>;
@@ -34,15 +33,10 @@ interface BenchPage {
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
   const browser = await launchChromium(0);
   try {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error(`page error: ${e}`));
-    await page.goto(`${options.serverUrl}bench/index.html`);
-    await page.waitForFunction('window.benchReady === true', { timeout: 120_000 });
-    const env = await page.evaluate(() => (window as unknown as BenchPage).bench.environment());
+    const { page, env } = await openBenchPage(browser, options.serverUrl);
     const known = await page.evaluate(() => ({ systems: (window as unknown as BenchPage).bench.systems, workloads: (window as unknown as BenchPage).bench.workloads }));
     const workloads = options.workloads ?? (options.quick ? ['seed-small'] : known.workloads);
     const systems = options.systems ?? known.systems;
-    console.log(`adapter: ${env.adapter}\nbrowser: ${env.browser}`);
     if (options.embeddedOnly) {
       const embedded = await page.evaluate((q: boolean) => (window as unknown as BenchPage).bench.embeddedLatency(q), options.quick);
       mkdirSync(options.outDir, { recursive: true });

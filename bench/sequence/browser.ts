@@ -3,13 +3,12 @@
 // another. Writes bench/results/sequence-browser-latest.json (or -quick) and prints the table.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchChromium } from '../chromium.js';
+import { launchChromium, openBenchPage } from '../chromium.js';
 import { machineOf } from '../report.js';
 import { type SequenceFigures, formatSequenceTable } from './run.js';
 
 interface SequencePage {
   bench: {
-    environment(): Promise<{ adapter: string; browser: string }>;
     sequence(system: string, quick: boolean): Promise<SequenceFigures[]>;
     sequenceSystems: string[];
   };
@@ -18,13 +17,8 @@ interface SequencePage {
 export async function runBrowserSequenceBenchmark(options: { serverUrl: string; quick: boolean; outDir: string; systems?: string[] }): Promise<void> {
   const browser = await launchChromium(0);
   try {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error(`page error: ${e}`));
-    await page.goto(`${options.serverUrl}bench/index.html`);
-    await page.waitForFunction('window.benchReady === true', { timeout: 120_000 });
-    const env = await page.evaluate(() => (window as unknown as SequencePage).bench.environment());
+    const { page, env } = await openBenchPage(browser, options.serverUrl);
     const known = await page.evaluate(() => (window as unknown as SequencePage).bench.sequenceSystems);
-    console.log(`adapter: ${env.adapter}\nbrowser: ${env.browser}`);
     const figures: SequenceFigures[] = [];
     for (const system of options.systems ?? known) {
       const started = Date.now();
