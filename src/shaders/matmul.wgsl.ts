@@ -95,6 +95,27 @@ const lines = (xs: string[]) => xs.join('\n');
 /** Vec4 number `index` of a vec4 binding, clamped into the array. */
 const vec4At = (name: string, index: string) => `${name}[min(${index}, arrayLength(&${name}) - 1u)]`;
 
+/** Throws for operand layouts the generators do not read: vec4s of a transposed B, or a bias row in one. */
+export function checkOperands(v: Pick<MatmulVariant, 'vectorB' | 'transposeB' | 'onesColumnA'>): void {
+  if (v.vectorB && v.transposeB) throw new Error('matmul: vectorB reads a row-major B only');
+  if (v.onesColumnA && v.transposeB) throw new Error("matmul: the ones column (B's bias row) needs a row-major B");
+}
+
+/** `let c0 … c{cols − 1}`: each of an invocation's columns from col0, clamped to C's, as B indexes it (times ldb where B is read transposed). */
+export const columnIndicesWgsl = (v: Pick<MatmulVariant, 'transposeB'>, cols: number): string =>
+  indices(cols).map((j) => (v.transposeB ? `  let c${j} = min(col0 + ${j}u, lastCol) * shape.ldb;` : `  let c${j} = min(col0 + ${j}u, lastCol);`)).join('\n');
+
+/**
+ * B's values in an invocation's columns 4q … 4q + 3 as a vec4: from the row starting at float index `row` (its
+ * columns c…, or col0 on as vec4s), or for a transposed B at k down those columns.
+ */
+export const bVectorWgsl = (v: Pick<MatmulVariant, 'vectorB' | 'transposeB'>, B: string, q: number, row: string): string =>
+  v.vectorB
+    ? vec4At(B, `(${row} + col0) / 4u + ${q}u`)
+    : v.transposeB
+      ? `vec4(${indices(4).map((j) => `${B}[c${4 * q + j} + k]`).join(', ')})`
+      : `vec4(${indices(4).map((j) => `${B}[${row} + c${4 * q + j}]`).join(', ')})`;
+
 /**
  * The epilogue every matmul variant ends with: `store(row, col, value)` writes four columns of C from `col`
  * (bounds-checked), through the activation or times the activation's derivative (activationGrad).
@@ -127,27 +148,16 @@ fn store(row: u32, col: u32, value: vec4<f32>) {
 }
 
 export function matmulSource(v: MatmulVariant, names: MatmulNames): string {
-  if (v.vectorB && v.transposeB) throw new Error('matmul: vectorB reads a row-major B only');
+  checkOperands(v);
   const { a: A, b: B, c: C } = names;
   const ROWS = indices(v.block.rows);
-  const COLS = indices(v.block.cols);
   const VECS = indices(v.block.cols / 4);
   const aIndex = (i: number) => (v.transposeA ? `k * shape.lda + r${i}` : `r${i} + k`);
-  const bVector = (q: number) =>
-    v.vectorB
-      ? vec4At(B, `(bRow + col0) / 4u + ${q}u`)
-      : v.transposeB
-        ? `vec4(${indices(4).map((j) => `${B}[c${4 * q + j} + k]`).join(', ')})`
-        : `vec4(${indices(4).map((j) => `${B}[bRow + c${4 * q + j}]`).join(', ')})`;
   const accumulate = ROWS.map((i) => {
     const load = v.onesRowA ? `select(${A}[${aIndex(i)}], 1.0, ones${i})` : `${A}[${aIndex(i)}]`;
     return `    { let av = ${load};${VECS.map((q) => ` acc${i}_${q} += av * bv${q};`).join('')} }`;
   });
-  const bias = VECS.map((q) =>
-    v.vectorB
-      ? `  let bias${q} = ${vec4At(B, `(biasRow + col0) / 4u + ${q}u`)};`
-      : `  let bias${q} = vec4(${indices(4).map((j) => `${B}[biasRow + c${4 * q + j}]`).join(', ')});`,
-  );
+  const bias = VECS.map((q) => `  let bias${q} = ${bVectorWgsl(v, B, q, 'biasRow')};`);
   return wgsl`${matmulStoreWgsl(v, C)}
 @compute @workgroup_size(${MATMUL_WORKGROUP})
 fn main(
@@ -161,7 +171,7 @@ fn main(
   let col0 = (block % colBlocks) * ${v.block.cols}u;
   if (row0 >= shape.m) { return; }
   let lastCol = shape.n - 1u;
-${lines(COLS.map((j) => (v.transposeB ? `  let c${j} = min(col0 + ${j}u, lastCol) * shape.ldb;` : `  let c${j} = min(col0 + ${j}u, lastCol);`)))}
+${columnIndicesWgsl(v, v.block.cols)}
   // Rows of A actually stored (the ones row is implicit).
   let lastStoredRow = shape.m - ${v.onesRowA ? 2 : 1}u;
 ${lines(ROWS.map((i) => (v.transposeA ? `  let r${i} = min(row0 + ${i}u, lastStoredRow);` : `  let r${i} = min(row0 + ${i}u, lastStoredRow) * shape.lda;`)))}
@@ -179,7 +189,7 @@ ${lines(ROWS.flatMap((i) => VECS.map((q) => `  var acc${i}_${q} = vec4(0.0);`)))
 #endif
   for (var k = 0u; k < innerK; k++) {
     let bRow = k * shape.ldb;
-${lines(VECS.map((q) => `    let bv${q} = ${bVector(q)};`))}
+${lines(VECS.map((q) => `    let bv${q} = ${bVectorWgsl(v, B, q, 'bRow')};`))}
 ${lines(accumulate)}
   }
 ${lines(ROWS.flatMap((i) => VECS.map((q) => `  store(row0 + ${i}u, col0 + ${4 * q}u, acc${i}_${q});`)))}

@@ -11,7 +11,7 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import type { Workgroups } from '../runtime/kernel.js';
 import { indices } from './indices.js';
-import { type MatmulNames, type MatmulVariant, matmulStoreWgsl } from './matmul.wgsl.js';
+import { type MatmulNames, type MatmulVariant, bVectorWgsl, checkOperands, columnIndicesWgsl, matmulStoreWgsl } from './matmul.wgsl.js';
 
 /** A workgroup's share of C: `rows` rows (a multiple of the subgroup size) by `lanes` invocations x `cols` columns. */
 export interface SubgroupBlock {
@@ -43,21 +43,14 @@ export function checkSubgroupBlock({ rows, cols, lanes, subgroupSize }: Subgroup
 const lines = (xs: string[]) => xs.join('\n');
 
 export function subgroupMatmulSource(v: SubgroupMatmulVariant, names: MatmulNames): string {
-  if (v.vectorB && v.transposeB) throw new Error('matmul: vectorB reads a row-major B only');
+  checkOperands(v);
   checkSubgroupBlock(v.block);
   const { a: A, b: B, c: C } = names;
   const { rows, cols, lanes, subgroupSize: S } = v.block;
   const LOADS = indices(rows / S);
   const ROWS = indices(rows);
-  const COLS = indices(cols);
   const VECS = indices(cols / 4);
-  const vec4At = (index: string) => `${B}[min(${index}, arrayLength(&${B}) - 1u)]`;
-  const bVector = (q: number, row: string) =>
-    v.vectorB
-      ? vec4At(`(${row} + col0) / 4u + ${q}u`)
-      : v.transposeB
-        ? `vec4(${indices(4).map((j) => `${B}[c${4 * q + j} + k]`).join(', ')})`
-        : `vec4(${indices(4).map((j) => `${B}[${row} + c${4 * q + j}]`).join(', ')})`;
+  const bVector = (q: number, row: string) => bVectorWgsl(v, B, q, row);
   const aLoad = (j: number) => {
     const load = `${A}[${v.transposeA ? `k * shape.lda + r${j}` : `r${j} + k`}]`;
     return `    let mine${j} = ${v.onesRowA ? `select(${load}, 1.0, ones${j})` : load};`;
@@ -74,7 +67,7 @@ fn main(
   let row0 = (wid.y + wid.z * groups.y) * ${rows}u;
   let col0 = (wid.x * ${lanes}u + lid.x) * ${cols}u;
   let lastCol = shape.n - 1u;
-${lines(COLS.map((j) => (v.transposeB ? `  let c${j} = min(col0 + ${j}u, lastCol) * shape.ldb;` : `  let c${j} = min(col0 + ${j}u, lastCol);`)))}
+${columnIndicesWgsl(v, cols)}
   // The rows of A this lane loads for its subgroup (the ones row is implicit).
   let lastStoredRow = shape.m - ${v.onesRowA ? 2 : 1}u;
 ${lines(LOADS.map((j) => (v.transposeA ? `  let r${j} = min(row0 + ${j * S}u + lane, lastStoredRow);` : `  let r${j} = min(row0 + ${j * S}u + lane, lastStoredRow) * shape.lda;`)))}

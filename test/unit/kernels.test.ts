@@ -8,7 +8,7 @@ import { denseForward, denseForwardVariant } from '../../src/shaders/denseForwar
 import { denseInputGrad, denseInputGradVariant } from '../../src/shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../src/shaders/denseWeightGrad.js';
 import { mixtureNll } from '../../src/shaders/mixtureNll.js';
-import { fittedBlock } from '../../src/shaders/matmul.wgsl.js';
+import { fittedBlock, matmulSource } from '../../src/shaders/matmul.wgsl.js';
 import { checkSubgroupBlock, subgroupBlockFor, subgroupMatmulSource, subgroupMatmulWorkgroups } from '../../src/shaders/subgroupMatmul.wgsl.js';
 import { MAX_UNROLLED_HEAD_WIDTH, unrolledHead } from '../../src/shaders/unrolledHead.js';
 import { meanReduce } from '../../src/shaders/meanReduce.js';
@@ -116,6 +116,10 @@ describe('kernel plans', () => {
     expect(subgroupMatmulWorkgroups(2048, 512, block)).toEqual([2, 128, 1]);
     expect(subgroupMatmulWorkgroups(16 * 70_000, 512, block)).toEqual([2, 65_535, 2]);
     expect(() => checkSubgroupBlock({ rows: 12, cols: 4, lanes: 8, subgroupSize: 8 })).toThrow(/multiples of the subgroup size 8/);
+    // Both generators share the operand checks: no bias row in a transposed B.
+    const transposedWithBias = { transposeA: false, transposeB: true, onesColumnA: true, onesRowA: false, epilogue: 'activation', activation: 'identity', vectorB: false } as const;
+    expect(() => subgroupMatmulSource({ ...transposedWithBias, block }, { a: 'x', b: 'w', c: 'y' })).toThrow(/needs a row-major B/);
+    expect(() => matmulSource({ ...transposedWithBias, block: { rows: 8, cols: 8 } }, { a: 'x', b: 'w', c: 'y' })).toThrow(/needs a row-major B/);
     expect(subgroupMatmulSource({ transposeA: true, transposeB: false, onesColumnA: false, onesRowA: true, epilogue: 'activation', activation: 'identity', vectorB: true, block }, { a: 'x', b: 'g', c: 'w' })).toContain('subgroupBroadcast(mine1, 7u)');
   });
 
