@@ -72,15 +72,13 @@ export class NetworkRecorder {
     const kernelOptions: KernelOptions = { subgroupSize: gpu.subgroupSize };
     if (needs.inference || needs.generation || needs.scoring) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass, kernelOptions) as Stage<unknown>[]));
     if (needs.generation) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass, { ...kernelOptions, continued: true }) as Stage<unknown>[]));
+    // The loss as training computes it; scoring alone takes it without a σ penalty.
+    const loss = needs.training ?? (needs.scoring ? SCORING : undefined);
+    if (loss) stages.push(head.loss(architecture, loss) as Stage<unknown>, ...(sides ? [sides.loss() as Stage<unknown>] : []));
     if (needs.training) {
       stages.push(...layers.flatMap((l) => l.kind.forward(l, true, adapterClass, kernelOptions) as Stage<unknown>[]));
-      stages.push(head.loss(architecture, needs.training) as Stage<unknown>);
-      if (sides) stages.push(sides.loss() as Stage<unknown>);
       for (const [i, l] of layers.entries()) stages.push(...(l.kind.backward(l, inputActivationOf(layers, i), adapterClass, kernelOptions) as Stage<unknown>[]));
     }
-    // Scoring takes the loss as training computes it, without a σ penalty.
-    const loss = needs.training ?? (needs.scoring ? SCORING : undefined);
-    if (needs.scoring && !needs.training) stages.push(head.loss(architecture, SCORING) as Stage<unknown>, ...(sides ? [sides.loss() as Stage<unknown>] : []));
     if (needs.inference) stages.push(...([head.mixture(architecture), head.logDensity(architecture), head.sample(architecture, 1)] as Stage<unknown>[]));
     if (needs.inference && sides) stages.push(...([sides.probabilities(), sides.logDensity(), sides.sample(1)] as Stage<unknown>[]));
     if (needs.generation && !needs.inference) stages.push(head.sample(architecture, 1) as Stage<unknown>, ...(sides ? [sides.sample(1) as Stage<unknown>] : []));
