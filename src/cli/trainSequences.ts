@@ -23,7 +23,7 @@ import { type SequenceModelData, stopOption } from './sequenceData.js';
 export const TRAIN_SEQUENCE_USAGE = `train --sequence COL --data file.csv --y colA,colB [--bernoulli colC] [--categorical colD:C] [--condition colE,colF]
         [--test test.csv | --test-fraction 0.1] [--layers lstm:64 (${LAYER_TEXT_FORMS.join(',')})]
         [--family ${HEAD_FAMILIES.join('|')}] [--components 5] [--sigma softplus] [--stop col=value]
-        [--steps 1000 | --epochs N] [--batch 32] [--window STEPS] [--lr 0.003] [--clip 1] [--seed 1] [--init ${INIT_SCHEMES.join('|')}]
+        [--steps 1000 | --epochs N] [--batch 32] [--window STEPS [--stateful]] [--lr 0.003] [--clip 1] [--seed 1] [--init ${INIT_SCHEMES.join('|')}]
         [--out model.mixden] [--json]`;
 
 const OPTIONS = {
@@ -45,6 +45,7 @@ const OPTIONS = {
   epochs: { type: 'string' },
   batch: { type: 'string', default: '32' },
   window: { type: 'string' },
+  stateful: { type: 'boolean', default: false },
   lr: { type: 'string', default: '0.003' },
   clip: { type: 'string', default: '1' },
   seed: { type: 'string', default: '1' },
@@ -73,6 +74,8 @@ export async function trainSequences(argv: string[]): Promise<void> {
   if (!o.data) throw new MixdenError('sequence training reads --data file.csv');
   if (o.test && o['test-fraction']) throw new MixdenError('give --test or --test-fraction, not both');
   if (o.steps && o.epochs) throw new MixdenError('give --steps or --epochs, not both');
+  const window = text('window') ? positiveInteger('window', text('window')!) : undefined;
+  if (o.stateful && window === undefined) throw new MixdenError('--stateful carries the state from one window of a sequence to the next: give --window too');
   for (const flag of ['out']) checkOutputPath(flag, text(flag)!, [text('data'), text('test')]);
   const seed = seedOption(text('seed')!);
   const yColumns = columnList('y', text('y'));
@@ -128,7 +131,8 @@ export async function trainSequences(argv: string[]): Promise<void> {
       gpu,
     });
     try {
-      const windows = Math.max(1, train.length);
+      // Training items: every sequence's windows (one each without --window).
+      const windows = Math.max(1, window === undefined ? train.length : train.reduce((n, s) => n + Math.ceil(s.y.length / model.stepWidth / window), 0));
       const batch = Math.min(batchSize, windows);
       const steps = o.epochs ? integerOption('epochs', text('epochs')!, 1, 1e6) * Math.floor(windows / batch) : o.steps ? integerOption('steps', text('steps')!, 1, 1e7) : 1000;
       log(`training on ${train.length} sequences of ${text('data')}, testing on ${test.length}: y = ${targets.join(', ')}${conditions.length ? `; condition ${conditions.join(', ')}` : ''}`);
@@ -140,7 +144,7 @@ export async function trainSequences(argv: string[]): Promise<void> {
         learningRate: numberOption('lr', text('lr')!, 0, 10, true),
         clipNorm: numberOption('clip', text('clip')!, 0, 1e6, true),
         seed,
-        ...(text('window') ? { window: positiveInteger('window', text('window')!) } : {}),
+        ...(window === undefined ? {} : { window, stateful: o.stateful === true }),
         evaluateEvery: Math.max(1, Math.min(100, Math.ceil(steps / 50))),
         onProgress: (p) => progress.update(p.step, steps, `loss ${p.loss.toFixed(4)} nats per step`),
       });

@@ -121,6 +121,11 @@ export function checkNumber(name: string, value: unknown, low: number, high: num
 }
 
 /** An integer in [low, high]. */
+export function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(`${name} must be true or false, got ${describe(value)}`);
+  return value;
+}
+
 export function checkInteger(name: string, value: unknown, low: number, high = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < low || value > high) {
     throw new InvalidArgumentError(`${name} must be an integer from ${low}${high === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${high}`}, got ${describe(value)}`);

@@ -9,7 +9,7 @@ import { type CompiledKernel, compileKernel } from '../runtime/kernel.js';
 import type { ProgramBuilder, Resource } from '../runtime/program.js';
 import { createStorageBuffer } from '../runtime/buffers.js';
 import { type MdnArchitecture, headOf, inputActivationOf, networkLayers } from './architecture.js';
-import type { BackwardIo, ForwardIo, ForwardOptions, KernelOptions, PlacedLayer, Stage } from './layers/index.js';
+import type { BackwardIo, ForwardIo, ForwardOptions, KernelOptions, PassOptions, PlacedLayer, Stage } from './layers/index.js';
 import type { HeadFamily, HeadTraining, LogDensityIo, LossIo, MixtureIo, SampleIo } from './heads/index.js';
 import { type SideStages, sideStagesOf } from './heads/sideOutputs.js';
 
@@ -21,6 +21,8 @@ export interface Activations {
   readonly input: Resource;
   readonly outputs: readonly Resource[];
   readonly workspace?: readonly (readonly Resource[])[];
+  /** Stateful windows: each layer's carried state (`states[i]`, where its kind has one) and the slots' keep flags. */
+  readonly carry?: { readonly states: readonly (Resource | undefined)[]; readonly keep: Resource };
 }
 
 /** Each layer's workspace buffers for `rows` rows, for training or for inference alone. */
@@ -28,9 +30,19 @@ export function createWorkspace(gpu: GpuContext, layers: readonly PlacedLayer[],
   return layers.map((l, i) => l.kind.workspace(l.spec, l.inputs, training).map((width, j) => createStorageBuffer(gpu, `${label} layer${i} workspace ${j}`, rows * width)));
 }
 
+/** Each layer's carried state for `slots` sequence slots (stateful windows), where its kind carries one. */
+export function createCarriedStates(gpu: GpuContext, layers: readonly PlacedLayer[], slots: number, label: string): (GPUBuffer | undefined)[] {
+  return layers.map((l, i) => {
+    const floats = l.kind.carriedState?.(l.spec);
+    return floats === undefined ? undefined : createStorageBuffer(gpu, `${label} layer${i} carried state`, slots * floats);
+  });
+}
+
 /** What to compile: the training loss and backward pass, and/or the inference outputs, and/or generation steps. */
 export interface RecorderNeeds {
   readonly training?: HeadTraining;
+  /** Training on stateful windows (PassOptions.carried): the forward pass records with `Activations.carry`. */
+  readonly carried?: boolean;
   /** The loss without the backward pass: each row's NLL (and a head gradient nobody reads), for held-out scores. */
   readonly scoring?: boolean;
   readonly inference?: boolean;
@@ -55,6 +67,8 @@ export class NetworkRecorder {
     private readonly adapterClass: AdapterClass,
     /** What the kernels may use besides the class (the subgroup size), the same for every recorded stage. */
     private readonly kernelOptions: KernelOptions,
+    /** The training passes' options (kernelOptions, and whether windows carry their state). */
+    private readonly trainingOptions: PassOptions,
   ) {}
 
   /**
@@ -70,14 +84,15 @@ export class NetworkRecorder {
     const stages: Stage<unknown>[] = [];
     const adapterClass = gpu.adapterClass;
     const kernelOptions: KernelOptions = { subgroupSize: gpu.subgroupSize };
+    const trainingOptions: PassOptions = { ...kernelOptions, ...(needs.carried ? { carried: true } : {}) };
     if (needs.inference || needs.generation || needs.scoring) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass, kernelOptions) as Stage<unknown>[]));
     if (needs.generation) stages.push(...layers.flatMap((l) => l.kind.forward(l, false, adapterClass, { ...kernelOptions, continued: true }) as Stage<unknown>[]));
     // The loss as training computes it; scoring alone takes it without a σ penalty.
     const loss = needs.training ?? (needs.scoring ? SCORING : undefined);
     if (loss) stages.push(head.loss(architecture, loss) as Stage<unknown>, ...(sides ? [sides.loss() as Stage<unknown>] : []));
     if (needs.training) {
-      stages.push(...layers.flatMap((l) => l.kind.forward(l, true, adapterClass, kernelOptions) as Stage<unknown>[]));
-      for (const [i, l] of layers.entries()) stages.push(...(l.kind.backward(l, inputActivationOf(layers, i), adapterClass, kernelOptions) as Stage<unknown>[]));
+      stages.push(...layers.flatMap((l) => l.kind.forward(l, true, adapterClass, trainingOptions) as Stage<unknown>[]));
+      for (const [i, l] of layers.entries()) stages.push(...(l.kind.backward(l, inputActivationOf(layers, i), adapterClass, trainingOptions) as Stage<unknown>[]));
     }
     if (needs.inference) stages.push(...([head.mixture(architecture), head.logDensity(architecture), head.sample(architecture, 1)] as Stage<unknown>[]));
     if (needs.inference && sides) stages.push(...([sides.probabilities(), sides.logDensity(), sides.sample(1)] as Stage<unknown>[]));
@@ -85,7 +100,7 @@ export class NetworkRecorder {
     const unique = new Map(stages.map((s) => [keyOf(s), s]));
     const kernels = await Promise.all([...unique.values()].map((s) => compileKernel(gpu, s.definition, s.variant)));
     const compiled = new Map([...unique.keys()].map((key, i) => [key, kernels[i] as CompiledKernel]));
-    return new NetworkRecorder(architecture, layers, head, sides, loss, compiled, adapterClass, kernelOptions);
+    return new NetworkRecorder(architecture, layers, head, sides, loss, compiled, adapterClass, kernelOptions, trainingOptions);
   }
 
   /**
@@ -95,9 +110,17 @@ export class NetworkRecorder {
    */
   forward(builder: ProgramBuilder, rows: number, activations: Activations, parameters: Arena, training = false, steps = 1, options: ForwardOptions = {}): void {
     checkSteps(rows, steps);
+    const passOptions = training ? this.trainingOptions : this.kernelOptions;
     for (const layer of this.layers) {
-      const io: ForwardIo = { input: inputOf(activations, layer.index), weights: parameters.binding(`layer${layer.index}`), output: activations.outputs[layer.index], workspace: activations.workspace?.[layer.index] ?? [] };
-      for (const s of layer.kind.forward(layer, training, this.adapterClass, { ...this.kernelOptions, ...options })) this.record(builder, s, io, rows, steps);
+      const state = activations.carry?.states[layer.index];
+      const io: ForwardIo = {
+        input: inputOf(activations, layer.index),
+        weights: parameters.binding(`layer${layer.index}`),
+        output: activations.outputs[layer.index],
+        workspace: activations.workspace?.[layer.index] ?? [],
+        ...(state && activations.carry ? { carry: { state, keep: activations.carry.keep } } : {}),
+      };
+      for (const s of layer.kind.forward(layer, training, this.adapterClass, { ...passOptions, ...options })) this.record(builder, s, io, rows, steps);
     }
   }
 
@@ -126,7 +149,7 @@ export class NetworkRecorder {
         inputGrad: i > 0 ? grads[i - 1] : grads[i],
         weightGrad: gradients.binding(`layer${i}`),
       };
-      for (const s of layer.kind.backward(layer, inputActivationOf(this.layers, i), this.adapterClass, this.kernelOptions)) this.record(builder, s, io, rows, steps);
+      for (const s of layer.kind.backward(layer, inputActivationOf(this.layers, i), this.adapterClass, this.trainingOptions)) this.record(builder, s, io, rows, steps);
     }
   }
 

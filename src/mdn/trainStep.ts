@@ -18,7 +18,8 @@ import { gatherSequences } from '../shaders/gatherSequences.js';
 import { maskedMean } from '../shaders/maskedMean.js';
 import { permutationBits } from './epochPermutation.js';
 import { type MdnArchitecture, networkLayers, packParameters, parameterLayout, targetWidth, validateArchitecture } from './architecture.js';
-import { NetworkRecorder, createWorkspace } from './network.js';
+import { NetworkRecorder, createCarriedStates, createWorkspace } from './network.js';
+import { WindowSchedule } from './windowSchedule.js';
 import { type OptimizerOptions, type ResolvedOptimizer, resolveOptimizer } from './optimizerOptions.js';
 import { initialParameters } from './init.js';
 
@@ -47,9 +48,22 @@ export interface TrainerOptions {
   readonly stepsPerSubmit?: number;
   /**
    * Train on sequences: each of the `rows` items is a sequence of `steps` rows (padded after its end, which a
-   * mask marks), and `batchSize` counts sequences. The loss is the mean over the valid steps.
+   * mask marks), and `batchSize` counts sequences. The loss is the mean over the valid steps. With `windows`,
+   * the items are windows of longer sequences, `windows[s]` of them for sequence s, consecutive in the data, and
+   * each window starts from the state its batch slot's previous window left (stateful windows: ./windowSchedule.ts).
    */
-  readonly sequence?: { readonly steps: number };
+  readonly sequence?: { readonly steps: number; readonly windows?: readonly number[] };
+}
+
+/** Minibatch bookkeeping of a training step. */
+export interface Batching {
+  readonly batchSize: number;
+  readonly stepsPerEpoch: number;
+  readonly seed: number;
+  /** Per-step gather values (epoch keys, or the step's first schedule entry). */
+  readonly ring: StepRing;
+  /** Stateful windows: the schedule, and the buffer of each submitted step's entries (batchSize per step). */
+  readonly windows?: { readonly schedule: WindowSchedule; readonly entries: GPUBuffer };
 }
 
 /** A training step's program and what it runs on. */
@@ -77,7 +91,7 @@ export interface TrainingStep {
   readonly ring: StepRing;
   readonly program: Program;
   /** Minibatch bookkeeping; undefined for full-batch training. */
-  readonly batching: { batchSize: number; stepsPerEpoch: number; seed: number; ring: StepRing } | undefined;
+  readonly batching: Batching | undefined;
 }
 
 /** Checks the options, allocates every buffer and records the step program. */
@@ -95,6 +109,8 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   const sequenceSteps = options.sequence?.steps;
   if (sequenceSteps !== undefined && !(Number.isInteger(sequenceSteps) && sequenceSteps >= 1)) throw new InvalidArgumentError(`sequence steps must be an integer >= 1, got ${sequenceSteps}`);
   const steps = sequenceSteps ?? 1;
+  const windows = options.sequence?.windows;
+  if (windows && windows.reduce((n, w) => n + w, 0) !== rows) throw new InvalidArgumentError(`the windows of the sequences (${windows.reduce((n, w) => n + w, 0)}) must be the ${rows} items of data`);
   // Sequences are always gathered: the data set keeps each sequence's rows together, a batch is time-major.
   const minibatch = batch < rows || sequenceSteps !== undefined;
   const batchRows = batch * steps;
@@ -147,15 +163,34 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   }
 
   const builder = new ProgramBuilder(gpu, 'train step');
-  let batching: { batchSize: number; stepsPerEpoch: number; seed: number; ring: StepRing } | undefined;
+  const seed = options.seed ?? 0;
+  const schedule = windows && new WindowSchedule(windows, batch, seed);
+  // Stateful windows: each slot's keep flag (written by the gather) and each recurrent layer's carried state.
+  const batchKeep = schedule && keep(createStorageBuffer(gpu, 'batch keep flags', batch));
+  let batching: Batching | undefined;
   if (minibatch) {
-    batching = { batchSize: batch, stepsPerEpoch: Math.floor(rows / batch), seed: options.seed ?? 0, ring: keep(new StepRing(gpu, GatherStep, stepsPerSubmit, 'batch ring')) };
+    batching = {
+      batchSize: batch,
+      stepsPerEpoch: schedule?.stepsPerEpoch ?? Math.floor(rows / batch),
+      seed,
+      ring: keep(new StepRing(gpu, GatherStep, stepsPerSubmit, 'batch ring')),
+      ...(schedule ? { windows: { schedule, entries: keep(createStorageBuffer(gpu, 'window schedule', stepsPerSubmit * batch)) } } : {}),
+    };
     if (batching.ring.stride !== ring.stride) throw new Error('the batch and optimizer rings must share one stride (one dynamic offset)');
     const halfBits = permutationBits(rows) / 2;
     if (allMask && batchMask) {
       builder.add(
-        await compileKernel(gpu, gatherSequences, {}),
-        { allInputs, allTargets, allMask, batchInputs: input, batchTargets: target, batchMask, step: batching.ring.binding() },
+        await compileKernel(gpu, gatherSequences, schedule ? { scheduled: true } : {}),
+        {
+          allInputs,
+          allTargets,
+          allMask,
+          batchInputs: input,
+          batchTargets: target,
+          batchMask,
+          ...(batching.windows && batchKeep ? { schedule: batching.windows.entries, batchKeep } : {}),
+          step: batching.ring.binding(),
+        },
         { rows, batch, steps, inputDim: architecture.inputDim, targetWidth: targetColumns, halfBits },
       );
     } else {
@@ -166,10 +201,11 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
       );
     }
   }
-  const recorder = await NetworkRecorder.create(gpu, architecture, { training: { sigmaPenalty, freezeSigma: options.freezeSigma ?? false } });
+  const recorder = await NetworkRecorder.create(gpu, architecture, { training: { sigmaPenalty, freezeSigma: options.freezeSigma ?? false }, carried: schedule !== undefined });
   // What each layer keeps from its forward pass for its backward pass, where its kind keeps anything.
   const workspace = createWorkspace(gpu, layers, batchRows, true, 'train').map((buffers) => buffers.map(keep));
-  const activations = { input, outputs, workspace };
+  const carry = batchKeep && { states: createCarriedStates(gpu, layers, batch, 'train').map((b) => b && keep(b)), keep: batchKeep };
+  const activations = { input, outputs, workspace, ...(carry ? { carry } : {}) };
   const head = outputs[layers.length - 1];
   const headGrad = preGrads[layers.length - 1];
   recorder.forward(builder, batchRows, activations, params, true, steps);

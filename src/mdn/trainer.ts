@@ -35,6 +35,10 @@ export class MdnTrainer {
   /** Set once a readback shows the GPU halted training (see Halt); cleared by restoreCheckpoint. */
   halted: Halt | null = null;
   private checkpoint: { step: number; snapshot: BufferSnapshot } | undefined;
+  /** Stateful windows: the next step starts every slot from zero (after a checkpoint's restore). */
+  private resetCarriedState = false;
+  /** Stateful windows: one submit's schedule entries, written before it (reused). */
+  private readonly scheduleEntries: Uint32Array | undefined;
 
   private optimizer: ResolvedOptimizer;
   private readonly params: Arena;
@@ -52,6 +56,7 @@ export class MdnTrainer {
     this.resources = step.resources;
     this.rows = step.rows;
     this.stepProgram = step.program;
+    this.scheduleEntries = step.batching?.windows && new Uint32Array(step.ring.slots * step.batching.batchSize);
   }
 
   /**
@@ -146,8 +151,7 @@ export class MdnTrainer {
   /** Encodes `n` steps into one submit; reads back the losses of the steps `lossEvery` selects. */
   private async submitSteps(n: number, lossEvery: number, last: number): Promise<LossRecord[]> {
     const first = this.stepCount + 1;
-    this.step.ring.write(this.gpu.device.queue, Array.from({ length: n }, (_, i) => this.stepValues(first + i)));
-    this.step.batching?.ring.write(this.gpu.device.queue, Array.from({ length: n }, (_, i) => this.batchValues(first + i)));
+    this.writeStepValues(first, n);
     const recorded: number[] = [];
     const healthAt = this.step.ring.slots;
     submitCommands(this.gpu, 'train steps', (encoder) => {
@@ -199,6 +203,8 @@ export class MdnTrainer {
     this.checkpoint.snapshot.restore([this.step.health]);
     this.stepCount = this.checkpoint.step;
     this.halted = null;
+    // The carried states are a later step's: the windows after the checkpoint start afresh.
+    this.resetCarriedState = true;
     return this.checkpoint.step;
   }
 
@@ -209,8 +215,7 @@ export class MdnTrainer {
 
   /** GPU time of each dispatch of one step (runs a step); null without `timestamp-query`. */
   async profileStep(): Promise<DispatchTiming[] | null> {
-    this.step.ring.write(this.gpu.device.queue, [this.stepValues(this.stepCount + 1)]);
-    this.step.batching?.ring.write(this.gpu.device.queue, [this.batchValues(this.stepCount + 1)]);
+    this.writeStepValues(this.stepCount + 1, 1);
     const timings = await timeProgram(this.gpu, this.stepProgram, this.step.ring.offset(0));
     if (timings) this.stepCount += 1;
     return timings;
@@ -233,9 +238,26 @@ export class MdnTrainer {
     return this.step.batching?.stepsPerEpoch ?? 1;
   }
 
-  // Which rows step t (1-based) trains on: epoch keys and the batch's first position in the permutation.
-  private batchValues(t: number): Record<string, number> {
-    const { batchSize, stepsPerEpoch, seed } = this.step.batching!;
+  /** The per-step values of steps first..first + n − 1, the i-th in slot i of the rings (and of the window schedule). */
+  private writeStepValues(first: number, n: number): void {
+    const queue = this.gpu.device.queue;
+    const steps = Array.from({ length: n }, (_, i) => first + i);
+    this.step.ring.write(queue, steps.map((t) => this.stepValues(t)));
+    const batching = this.step.batching;
+    if (!batching) return;
+    batching.ring.write(queue, steps.map((t, i) => this.batchValues(t, i)));
+    if (batching.windows && this.scheduleEntries) {
+      steps.forEach((t, i) => batching.windows!.schedule.write(t, this.scheduleEntries!, i * batching.batchSize, i === 0 && this.resetCarriedState));
+      this.resetCarriedState = false;
+      queue.writeBuffer(batching.windows.entries, 0, this.scheduleEntries, 0, n * batching.batchSize);
+    }
+  }
+
+  // Which rows step t (1-based), slot i of a submit, trains on: epoch keys and the batch's first position in the
+  // permutation; with stateful windows, where the step's entries start in the schedule buffer.
+  private batchValues(t: number, i: number): Record<string, number> {
+    const { batchSize, stepsPerEpoch, seed, windows } = this.step.batching!;
+    if (windows) return { key0: 0, key1: 0, batchStart: i * batchSize };
     const [key0, key1] = epochKeys(seed, Math.floor((t - 1) / stepsPerEpoch));
     return { key0, key1, batchStart: ((t - 1) % stepsPerEpoch) * batchSize };
   }

@@ -16,10 +16,15 @@ export interface RecurrentBackwardVariant {
   readonly lane?: 1 | 4;
   /** Sequences per workgroup (1, 2 or 4), sharing each weight load; default 1. */
   readonly sequences?: SequencesPerWorkgroup;
+  /**
+   * Stateful windows (LSTM): step 0 started from a carried c_{−1}, and the forward walk left c_{−1}·f·(1 − f) in
+   * step 0's f slot (see recurrentForward.ts). The GRU's walk reads h_{−1} from `previous` either way.
+   */
+  readonly carried?: boolean;
 }
 
 // Indices are in floats; `at(i)` turns one into the buffers' element index.
-const lstmStep = `
+const lstmStep = (carried: boolean) => `
       let g0 = row * w + j;
       let i = gates[at(g0)];
       let f = gates[at(g0 + h)];
@@ -31,7 +36,7 @@ const lstmStep = `
       var cPrevious = T(0.0);
       if (t > 0u) { cPrevious = cells[at((row - shape.batch) * h + j)]; }
       gates[at(g0)] = dc * g * i * (1.0 - i);
-      gates[at(g0 + h)] = dc * cPrevious * f * (1.0 - f);
+      gates[at(g0 + h)] = dc * ${carried ? 'select(f, cPrevious * f * (1.0 - f), t > 0u)' : 'cPrevious * f * (1.0 - f)'};
       gates[at(g0 + 2u * h)] = dc * i * (1.0 - g * g);
       gates[at(g0 + 3u * h)] = dh * tc * o * (1.0 - o);
       cells[at(row * h + j)] = dc * f;`;
@@ -92,7 +97,7 @@ export const recurrentBackward = defineKernel<RecurrentBackwardVariant, Recurren
     ];
   },
   // `first` is the latest step of the dispatch; it walks `count` steps down from there.
-  source: ({ cell, lane = 1, sequences = 1 }) => `${laneWgsl(lane)}
+  source: ({ cell, lane = 1, sequences = 1, carried = false }) => `${laneWgsl(lane)}
 fn at(i: u32) -> u32 { return i / L; }
 
 @compute @workgroup_size(${RECURRENT_WORKGROUP})
@@ -112,7 +117,7 @@ ${range(sequences)
     (q) => `      if (b0 + ${q}u < shape.batch) {
         let row = t * shape.batch + b0 + ${q}u;
         var dh = outputGrad[at(row * h + j)];
-        if (t + 1u < shape.steps) { dh += sum${q}${cell === 'gru' ? ' + cells[at((row + shape.batch) * h + j)]' : ''}; }${(cell === 'lstm' ? lstmStep : gruStep).replace(/\n/g, '\n  ')}
+        if (t + 1u < shape.steps) { dh += sum${q}${cell === 'gru' ? ' + cells[at((row + shape.batch) * h + j)]' : ''}; }${(cell === 'lstm' ? lstmStep(carried) : gruStep).replace(/\n/g, '\n  ')}
       }`,
   )
   .join('\n')}

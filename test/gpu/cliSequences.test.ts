@@ -1,5 +1,5 @@
 // The command line on sequences (Node + Dawn): the stroke set written, a sequence model trained on it with a
-// letter condition, letters generated as CSV and pictures; and bad sequence files refused naming the row.
+// letter condition (stateful windows of 8 steps), letters generated as CSV and pictures; and bad sequence files refused naming the row.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ describe('mixden on sequences', () => {
     expect(lines[0]).toBe('sequence,dx,dy,pen,letter');
     expect(new Set(lines.slice(1).map((l) => l.split(',')[0])).size).toBe(18);
     const model = join(dir, 'strokes.mixden');
-    const r = await mixden('train', '--sequence', 'sequence', '--data', strokes, '--y', 'dx,dy', '--categorical', 'pen:3', '--condition', 'letter', '--layers', 'gru:12', '--family', 'gaussian-full', '--components', '3', '--stop', 'pen=2', '--steps', '30', '--batch', '8', '--test-fraction', '0.2', '--out', model, '--json');
+    const r = await mixden('train', '--sequence', 'sequence', '--data', strokes, '--y', 'dx,dy', '--categorical', 'pen:3', '--condition', 'letter', '--layers', 'gru:12', '--family', 'gaussian-full', '--components', '3', '--stop', 'pen=2', '--steps', '30', '--batch', '8', '--window', '8', '--stateful', '--test-fraction', '0.2', '--out', model, '--json');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(summary).toMatchObject({ steps: 30, out: model });
@@ -46,6 +46,13 @@ describe('mixden on sequences', () => {
     const bad = await mixden('generate', '--model', model, '--condition', 'letter=q');
     expect(bad.stderr).toMatch(/'q' is not a class of 'letter' \(it has 'a', 'b', 'c'\)/);
     expect(existsSync(model)).toBe(true);
+  });
+
+  it('refuses --stateful without --window (nothing to carry between windows)', async () => {
+    const path = write('short.csv', 'id,y\n1,0.1\n1,0.2\n');
+    const r = await mixden('train', '--sequence', 'id', '--data', path, '--y', 'y', '--stateful', '--out', join(dir, 'never.mixden'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--stateful carries the state from one window of a sequence to the next: give --window too/);
   });
 
   it.each([

@@ -21,7 +21,8 @@ describe('sequence model', () => {
       lastFlags: number[];
       allFinite: boolean;
       creations: Record<string, number>;
-      trainingCreations: Record<string, number>;
+      trainingCreations: Record<string, number>[];
+      statefulWithoutWindow: string;
     }>('sequenceModelEndToEnd', { cell });
     expect(r.after).toBeLessThan(r.before - 0.5);
     // fit scores the validation sequences with one scorer built for the fit: at each evaluation, the weights as they are then.
@@ -37,7 +38,9 @@ describe('sequence model', () => {
     // A sequence that stopped early stopped on a drawn flag.
     expect(r.lastFlags.every((f) => f === 1)).toBe(true);
     expect(Object.values(r.creations).every((n) => n === 0)).toBe(true);
-    expect(Object.values(r.trainingCreations).every((n) => n === 0)).toBe(true);
+    expect(r.trainingCreations).toHaveLength(2); // windows from zero, and stateful windows
+    expect(r.trainingCreations.every((c) => Object.values(c).every((n) => n === 0))).toBe(true);
+    expect(r.statefulWithoutWindow).toMatch(/stateful carries the state from one window of a sequence to the next: give a window too/);
     expect(r.dispatchesPerStep).toBeGreaterThan(0);
   });
 });

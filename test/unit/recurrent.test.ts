@@ -2,7 +2,7 @@
 // differences (f64: ~1e-10 relative error, so 1e-6 leaves room and still catches any wrong term), and against
 // hand-written single steps.
 import { describe, expect, it } from 'vitest';
-import { type RecurrentCell, type RecurrentShape, recurrentBackward, recurrentForward } from '../../src/mdn/reference/recurrent.js';
+import { type RecurrentCell, type RecurrentShape, recurrentBackward, recurrentFinalState, recurrentForward } from '../../src/mdn/reference/recurrent.js';
 import { Random } from '../../src/mdn/random.js';
 import { gateCount, maxSequencesPerWorkgroup } from '../../src/shaders/recurrent.wgsl.js';
 import { sequencesFor } from '../../src/mdn/layers/recurrent.js';
@@ -84,6 +84,36 @@ describe('recurrent layer reference', () => {
       compareArrays(`${cell} valid inputs`, padded.inputGrad.slice(0, 6), alone.inputGrad, { atol: 1e-15, rtol: 1e-13 }),
     ]);
     expect(Math.max(...padded.inputGrad.slice(6).map(Math.abs))).toBe(0);
+  });
+});
+
+describe('recurrent layer reference from a carried state (stateful windows)', () => {
+  const carried = (cell: RecurrentCell, batch: number, units = 4, seed = 11) => {
+    const random = new Random(seed);
+    return { h: random.fill(batch * units, (r) => 0.8 * r.uniform() - 0.4), ...(cell === 'lstm' ? { c: random.fill(batch * units, (r) => 2 * r.normal()) } : {}) };
+  };
+
+  it.each(CELLS)('%s: back-propagation through time from a given state matches finite differences (the state held constant)', (cell) => {
+    const { shape, params, x, weights, count } = problem(cell, 3, 2);
+    const initial = carried(cell, 2);
+    const loss = () => recurrentForward(x, params, shape, initial).reduce((a, h, i) => a + h * weights[i], 0);
+    const { paramGrad, inputGrad } = recurrentBackward(x, params, weights, shape, count, 'identity', initial);
+    expectReportsPass([
+      compareArrays(`${cell} parameters`, paramGrad, centralDifference(params, loss), FD),
+      compareArrays(`${cell} inputs`, inputGrad, centralDifference(x, loss), FD),
+    ]);
+    // The state enters the gradient: from zero it differs.
+    expect(compareArrays('zero state', recurrentBackward(x, params, weights, shape, count).paramGrad, paramGrad, FD).failures).toBeGreaterThan(0);
+  });
+
+  it.each(CELLS)('%s: two windows, the second started from the state the first left, are the sequence walked whole', (cell) => {
+    const { shape, params, x } = problem(cell, 6, 2);
+    const whole = recurrentForward(x, params, shape);
+    const half = { ...shape, steps: 3 };
+    const split = 3 * 2 * shape.inputs;
+    const first = recurrentForward(x.slice(0, split), params, half);
+    const second = recurrentForward(x.slice(split), params, half, recurrentFinalState(x.slice(0, split), params, half));
+    expectReportsPass([compareArrays(`${cell} h of both windows`, [...first, ...second], whole, { atol: 1e-15, rtol: 1e-13 })]);
   });
 });
 

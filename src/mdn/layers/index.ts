@@ -5,7 +5,7 @@ import { layerNorm } from './layerNorm.js';
 import { gru, lstm } from './recurrent.js';
 import type { LayerKind, LayerSpec } from './layerKind.js';
 
-export type { LayerKind, LayerSpec, PlacedLayer, Stage, ForwardIo, ForwardOptions, KernelOptions, BackwardIo, InitScheme, TensorShape } from './layerKind.js';
+export type { LayerKind, LayerSpec, PlacedLayer, Stage, ForwardIo, ForwardOptions, KernelOptions, PassOptions, BackwardIo, InitScheme, TensorShape } from './layerKind.js';
 
 /** The initialisation schemes, for messages and the command line. */
 export const INIT_SCHEMES = ['glorot', 'pytorch'] as const;

@@ -67,6 +67,12 @@ export interface ForwardIo {
   readonly weights: Resource;
   readonly output: Resource;
   readonly workspace: readonly Resource[];
+  /**
+   * Stateful windows (PassOptions.carried), for kinds with a `carriedState`: the layer's state per sequence
+   * slot (read at a window's start, left by its end), and `keep`, one float per slot: 1 where the window
+   * continues the slot's previous one, 0 where a new sequence starts.
+   */
+  readonly carry?: { readonly state: Resource; readonly keep: Resource };
 }
 
 /**
@@ -86,14 +92,24 @@ export interface TensorShape {
   readonly shape: readonly number[];
 }
 
-/** How a forward pass is run, beyond training or not. */
 /** What the kernels may use besides the adapter's class. */
 export interface KernelOptions {
   /** The subgroup size to write subgroup kernels for (GpuContext.subgroupSize); none: no subgroup kernels. */
   readonly subgroupSize?: number;
 }
 
-export interface ForwardOptions extends KernelOptions {
+/** How the training passes run, beyond the kernels' options. */
+export interface PassOptions extends KernelOptions {
+  /**
+   * Stateful windows: each window of sequences starts from the state its slot's previous window left (the io's
+   * `carry`) instead of from zero, and leaves its own; no gradient flows back into the carried state (truncated
+   * back-propagation through time). Kinds without a `carriedState` ignore it.
+   */
+  readonly carried?: boolean;
+}
+
+/** How a forward pass is run, beyond training or not. */
+export interface ForwardOptions extends PassOptions {
   /**
    * The call is one step continuing the previous call's sequences (generation): a recurrent layer starts from
    * the state it left in its output and workspace instead of from zero. Other kinds ignore it.
@@ -118,6 +134,8 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
    * kept for the backward pass); `training`: for the training passes, else for inference alone.
    */
   workspace(spec: S, inputs: number, training: boolean): readonly number[];
+  /** Floats of state per sequence a window carries to the next (stateful windows); absent: the kind keeps none. */
+  carriedState?(spec: S): number;
   /**
    * The parameter block as the tensors PyTorch's module of this kind holds (e.g. a Linear's `weight` [out, in]
    * and `bias` [out]), for the safetensors model file; toTensors and fromTensors convert a block to and from
@@ -139,7 +157,7 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
    * `inputActivation`: the activation that produced this layer's input; undefined for the first layer (no input
    * gradient). `adapterClass` as for forward.
    */
-  backward(layer: PlacedLayer<S>, inputActivation: Activation | undefined, adapterClass?: AdapterClass, options?: KernelOptions): Stage<BackwardIo>[];
+  backward(layer: PlacedLayer<S>, inputActivation: Activation | undefined, adapterClass?: AdapterClass, options?: PassOptions): Stage<BackwardIo>[];
   /** `steps`: time steps in the rows, as for Stage.sizes (only recurrent kinds look at it). */
   readonly reference: {
     forward(layer: PlacedLayer<S>, params: ArrayLike<number>, x: ArrayLike<number>, rows: number, steps?: number): Float64Array;

@@ -1,5 +1,6 @@
 // The recurrent layers, LSTM and GRU (PyTorch's equations and gate order), over time-major rows of `steps`
-// steps: h_t for every step, each sequence starting from a zero state. The parameter block is the input block
+// steps: h_t for every step, each sequence starting from a zero state (in training with stateful windows, from
+// the state its slot's previous window left: ForwardIo.carry). The parameter block is the input block
 // (inputs + 1) x G·units (W_ihᵀ row by row, then b_ih), padded to 64 floats so it binds on its own, then the
 // recurrent block (units + 1) x G·units (W_hhᵀ, then b_hh). Kernels: the input part of every gate is one dense
 // product over all rows (denseForward.ts), the walk through time recurrentForward.ts; backward,
@@ -12,7 +13,7 @@ import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js
 import { denseInputGrad, denseInputGradVariant } from '../../shaders/denseInputGrad.js';
 import { denseWeightGrad, denseWeightGradVariant } from '../../shaders/denseWeightGrad.js';
 import { MAX_RECURRENT_UNITS, type SequencesPerWorkgroup, gateCount, laneUnits, maxSequencesPerWorkgroup } from '../../shaders/recurrent.wgsl.js';
-import { recurrentForward } from '../../shaders/recurrentForward.js';
+import { carriedStateFloats, recurrentForward } from '../../shaders/recurrentForward.js';
 import { recurrentBackward } from '../../shaders/recurrentBackward.js';
 import { recurrentCell } from '../../shaders/recurrentCell.js';
 import { type RecurrentCell, type RecurrentShape, recurrentBackward as referenceBackward, recurrentForward as referenceForward } from '../reference/recurrent.js';
@@ -75,11 +76,13 @@ export interface RecurrentChoice {
   readonly subgroupSize?: number;
   /** The forward pass continues the previous call's state (generation; see ForwardOptions). */
   readonly continued?: boolean;
+  /** Training passes of stateful windows (see PassOptions.carried). */
+  readonly carried?: boolean;
 }
 
 /** The stages of a layer's forward pass (forward) and its backward pass. */
 export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: RecurrentChoice) {
-  const { design, adapterClass, subgroupSize, continued = false } = choice;
+  const { design, adapterClass, subgroupSize, continued = false, carried = false } = choice;
   const { inputs, spec } = layer;
   const cell = spec.kind;
   const units = spec.units;
@@ -113,13 +116,24 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
     })),
     stage(recurrentCell, { cell }, (rows: number) => ({ rows, units }), (io: ForwardIo) => ({ gates: io.workspace[0], recurrentPart: io.workspace[2], cells: io.workspace[1], output: io.output })),
   ];
+  const carriedResources = (io: ForwardIo) => {
+    if (!io.carry) throw new Error(`a stateful ${cell} layer needs its carried state (ForwardIo.carry)`);
+    return { carry: io.carry.state, keep: io.carry.keep };
+  };
   const forward = (training: boolean): Stage<ForwardIo>[] => (continued && design === 'products' ? continuedStep() : [
     inputProduct,
     stage(
       recurrentForward,
-      { cell, save: training, ...(continued ? { continued } : {}), ...walkVariant('forward') },
+      { cell, save: training, ...(continued ? { continued } : {}), ...(carried ? { carried } : {}), ...walkVariant('forward') },
       walk(false),
-      (io: ForwardIo) => ({ gates: io.workspace[0], recurrent: recurrentBlock(io.weights), cells: io.workspace[1], output: io.output, ...(training ? { previous: io.workspace[2] } : {}) }),
+      (io: ForwardIo) => ({
+        gates: io.workspace[0],
+        recurrent: recurrentBlock(io.weights),
+        cells: io.workspace[1],
+        output: io.output,
+        ...(training ? { previous: io.workspace[2] } : {}),
+        ...(carried ? carriedResources(io) : {}),
+      }),
       passes,
     ),
   ]);
@@ -129,7 +143,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
     const stages: Stage<BackwardIo>[] = [
       stage(
         recurrentBackward,
-        { cell, ...walkVariant('backward') },
+        { cell, ...(carried && cell === 'lstm' ? { carried } : {}), ...walkVariant('backward') },
         walk(true),
         (io: BackwardIo) => ({
           gates: io.workspace[0],
@@ -259,10 +273,17 @@ function recurrentKind(cell: RecurrentCell): LayerKind<RecurrentSpec> {
       return block;
     },
     describe: (layer) => `${layer.inputs} -> ${layer.outputs} ${cell}`,
+    carriedState: (spec) => carriedStateFloats(cell, spec.units),
     forward: (layer, training, adapterClass, options) =>
-      recurrentStages(layer, { design: recurrentDesignFor(adapterClass, options?.continued), adapterClass, subgroupSize: options?.subgroupSize, continued: options?.continued ?? false }).forward(training),
+      recurrentStages(layer, {
+        design: recurrentDesignFor(adapterClass, options?.continued),
+        adapterClass,
+        subgroupSize: options?.subgroupSize,
+        continued: options?.continued ?? false,
+        carried: training && (options?.carried ?? false),
+      }).forward(training),
     backward: (layer, inputActivation, adapterClass, options) =>
-      recurrentStages(layer, { design: recurrentDesignFor(adapterClass), adapterClass, subgroupSize: options?.subgroupSize }).backward(inputActivation),
+      recurrentStages(layer, { design: recurrentDesignFor(adapterClass), adapterClass, subgroupSize: options?.subgroupSize, carried: options?.carried ?? false }).backward(inputActivation),
     reference: {
       forward: (layer, params, x, rows, steps = 1) => referenceForward(x, params, recurrentShapeOf(layer, rows, steps)),
       backward: (layer, params, x, outputGrad, rows, inputActivation, steps = 1) =>

@@ -26,6 +26,8 @@ export interface PackedSequences {
   readonly mask: Float32Array;
   /** Valid rows in all: the steps the loss is a mean over. */
   readonly validSteps: number;
+  /** Windows of each sequence, in order (their pieces are consecutive). */
+  readonly windows: readonly number[];
 }
 
 const conditionDimOf = (arch: MdnArchitecture): number => arch.sequence?.conditionDim ?? 0;
@@ -87,7 +89,7 @@ export function packSequences(arch: MdnArchitecture, sequences: readonly Sequenc
       }
     }
   });
-  return { pieces, steps, x, y, mask, validSteps: lengths.reduce((a, b) => a + b, 0) };
+  return { pieces, steps, x, y, mask, validSteps: lengths.reduce((a, b) => a + b, 0), windows: lengths.map((length) => Math.ceil(length / steps)) };
 }
 
 /**

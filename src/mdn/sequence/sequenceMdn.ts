@@ -7,7 +7,7 @@ import { uploadFloats } from '../../runtime/buffers.js';
 import { DestroyedError, InvalidArgumentError } from '../../runtime/errors.js';
 import { type MdnArchitecture, packParameters, parameterLayout, targetWidth, validateArchitecture } from '../architecture.js';
 import { architectureOf } from '../modelOptions.js';
-import { checkInteger, checkNumber, checkOptionKeys, checkSeed } from '../arguments.js';
+import { checkBoolean, checkInteger, checkNumber, checkOptionKeys, checkSeed } from '../arguments.js';
 import { initialParameters } from '../init.js';
 import { INIT_SCHEMES, type InitScheme, type LayerSpec, layersFromText } from '../layers/index.js';
 import type { HeadFamilyName } from '../heads/index.js';
@@ -53,9 +53,16 @@ export interface SequenceFitOptions {
   readonly batchSize?: number;
   /**
    * Steps per training window: truncated back-propagation through time, each window starting from a zero state
-   * (default: the longest sequence, so nothing is cut).
+   * unless `stateful` (default: the longest sequence, so nothing is cut).
    */
   readonly window?: number;
+  /**
+   * Each window starts from the state the previous window of its sequence left (Keras' `stateful`, PyTorch's
+   * detached hidden state), so the recurrent layers see context beyond one window while gradients still stop at
+   * its start. Batches then hold `batchSize` runs of consecutive windows (a sequence's windows in order, one per
+   * step; a run's first window starts from zero), in a new order every epoch. Default false.
+   */
+  readonly stateful?: boolean;
   /** Adam's step size (default 0.001). */
   readonly learningRate?: number;
   /** Clip the gradient to this global L2 norm (default: none; recurrent models usually want one, e.g. 1). */
@@ -69,7 +76,7 @@ export interface SequenceFitOptions {
   readonly onProgress?: (progress: SequenceFitProgress) => void;
 }
 
-const FIT_KEYS = ['steps', 'epochs', 'batchSize', 'window', 'learningRate', 'clipNorm', 'seed', 'evaluateEvery', 'validation', 'onProgress'];
+const FIT_KEYS = ['steps', 'epochs', 'batchSize', 'window', 'stateful', 'learningRate', 'clipNorm', 'seed', 'evaluateEvery', 'validation', 'onProgress'];
 
 export interface SequenceFitProgress {
   readonly step: number;
@@ -168,11 +175,13 @@ export class SequenceMdn {
     this.assertAlive();
     checkOptionKeys('training options', options, FIT_KEYS);
     const packed = packSequences(this.architecture, sequences, options.window === undefined ? undefined : checkInteger('window', options.window, 1));
+    const stateful = checkBoolean('stateful', options.stateful ?? false);
+    if (stateful && options.window === undefined) throw new InvalidArgumentError('stateful carries the state from one window of a sequence to the next: give a window too');
     const batchSize = options.batchSize === undefined ? Math.min(32, packed.pieces) : checkInteger('batchSize', options.batchSize, 1, packed.pieces);
     const trainer = await MdnTrainer.create(this.gpu, this.architecture, {
       rows: packed.pieces,
       batchSize,
-      sequence: { steps: packed.steps },
+      sequence: { steps: packed.steps, ...(stateful ? { windows: packed.windows } : {}) },
       optimizer: { kind: 'adam', learningRate: checkNumber('learningRate', options.learningRate ?? 1e-3, 0, 10) },
       parameters: this.parameters,
       seed: checkSeed('seed', options.seed ?? 0),

@@ -12,15 +12,18 @@ import type { GpuContext } from '../../../src/runtime/device.js';
 import { compileKernel } from '../../../src/runtime/kernel.js';
 import { ProgramBuilder, type Resource } from '../../../src/runtime/program.js';
 import { createStorageBuffer, readFloats, uploadFloats } from '../../../src/runtime/buffers.js';
-import { type RecurrentChoice, type RecurrentDesign, type RecurrentSpec, gru, lstm, recurrentStages } from '../../../src/mdn/layers/recurrent.js';
+import { type RecurrentChoice, type RecurrentDesign, type RecurrentSpec, gru, lstm, recurrentShapeOf, recurrentStages } from '../../../src/mdn/layers/recurrent.js';
 import type { PlacedLayer, Stage } from '../../../src/mdn/layers/index.js';
-import type { RecurrentCell } from '../../../src/mdn/reference/recurrent.js';
+import { type RecurrentCell, type RecurrentState, recurrentBackward as referenceBackward, recurrentFinalState, recurrentForward as referenceForward } from '../../../src/mdn/reference/recurrent.js';
 import type { Activation } from '../../../src/shaders/activation.wgsl.js';
 import { activate } from '../../../src/mdn/reference/activations.js';
 import { Random } from '../../../src/mdn/random.js';
 import { compareArrays } from '../../support/compare.js';
 import { MdnTrainer } from '../../../src/mdn/trainer.js';
-import { type MdnArchitecture, withLayers } from '../../../src/mdn/architecture.js';
+import { type MdnArchitecture, networkLayers, targetWidth, withLayers } from '../../../src/mdn/architecture.js';
+import { headLoss } from '../../../src/mdn/reference/heads.js';
+import { type Sequence, packSequences } from '../../../src/mdn/sequence/sequenceData.js';
+import { CONTINUES, WindowSchedule } from '../../../src/mdn/windowSchedule.js';
 import { initialParameters } from '../../../src/mdn/init.js';
 import { trainReference } from '../../../src/mdn/reference/network.js';
 import { randomTargets } from './training.js';
@@ -53,8 +56,25 @@ export const placedRecurrent = (cell: RecurrentCell, inputs: number, units: numb
   outputs: units,
 });
 
-/** Records and runs the layer's stages on fresh buffers; returns what was asked for. */
-export async function runRecurrentLayer(gpu: GpuContext, layer: PlacedLayer<RecurrentSpec>, choice: RecurrentChoice, steps: number, rows: number, data: { x: ArrayLike<number>; params: ArrayLike<number>; outputGrad?: ArrayLike<number> }, inputActivation?: Activation) {
+/** A layer's carried state going in (h then the LSTM's c per sequence, as the kernels lay it out) and each sequence's keep flag. */
+interface CarryData {
+  readonly state: ArrayLike<number>;
+  readonly keep: ArrayLike<number>;
+}
+
+/**
+ * Records and runs the layer's stages on fresh buffers; returns what was asked for. With `data.carry`, the
+ * passes are stateful windows' (choice.carried) and the state the walk leaves is read back too.
+ */
+export async function runRecurrentLayer(
+  gpu: GpuContext,
+  layer: PlacedLayer<RecurrentSpec>,
+  choice: RecurrentChoice,
+  steps: number,
+  rows: number,
+  data: { x: ArrayLike<number>; params: ArrayLike<number>; outputGrad?: ArrayLike<number>; carry?: CarryData },
+  inputActivation?: Activation,
+) {
   const made: GPUBuffer[] = [];
   const buffer = (label: string, floats: number, values?: ArrayLike<number>) => {
     const b = createStorageBuffer(gpu, label, floats);
@@ -72,8 +92,9 @@ export async function runRecurrentLayer(gpu: GpuContext, layer: PlacedLayer<Recu
     outputGrad: buffer('dh', rows * layer.outputs, data.outputGrad),
     inputGrad: buffer('dx', rows * layer.inputs),
     weightGrad: buffer('dparams', count),
+    ...(data.carry ? { carry: { state: buffer('carry', data.carry.state.length, data.carry.state), keep: buffer('keep', data.carry.keep.length, data.carry.keep) } } : {}),
   };
-  const stages = recurrentStages(layer, choice);
+  const stages = recurrentStages(layer, { ...choice, ...(data.carry ? { carried: true } : {}) });
   const all: Stage<typeof io>[] = [...stages.forward(training), ...(training ? stages.backward(inputActivation) : [])] as Stage<typeof io>[];
   const builder = new ProgramBuilder(gpu, 'test recurrent layer');
   for (const s of all) {
@@ -93,6 +114,7 @@ export async function runRecurrentLayer(gpu: GpuContext, layer: PlacedLayer<Recu
       output: await readFloats(gpu, io.output, rows * layer.outputs),
       paramGrad: training ? await readFloats(gpu, io.weightGrad, count) : undefined,
       inputGrad: training && inputActivation ? await readFloats(gpu, io.inputGrad, rows * layer.inputs) : undefined,
+      carry: io.carry ? await readFloats(gpu, io.carry.state, data.carry!.state.length) : undefined,
     };
   } finally {
     program.destroy();
@@ -142,7 +164,60 @@ export const SEQUENCE_ARCHITECTURE = (cell: RecurrentCell): MdnArchitecture =>
     { kind: 'dense', units: 5, activation: 'tanh' },
   ]);
 
+/** The kernels' carried-state layout (per sequence: h, then the LSTM's c) from the reference's h and c, and back. */
+const carryLayout = (units: number, batch: number, h: ArrayLike<number>, c: ArrayLike<number> | undefined) =>
+  Float64Array.from({ length: batch * units * (c ? 2 : 1) }, (_, i) => {
+    const per = units * (c ? 2 : 1);
+    const [b, k] = [Math.floor(i / per), i % per];
+    return k < units ? h[b * units + k] : c![b * units + k - units];
+  });
+const referenceState = (cell: RecurrentCell, units: number, batch: number, carry: ArrayLike<number>, keep: ArrayLike<number>): RecurrentState => {
+  const per = units * (cell === 'lstm' ? 2 : 1);
+  const part = (offset: number) => Float64Array.from({ length: batch * units }, (_, i) => (keep[Math.floor(i / units)] ? carry[Math.floor(i / units) * per + offset + (i % units)] : 0));
+  return { h: part(0), ...(cell === 'lstm' ? { c: part(units) } : {}) };
+};
+
 export const recurrentCases = {
+  /**
+   * Stateful windows: a first window from a given state (kept by every other sequence, the rest starting from
+   * zero), then a second from the state the first left on the GPU, each forward and back, against the reference
+   * from the same initial states; and the state each window leaves against the reference's final state. The
+   * second window's errors include the first's: bounds as for one walk of both windows' steps.
+   */
+  async recurrentCarried(gpu: GpuContext, args: RecurrentArgs) {
+    const { cell, steps, batch, inputs, units, design, lane, sequences, inputActivation } = args;
+    const { layer, rows, params, x, outputGrad } = recurrentProblem(args);
+    const random = new Random(rows * 13 + units);
+    const second = { x: toF32(random.fill(rows * inputs, (r) => activate(inputActivation ?? 'identity', r.range(-3, 3)))), outputGrad: toF32(random.fill(rows * units, (r) => r.range(-1, 1))) };
+    const start = toF32(carryLayout(units, batch, random.fill(batch * units, (r) => r.range(-0.9, 0.9)), cell === 'lstm' ? random.fill(batch * units, (r) => 2 * r.normal()) : undefined));
+    const choice = { design, ...(lane ? { lane } : {}), ...(sequences ? { sequences } : {}) };
+    const shape = recurrentShapeOf(layer, rows, steps);
+    const count = layer.kind.parameterCount(layer.spec, inputs);
+    const perStep = (inputs + units + 16) * U * 4;
+    const reports = [];
+    let carry: { state: ArrayLike<number>; keep: number[] } = { state: start, keep: Array.from({ length: batch }, (_, b) => (b % 2 === 0 ? 1 : 0)) };
+    for (const [w, data] of [{ x, outputGrad }, second].entries()) {
+      const got = await runRecurrentLayer(gpu, layer, choice, steps, rows, { ...data, params, carry }, inputActivation);
+      const initial = referenceState(cell, units, batch, carry.state, carry.keep);
+      const expected = referenceForward(data.x, params, shape, initial);
+      const grads = referenceBackward(data.x, params, data.outputGrad, shape, count, inputActivation ?? 'identity', initial);
+      const final = recurrentFinalState(data.x, params, shape, initial);
+      const before = w * steps;
+      const forwardBound = expected.map((_, i) => (before + Math.floor(i / (units * batch)) + 1) * perStep);
+      const gradientScale = (before + steps) * perStep + rows * U;
+      const label = `${cell} window ${w + 1}`;
+      reports.push(
+        compareArrays(`${label}: h`, got.output, expected, { atol: 1e-7, rtol: 0, bound: forwardBound }),
+        compareArrays(`${label}: parameter gradient`, got.paramGrad!, grads.paramGrad, { atol: 1e-6, rtol: gradientScale }),
+        compareArrays(`${label}: state left`, got.carry!, carryLayout(units, batch, final.h, final.c), { atol: 1e-6, rtol: (before + steps) * perStep }),
+      );
+      if (inputActivation) reports.push(compareArrays(`${label}: input gradient`, got.inputGrad!, grads.inputGrad, { atol: 1e-6, rtol: gradientScale }));
+      carry = { state: got.carry!, keep: Array(batch).fill(1) };
+    }
+    return reports;
+  },
+
+
   /**
    * Generation's steps: a first one-step call from a zero state, then one-step calls that continue it, h read
    * after each, against the reference's forward pass over all the steps (tolerance as for the walk's forward).
@@ -193,6 +268,78 @@ export const recurrentCases = {
     const perStep = (inputs + units + 16) * U * 4;
     const bound = expected.map((_, i) => (Math.floor(i / (units * batch)) + 1) * perStep);
     return [compareArrays(`${cell} ${design} continued steps`, got, expected, { atol: 1e-7, rtol: 0, bound })];
+  },
+
+  /**
+   * Stateful windows through a whole trainer (a cell, the other cell, a dense layer; the schedule's batches of
+   * two slots over two epochs), with a learning rate of 0 so every step sees the same weights: each step's loss
+   * is then the reference's mean NLL over its windows' valid steps, each window walked from where its run of
+   * windows began (a sequence's first window, or the run's first: the schedule says which). Tolerance as for
+   * recurrentTrainingSteps' losses. Windows starting from zero instead would give other losses (checked, so the
+   * case can fail).
+   */
+  async statefulWindowLosses(gpu: GpuContext, { cell }: { cell: RecurrentCell }) {
+    const base = SEQUENCE_ARCHITECTURE(cell);
+    const arch: MdnArchitecture = {
+      ...withLayers(base, [{ kind: cell, units: 6 }, { kind: cell === 'lstm' ? 'gru' : 'lstm', units: 4 }, { kind: 'dense', units: 5, activation: 'tanh' }]),
+      sequence: { conditionDim: 0 },
+    };
+    const random = new Random(cell === 'lstm' ? 17 : 19);
+    const sequences: Sequence[] = [7, 5, 9, 3, 6].map((length) => ({ y: Float64Array.from({ length: length * 3 }, (_, i) => (i % 3 === 2 ? (random.uniform() < 0.3 ? 1 : 0) : random.normal())) }));
+    const window = 3;
+    const batch = 2;
+    const seed = 7;
+    const epochs = 2;
+    const packed = packSequences(arch, sequences, window);
+    const schedule = new WindowSchedule(packed.windows, batch, seed);
+    const initial = initialParameters(arch, 5);
+    const trainer = await MdnTrainer.create(gpu, arch, {
+      rows: packed.pieces,
+      batchSize: batch,
+      sequence: { steps: window, windows: packed.windows },
+      initialParameters: initial,
+      optimizer: { kind: 'adam', learningRate: 0 },
+      seed,
+    });
+    const total = epochs * schedule.stepsPerEpoch;
+    let records;
+    try {
+      trainer.setData(packed.x, packed.y, packed.mask);
+      records = await trainer.train(total, { lossEvery: 1 });
+    } finally {
+      trainer.destroy();
+    }
+    // NLL summed over the valid steps of window `last`, walked from window `first` of the same sequence, and their count.
+    const width = targetWidth(arch);
+    const windowNll = (first: number, last: number) => {
+      const steps = (last - first + 1) * window;
+      let h: ArrayLike<number> = Float64Array.from(packed.x.subarray(first * window * arch.inputDim, (last + 1) * window * arch.inputDim));
+      for (const l of networkLayers(arch)) h = l.kind.reference.forward(l, Float64Array.from(initial[l.index]), h, steps, steps);
+      const { sampleNll } = headLoss(arch, h as Float64Array, packed.y.subarray(first * window * width, (last + 1) * window * width), steps, 0);
+      let [sum, valid] = [0, 0];
+      for (let t = steps - window; t < steps; t++) if (packed.mask[first * window + t]) [sum, valid] = [sum + sampleNll[t], valid + 1];
+      return { sum, valid };
+    };
+    const entries = new Uint32Array(batch);
+    const runStart = Array<number>(batch).fill(0);
+    const expected = (stateful: boolean) =>
+      Array.from({ length: total }, (_, i) => {
+        schedule.write(i + 1, entries, 0);
+        let [sum, valid] = [0, 0];
+        entries.forEach((entry, p) => {
+          const piece = entry & ~CONTINUES;
+          if (!(stateful && entry & CONTINUES)) runStart[p] = piece;
+          const w = windowNll(runStart[p], piece);
+          [sum, valid] = [sum + w.sum, valid + w.valid];
+        });
+        return sum / valid;
+      });
+    const carried = expected(true);
+    const largestDifference = Math.max(...expected(false).map((v, i) => Math.abs(v - carried[i])));
+    return [
+      compareArrays(`${cell} stateful window losses`, records.map((r) => r.loss), carried, { atol: 1e-5, rtol: 1e-5 }),
+      compareArrays('windows from zero would lose more than 1e-3 otherwise', [Math.min(largestDifference, 1e-3)], [1e-3], { atol: 0, rtol: 0 }),
+    ];
   },
 
   /**

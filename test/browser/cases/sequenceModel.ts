@@ -57,14 +57,25 @@ export const sequenceModelCases = {
         await generator.run();
       });
       generator.destroy();
+      // ... and the same for stateful windows (their schedule is written per submit, into a buffer made once).
       const packed = packSequences(model.architecture, train, 12);
-      const trainer = await MdnTrainer.create(gpu, model.architecture, { rows: packed.pieces, batchSize: 8, sequence: { steps: packed.steps }, optimizer: { kind: 'adam', learningRate: 1e-3 }, clipNorm: 1 });
-      trainer.setData(packed.x, packed.y, packed.mask);
-      await trainer.train(1, { lossEvery: 1 });
-      const trainingCreations = await countCreations(gpu.device, async () => {
-        await trainer.train(20, { lossEvery: 10 });
-      });
-      trainer.destroy();
+      const trainingCreations: Record<string, number>[] = [];
+      for (const windows of [undefined, packed.windows]) {
+        const trainer = await MdnTrainer.create(gpu, model.architecture, {
+          rows: packed.pieces,
+          batchSize: 8,
+          sequence: { steps: packed.steps, ...(windows ? { windows } : {}) },
+          optimizer: { kind: 'adam', learningRate: 1e-3 },
+          clipNorm: 1,
+        });
+        trainer.setData(packed.x, packed.y, packed.mask);
+        await trainer.train(1, { lossEvery: 1 });
+        trainingCreations.push(await countCreations(gpu.device, async () => {
+          await trainer.train(20, { lossEvery: 10 });
+        }));
+        trainer.destroy();
+      }
+      const statefulWithoutWindow = await model.fit(train, { steps: 1, stateful: true }).then(() => 'trained', (error: Error) => error.message);
       return {
         before,
         after,
@@ -80,6 +91,7 @@ export const sequenceModelCases = {
         allFinite: first.sequences.every((s) => s.every(Number.isFinite)),
         creations,
         trainingCreations,
+        statefulWithoutWindow,
       };
     } finally {
       model.destroy();
