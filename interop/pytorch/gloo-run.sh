@@ -36,5 +36,18 @@ work=$(mktemp -d)
   echo "\$ mixden generate --model there-strokes.safetensors --condition letter=b --count 4 --max-steps 60 --temperature 0.5 --seed 1 --out drawn.csv"
   node bin/mixden.js generate --model "$work/there-strokes.safetensors" --condition letter=b --count 4 --max-steps 60 --temperature 0.5 --seed 1 --out "$work/drawn.csv" 2>/dev/null
   head -n 4 "$work/drawn.csv"
+  echo
+  echo "# 4. Stateful windows both ways: mixden trains windows of 12 steps carrying each sequence's state, two"
+  echo "#    processes continue likewise, and mixden draws; then the check that the twin's stateful walk is the"
+  echo "#    whole sequences' (one slot, lr 0)."
+  echo "\$ mixden train --data strokes.csv --sequence sequence --y dx,dy --categorical pen:3 --condition letter --stop pen=2 --layers gru:32 --family gaussian-full --components 4 --window 12 --stateful --batch 16 --steps 100 --out here-stateful.safetensors"
+  node bin/mixden.js train --data "$work/strokes.csv" --sequence sequence --y dx,dy --categorical pen:3 --condition letter --stop pen=2 --layers gru:32 --family gaussian-full --components 4 --window 12 --stateful --batch 16 --steps 100 --out "$work/here-stateful.safetensors" 2>/dev/null | tail -n 2
+  echo "\$ python3 interop/pytorch/train.py --from here-stateful.safetensors --data strokes.csv --window 12 --stateful --batch 16 --steps 400 --lr 0.005 --processes 2 --out there-stateful.safetensors"
+  $python interop/pytorch/train.py --from "$work/here-stateful.safetensors" --data "$work/strokes.csv" --window 12 --stateful --batch 16 --steps 400 --lr 0.005 --processes 2 --out "$work/there-stateful.safetensors" 2>&1
+  echo "\$ mixden generate --model there-stateful.safetensors --condition letter=c --count 4 --max-steps 60 --temperature 0.5 --seed 1 --out drawn-stateful.csv"
+  node bin/mixden.js generate --model "$work/there-stateful.safetensors" --condition letter=c --count 4 --max-steps 60 --temperature 0.5 --seed 1 --out "$work/drawn-stateful.csv" 2>/dev/null
+  head -n 4 "$work/drawn-stateful.csv"
+  echo "\$ python3 interop/pytorch/check_stateful.py there-stateful.safetensors strokes.csv 12"
+  $python interop/pytorch/check_stateful.py "$work/there-stateful.safetensors" "$work/strokes.csv" 12
 } | tee interop/pytorch/gloo-run.log
 rm -rf "$work"

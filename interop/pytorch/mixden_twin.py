@@ -134,7 +134,11 @@ class MixdenMdn(nn.Module):
 
     # The network on scaled inputs: the raw head. x (rows, inputs): rows, each a one-step sequence from a zero
     # state; (batch, steps, inputs): sequences, the head at every step.
-    def forward(self, x):
+    def forward(self, x, states=None, with_states=False):
+        """The raw head of rows x (batch, inputs) or sequences (batch, steps, inputs); with ``with_states``, sequences
+        continue ``states`` (as ``run``) and the states after the last step come back too (through DDP as well)."""
+        if with_states:
+            return self.run(x, states)
         if x.dim() == 2:
             return self.run(x.unsqueeze(1))[0].squeeze(1)
         return self.run(x)[0]

@@ -16,8 +16,11 @@ A sequence model written by ``mixden train --sequence`` trains here too, from it
 ``--x``/``--y``): the CSV's columns are those the file names (sequence id, targets, side outputs, conditions,
 label conditions one-hot in the file's class order); each step takes ``--batch`` sequences (default all), in
 windows of ``--window`` steps as mixden cuts them (each from a zero state; default the longest sequence), the
-loss the mean NLL over the valid steps; processes shard the sequences. The file it writes keeps the manifest,
-so ``mixden generate`` draws from it.
+loss the mean NLL over the valid steps; processes shard the sequences. With ``--stateful`` each window starts
+from the state its sequence's previous window left (detached), as ``mixden train --stateful``: every epoch the
+process's sequences are shuffled and their windows laid end to end, and each of the ``--batch`` slots takes a
+run of consecutive windows, one per step (a run's first window starts from zero). The file it writes keeps the
+manifest, so ``mixden generate`` draws from it.
 """
 import argparse
 import csv
@@ -87,6 +90,7 @@ def main():
     p.add_argument("--x", help="input columns (models of rows)")
     p.add_argument("--y", help="target columns (models of rows)")
     p.add_argument("--window", type=int, help="steps per window (sequence models; default the longest sequence)")
+    p.add_argument("--stateful", action="store_true", help="carry each sequence's state from one window to the next (with --window)")
     p.add_argument("--hidden", default="32,32")
     p.add_argument("--activation", default="tanh")
     p.add_argument("--components", type=int, default=5)
@@ -190,17 +194,78 @@ def train_sequences(model, manifest, args, rank, world, distributed):
     columns = (manifest.get("metadata") or {})
     if columns.get("kind") != "sequence":
         raise SystemExit("train.py: this sequence model's file names no columns (save it with `mixden train --sequence`)")
+    if args.stateful and not args.window:
+        raise SystemExit("train.py: --stateful carries the state from one window of a sequence to the next: give --window too")
     y, condition, lengths = read_sequences(args.data, columns)
+    count = len(lengths)
+    # Each process takes its own sequences (all their windows).
+    y, lengths = y[rank::world], lengths[rank::world]
+    condition = None if condition is None else condition[rank::world]
     x, y, mask = model.sequence_windows(y, condition, lengths, args.window)
-    x, y, mask = x[rank::world], y[rank::world], mask[rank::world]
     trained = DistributedDataParallel(model) if distributed else model
     # The mean NLL over the valid steps, as mixden's (padding weighs nothing).
-    optimise(model, lambda pick: -(model.target_log_prob(trained(x[pick]), y[pick]) * mask[pick]).sum() / mask[pick].sum(), len(x), args, rank, world, distributed, "nats per step")
+    nll = lambda head, pick: -(model.target_log_prob(head, y[pick]) * mask[pick]).sum() / mask[pick].sum()
+    if args.stateful:
+        optimise_stateful(model, trained, nll, x, windows_per_sequence(lengths, args.window), args, rank, world, distributed)
+    else:
+        optimise(model, lambda pick: nll(trained(x[pick]), pick), len(x), args, rank, world, distributed, "nats per step")
     if rank == 0:
         save_file(model, args.out, manifest=manifest)
-        print(f"{world} process{'es' if world > 1 else ''}, {len(lengths)} sequences, model saved to {args.out}", flush=True)
+        print(f"{world} process{'es' if world > 1 else ''}, {count} sequences, model saved to {args.out}", flush=True)
     if distributed:
         dist.destroy_process_group()
+
+
+def kept_state(state, keep):
+    """A layer's state after a window (LSTM: (h, c); GRU: h; each (1, batch, units); None for other layers),
+    detached so the gradient stops at the window's start, and zero in the slots whose ``keep`` is 0."""
+    if state is None:
+        return None
+    if isinstance(state, tuple):
+        return tuple(t.detach() * keep[None, :, None] for t in state)
+    return state.detach() * keep[None, :, None]
+
+
+def windows_per_sequence(lengths, window):
+    return [(int(n) + window - 1) // window for n in lengths]
+
+
+def optimise_stateful(model, trained, nll, x, windows, args, rank, world, distributed):
+    """Adam for --steps steps on stateful windows: per epoch a shuffled order of the sequences, their windows end
+    to end, cut into --batch runs; step k trains slot p on run p's k-th window, from the state slot p's previous
+    window left where it is the same sequence's previous window (else from zero). The loss printed as optimise's."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, eps=1e-7)
+    generator = torch.Generator().manual_seed(args.seed + rank)
+    first = torch.tensor([0] + windows[:-1]).cumsum(0)
+    batch = len(windows) if args.batch == "full" else int(args.batch)
+    per_epoch = sum(windows) // batch
+    if per_epoch == 0:
+        raise SystemExit(f"train.py: a batch of {batch} slots needs at least {batch} windows per process, this one has {sum(windows)}")
+    started = time.time()
+    states = None
+    for step in range(1, args.steps + 1):
+        k = (step - 1) % per_epoch
+        if k == 0:
+            order = torch.randperm(len(windows), generator=generator).tolist()
+            stream = [(int(first[s]) + w, w > 0) for s in order for w in range(windows[s])]
+        entries = [stream[p * per_epoch + k] for p in range(batch)]
+        pick = torch.tensor([piece for piece, _ in entries])
+        # Slots whose window continues the same sequence keep their state; the rest start from zero.
+        keep = torch.tensor([float(k > 0 and continues) for _, continues in entries], dtype=x.dtype)
+        if states is not None:
+            states = [kept_state(s, keep) for s in states]
+        head, states = trained(x[pick], states, with_states=True)
+        loss = nll(head, pick)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % max(1, args.steps // 10) == 0 or step == args.steps:
+            shown = loss.detach().clone()
+            if distributed:
+                dist.all_reduce(shown)
+                shown /= world
+            if rank == 0:
+                print(f"step {step}/{args.steps}  loss {shown.item():.4f} nats per step (stateful windows)  {time.time() - started:.1f} s", flush=True)
 
 
 if __name__ == "__main__":
