@@ -181,13 +181,19 @@ def optimise(model, batch_loss, count, args, rank, world, distributed, unit):
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        if step % max(1, args.steps // 10) == 0 or step == args.steps:
-            shown = loss.detach().clone()
-            if distributed:
-                dist.all_reduce(shown)
-                shown /= world
-            if rank == 0:
-                print(f"step {step}/{args.steps}  loss {shown.item():.4f} {unit}  {time.time() - started:.1f} s", flush=True)
+        show_progress(step, loss, args, rank, world, distributed, unit, started)
+
+
+def show_progress(step, loss, args, rank, world, distributed, unit, started):
+    """Prints the loss ten times a run (and at its end): the mean over every process's last batch."""
+    if step % max(1, args.steps // 10) and step != args.steps:
+        return
+    shown = loss.detach().clone()
+    if distributed:
+        dist.all_reduce(shown)
+        shown /= world
+    if rank == 0:
+        print(f"step {step}/{args.steps}  loss {shown.item():.4f} {unit}  {time.time() - started:.1f} s", flush=True)
 
 
 def train_sequences(model, manifest, args, rank, world, distributed):
@@ -259,13 +265,7 @@ def optimise_stateful(model, trained, nll, x, windows, args, rank, world, distri
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        if step % max(1, args.steps // 10) == 0 or step == args.steps:
-            shown = loss.detach().clone()
-            if distributed:
-                dist.all_reduce(shown)
-                shown /= world
-            if rank == 0:
-                print(f"step {step}/{args.steps}  loss {shown.item():.4f} nats per step (stateful windows)  {time.time() - started:.1f} s", flush=True)
+        show_progress(step, loss, args, rank, world, distributed, "nats per step (stateful windows)", started)
 
 
 if __name__ == "__main__":
