@@ -1,8 +1,9 @@
 // Float64 reference of the recurrent layers (LSTM and GRU cells, PyTorch's equations and gate order) and of
 // back-propagation through time. Rows are time-major, row t·batch + b holding step t of sequence b, as on the
 // GPU; every sequence starts from a zero state, or from a given one (stateful windows: the state a sequence's
-// previous window left, held constant, so no gradient flows into it). Parameters: the input block (inputs + 1) x G·units (W_ihᵀ row by
-// row, then b_ih) at 0, and the recurrent block (units + 1) x G·units (W_hhᵀ, then b_hh) at `recurrentOffset`.
+// previous window left, held constant, so no gradient flows into it). Parameters: the input block
+// (inputs + 1) x G·units (W_ihᵀ row by row, then b_ih) at 0, and the recurrent block (units + 1) x G·units
+// (W_hhᵀ, then b_hh) at `recurrentOffset`.
 import type { Activation } from '../../shaders/activation.wgsl.js';
 import { activationGradFromOutput } from './activations.js';
 import { gateCount } from '../../shaders/recurrent.wgsl.js';
