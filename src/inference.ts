@@ -11,7 +11,8 @@ import { packUniforms, uniformByteSize } from './runtime/uniforms.js';
 import type { DispatchPlan } from './runtime/kernel.js';
 import { type MdnArchitecture, headOf, headWidth, networkLayers, packParameters, parameterLayout, targetWidth } from './mdn/architecture.js';
 import { sideLogitCount, sideStagesOf } from './mdn/heads/sideOutputs.js';
-import type { Stage } from './mdn/layers/index.js';
+import type { ForwardIo, PlacedLayer, Stage } from './mdn/layers/index.js';
+import type { Resource } from './runtime/program.js';
 import { decodeModel } from './mdn/serialization.js';
 import { type Rows, type Shaped, checkInteger, checkOptionKeys, rowsOf, shaped } from './mdn/arguments.js';
 import { type ModelScaling, isIdentityScaling, mixtureColumns, scalingColumns, withIdentityColumns } from './mdn/scaling.js';
@@ -169,12 +170,29 @@ export function loadInferenceKernel(device: GPUDevice, model: ArrayBuffer | Uint
   return InferenceKernel.create(device, model, options);
 }
 
+/**
+ * What a binding of an exported layer stage takes: the layer's input rows (the model's input, or the previous
+ * layer's output), its output rows, its parameter block from float `offsetFloats` on (the byte offset 4 ×
+ * offsetFloats is a multiple of 256), or its scratch buffer `index` of rows × floatsPerRow floats, which the
+ * layer's stages share (e.g. a recurrent layer's gates, written by its first stage and read by its second).
+ */
+export type ExportedBuffer =
+  | { readonly kind: 'input' }
+  | { readonly kind: 'output' }
+  | { readonly kind: 'weights'; readonly offsetFloats: number }
+  | { readonly kind: 'scratch'; readonly index: number; readonly floatsPerRow: number };
+
 export interface ExportedKernel {
   readonly label: string;
+  /** The trunk layer the stage belongs to (absent for the scaling and mixture stages). */
+  readonly layer?: number;
   /** Complete WGSL: binding declarations, uniform struct and entry point `main`. */
   readonly code: string;
-  /** Group 0's bind group layout entries, in binding order, with the names the WGSL uses. */
-  readonly bindings: readonly (GPUBindGroupLayoutEntry & { name: string })[];
+  /**
+   * Group 0's bind group layout entries, in binding order, with the names the WGSL uses; a layer stage's storage
+   * bindings also say which of the layer's buffers each takes (`bindTo`).
+   */
+  readonly bindings: readonly (GPUBindGroupLayoutEntry & { name: string; bindTo?: ExportedBuffer })[];
   /** Uniform values of the one static uniform binding, and the workgroups to dispatch, for `rows` rows. */
   readonly plan: (rows: number) => DispatchPlan;
   /** The bytes to write into that uniform binding's buffer for `rows` rows. */
@@ -184,17 +202,37 @@ export interface ExportedKernel {
 }
 
 // A network stage as exported WGSL: its code, bindings and plan, with no GPU involved.
-function exportedStage<Io>(label: string, s: Stage<Io>): ExportedKernel {
-  return exported(label, kernelCode(s.definition, s.variant), s.definition.bindings(s.variant), (rows) => s.definition.plan(s.sizes(rows, 1, 0), s.variant));
+function exportedStage<Io>(label: string, s: Stage<Io>, layer?: { index: number; bindTo: Readonly<Record<string, ExportedBuffer>> }): ExportedKernel {
+  return exported(label, kernelCode(s.definition, s.variant), s.definition.bindings(s.variant), (rows) => s.definition.plan(s.sizes(rows, 1, 0), s.variant), undefined, layer);
 }
 
-function exported(label: string, code: string, bindings: readonly BindingDecl[], plan: (rows: number) => DispatchPlan, columns?: Float32Array): ExportedKernel {
+// Which of the layer's buffers each binding of a stage takes: the stage's resources resolved on stand-ins.
+function layerBindings(layer: PlacedLayer, s: Stage<ForwardIo>): Record<string, ExportedBuffer> {
+  const standIn = (bindTo: ExportedBuffer) => ({ bindTo }) as unknown as GPUBuffer;
+  const io: ForwardIo = {
+    input: standIn({ kind: 'input' }),
+    weights: standIn({ kind: 'weights', offsetFloats: 0 }),
+    output: standIn({ kind: 'output' }),
+    workspace: layer.kind.workspace(layer.spec, layer.inputs, false).map((floatsPerRow, index) => standIn({ kind: 'scratch', index, floatsPerRow })),
+  };
+  const resolve = (r: Resource): ExportedBuffer => {
+    const { bindTo } = ('buffer' in r ? r.buffer : r) as unknown as { bindTo: ExportedBuffer };
+    return bindTo.kind === 'weights' && 'buffer' in r ? { kind: 'weights', offsetFloats: (r.offset ?? 0) / 4 } : bindTo;
+  };
+  return Object.fromEntries(Object.entries(s.resources(io)).map(([name, r]) => [name, resolve(r)]));
+}
+
+function exported(label: string, code: string, bindings: readonly BindingDecl[], plan: (rows: number) => DispatchPlan, columns?: Float32Array, layer?: { index: number; bindTo: Readonly<Record<string, ExportedBuffer>> }): ExportedKernel {
   const struct = bindings.find((b) => b.kind === 'uniform');
   return {
     label,
+    ...(layer ? { layer: layer.index } : {}),
     code,
     ...(columns ? { columns } : {}),
-    bindings: bindGroupLayoutEntries(bindings).map((e, j) => ({ ...e, name: bindings[j].name })),
+    bindings: bindGroupLayoutEntries(bindings).map((e, j) => {
+      const bindTo = layer?.bindTo[bindings[j].name];
+      return { ...e, name: bindings[j].name, ...(bindTo ? { bindTo } : {}) };
+    }),
     plan,
     uniformBytes(rows) {
       if (!struct || struct.kind !== 'uniform') return new ArrayBuffer(0);
@@ -206,10 +244,13 @@ function exported(label: string, code: string, bindings: readonly BindingDecl[],
 }
 
 /**
- * The WGSL of a model's forward pass, as kernels to run in order (each layer, then the mixture parameters),
- * for pasting into another pipeline. Weights are not embedded: bind layer i's parameter block (`blocks` from
- * decodeModel; a dense layer's is (inputs + 1) x outputs, a layerNorm's γ then β) as its `weights`. A model with scalers starts with an 'input scaling' stage and ends
- * with a 'mixture unscaling' stage, in place on the input and on the mixture (their `columns` come along).
+ * The WGSL of a model's forward pass, as kernels to run in order (each layer's stages, then the mixture
+ * parameters), for pasting into another pipeline. Weights are not embedded: bind layer i's parameter block
+ * (`blocks` from decodeModel; a dense layer's is (inputs + 1) x outputs, a layerNorm's γ then β) where a binding's
+ * `bindTo` says `weights` (from its offset: a recurrent layer's second stage reads the recurrent block), and the
+ * layer's input, output and scratch buffers where it says those. A model with scalers starts with an 'input
+ * scaling' stage and ends with a 'mixture unscaling' stage, in place on the input and on the mixture (their
+ * `columns` come along).
  * @example
  * for (const k of exportWgsl(modelBytes)) console.log(k.label, k.bindings.map((b) => b.name));
  */
@@ -217,11 +258,14 @@ export function exportWgsl(model: ArrayBuffer | Uint8Array | MdnArchitecture): E
   const decoded = 'inputDim' in model ? { architecture: model, scaling: undefined } : decodeModel(model);
   const architecture = decoded.architecture;
   const scaling = isIdentityScaling(decoded.scaling) ? undefined : decoded.scaling;
+  if (architecture.sequence) throw new InvalidArgumentError('this is a sequence model: embed its generation with loadSequenceGenerator');
   const layers = networkLayers(architecture);
-  // Such a layer's kernels bind buffers beyond input, weights and output, which this export does not describe.
-  const withWorkspace = layers.find((l) => l.kind.workspace(l.spec, l.inputs, false).length > 0);
-  if (withWorkspace) throw new InvalidArgumentError(`exportWgsl does not export ${withWorkspace.spec.kind} layers (layer ${withWorkspace.index}): use loadInferenceKernel`);
-  const stages = layers.flatMap((layer) => layer.kind.forward(layer, false).map((s) => exportedStage(`layer${layer.index} ${layer.kind.describe(layer)}`, s)));
+  const stages = layers.flatMap((layer) => {
+    const forward = layer.kind.forward(layer, false);
+    return forward.map((s, j) =>
+      exportedStage(`layer${layer.index} ${layer.kind.describe(layer)}${forward.length > 1 ? ` (${j + 1} of ${forward.length})` : ''}`, s, { index: layer.index, bindTo: layerBindings(layer, s) }),
+    );
+  });
   stages.push(exportedStage('mixture parameters', headOf(architecture).mixture(architecture)));
   const sides = sideStagesOf(architecture, headOf(architecture));
   if (sides) stages.push(exportedStage('side output probabilities', sides.probabilities()));

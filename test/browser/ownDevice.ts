@@ -64,7 +64,7 @@ export async function throughEveryLoader(model: Mdn, gpu: GpuContext, xs: Float3
  * its uniform binding filled from uniformBytes, and `resources` bound by the stage's binding names. Returns the
  * uniform buffer it made, for the caller to destroy.
  */
-export function encodeExportedStage(device: GPUDevice, encoder: GPUCommandEncoder, stage: ExportedKernel, rows: number, resources: Record<string, GPUBuffer>): GPUBuffer {
+export function encodeExportedStage(device: GPUDevice, encoder: GPUCommandEncoder, stage: ExportedKernel, rows: number, resources: Record<string, GPUBuffer | GPUBufferBinding>): GPUBuffer {
   const layout = device.createBindGroupLayout({ entries: stage.bindings.map(({ name: _, ...e }) => e) });
   const module = device.createShaderModule({ code: stage.code });
   const pipeline = device.createComputePipeline({ layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module, entryPoint: 'main' } });
@@ -72,12 +72,54 @@ export function encodeExportedStage(device: GPUDevice, encoder: GPUCommandEncode
   const uniformBuffer = device.createBuffer({ size: bytes.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(uniformBuffer, 0, bytes);
   const uniformName = stage.bindings.find((b) => b.buffer?.type === 'uniform')!.name;
-  const bound: Record<string, GPUBuffer> = { ...resources, [uniformName]: uniformBuffer };
-  const bindGroup = device.createBindGroup({ layout, entries: stage.bindings.map((b, j) => ({ binding: j, resource: { buffer: bound[b.name] } })) });
+  const bound: Record<string, GPUBuffer | GPUBufferBinding> = { ...resources, [uniformName]: uniformBuffer };
+  const bindGroup = device.createBindGroup({
+    layout,
+    entries: stage.bindings.map((b, j) => {
+      const r = bound[b.name];
+      return { binding: j, resource: 'buffer' in r ? r : { buffer: r } };
+    }),
+  });
   const pass = encoder.beginComputePass();
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(...stage.plan(rows).workgroups);
   pass.end();
   return uniformBuffer;
+}
+
+/**
+ * Runs exportWgsl's layer stages on `rows` rows of `x` by hand, binding each storage binding to what its
+ * `bindTo` names (the layer's input, output, parameter block from an offset, or a scratch buffer of its own),
+ * then the mixture stage; returns the mixture rows' buffer. Buffers are left to the device's destruction.
+ */
+export function encodeExportedModel(device: GPUDevice, encoder: GPUCommandEncoder, stages: readonly ExportedKernel[], blocks: readonly Float32Array[], outputs: readonly number[], x: Float32Array, rows: number, mixtureWidth: number): GPUBuffer {
+  let input = storage(device, x);
+  const layerOutputs = outputs.map((width) => storage(device, rows * width));
+  const scratch = new Map<string, GPUBuffer>();
+  const weights = blocks.map((b) => storage(device, b));
+  for (const stage of stages) {
+    if (stage.layer === undefined) {
+      const params = storage(device, rows * mixtureWidth);
+      encodeExportedStage(device, encoder, stage, rows, { head: input, params });
+      return params;
+    }
+    const layer = stage.layer;
+    const resources: Record<string, GPUBuffer | GPUBufferBinding> = {};
+    for (const b of stage.bindings) {
+      const to = b.bindTo;
+      if (!to) continue;
+      if (to.kind === 'input') resources[b.name] = input;
+      else if (to.kind === 'output') resources[b.name] = layerOutputs[layer];
+      else if (to.kind === 'weights') resources[b.name] = { buffer: weights[layer], offset: to.offsetFloats * 4 };
+      else {
+        const key = `${layer} ${to.index}`;
+        if (!scratch.has(key)) scratch.set(key, storage(device, rows * to.floatsPerRow));
+        resources[b.name] = scratch.get(key)!;
+      }
+    }
+    encodeExportedStage(device, encoder, stage, rows, resources);
+    if (stage === stages.filter((s) => s.layer === layer).at(-1)) input = layerOutputs[layer];
+  }
+  throw new Error('exportWgsl gave no mixture stage');
 }

@@ -36,4 +36,27 @@ describe('inference kernel', () => {
     expect(r.validation).toBe('');
     expect(r.identical).toBe(true);
   });
+
+  it('exports recurrent layers of a model of rows: two stages each, their scratch buffers and the recurrent block\'s offset named, the same mixture by hand', async () => {
+    const r = await page().run<{ stages: { label: string; bindTo: string[] }[]; identical: boolean; validation: string }>('exportedRecurrentWgslRuns');
+    expect(r.stages.map((s) => s.label)).toEqual([
+      'layer0 1 -> 8 lstm (1 of 2)',
+      'layer0 1 -> 8 lstm (2 of 2)',
+      'layer1 8 -> 12 gru (1 of 2)',
+      'layer1 8 -> 12 gru (2 of 2)',
+      'layer2 12 -> 6 tanh',
+      'layer3 6 -> 9 identity',
+      'mixture parameters',
+    ]);
+    // The LSTM's recurrent block starts at the input block (2 x 32 floats) padded to 64 floats.
+    expect(r.stages[1].bindTo).toEqual([
+      'gates: {"kind":"scratch","index":0,"floatsPerRow":32}',
+      'recurrent: {"kind":"weights","offsetFloats":64}',
+      'cells: {"kind":"scratch","index":1,"floatsPerRow":8}',
+      'output: {"kind":"output"}',
+    ]);
+    expect(r.stages[0].bindTo).toEqual(['input: {"kind":"input"}', 'weights: {"kind":"weights","offsetFloats":0}', 'output: {"kind":"scratch","index":0,"floatsPerRow":32}']);
+    expect(r.validation).toBe('');
+    expect(r.identical).toBe(true);
+  });
 });

@@ -7,6 +7,8 @@ import { Random } from '../../src/mdn/random.js';
 import { gateCount, maxSequencesPerWorkgroup } from '../../src/shaders/recurrent.wgsl.js';
 import { sequencesFor } from '../../src/mdn/layers/recurrent.js';
 import { compareArrays } from '../support/compare.js';
+import { exportWgsl } from '../../src/inference.js';
+import { withLayers } from '../../src/mdn/architecture.js';
 import { expectReportsPass } from '../support/expectClose.js';
 import { centralDifference } from './fd.js';
 
@@ -126,5 +128,25 @@ describe('recurrent walks per adapter class', () => {
     expect(sequencesFor('swiftshader', 1024)).toBe(2);
     expect(sequencesFor('gpu', 128)).toBe(1);
     expect(maxSequencesPerWorkgroup(2048, 8)).toBe(1);
+  });
+});
+
+describe('exportWgsl of recurrent layers', () => {
+  const rows = withLayers({ inputDim: 3, outputDim: 1, components: 2, sigma: 'softplus', sigmaEpsilon: 1e-7 }, [{ kind: 'gru', units: 4 }]);
+
+  it('describes the scratch buffers and the recurrent block that a model of rows binds', () => {
+    const [product, walk] = exportWgsl(rows);
+    expect(product.label).toBe('layer0 3 -> 4 gru (1 of 2)');
+    expect(Object.fromEntries(walk.bindings.filter((b) => b.bindTo).map((b) => [b.name, b.bindTo]))).toEqual({
+      gates: { kind: 'scratch', index: 0, floatsPerRow: 12 },
+      recurrent: { kind: 'weights', offsetFloats: 64 },
+      cells: { kind: 'scratch', index: 1, floatsPerRow: 4 },
+      output: { kind: 'output' },
+    });
+    expect(walk.layer).toBe(0);
+  });
+
+  it('refuses a sequence model and names what embeds one', () => {
+    expect(() => exportWgsl({ ...rows, sequence: { conditionDim: 0 } })).toThrow(/sequence model: embed its generation with loadSequenceGenerator/);
   });
 });

@@ -6,7 +6,8 @@ import { exportWgsl, loadInferenceKernel } from '../../../src/inference.js';
 import { inverseSine, standardize } from '../../../src/mdn/datasets.js';
 import { failure } from '../failure.js';
 import { countCreations } from '../countCalls.js';
-import { encodeExportedStage, onOwnDevice, read, same, storage } from '../ownDevice.js';
+import { encodeExportedModel, encodeExportedStage, onOwnDevice, read, same, storage } from '../ownDevice.js';
+import { networkLayers } from '../../../src/mdn/architecture.js';
 
 async function trainedModelBytes(gpu: GpuContext, seed: number, components: number): Promise<Uint8Array> {
   const d = inverseSine(200, seed);
@@ -136,6 +137,37 @@ export const embeddedCases = {
       });
       kernel.destroy();
       return { counts };
+    });
+  },
+
+  /**
+   * exportWgsl of a model of rows with recurrent layers (each row a one-step sequence): two stages per such
+   * layer, their scratch buffers and the recurrent block's offset described by the bindings; run by hand, the
+   * kernel's exact results.
+   */
+  async exportedRecurrentWgslRuns(gpu: GpuContext) {
+    // Its initial weights (Glorot, orthogonal recurrent blocks, the LSTM's forget bias 1): training it would only
+    // compile the training kernels too.
+    const model = await createMdn({ inputDim: 1, outputDim: 1, layers: [{ kind: 'lstm', units: 8 }, { kind: 'gru', units: 12 }, { kind: 'dense', units: 6, activation: 'tanh' }], components: 3, sigma: 'softplus', seed: 3, gpu });
+    const bytes = await model.save();
+    model.destroy();
+    return onOwnDevice(async (device) => {
+      const kernel = await loadInferenceKernel(device, bytes);
+      const { decodeModel } = await import('../../../src/mdn/serialization.js');
+      const { blocks, architecture } = decodeModel(bytes);
+      const rows = 37;
+      const x = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
+      const stages = exportWgsl(bytes);
+      const encoder = device.createCommandEncoder();
+      const mixture = encodeExportedModel(device, encoder, stages, blocks, networkLayers(architecture).map((l) => l.outputs), x, rows, 9);
+      device.queue.submit([encoder.finish()]);
+      const byHand = await read(device, mixture, rows * 9);
+      const viaKernel = await kernel.run(x);
+      kernel.destroy();
+      return {
+        stages: stages.map((s) => ({ label: s.label, bindTo: s.bindings.filter((b) => b.bindTo).map((b) => `${b.name}: ${JSON.stringify(b.bindTo)}`) })),
+        identical: same(byHand, viaKernel),
+      };
     });
   },
 
