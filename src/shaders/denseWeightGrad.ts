@@ -6,6 +6,7 @@ import type { DenseSizes } from './denseForward.js';
 import { type BlockShape, MatmulShape, checkVectorStride, fittedBlock, matmulSource, matmulWorkgroups } from './matmul.wgsl.js';
 import { type SubgroupBlock, subgroupBlockFor, subgroupMatmulSource, subgroupMatmulWorkgroups } from './subgroupMatmul.wgsl.js';
 import type { AdapterClass } from '../runtime/device.js';
+import { TILE, tiledMatmulSource } from './tiledMatmul.wgsl.js';
 
 export interface DenseWeightGradVariant {
   /** outputs % 4 == 0: dZ is read as vec4s. */
@@ -13,6 +14,8 @@ export interface DenseWeightGradVariant {
   readonly block: BlockShape;
   /** X's loads shared through subgroups instead of the register block (subgroupMatmul.wgsl.ts). */
   readonly subgroup?: SubgroupBlock;
+  /** Workgroup-memory tiles of 64 x 64 over the rows (tiledMatmul.wgsl.ts); dZ is then read as scalars. */
+  readonly tiled?: boolean;
 }
 
 /**
@@ -22,6 +25,8 @@ export interface DenseWeightGradVariant {
  */
 export function denseWeightGradVariant({ inputs, outputs }: Omit<DenseSizes, 'rows'>, adapterClass?: AdapterClass, subgroupSize?: number): DenseWeightGradVariant {
   const variant = { vectorB: outputs % 4 === 0, block: fittedBlock(inputs + 1, outputs) };
+  // GPU-class adapters: workgroup-memory tiles, as their forward and input-gradient products (not yet measured on a GPU).
+  if (adapterClass === 'gpu') return { ...variant, vectorB: false, tiled: true };
   if (adapterClass !== 'lavapipe' || !subgroupSize) return variant;
   const block = subgroupBlockFor(outputs, subgroupSize);
   return { ...variant, subgroup: inputs + 1 <= subgroupSize ? { ...block, rows: subgroupSize } : block };
@@ -31,7 +36,11 @@ export const denseWeightGrad = defineKernel<DenseWeightGradVariant, DenseSizes>(
   name: 'denseWeightGrad',
   bindings: (v) => [readOnly('input'), readOnly('outputGrad', v.vectorB ? 'vec4<f32>' : 'f32'), readWrite('weightGrad'), uniform('shape', MatmulShape)],
   enables: (v) => (v.subgroup ? ['subgroups'] : []),
-  source: ({ vectorB, block, subgroup }) => {
+  source: ({ vectorB, block, subgroup, tiled }) => {
+    if (tiled) {
+      if (vectorB) throw new Error('denseWeightGrad: tiles read dZ as scalars');
+      return tiledMatmulSource('weightGrad', 'identity', { a: 'input', b: 'outputGrad', c: 'weightGrad' });
+    }
     const product = { transposeA: true, transposeB: false, onesColumnA: false, onesRowA: true, epilogue: 'activation', activation: 'identity', vectorB } as const;
     const names = { a: 'input', b: 'outputGrad', c: 'weightGrad' };
     return subgroup ? subgroupMatmulSource({ ...product, block: subgroup }, names) : matmulSource({ ...product, block }, names);
@@ -39,6 +48,7 @@ export const denseWeightGrad = defineKernel<DenseWeightGradVariant, DenseSizes>(
   plan: ({ rows, inputs, outputs }, v) => {
     checkVectorStride('denseWeightGrad', v.vectorB, outputs);
     const uniforms = { m: inputs + 1, n: outputs, k: rows, lda: inputs, ldb: outputs };
+    if (v.tiled) return { uniforms, workgroups: [Math.ceil(outputs / TILE), Math.ceil((inputs + 1) / TILE), 1] as const };
     return { uniforms, workgroups: v.subgroup ? subgroupMatmulWorkgroups(inputs + 1, outputs, v.subgroup) : matmulWorkgroups(inputs + 1, outputs, v.block) };
   },
 });

@@ -1,5 +1,7 @@
 // A workgroup-tiled matmul for the dense products with many rows: the forward product, C[M,N] = act([A | 1] · B)
-// with B's last row the bias, and the input gradient, C = (A · Bᵀ) ⊙ act'(activationOutput): the way GPUs are fast. Each workgroup of 16 x 16 invocations computes a 64 x 64
+// with B's last row the bias, the input gradient, C = (A · Bᵀ) ⊙ act'(activationOutput), and the weight
+// gradient, C = [A | 1]ᵀ · B over the rows (K = rows; the ones give the bias row): the way GPUs are fast. Each
+// workgroup of 16 x 16 invocations computes a 64 x 64
 // tile of C, each invocation a 4 x 4 block of it in vec4 registers; the K dimension goes through workgroup
 // memory 16 at a time, each invocation loading four values of A and four of B per step (coalesced along rows),
 // then 16 steps of 4 x 4 multiply-adds from workgroup memory between two barriers. Loads past the edges read
@@ -8,8 +10,11 @@
 // float64 reference like the register-blocked kernel (test/gpu/dense.test.ts).
 import { type Activation, activateWgsl, activationGradWgsl } from './activation.wgsl.js';
 
-/** Which product: the forward one (bias row, activation) or the input gradient (B transposed, activation derivative). */
-export type TiledProduct = 'forward' | 'inputGrad';
+/**
+ * Which product: the forward one (bias row, activation), the input gradient (B transposed, activation
+ * derivative) or the weight gradient (A transposed with a ones row last, no epilogue).
+ */
+export type TiledProduct = 'forward' | 'inputGrad' | 'weightGrad';
 
 /** Outputs per workgroup side, invocations per side, K per step. */
 export const TILE = 64;
@@ -19,18 +24,26 @@ export const TILE_K = 16;
 export function tiledMatmulSource(product: TiledProduct, activation: Activation, names: { a: string; b: string; c: string }): string {
   const { a: A, b: B, c: C } = names;
   const forward = product === 'forward';
-  // A's ones column (forward) sits at k = K − 1; B is read transposed for the input gradient.
-  const aLoad = forward ? `select(${A}[row * shape.lda + min(k, innerK - 1u)], 1.0, k == innerK)` : `${A}[row * shape.lda + k]`;
-  const bLoad = forward ? `${B}[min(k, shape.k - 1u) * shape.ldb + min(col, shape.n - 1u)]` : `${B}[min(col, shape.n - 1u) * shape.ldb + min(k, shape.k - 1u)]`;
+  const weightGrad = product === 'weightGrad';
+  // A's ones column (forward) sits at k = K − 1; the weight gradient reads A transposed, its ones row at
+  // m = M − 1 (the bias); B is read transposed for the input gradient.
+  const aLoad = forward
+    ? `select(${A}[row * shape.lda + min(k, innerK - 1u)], 1.0, k == innerK)`
+    : weightGrad
+      ? `select(${A}[k * shape.lda + min(row, shape.m - 2u)], 1.0, row == shape.m - 1u)`
+      : `${A}[row * shape.lda + k]`;
+  const bLoad = product === 'inputGrad' ? `${B}[min(col, shape.n - 1u) * shape.ldb + min(k, shape.k - 1u)]` : `${B}[min(k, shape.k - 1u) * shape.ldb + min(col, shape.n - 1u)]`;
   const finish = forward
     ? `fn finish(value: vec4<f32>, base: u32) -> vec4<f32> { return activate(value); }`
-    : `fn finish(value: vec4<f32>, base: u32) -> vec4<f32> {
+    : weightGrad
+      ? `fn finish(value: vec4<f32>, base: u32) -> vec4<f32> { return value; }`
+      : `fn finish(value: vec4<f32>, base: u32) -> vec4<f32> {
   let last = arrayLength(&activationOutput) - 1u;
   let y = vec4(activationOutput[base], activationOutput[min(base + 1u, last)], activationOutput[min(base + 2u, last)], activationOutput[min(base + 3u, last)]);
   return value * activationGradFromOutput(y);
 }`;
   return `
-${forward ? activateWgsl(activation) : activationGradWgsl(activation)}
+${forward ? activateWgsl(activation) : weightGrad ? '' : activationGradWgsl(activation)}
 ${finish}
 
 var<workgroup> tileA: array<f32, ${TILE_K * TILE}>;
@@ -53,11 +66,12 @@ fn main(
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
   for (var k0 = 0u; k0 < shape.k; k0 += ${TILE_K}u) {
-    // A: 64 rows x 16 k = 1024 values, 4 per invocation, each thread along k for one row (tileA is [k][row]).
+    // A: 64 rows x 16 k = 1024 values, 4 per invocation (tileA is [k][row]): neighbouring invocations read
+    // neighbouring values of A, along k (A's rows), or along the rows of C for the transposed A.
     for (var i = 0u; i < 4u; i++) {
-      let e = flat * 4u + i;
-      let r = e / ${TILE_K}u;
-      let kk = e % ${TILE_K}u;
+      let e = ${weightGrad ? `i * ${TILE_THREADS * TILE_THREADS}u + flat` : 'flat * 4u + i'};
+      let r = e ${weightGrad ? `% ${TILE}u` : `/ ${TILE_K}u`};
+      let kk = e ${weightGrad ? `/ ${TILE}u` : `% ${TILE_K}u`};
       let row = row0 + r;
       let k = k0 + kk;
       var value = 0.0;

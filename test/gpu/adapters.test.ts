@@ -42,18 +42,20 @@ describe('Vulkan drivers in Node', () => {
     expect(Math.abs(a - b)).toBeLessThan(0.01);
   });
 
-  // The subgroup kernels (lavapipe's dense products) at each Node adapter's own subgroup size, against the float64
-  // reference within the rounding bounds of test/browser/cases/dense.ts (worst error / bound at most 1).
-  async function subgroupKernelsMatch(driver: string) {
+  // The subgroup kernels (lavapipe's dense products) at each Node adapter's own subgroup size, and the GPU class's
+  // tiled ones, against the float64 reference within the rounding bounds of test/browser/cases/dense.ts (worst
+  // error / bound at most 1): every variant on both software adapters in Node, as Chromium runs them on its own.
+  async function denseVariantsMatch(driver: string) {
     const env: NodeJS.ProcessEnv = { ...process.env, MIXDEN_VULKAN: driver };
     delete env.VK_ICD_FILENAMES;
-    const { stdout } = await run(process.execPath, ['test/gpu/nodeSubgroupKernels.mjs'], { env, timeout: 120_000 });
-    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { adapter: string; subgroupSize: number | null; cases: { kernel: string; worst: number }[] };
+    const { stdout } = await run(process.execPath, ['test/gpu/nodeDenseVariants.mjs'], { env, timeout: 120_000 });
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { adapter: string; subgroupSize: number | null; cases: { kernel: string; variant: string; worst: number }[] };
     expect(result.adapter).toMatch(driver === 'lavapipe' ? /llvmpipe/ : /swiftshader/i);
     expect(result.subgroupSize).toBeGreaterThanOrEqual(4);
-    expect(result.cases).toHaveLength(30);
+    expect(result.cases).toHaveLength(45); // 5 shapes x 3 products x (two subgroup variants + tiles)
+    expect(result.cases.filter((c) => c.variant.startsWith('tiles'))).toHaveLength(15);
     expect(result.cases.filter((c) => !(c.worst <= 1))).toEqual([]);
   }
-  it.skipIf(!lavapipe)('lavapipe: the dense products with subgroup broadcasts match the float64 reference', () => subgroupKernelsMatch('lavapipe'));
-  it('swiftshader: the dense products with subgroup broadcasts match the float64 reference', () => subgroupKernelsMatch('swiftshader'));
+  it.skipIf(!lavapipe)('lavapipe: the dense products with subgroup broadcasts and in the GPU class\'s tiles match the float64 reference', () => denseVariantsMatch('lavapipe'));
+  it('swiftshader: the dense products with subgroup broadcasts and in the GPU class\'s tiles match the float64 reference', () => denseVariantsMatch('swiftshader'));
 });

@@ -38,9 +38,9 @@ describe('denseForward in 8x8 blocks (the lavapipe class)', () => {
   });
 });
 
-// The forward product and the input gradient in workgroup-memory tiles of 64 x 64 (tiledMatmul.wgsl.ts), the
-// GPU-class kernels, here on SwiftShader; the same rounding bounds hold whatever the order of the sums.
-describe.each(['denseForward', 'denseInputGrad'])('%s in workgroup-memory tiles (the GPU class)', (kernel) => {
+// The three products in workgroup-memory tiles of 64 x 64 (tiledMatmul.wgsl.ts), the GPU-class kernels, here on
+// SwiftShader; the same rounding bounds hold whatever the order of the sums.
+describe.each(['denseForward', 'denseInputGrad', 'denseWeightGrad'])('%s in workgroup-memory tiles (the GPU class)', (kernel) => {
   it.each(sweep.filter((_, i) => i % 2 === 0))('$rows rows, $inputs -> $outputs, $activation', async (args) => {
     expectReportsPass(await page().run<CompareReport[]>(kernel, { ...args, tiled: true }));
   });

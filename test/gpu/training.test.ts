@@ -20,7 +20,7 @@ describe('training step with the GPU-class kernels, forced on the software adapt
   it.each([
     { steps: 5, rows: 9 },
     { steps: 3, rows: 70 },
-  ])('$steps steps on $rows rows (forward product and input gradient in 64x64 workgroup tiles) match the reference', async (args) => {
+  ])('$steps steps on $rows rows (the three dense products in 64x64 workgroup tiles) match the reference', async (args) => {
     expectReportsPass(await page().run<CompareReport[]>('gpuClassTrainingSteps', args));
   });
 });

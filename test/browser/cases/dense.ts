@@ -27,7 +27,7 @@ interface DenseArgs {
   block?: 'fitted' | 'wide';
   /** The forward product's adapter class: its block is 16x8, or 8x8 for 'lavapipe' (forwardBlockFor). */
   adapterClass?: 'swiftshader' | 'lavapipe' | 'gpu';
-  /** The forward product or the input gradient in workgroup-memory tiles (tiledMatmul.wgsl.ts) rather than register blocks. */
+  /** The product in workgroup-memory tiles (tiledMatmul.wgsl.ts) rather than register blocks. */
   tiled?: boolean;
   /** Any of the three products with loads shared through subgroups (subgroupMatmul.wgsl.ts), at this adapter's subgroup size and `subgroupRows` rows per workgroup. */
   subgroups?: boolean;
@@ -109,7 +109,7 @@ export const denseCases = {
     const bound = magnitude.map((m) => (rows + 1) * U * m);
     const picked = denseWeightGradVariant(args);
     const block = args.block === 'wide' ? { rows: 8, cols: 16 } : picked.block;
-    const variant = { vectorB: args.vector && picked.vectorB, block, ...subgroupBlock(gpu, args, outputs) };
+    const variant = args.tiled ? { vectorB: false, block, tiled: true } : { vectorB: args.vector && picked.vectorB, block, ...subgroupBlock(gpu, args, outputs) };
     const { weightGrad: c } = await runKernel(gpu, denseWeightGrad, variant, { rows, inputs, outputs }, {
       buffers: { input: x, outputGrad: dPre, weightGrad: (inputs + 1) * outputs },
       read: ['weightGrad'],

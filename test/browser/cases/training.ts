@@ -64,7 +64,7 @@ export function randomTargets(random: Random, arch: MdnArchitecture, rows: numbe
 
 export const trainingCases = {
   /**
-   * Training steps with the kernels a GPU-class adapter gets (forward product and input gradient in workgroup-memory tiles),
+   * Training steps with the kernels a GPU-class adapter gets (the three dense products in workgroup-memory tiles),
    * forced here on a software adapter: a context over the same device that reports another adapter.
    */
   async gpuClassTrainingSteps(gpu: GpuContext, { steps, rows }: { steps: number; rows: number }) {
