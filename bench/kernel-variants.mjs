@@ -2,8 +2,8 @@
 // `npm run bench:kernels`: GPU time (timestamps, Dawn in Node) of the kernel variants the generators choose
 // between, side by side on the benchmark's shapes, written to bench/results/kernel-variants-<date>-<driver>.txt. The
 // figures quoted for those choices in the README and the kernel sources come from this file.
-// `npm run bench:kernels -- tiled` runs only the forward product's register blocks against its workgroup-memory
-// tiles, into kernel-variants-<date>-<driver>-tiled.txt; `-- subgroups` the three dense products in register blocks
+// `npm run bench:kernels -- tiled` runs only the dense products' register blocks against their workgroup-memory
+// tiles (the forward product, then both gradients), into kernel-variants-<date>-<driver>-tiled.txt; `-- subgroups` the three dense products in register blocks
 // against subgroup broadcasts (...-subgroups.txt); `-- weight-grad` only the weight gradient's fitted
 // blocks against fitted blocks of at most 8 rows and the fixed ones, into ...-weight-grad.txt; `--out DIR` writes
 // elsewhere than bench/results.
@@ -154,6 +154,18 @@ if (section === 'tiled') {
       { rows, inputs, outputs },
       { input: random(rows * inputs), weights: random((inputs + 1) * outputs), output: rows * outputs },
     );
+  }
+  say('');
+  say('## dense gradients: register blocks against workgroup-memory tiles (what GPU-class adapters run)');
+  const { denseInputGrad } = await import('../dist/shaders/denseInputGrad.js');
+  const { denseWeightGrad, denseWeightGradVariant } = await import('../dist/shaders/denseWeightGrad.js');
+  for (const [rows, inputs, outputs] of [[1000, 72, 72], [8192, 256, 256], [4096, 512, 512]]) {
+    const sizes = { rows, inputs, outputs };
+    await compare(`input gradient ${rows} x ${outputs} -> ${inputs}`, [['16x8', denseInputGrad, { inputActivation: 'tanh' }], ['tiled', denseInputGrad, { inputActivation: 'tanh', tiled: true }]],
+      sizes, { outputGrad: random(rows * outputs), weights: random((inputs + 1) * outputs), activationOutput: random(rows * inputs).map((v) => v / 3), inputGrad: rows * inputs });
+    const fitted = denseWeightGradVariant(sizes);
+    await compare(`weight gradient ${inputs + 1} x ${outputs} over ${rows}`, [[`${fitted.block.rows}x${fitted.block.cols}`, denseWeightGrad, fitted], ['tiled', denseWeightGrad, { ...fitted, vectorB: false, tiled: true }]],
+      sizes, { input: random(rows * inputs), outputGrad: random(rows * outputs), weightGrad: (inputs + 1) * outputs });
   }
   writeOut('-tiled');
   gpu.destroy();
