@@ -7,8 +7,8 @@ import { nodeGpu } from '../host/node.js';
 import { checkOutputPath, writeFileAtomic } from '../host/atomicFile.js';
 import { svgToPng } from '../host/densityPlot.js';
 import { MixdenError } from '../runtime/errors.js';
-import { encodeCondition } from '../mdn/data/sequenceTable.js';
-import { csvField } from '../mdn/data/csv.js';
+import { encodeCondition, sequencesFromTable } from '../mdn/data/sequenceTable.js';
+import { csvField, parseCsv } from '../mdn/data/csv.js';
 import { loadSequenceMdn } from '../mdn/sequence/sequenceMdn.js';
 import { strokePicture } from '../mdn/sequence/strokePicture.js';
 import { integerOption, numberOption, parseCommandArgs, seedOption } from './args.js';
@@ -16,7 +16,8 @@ import { sequenceModelDataOf, stopOption } from './sequenceData.js';
 import { printableColumn } from './modelData.js';
 
 export const GENERATE_USAGE = `generate --model model.mixden [--condition col=value[|value…][,col=value]] [--count 8] [--max-steps 100]
-        [--temperature 1] [--sigma-temperature 1] [--seed 0] [--stop col=value|none] [--out generated.csv] [--picture generated.svg|.png] [--json]`;
+        [--temperature 1] [--sigma-temperature 1] [--seed 0] [--stop col=value|none] [--prime steps.csv [--prime-sequence ID]]
+        [--out generated.csv] [--picture generated.svg|.png] [--json]`;
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -27,6 +28,8 @@ const OPTIONS = {
   'sigma-temperature': { type: 'string', default: '1' },
   seed: { type: 'string', default: '0' },
   stop: { type: 'string' },
+  prime: { type: 'string' },
+  'prime-sequence': { type: 'string' },
   out: { type: 'string' },
   picture: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -48,6 +51,26 @@ function conditionCells(text: string | undefined, columns: readonly string[]): {
   });
   if (cells.filter((c) => c.values.length > 1).length > 1) throw new MixdenError('--condition may list several values (a|b|c) for one column only');
   return cells;
+}
+
+// --prime: one sequence of a CSV in the training file's columns (the sequence id and the targets; other columns
+// are ignored), the first or --prime-sequence's, as the steps every generated sequence continues.
+async function primeSteps(path: string, id: string | undefined, columns: { sequence: string; targets: readonly string[] }): Promise<ArrayLike<number>> {
+  let table;
+  try {
+    table = parseCsv(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new MixdenError(`--prime: cannot read ${path}: ${(error as Error).message}`);
+  }
+  let sequences;
+  try {
+    ({ sequences } = sequencesFromTable(table, { ...columns, conditions: [] }));
+  } catch (error) {
+    throw new MixdenError(`--prime ${path}: ${(error as Error).message}`);
+  }
+  const chosen = id === undefined ? sequences[0] : sequences.find((s) => s.id === id);
+  if (!chosen) throw new MixdenError(`--prime ${path}: ${id === undefined ? 'it holds no sequence' : `there is no sequence '${id}' in column '${columns.sequence}'`}`);
+  return chosen.y;
 }
 
 export async function generate(argv: string[]): Promise<void> {
@@ -92,6 +115,8 @@ export async function generate(argv: string[]): Promise<void> {
       }
       // The model's own stop rule, unless --stop gives another or `none`.
       const stop = text('stop') === 'none' ? undefined : (stopOption(text('stop'), targets) ?? data.stop);
+      if (text('prime-sequence') !== undefined && text('prime') === undefined) throw new MixdenError('--prime-sequence picks a sequence of --prime steps.csv: give --prime too');
+      const prime = text('prime') === undefined ? undefined : await primeSteps(text('prime')!, text('prime-sequence'), { sequence: data.sequenceColumn, targets });
       const started = performance.now();
       const generated = await model.generate({
         count: labels.length,
@@ -101,6 +126,7 @@ export async function generate(argv: string[]): Promise<void> {
         sigmaTemperature: numberOption('sigma-temperature', text('sigma-temperature')!, 0, 100),
         seed: seedOption(text('seed')!),
         ...(stop ? { stopWhen: stop } : {}),
+        ...(prime ? { prime } : {}),
       });
       const seconds = (performance.now() - started) / 1000;
       const width = targets.length;

@@ -1,5 +1,6 @@
 // The command line on sequences (Node + Dawn): the stroke set written, a sequence model trained on it with a
-// letter condition (stateful windows of 8 steps), letters generated as CSV and pictures; and bad sequence files refused naming the row.
+// letter condition (stateful windows of 8 steps), letters generated as CSV and pictures (and continued from a
+// primed start); and bad sequence files refused naming the row.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,15 @@ describe('mixden on sequences', () => {
     const again = await mixden('generate', '--model', model, '--condition', 'letter=a|c', '--count', '3', '--max-steps', '20', '--seed', '4', '--picture', join(dir, 'g.png'));
     expect(again.stdout).toBe(readFileSync(csv, 'utf8'));
     expect(readFileSync(join(dir, 'g.png')).subarray(1, 4).toString()).toBe('PNG');
+    // --prime: the first 5 steps of a free-running letter, continued, are the rest of that letter, step for step.
+    const free = join(dir, 'free.csv');
+    expect((await mixden('generate', '--model', model, '--condition', 'letter=b', '--count', '1', '--max-steps', '12', '--stop', 'none', '--seed', '9', '--out', free)).code).toBe(0);
+    const freeRows = readFileSync(free, 'utf8').trim().split('\n');
+    const primeFile = write('prime.csv', `${freeRows.slice(0, 6).join('\n')}\n`);
+    const continued = await mixden('generate', '--model', model, '--condition', 'letter=b', '--count', '1', '--max-steps', '7', '--stop', 'none', '--seed', '9', '--prime', primeFile);
+    expect(continued.code).toBe(0);
+    expect(continued.stdout.trim().split('\n').slice(1)).toEqual(freeRows.slice(6));
+    expect((await mixden('generate', '--model', model, '--condition', 'letter=b', '--prime', primeFile, '--prime-sequence', '7')).stderr).toMatch(/--prime .*prime\.csv: there is no sequence '7' in column 'sequence'/);
     const bad = await mixden('generate', '--model', model, '--condition', 'letter=q');
     expect(bad.stderr).toMatch(/'q' is not a class of 'letter' \(it has 'a', 'b', 'c'\)/);
     expect(existsSync(model)).toBe(true);

@@ -23,6 +23,11 @@ describe('sequence model', () => {
       creations: Record<string, number>;
       trainingCreations: Record<string, number>[];
       statefulWithoutWindow: string;
+      primeContinues: boolean;
+      sharedPrimeContinues: boolean;
+      primeDiffers: boolean;
+      primedLengths: number[];
+      badPrime: string;
     }>('sequenceModelEndToEnd', { cell });
     expect(r.after).toBeLessThan(r.before - 0.5);
     // fit scores the validation sequences with one scorer built for the fit: at each evaluation, the weights as they are then.
@@ -40,6 +45,11 @@ describe('sequence model', () => {
     expect(Object.values(r.creations).every((n) => n === 0)).toBe(true);
     expect(r.trainingCreations).toHaveLength(2); // windows from zero, and stateful windows
     expect(r.trainingCreations.every((c) => Object.values(c).every((n) => n === 0))).toBe(true);
+    expect(r.primeContinues).toBe(true);
+    expect(r.sharedPrimeContinues).toBe(true);
+    expect(r.primeDiffers).toBe(true);
+    expect(r.primedLengths.every((n) => n === 7)).toBe(true);
+    expect(r.badPrime).toMatch(/prime\[0\]\.y must hold whole rows of 2 values/);
     expect(r.statefulWithoutWindow).toMatch(/stateful carries the state from one window of a sequence to the next: give a window too/);
     expect(r.dispatchesPerStep).toBeGreaterThan(0);
   });

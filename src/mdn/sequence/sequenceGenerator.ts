@@ -1,7 +1,8 @@
 // Autoregressive generation on the GPU: many sequences at once, one step at a time, each step's draw fed back as
 // the next step's input, all steps recorded into one submit (the first step's program starts every recurrent
 // layer from a zero state, the others continue from the state the previous step left), with one readback at the
-// end: the generated steps and each sequence's length.
+// end: the generated steps and each sequence's length. Primed generation first walks the prime's steps the same
+// way, fed the prime instead of the draws, so what is generated continues it.
 import type { GpuContext } from '../../runtime/device.js';
 import type { Arena } from '../../runtime/arena.js';
 import { createStorageBuffer, uploadFloats } from '../../runtime/buffers.js';
@@ -14,7 +15,7 @@ import { SampleCall } from '../../shaders/mixtureSample.js';
 import { sequenceFeedback } from '../../shaders/sequenceFeedback.js';
 import { type MdnArchitecture, networkLayers, targetWidth } from '../architecture.js';
 import { NetworkRecorder, createWorkspace } from '../network.js';
-import { MAX_SEQUENCE_STEPS } from './sequenceData.js';
+import { MAX_SEQUENCE_STEPS, checkSequences } from './sequenceData.js';
 
 export interface GenerateOptions {
   /** Sequences to generate at once (default 1). */
@@ -31,6 +32,13 @@ export interface GenerateOptions {
   readonly seed?: number;
   /** Stop a sequence at the step whose draw has `value` in `column` (e.g. a side output's "finished" class). */
   readonly stopWhen?: { readonly column: number; readonly value: number };
+  /**
+   * Steps to continue (primed sampling, as Graves primes handwriting with a real sample): the model walks these
+   * first, fed them as if they were its draws, then generates what follows. A sequence's `y` (rows of the step
+   * width: targets, then side outputs' classes) for all sequences, or a list of `count` of them of one length.
+   * The results hold only the steps generated after the prime.
+   */
+  readonly prime?: ArrayLike<number> | readonly ArrayLike<number>[];
 }
 
 export interface GeneratedSequences {
@@ -66,7 +74,23 @@ function checkOptions(arch: MdnArchitecture, options: GenerateOptions) {
   for (let i = 0; i < given.length; i++) if (!Number.isFinite(given[i])) throw new InvalidArgumentError(`conditions has a non-finite value (${given[i]}) at ${i}`);
   const conditions = new Float32Array(Math.max(1, count * conditionDim));
   for (let n = 0; n < count; n++) for (let c = 0; c < conditionDim; c++) conditions[n * conditionDim + c] = given.length === conditionDim ? given[c] : given[n * conditionDim + c];
-  return { count, maxSteps, temperature, sigmaTemperature, seed, stop, conditions, conditionDim, width };
+  return { count, maxSteps, temperature, sigmaTemperature, seed, stop, conditions, conditionDim, width, ...checkPrime(arch, options.prime, count, width, maxSteps) };
+}
+
+// The prime's steps: one sequence for all, or one for each of the `count` (all of one length); its values as a
+// sequence's targets are checked.
+function checkPrime(arch: MdnArchitecture, prime: GenerateOptions['prime'], count: number, width: number, maxSteps: number) {
+  if (prime === undefined) return { prime: new Float32Array(1), primeSteps: 0, primeShared: true };
+  const primes: ArrayLike<number>[] = Array.isArray(prime) && prime.length > 0 && typeof prime[0] === 'object' ? (prime as ArrayLike<number>[]) : [prime as ArrayLike<number>];
+  const shared = primes.length === 1;
+  if (!shared && primes.length !== count) throw new InvalidArgumentError(`prime must be one sequence's steps for all, or ${count} sequences (one per generated sequence), got ${primes.length}`);
+  const steps = checkSequences('prime', arch, primes.map((y) => ({ y, condition: new Float32Array(arch.sequence?.conditionDim ?? 0) })));
+  if (steps.some((n) => n !== steps[0])) throw new InvalidArgumentError(`the primes must all have the same number of steps, got ${[...new Set(steps)].join(', ')}`);
+  const primeSteps = steps[0];
+  if (primeSteps + maxSteps > MAX_SEQUENCE_STEPS) throw new InvalidArgumentError(`a prime of ${primeSteps} steps and maxSteps ${maxSteps} pass the limit of ${MAX_SEQUENCE_STEPS} steps`);
+  const values = new Float32Array(primes.length * primeSteps * width);
+  primes.forEach((p, n) => values.set(Array.from(p), n * primeSteps * width));
+  return { prime: values, primeSteps, primeShared: shared };
 }
 
 /**
@@ -80,7 +104,7 @@ export class SequenceGenerator {
     private readonly first: Program,
     private readonly next: Program,
     private readonly ring: StepRing,
-    private readonly buffers: { input: GPUBuffer; conditions: GPUBuffer; generated: GPUBuffer; lengths: GPUBuffer; staging: StagingBuffer },
+    private readonly buffers: { input: GPUBuffer; conditions: GPUBuffer; prime: GPUBuffer; generated: GPUBuffer; lengths: GPUBuffer; staging: StagingBuffer },
     private readonly settings: ReturnType<typeof checkOptions>,
   ) {}
 
@@ -88,7 +112,7 @@ export class SequenceGenerator {
   static async create(gpu: GpuContext, architecture: MdnArchitecture, parameters: Arena, options: GenerateOptions = {}, ownParameters = false): Promise<SequenceGenerator> {
     if (!architecture.sequence) throw new InvalidArgumentError('generation is for sequence models');
     const settings = checkOptions(architecture, options);
-    const { count, maxSteps, width } = settings;
+    const { count, maxSteps, width, primeSteps } = settings;
     const generatedFloats = maxSteps * count * width;
     if (generatedFloats * 4 > gpu.limits.maxStorageBufferBindingSize) {
       throw new DeviceLimitError(`${count} sequences of ${maxSteps} steps need ${generatedFloats * 4} bytes; the device binds at most ${gpu.limits.maxStorageBufferBindingSize}`);
@@ -103,10 +127,11 @@ export class SequenceGenerator {
       const workspace = createWorkspace(gpu, layers, count, false, 'generate').map((b) => b.map((w) => scope.own(w)));
       const samples = buffer('draws', count * width);
       const conditions = buffer('conditions', settings.conditions.length);
+      const prime = buffer('prime', settings.prime.length);
       const generated = buffer('sequences', generatedFloats);
       const lengths = buffer('lengths', count);
       const staging = scope.own(new StagingBuffer(gpu, 'generated readback', generatedFloats + count));
-      const ring = scope.own(new StepRing(gpu, SampleCall, maxSteps, 'generation steps'));
+      const ring = scope.own(new StepRing(gpu, SampleCall, primeSteps + maxSteps, 'generation steps'));
       const recorder = await NetworkRecorder.create(gpu, architecture, { generation: true });
       const feedback = await compileKernel(gpu, sequenceFeedback, {});
       const stop = settings.stop;
@@ -116,12 +141,21 @@ export class SequenceGenerator {
         recorder.sample(builder, count, 1, { head: outputs[outputs.length - 1], samples, call: ring.binding() });
         builder.add(
           feedback,
-          { samples, conditions, input, generated, lengths, call: ring.binding() },
-          { count, width, conditionDim: settings.conditionDim, stopColumn: stop?.column ?? 0, stopValue: stop?.value ?? 0, hasStop: stop ? 1 : 0 },
+          { samples, conditions, prime, input, generated, lengths, call: ring.binding() },
+          {
+            count,
+            width,
+            conditionDim: settings.conditionDim,
+            stopColumn: stop?.column ?? 0,
+            stopValue: stop?.value ?? 0,
+            hasStop: stop ? 1 : 0,
+            primeSteps,
+            primeShared: settings.primeShared ? 1 : 0,
+          },
         );
         return scope.own(builder.build());
       };
-      return new SequenceGenerator(gpu, scope, program(false), program(true), ring, { input, conditions, generated, lengths, staging }, settings);
+      return new SequenceGenerator(gpu, scope, program(false), program(true), ring, { input, conditions, prime, generated, lengths, staging }, settings);
     } catch (error) {
       scope.destroy();
       throw error;
@@ -135,15 +169,18 @@ export class SequenceGenerator {
 
   // Writes the starting inputs and per-step values (queue writes, before the steps' submit).
   private prepare(): void {
-    const { count, maxSteps, temperature, sigmaTemperature, seed, conditions, conditionDim, width } = this.settings;
+    const { count, maxSteps, temperature, sigmaTemperature, seed, conditions, conditionDim, width, primeSteps } = this.settings;
     const inputDim = width + conditionDim;
     const input = new Float32Array(count * inputDim);
     for (let n = 0; n < count; n++) input.set(conditions.subarray(n * conditionDim, (n + 1) * conditionDim), n * inputDim + width);
     uploadFloats(this.gpu, this.buffers.input, input);
     uploadFloats(this.gpu, this.buffers.conditions, conditions);
+    uploadFloats(this.gpu, this.buffers.prime, this.settings.prime);
     uploadFloats(this.gpu, this.buffers.lengths, new Float32Array(count).fill(maxSteps));
     uploadFloats(this.gpu, this.buffers.generated, new Float32Array(maxSteps * count * width));
-    this.ring.write(this.gpu.device.queue, Array.from({ length: maxSteps }, (_, t) => ({ temperature, sigmaTemperature, seed, rowOffset: t * count })));
+    // Step t (the prime's steps first) draws from rowOffset t·count: a primed call's draws after the prime are
+    // those an unprimed call makes at the same steps.
+    this.ring.write(this.gpu.device.queue, Array.from({ length: primeSteps + maxSteps }, (_, t) => ({ temperature, sigmaTemperature, seed, rowOffset: t * count })));
   }
 
   /**
@@ -164,7 +201,7 @@ export class SequenceGenerator {
 
   private record(pass: GPUComputePassEncoder): void {
     this.first.encode(pass, this.ring.offset(0));
-    for (let t = 1; t < this.settings.maxSteps; t++) this.next.encode(pass, this.ring.offset(t));
+    for (let t = 1; t < this.settings.primeSteps + this.settings.maxSteps; t++) this.next.encode(pass, this.ring.offset(t));
   }
 
   /** The buffers the results are left in (see encode). */

@@ -34,6 +34,17 @@ export const sequenceModelCases = {
       const first = await model.generate(options);
       const again = await model.generate(options);
       const other = await model.generate({ ...options, seed: 8 });
+      // Primed generation: continuing the first 5 steps of free-running sequences (no stop) gives exactly their
+      // remaining steps, per-sequence primes and one shared prime alike (the prime walks the same kernels, and
+      // step t draws the same numbers whether it follows a prime or the model's own draws).
+      const free = await model.generate({ ...options, stopWhen: undefined, maxSteps: 12 });
+      const primes = free.sequences.map((s) => s.slice(0, 5 * 2));
+      const primed = await model.generate({ ...options, stopWhen: undefined, maxSteps: 7, prime: primes });
+      const sharedPrimed = await model.generate({ ...options, stopWhen: undefined, maxSteps: 7, prime: primes[0] });
+      const primeContinues = primed.sequences.every((s, n) => JSON.stringify(Array.from(s)) === JSON.stringify(Array.from(free.sequences[n].slice(10))));
+      const sharedPrimeContinues = JSON.stringify(Array.from(sharedPrimed.sequences[0])) === JSON.stringify(Array.from(free.sequences[0].slice(10)));
+      const primeDiffers = JSON.stringify(Array.from(sharedPrimed.sequences[1])) !== JSON.stringify(Array.from(free.sequences[1].slice(10)));
+      const badPrime = await model.generate({ ...options, prime: [0.5, 7, 0.1] }).then(() => 'generated', (error: Error) => error.message);
       const bytes = await model.save();
       // mixden/inference's generator on the same device, recorded into an encoder of ours: the same sequences.
       const embedded = await loadSequenceGenerator(gpu.device, bytes, options);
@@ -92,6 +103,11 @@ export const sequenceModelCases = {
         creations,
         trainingCreations,
         statefulWithoutWindow,
+        primeContinues,
+        sharedPrimeContinues,
+        primeDiffers,
+        primedLengths: primed.lengths,
+        badPrime,
       };
     } finally {
       model.destroy();
