@@ -157,8 +157,12 @@ def sequence_json(model, y, condition, lengths, stop):
     sequences = [{"y": valid(y[n : n + 1], lengths[n : n + 1]), **({"condition": condition[n].tolist()} if conditioned else {})} for n in range(len(lengths))]
     greedy_condition = condition[0] if conditioned else None
     greedy = model.generate(1, 12, greedy_condition, temperature=0, sigma_temperature=0, stop=stop)[0]
+    # Primed: the first sequence's first 3 steps walked, then 8 greedy steps continuing them.
+    prime = y[0, :3]
+    primed = model.generate(1, 8, greedy_condition, temperature=0, sigma_temperature=0, stop=stop, prime=prime)[0]
     return {"sequences": sequences, "logProb": valid(log_p, lengths),
-            "greedy": {"condition": greedy_condition.tolist() if conditioned else [], "maxSteps": 12, "stop": list(stop), "y": greedy.reshape(-1).tolist()}}
+            "greedy": {"condition": greedy_condition.tolist() if conditioned else [], "maxSteps": 12, "stop": list(stop), "y": greedy.reshape(-1).tolist()},
+            "primedGreedy": {"prime": prime.reshape(-1).tolist(), "maxSteps": 8, "y": primed.reshape(-1).tolist()}}
 
 
 def twin_trained_sequences():

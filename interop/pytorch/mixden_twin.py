@@ -385,10 +385,12 @@ class MixdenMdn(nn.Module):
         keep = mask[:, 0] > 0
         return x[keep], y[keep], mask[keep]
 
-    def generate(self, count=1, max_steps=100, condition=None, temperature=1.0, sigma_temperature=1.0, stop=None, generator=None):
+    def generate(self, count=1, max_steps=100, condition=None, temperature=1.0, sigma_temperature=1.0, stop=None, generator=None, prime=None):
         """``count`` sequences drawn step by step, each step's draw the next step's input, as mixden's
         ``generate``: ``condition`` (conditionDim,) for all or (count, conditionDim); ``stop`` (column, value)
-        ends a sequence at the step whose draw has that value there. A list of (steps, width) tensors."""
+        ends a sequence at the step whose draw has that value there; ``prime`` (steps, width) for all or (count,
+        steps, width): steps walked first as if drawn, which the generated ones continue (not returned). A list
+        of (steps, width) tensors."""
         width, condition_dim = self._sequence_parts()
         dtype = self.head.weight.dtype
         condition = torch.zeros(condition_dim, dtype=dtype) if condition is None else torch.as_tensor(condition, dtype=dtype)
@@ -397,6 +399,12 @@ class MixdenMdn(nn.Module):
         lengths = torch.full((count,), max_steps)
         finished = torch.zeros(count, dtype=torch.bool)
         with torch.no_grad():
+            if prime is not None:
+                prime = torch.as_tensor(prime, dtype=dtype)
+                prime = prime.expand(count, *prime.shape) if prime.dim() == 2 else prime
+                for t in range(prime.shape[1]):
+                    _, states = self.run(torch.cat([previous, condition], -1).unsqueeze(1), states)
+                    previous = prime[:, t]
             for t in range(max_steps):
                 head, states = self.run(torch.cat([previous, condition], -1).unsqueeze(1), states)
                 head = head[:, 0]

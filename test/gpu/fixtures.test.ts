@@ -28,7 +28,7 @@ describe('sequence model files and the PyTorch twin (interop/pytorch)', () => {
     ['twin-sequence-gru.safetensors', 'twin-sequence-gru-expected.json'],
     ['mixden-sequence-gru.safetensors', 'mixden-sequence-gru-twin.json'],
     ['mixden-sequence-lstm.safetensors', 'mixden-sequence-lstm-twin.json'],
-  ])('%s: held-out NLL and a greedy generation on the GPU are what PyTorch computed (%s)', async (file, expected) => {
+  ])('%s: held-out NLL and greedy generations (plain and primed) on the GPU are what PyTorch computed (%s)', async (file, expected) => {
     expectReportsPass(await page().run<CompareReport[]>('pytorchSequenceFiles', { file, expected }));
   });
 });

@@ -53,8 +53,8 @@ export const fixtureCases = {
 
   /**
    * Sequence models (recurrent trunks) of the twin and of mixden, each with the twin's float64 per-step
-   * log-densities of a few sequences and a greedy generation (temperatures 0) from the same weights. On the GPU:
-   * evaluate's mean NLL per step, and generate's steps (mixden/inference's generator gives generate's bits:
+   * log-densities of a few sequences and a greedy generation (temperatures 0) from the same weights, plain and
+   * primed with the first sequence's first 3 steps. On the GPU: evaluate's mean NLL per step, and generate's steps (mixden/inference's generator gives generate's bits:
    * sequenceModel.ts). atol 1e-4 + rtol 1e-4,
    * ten times the row models' bound: each step's float32 error (a few 1e-6 relative, as above) is carried into
    * the next through the recurrent state, over at most 12 steps, and generation feeds each step's output back.
@@ -70,10 +70,14 @@ export const fixtureCases = {
     try {
       const nll = await model.evaluate(sequences);
       const generated = await model.generate(options);
+      // The twin's primed greedy generation: the first sequence's first steps walked, then continued.
+      const { primedGreedy } = expected;
+      const primed = await model.generate({ ...options, maxSteps: primedGreedy.maxSteps, prime: primedGreedy.prime });
       const meanNll = -expected.logProb.reduce((a: number, b: number) => a + b, 0) / expected.logProb.length;
       return [
         compareArrays(`${file} mean NLL per step`, [nll], [meanNll], tolerance),
         compareArrays(`${file} greedy generation`, generated.sequences[0], greedy.y, tolerance),
+        compareArrays(`${file} primed greedy generation`, primed.sequences[0], primedGreedy.y, tolerance),
       ];
     } finally {
       model.destroy();
