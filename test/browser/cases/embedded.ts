@@ -6,7 +6,7 @@ import { exportWgsl, loadInferenceKernel } from '../../../src/inference.js';
 import { inverseSine, standardize } from '../../../src/mdn/datasets.js';
 import { failure } from '../failure.js';
 import { countCreations } from '../countCalls.js';
-import { encodeExportedModel, encodeExportedStage, onOwnDevice, read, same, storage } from '../ownDevice.js';
+import { encodeExportedModel, onOwnDevice, read, same, storage } from '../ownDevice.js';
 import { networkLayers } from '../../../src/mdn/architecture.js';
 
 async function trainedModelBytes(gpu: GpuContext, seed: number, components: number): Promise<Uint8Array> {
@@ -18,6 +18,30 @@ async function trainedModelBytes(gpu: GpuContext, seed: number, components: numb
   } finally {
     model.destroy();
   }
+}
+
+// exportWgsl's stages run by hand on a device of their own, as another program would (bound as their bindTo says),
+// against the inference kernel on 37 rows: the stages' labels and bindings, and whether the mixtures are identical.
+async function exportedByHand(bytes: Uint8Array) {
+  return onOwnDevice(async (device) => {
+    const kernel = await loadInferenceKernel(device, bytes);
+    const { decodeModel } = await import('../../../src/mdn/serialization.js');
+    const { blocks, architecture } = decodeModel(bytes);
+    const rows = 37;
+    const width = architecture.components * (1 + 2 * architecture.outputDim);
+    const x = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
+    const stages = exportWgsl(bytes);
+    const encoder = device.createCommandEncoder();
+    const mixture = encodeExportedModel(device, encoder, stages, blocks, networkLayers(architecture).map((l) => l.outputs), x, rows, width);
+    device.queue.submit([encoder.finish()]);
+    const byHand = await read(device, mixture, rows * width);
+    const viaKernel = await kernel.run(x);
+    kernel.destroy();
+    return {
+      stages: stages.map((s) => ({ label: s.label, bindTo: s.bindings.filter((b) => b.bindTo).map((b) => `${b.name}: ${JSON.stringify(b.bindTo)}`) })),
+      identical: same(byHand, viaKernel),
+    };
+  });
 }
 
 export const embeddedCases = {
@@ -151,49 +175,10 @@ export const embeddedCases = {
     const model = await createMdn({ inputDim: 1, outputDim: 1, layers: [{ kind: 'lstm', units: 8 }, { kind: 'gru', units: 12 }, { kind: 'dense', units: 6, activation: 'tanh' }], components: 3, sigma: 'softplus', seed: 3, gpu });
     const bytes = await model.save();
     model.destroy();
-    return onOwnDevice(async (device) => {
-      const kernel = await loadInferenceKernel(device, bytes);
-      const { decodeModel } = await import('../../../src/mdn/serialization.js');
-      const { blocks, architecture } = decodeModel(bytes);
-      const rows = 37;
-      const x = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
-      const stages = exportWgsl(bytes);
-      const encoder = device.createCommandEncoder();
-      const mixture = encodeExportedModel(device, encoder, stages, blocks, networkLayers(architecture).map((l) => l.outputs), x, rows, 9);
-      device.queue.submit([encoder.finish()]);
-      const byHand = await read(device, mixture, rows * 9);
-      const viaKernel = await kernel.run(x);
-      kernel.destroy();
-      return {
-        stages: stages.map((s) => ({ label: s.label, bindTo: s.bindings.filter((b) => b.bindTo).map((b) => `${b.name}: ${JSON.stringify(b.bindTo)}`) })),
-        identical: same(byHand, viaKernel),
-      };
-    });
+    return exportedByHand(bytes);
   },
 
   async exportedWgslRuns(gpu: GpuContext) {
-    const bytes = await trainedModelBytes(gpu, 4, 3);
-    return onOwnDevice(async (device) => {
-      const kernel = await loadInferenceKernel(device, bytes);
-      const { decodeModel } = await import('../../../src/mdn/serialization.js');
-      const { blocks, architecture } = decodeModel(bytes);
-      const rows = 37;
-      const x = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
-      // Run the exported kernels by hand, as another program would.
-      const stages = exportWgsl(bytes);
-      let input = storage(device, x);
-      const widths = [12, architecture.components * 3];
-      const encoder = device.createCommandEncoder();
-      stages.forEach((stage, i) => {
-        const output = storage(device, rows * (i < stages.length - 1 ? widths[i] : widths[widths.length - 1]));
-        encodeExportedStage(device, encoder, stage, rows, i < stages.length - 1 ? { input, weights: storage(device, blocks[i]), output } : { head: input, params: output });
-        input = output;
-      });
-      device.queue.submit([encoder.finish()]);
-      const byHand = await read(device, input, rows * widths[1]);
-      const viaKernel = await kernel.run(x);
-      kernel.destroy();
-      return { stages: stages.map((s) => s.label), identical: same(byHand, viaKernel) };
-    });
+    return exportedByHand(await trainedModelBytes(gpu, 4, 3));
   },
 };

@@ -12,7 +12,7 @@ import { exportWgsl, loadInferenceKernel } from '../../../src/inference.js';
 import { decodeModel } from '../../../src/mdn/serialization.js';
 import { inverseSine, standardize } from '../../../src/mdn/datasets.js';
 import { compareArrays } from '../../support/compare.js';
-import { encodeExportedStage, onOwnDevice, read, same, storage } from '../ownDevice.js';
+import { encodeExportedModel, onOwnDevice, read, same } from '../ownDevice.js';
 import { stepsAgainstReference } from './training.js';
 
 const TRUNK: LayerSpec[] = [
@@ -61,18 +61,11 @@ export const layerNormModelCases = {
         const viaKernel = await kernel.run(xs);
         // exportWgsl's kernels run by hand, as another program would.
         const { blocks, architecture } = decodeModel(saved);
-        const placed = networkLayers(architecture);
         const stages = exportWgsl(saved);
-        let input = storage(device, xs);
         const encoder = device.createCommandEncoder();
-        stages.forEach((stage, i) => {
-          const isLayer = i < placed.length;
-          const output = storage(device, rows * (isLayer ? placed[i].outputs : 9));
-          encodeExportedStage(device, encoder, stage, rows, isLayer ? { input, weights: storage(device, blocks[i]), output } : { head: input, params: output });
-          input = output;
-        });
+        const mixtureRows = encodeExportedModel(device, encoder, stages, blocks, networkLayers(architecture).map((l) => l.outputs), xs, rows, 9);
         device.queue.submit([encoder.finish()]);
-        const byHand = await read(device, input, rows * 9);
+        const byHand = await read(device, mixtureRows, rows * 9);
         kernel.destroy();
         return { viaKernel: Array.from(viaKernel), exportedIdentical: same(byHand, viaKernel), labels: stages.map((s) => s.label) };
       });
