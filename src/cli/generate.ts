@@ -8,11 +8,11 @@ import { checkOutputPath, writeFileAtomic } from '../host/atomicFile.js';
 import { svgToPng } from '../host/densityPlot.js';
 import { MixdenError } from '../runtime/errors.js';
 import { encodeCondition, sequencesFromTable } from '../mdn/data/sequenceTable.js';
-import { csvField, parseCsv } from '../mdn/data/csv.js';
+import { csvField } from '../mdn/data/csv.js';
 import { loadSequenceMdn } from '../mdn/sequence/sequenceMdn.js';
 import { strokePicture } from '../mdn/sequence/strokePicture.js';
 import { integerOption, numberOption, parseCommandArgs, seedOption } from './args.js';
-import { sequenceModelDataOf, stopOption } from './sequenceData.js';
+import { readCsvTable, sequenceModelDataOf, stopOption } from './sequenceData.js';
 import { printableColumn } from './modelData.js';
 
 export const GENERATE_USAGE = `generate --model model.mixden [--condition col=value[|value…][,col=value]] [--count 8] [--max-steps 100]
@@ -58,9 +58,9 @@ function conditionCells(text: string | undefined, columns: readonly string[]): {
 async function primeSteps(path: string, id: string | undefined, columns: { sequence: string; targets: readonly string[] }): Promise<ArrayLike<number>> {
   let table;
   try {
-    table = parseCsv(await readFile(path, 'utf8'));
+    table = await readCsvTable(path);
   } catch (error) {
-    throw new MixdenError(`--prime: cannot read ${path}: ${(error as Error).message}`);
+    throw new MixdenError(`--prime: ${(error as Error).message}`);
   }
   let sequences;
   try {

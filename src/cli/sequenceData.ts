@@ -1,6 +1,8 @@
 // What the command line stores beside a sequence model: its sequence-id column, its target and side columns,
 // how its condition columns were encoded, and the draw that ends a generated sequence; read back by `generate`.
+import { readFile } from 'node:fs/promises';
 import { MixdenError } from '../runtime/errors.js';
+import { type CsvTable, parseCsv } from '../mdn/data/csv.js';
 import { numberOption } from './args.js';
 import type { ConditionColumn } from '../mdn/data/sequenceTable.js';
 
@@ -38,4 +40,19 @@ export function stopOption(value: string | undefined, targets: readonly string[]
   const column = targets.indexOf(value.slice(0, at));
   if (at <= 0 || column < 0) throw new MixdenError(`--stop takes column=value with one of the target columns (${targets.join(', ')}), got '${value}'`);
   return { column, value: numberOption('stop', value.slice(at + 1), -3.4e38, 3.4e38) };
+}
+
+/** A CSV file of sequences (training data, a prime), read and parsed; a MixdenError names the file. */
+export async function readCsvTable(path: string): Promise<CsvTable> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new MixdenError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return parseCsv(text);
+  } catch (error) {
+    throw new MixdenError(`${path}: ${(error as Error).message}`);
+  }
 }

@@ -1,13 +1,11 @@
 // `mixden train --sequence COL`: fits a sequence MDN (by default an LSTM trunk) to the sequences of a CSV file,
 // one row per step, a sequence's rows together in step order; reports held-out NLL per step; saves the model
 // with its columns, condition encoding and stop rule for `mixden generate`.
-import { readFile } from 'node:fs/promises';
 import { cwd } from 'node:process';
 import { tmpdir } from 'node:os';
 import { nodeGpu, vulkanDriver } from '../host/node.js';
 import { checkOutputPath, writeWithFallback } from '../host/atomicFile.js';
 import { MixdenError, InvalidArgumentError } from '../runtime/errors.js';
-import { parseCsv } from '../mdn/data/csv.js';
 import { type ConditionColumn, conditionWidth, sequencesFromTable } from '../mdn/data/sequenceTable.js';
 import { splitIndices } from '../mdn/data/split.js';
 import { createSequenceMdn } from '../mdn/sequence/sequenceMdn.js';
@@ -18,7 +16,7 @@ import { integerOption, numberOption, parseCommandArgs, seedOption } from './arg
 import { columnList } from './modelData.js';
 import { choice, degreesOfFreedomOption, positiveInteger, sideOutputOptions } from './trainingRun.js';
 import { progressReporter } from './progress.js';
-import { type SequenceModelData, stopOption } from './sequenceData.js';
+import { type SequenceModelData, readCsvTable, stopOption } from './sequenceData.js';
 
 export const TRAIN_SEQUENCE_USAGE = `train --sequence COL --data file.csv --y colA,colB [--bernoulli colC] [--categorical colD:C] [--condition colE,colF]
         [--test test.csv | --test-fraction 0.1] [--layers lstm:64 (${LAYER_TEXT_FORMS.join(',')})]
@@ -54,20 +52,6 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
 } as const;
 
-async function readTable(path: string) {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new MixdenError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  try {
-    return parseCsv(text);
-  } catch (error) {
-    throw new MixdenError(`${path}: ${(error as Error).message}`);
-  }
-}
-
 export async function trainSequences(argv: string[]): Promise<void> {
   const { values: o } = parseCommandArgs('train', TRAIN_SEQUENCE_USAGE, argv, OPTIONS);
   const text = (k: string) => o[k] as string | undefined;
@@ -88,7 +72,7 @@ export async function trainSequences(argv: string[]): Promise<void> {
   const columns = { sequence: text('sequence')!, targets, conditions };
   const read = async (path: string, encoding?: readonly ConditionColumn[]) => {
     try {
-      return sequencesFromTable(await readTable(path), columns, encoding);
+      return sequencesFromTable(await readCsvTable(path), columns, encoding);
     } catch (error) {
       if (error instanceof MixdenError && !(error.message.startsWith(path))) throw new MixdenError(`${path}: ${error.message}`);
       throw error;
