@@ -51,10 +51,13 @@ describe('minibatches', () => {
 });
 
 describe("the inverse-sine problem", () => {
-  it('trains to a mean NLL below 1.6 nats in 3000 steps', async () => {
-    const result = await page().run<{ nll: number; steps: number; seconds: number; dispatchesPerStep: number }>('inverseSine', { steps: 3000 });
+  // The generating density itself scores about 1.33 nats. 1500-step runs of four seeds on both Node adapters
+  // (lavapipe, SwiftShader) ended at 1.32-1.39, so 1.45 leaves room for rounding's different paths, while the same
+  // runs were still at 1.51-1.54 after 250 steps (the null model scores 3.28).
+  it('trains to a mean NLL below 1.45 nats in 1500 steps', async () => {
+    const result = await page().run<{ nll: number; steps: number; seconds: number; dispatchesPerStep: number }>('inverseSine', { steps: 1500 });
     console.log(`inverse sine: NLL ${result.nll.toFixed(4)} nats after ${result.steps} steps, ${result.seconds.toFixed(1)} s, ${result.dispatchesPerStep} dispatches/step`);
-    expect(result.nll).toBeLessThan(1.6);
+    expect(result.nll).toBeLessThan(1.45);
     expect(result.nll).toBeGreaterThan(1.0); // the generating density itself scores about 1.33
   });
 });
