@@ -117,23 +117,27 @@ if (section === 'subgroups') {
   // subgroups, on the shapes of the benchmark's layers and of the sequence workload (rows = 64 steps x 32).
   const { denseInputGrad } = await import('../dist/shaders/denseInputGrad.js');
   const { denseWeightGrad, denseWeightGradVariant } = await import('../dist/shaders/denseWeightGrad.js');
-  const { subgroupBlockFor } = await import('../dist/shaders/subgroupMatmul.wgsl.js');
+  const { BATCH_ROWS_PER_GROUP, subgroupBlockFor } = await import('../dist/shaders/subgroupMatmul.wgsl.js');
   const size = gpu.subgroupSize;
   if (!size) throw new Error(`adapter ${gpu.adapterDescription} offers no subgroups of one size`);
   const block = forwardBlockFor(gpu.adapterClass);
-  const blocks = (n) => [subgroupBlockFor(n, size), { ...subgroupBlockFor(n, size), rows: 2 * Math.max(16, size) > 32 ? 16 : 32 }, { ...subgroupBlockFor(n, size), rows: Math.max(8, size) }];
+  // The rows per workgroup the kernels choose first (32 for products over the batch's rows, 16 for the weight
+  // gradient), then the other of 16 and 32, then 8.
+  const blocks = (n, chosen) => [chosen, chosen === 16 ? 32 : 16, 8].map((rows) => subgroupBlockFor(n, size, rows));
   const label = (b) => `sg ${b.rows}x${b.cols}w${b.lanes}`;
   say(`## dense products: register blocks against subgroup broadcasts (subgroup size ${size})`);
-  const shapes = [[1000, 1, 24], [1000, 24, 72], [1000, 72, 72], [8192, 256, 256], [8192, 8, 256], [2048, 128, 512], [256, 128, 512], [2048, 5, 512], [2048, 128, 63]];
+  // The benchmark's layers at its training batch, the sequence workload's (rows = 64 steps x 32), and two heads at
+  // the benchmark's inference size.
+  const shapes = [[1000, 1, 24], [1000, 24, 72], [1000, 72, 72], [8192, 256, 256], [8192, 8, 256], [2048, 128, 512], [256, 128, 512], [2048, 5, 512], [2048, 128, 63], [65536, 24, 72], [65536, 256, 160]];
   for (const [rows, inputs, outputs] of shapes) {
     const vectorB = outputs % 4 === 0;
     const sizes = { rows, inputs, outputs };
-    await compare(`forward ${rows} x ${inputs + 1} -> ${outputs}`, [[`${block.rows}x${block.cols}`, denseForward, { activation: 'tanh', vectorB, block }], ...blocks(outputs).map((b) => [label(b), denseForward, { activation: 'tanh', vectorB, subgroup: b }])],
+    await compare(`forward ${rows} x ${inputs + 1} -> ${outputs}`, [[`${block.rows}x${block.cols}`, denseForward, { activation: 'tanh', vectorB, block }], ...blocks(outputs, BATCH_ROWS_PER_GROUP).map((b) => [label(b), denseForward, { activation: 'tanh', vectorB, subgroup: b }])],
       sizes, { input: random(rows * inputs), weights: random((inputs + 1) * outputs), output: rows * outputs });
-    await compare(`input gradient ${rows} x ${outputs} -> ${inputs}`, [['16x8', denseInputGrad, { inputActivation: 'tanh' }], ...blocks(inputs).map((b) => [label(b), denseInputGrad, { inputActivation: 'tanh', subgroup: b }])],
+    await compare(`input gradient ${rows} x ${outputs} -> ${inputs}`, [['16x8', denseInputGrad, { inputActivation: 'tanh' }], ...blocks(inputs, BATCH_ROWS_PER_GROUP).map((b) => [label(b), denseInputGrad, { inputActivation: 'tanh', subgroup: b }])],
       sizes, { outputGrad: random(rows * outputs), weights: random((inputs + 1) * outputs), activationOutput: random(rows * inputs).map((v) => v / 3), inputGrad: rows * inputs });
     const fitted = denseWeightGradVariant(sizes);
-    await compare(`weight gradient ${inputs + 1} x ${outputs} over ${rows}`, [[`${fitted.block.rows}x${fitted.block.cols}`, denseWeightGrad, fitted], ...blocks(outputs).map((b) => [label(b), denseWeightGrad, { ...fitted, subgroup: b }])],
+    await compare(`weight gradient ${inputs + 1} x ${outputs} over ${rows}`, [[`${fitted.block.rows}x${fitted.block.cols}`, denseWeightGrad, fitted], ...blocks(outputs, 16).map((b) => [label(b), denseWeightGrad, { ...fitted, subgroup: b }])],
       sizes, { input: random(rows * inputs), outputGrad: random(rows * outputs), weightGrad: (inputs + 1) * outputs });
   }
   writeOut('-subgroups');

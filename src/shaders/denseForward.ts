@@ -7,7 +7,7 @@ import type { Activation } from './activation.wgsl.js';
 import type { AdapterClass } from '../runtime/device.js';
 import { type BlockShape, MatmulShape, SQUARE_BLOCK, checkVectorStride, matmulSource, matmulWorkgroups, TALL_BLOCK } from './matmul.wgsl.js';
 import { TILE, tiledMatmulSource } from './tiledMatmul.wgsl.js';
-import { type SubgroupBlock, subgroupBlockFor, subgroupMatmulSource, subgroupMatmulWorkgroups } from './subgroupMatmul.wgsl.js';
+import { BATCH_ROWS_PER_GROUP, type SubgroupBlock, subgroupBlockFor, subgroupMatmulSource, subgroupMatmulWorkgroups } from './subgroupMatmul.wgsl.js';
 
 export interface DenseSizes {
   readonly rows: number;
@@ -43,7 +43,7 @@ export const forwardBlockFor = (adapterClass: AdapterClass | undefined): BlockSh
 export function denseForwardVariant(activation: Activation, { outputs }: Omit<DenseSizes, 'rows' | 'inputs'>, adapterClass?: AdapterClass, subgroupSize?: number): DenseForwardVariant {
   if (adapterClass === 'gpu') return { activation, vectorB: outputs % 4 === 0, tiled: true };
   // lavapipe with subgroups: loads shared through them (subgroupMatmul.wgsl.ts says by how much that wins).
-  if (adapterClass === 'lavapipe' && subgroupSize) return { activation, vectorB: outputs % 4 === 0, subgroup: subgroupBlockFor(outputs, subgroupSize) };
+  if (adapterClass === 'lavapipe' && subgroupSize) return { activation, vectorB: outputs % 4 === 0, subgroup: subgroupBlockFor(outputs, subgroupSize, BATCH_ROWS_PER_GROUP) };
   const block = forwardBlockFor(adapterClass);
   // The default block is left out, so those variants keep the pipeline keys they always had.
   return { activation, vectorB: outputs % 4 === 0, ...(block === TALL_BLOCK ? {} : { block }) };

@@ -7,7 +7,7 @@ import type { Activation } from './activation.wgsl.js';
 import type { DenseSizes } from './denseForward.js';
 import { MatmulShape, matmulSource, matmulWorkgroups, TALL_BLOCK } from './matmul.wgsl.js';
 import { TILE, tiledMatmulSource } from './tiledMatmul.wgsl.js';
-import { type SubgroupBlock, subgroupBlockFor, subgroupMatmulSource, subgroupMatmulWorkgroups } from './subgroupMatmul.wgsl.js';
+import { BATCH_ROWS_PER_GROUP, type SubgroupBlock, subgroupBlockFor, subgroupMatmulSource, subgroupMatmulWorkgroups } from './subgroupMatmul.wgsl.js';
 import type { AdapterClass } from '../runtime/device.js';
 
 export interface DenseInputGradVariant {
@@ -25,7 +25,7 @@ export interface DenseInputGradVariant {
  */
 export function denseInputGradVariant(inputActivation: Activation, { inputs }: Pick<DenseSizes, 'inputs'>, adapterClass?: AdapterClass, subgroupSize?: number): DenseInputGradVariant {
   if (adapterClass === 'gpu') return { inputActivation, tiled: true };
-  if (adapterClass === 'lavapipe' && subgroupSize && inputs >= 16) return { inputActivation, subgroup: subgroupBlockFor(inputs, subgroupSize) };
+  if (adapterClass === 'lavapipe' && subgroupSize && inputs >= 16) return { inputActivation, subgroup: subgroupBlockFor(inputs, subgroupSize, BATCH_ROWS_PER_GROUP) };
   return { inputActivation };
 }
 

@@ -26,9 +26,20 @@ export interface SubgroupBlock {
 
 export type SubgroupMatmulVariant = Omit<MatmulVariant, 'block'> & { readonly block: SubgroupBlock };
 
-/** The block for an M x N product: 16 rows by 4 columns per invocation, and as many invocations (up to 64) as N needs. */
-export function subgroupBlockFor(n: number, subgroupSize: number): SubgroupBlock {
-  const rows = Math.max(16, subgroupSize);
+/**
+ * Rows of C per workgroup where M is the batch's rows (the forward product and the input gradient): 32 (4 loads per
+ * lane per k for 128 multiply-adds, against 3 for 64 in 16). On lavapipe (`npm run bench:kernels -- subgroups`,
+ * bench/results/kernel-variants-2026-12-01-lavapipe-subgroups.txt) the forward product took 0-26% less time than in
+ * 16 rows on 9 of 11 shapes (8192 x 257 -> 256: 80 -> 70 ms; 65,536 x 257 -> 160: 408 -> 381 ms) and 10-18% more
+ * on the two with fewest inputs (9 -> 256, 6 -> 512), the input gradient 0-37% less on all 11 (65,536 x 160 ->
+ * 256: 596 -> 458 ms). The weight gradient, whose M is a layer's inputs + 1, keeps 16: there 32 was faster on
+ * some layers and slower on others, and the order changed between two days' runs.
+ */
+export const BATCH_ROWS_PER_GROUP = 32;
+
+/** The block for an M x N product: `rows` rows (default 16) by 4 columns per invocation, and as many invocations (up to 64) as N needs. */
+export function subgroupBlockFor(n: number, subgroupSize: number, rows = 16): SubgroupBlock {
+  rows = Math.max(rows, subgroupSize);
   const cols = 4;
   const lanes = Math.min(64, Math.max(subgroupSize, Math.ceil(Math.ceil(n / cols) / subgroupSize) * subgroupSize));
   return { rows, cols, lanes, subgroupSize };

@@ -55,10 +55,10 @@ describe.each(['fitted', 'wide'])('denseWeightGrad in %s blocks', (block) => {
 
 // The three products with loads shared through subgroups (subgroupMatmul.wgsl.ts), lavapipe's kernels, here at
 // SwiftShader's subgroup size; test/gpu/adapters.test.ts runs them on lavapipe itself. Every other combination
-// of the sweep (all sizes and activations still meet), and each product also with rows of one subgroup per
-// workgroup (the weight gradient's choice for narrow layers).
+// of the sweep (all sizes and activations still meet), each product in turn with rows of one subgroup per
+// workgroup (the weight gradient's choice for narrow layers), 16 rows and 32 (BATCH_ROWS_PER_GROUP).
 describe.each(['denseForward', 'denseInputGrad', 'denseWeightGrad'])('%s with subgroup broadcasts', (kernel) => {
-  it.each(sweep.filter((_, i) => i % 2 === 1).map((args, i) => ({ ...args, subgroupRows: i % 3 === 0 ? 4 : 16 })))('$rows rows, $inputs -> $outputs, $activation, B as vec4 where aligned: $vector, $subgroupRows rows a workgroup', async (args) => {
+  it.each(sweep.filter((_, i) => i % 2 === 1).map((args, i) => ({ ...args, subgroupRows: [4, 16, 32][i % 3] })))('$rows rows, $inputs -> $outputs, $activation, B as vec4 where aligned: $vector, $subgroupRows rows a workgroup', async (args) => {
     expectReportsPass(await page().run<CompareReport[]>(kernel, { ...args, subgroups: true }));
   });
 });

@@ -13,7 +13,7 @@ const { StagingBuffer, submitCommands } = await load('runtime/transfer.js');
 const { denseForward } = await load('shaders/denseForward.js');
 const { denseInputGrad } = await load('shaders/denseInputGrad.js');
 const { denseWeightGrad, denseWeightGradVariant } = await load('shaders/denseWeightGrad.js');
-const { subgroupBlockFor } = await load('shaders/subgroupMatmul.wgsl.js');
+const { BATCH_ROWS_PER_GROUP, subgroupBlockFor } = await load('shaders/subgroupMatmul.wgsl.js');
 const ref = await load('mdn/reference/dense.js');
 const { activate, activationGradFromOutput } = await load('mdn/reference/activations.js');
 const { Random } = await load('mdn/random.js');
@@ -84,10 +84,15 @@ for (const [rows, inputs, outputs, activation] of shapes) {
     cases.push({ kernel: 'denseWeightGrad', variant: label, rows, inputs, outputs, worst: worst(gotGrad, paramGrad, gradMagnitude.map((m) => (rows + 1) * U * m), 1e-7) });
   };
   if (size) {
-    for (const rowsPerGroup of [size, 2 * size]) {
-      const block = (n) => ({ ...subgroupBlockFor(n, size), rows: rowsPerGroup });
-      await check(`subgroups, ${rowsPerGroup} rows a workgroup`, { forward: { subgroup: block(outputs) }, inputGrad: { subgroup: block(inputs) }, weightGrad: { subgroup: block(outputs) } });
-    }
+    // One subgroup's rows a workgroup (the weight gradient's choice for narrow layers), then the rows the kernels
+    // choose: BATCH_ROWS_PER_GROUP (32) for the products over the batch's rows, 16 for the weight gradient.
+    const rowsOf = (n, rows) => subgroupBlockFor(n, size, rows);
+    await check(`subgroups, ${size} rows a workgroup`, { forward: { subgroup: rowsOf(outputs, size) }, inputGrad: { subgroup: rowsOf(inputs, size) }, weightGrad: { subgroup: rowsOf(outputs, size) } });
+    await check(`subgroups, ${BATCH_ROWS_PER_GROUP} rows a workgroup (16 for the weight gradient)`, {
+      forward: { subgroup: rowsOf(outputs, BATCH_ROWS_PER_GROUP) },
+      inputGrad: { subgroup: rowsOf(inputs, BATCH_ROWS_PER_GROUP) },
+      weightGrad: { subgroup: rowsOf(outputs, 16) },
+    });
   }
   // The tiles on lavapipe only: Chromium's dense sweep runs them on SwiftShader already.
   if (gpu.adapterClass === 'lavapipe') await check('tiles (the GPU class)', { forward: { tiled: true }, inputGrad: { tiled: true }, weightGrad: { tiled: true, vectorB: false } });
