@@ -24,16 +24,19 @@ const combinations = (widths: number[], vector: boolean) =>
 const sweep = [...combinations(WIDTHS, false), ...combinations(VECTOR_WIDTHS, true)];
 
 describe.each(['denseForward', 'denseInputGrad'])('%s', (kernel) => {
-  // The input gradient has no vec4 variant: its vector half of the sweep repeats other widths, still useful.
-  it.each(sweep)('$rows rows, $inputs -> $outputs, $activation, B as vec4 where aligned: $vector', async (args) => {
+  // The input gradient has no vec4 variant: its vector half of the sweep repeats other widths, of which every
+  // other case is kept (the edges 12 and 36 still meet every row count).
+  const cases = kernel === 'denseInputGrad' ? sweep.filter((args, i) => !args.vector || i % 2 === 0) : sweep;
+  it.each(cases)('$rows rows, $inputs -> $outputs, $activation, B as vec4 where aligned: $vector', async (args) => {
     expectReportsPass(await page().run<CompareReport[]>(kernel, args));
   });
 });
 
-// The forward product in the 8x8 blocks lavapipe's class runs (forwardBlockFor), here on SwiftShader: every
-// variant is right on both software adapters before either runs it for real.
+// The forward product in the 8x8 blocks lavapipe's class runs where the device has no subgroups of one size
+// (forwardBlockFor), here on SwiftShader: every other case of the sweep (all sizes and activations still meet;
+// the generator is the 16 x 8 blocks' one, over the whole sweep above).
 describe('denseForward in 8x8 blocks (the lavapipe class)', () => {
-  it.each(sweep)('$rows rows, $inputs -> $outputs, $activation, B as vec4 where aligned: $vector', async (args) => {
+  it.each(sweep.filter((_, i) => i % 2 === 0))('$rows rows, $inputs -> $outputs, $activation, B as vec4 where aligned: $vector', async (args) => {
     expectReportsPass(await page().run<CompareReport[]>('denseForward', { ...args, adapterClass: 'lavapipe' }));
   });
 });

@@ -3,7 +3,11 @@
 // hundred in size here (u² / 2 with u <= ~25); f32 rounding of such terms is ~1e-5 absolute at worst, and
 // WGSL's exp/log are within a few ulp. Gradients atol 2e-5 + rtol 1e-4: responsibilities are exp() of those
 // same terms, so they carry ~1e-5 relative error, which the μ and σ gradients inherit and scale.
-// Extreme cases: targets 1e3 σ from every component, and σ pre-activations of ±50, for every σ activation.
+// Extreme cases: targets 1e3 σ from every component, and σ pre-activations of ±50, for every σ activation, on
+// Gaussian and Student-t heads up to K 12, D 3: the inputs are extreme per component, and the widest unrolled head
+// (K 24, D 3, whose kernels take SwiftShader 4-12 s each to compile, most of this file's time) is compiled and
+// checked by each family's sweep of random heads. Laplace's extremes keep K 24, D 3 (at K 12 its 'far' gradients
+// exceed the tolerance below on 1-2 values of 5460, up to 1.9x the bound: not yet explained).
 // Every case runs on both variants: K and D compiled in and unrolled, and the loops that wider heads keep.
 import { describe, expect, it } from 'vitest';
 import type { CompareReport } from '../support/compare.js';
@@ -40,7 +44,7 @@ describe.each(SIGMAS)('mixtureNll, %s σ', (sigma) => {
     [
       { batch: 7, components: 1, dims: 1 },
       { batch: 33, components: 5, dims: 2 },
-      { batch: 65, components: 24, dims: 3 },
+      { batch: 65, components: 12, dims: 3 },
     ].map((shape) => ({ ...e, ...shape })),
   );
   it.each(bothLayouts(extremes))('$what, $layout: B $batch, K $components, D $dims', async ({ what: _, ...args }) => {
@@ -86,7 +90,7 @@ describe('mixtureNll, Student-t components', () => {
     },
   );
   const extremes = SIGMAS.flatMap((sigma) =>
-    (['far', 'sigma50'] as const).map((scenario) => ({ sigma, scenario, batch: 65, components: 24, dims: 3, degreesOfFreedom: 3 })),
+    (['far', 'sigma50'] as const).map((scenario) => ({ sigma, scenario, batch: 65, components: 12, dims: 3, degreesOfFreedom: 3 })),
   );
   it.each(bothLayouts(extremes))('$scenario, $sigma σ, ν 3, $layout: B $batch, K $components, D $dims', async (args) => {
     const result = await page().run<MixtureResult>('mixtureNll', { ...args, family: 'student-t' });
