@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds what a GPU machine with no network needs to measure mixden there, small enough to travel with the
+# working tree (node_modules is about 1 GB; a lent device machine takes 64 MiB of ignored files at most):
+#   bash bench/gpu-payload.sh [DIR]            (default .mixden/gpu-payload, git-ignored), then there:
+#   bash DIR/run.sh OUT                        (bench/gpu-payload-run.sh, copied in)
+# DIR holds, bundled by Vite with their dependencies (no node_modules, Vite or TypeScript needed there), the
+# command line (mixden.mjs), the kernel and recurrent variant scripts and the Node and sequence benchmarks
+# (bench.mjs), and a node_modules of what stays outside the bundles, for linux-x64: Dawn's binary (webgpu), resvg
+# for the charts, and TensorFlow.js's Node build with its wasm backend (the files Node's require loads, listed by
+# loading them here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-.mixden/gpu-payload}
+[ -d node_modules/webgpu ] || { echo "gpu-payload: run npm install first" >&2; exit 2; }
+npm run -s build
+rm -rf "$out"
+mkdir -p "$out/node_modules"
+cp bench/gpu-payload-run.sh "$out/run.sh"
+echo '{ "name": "mixden-gpu-payload", "private": true, "type": "module" }' > "$out/package.json"
+git rev-parse --short HEAD > "$out/commit.txt" 2>/dev/null || echo unknown > "$out/commit.txt"
+npx vite build --logLevel warn --config bench/gpuPayload/vite.config.mjs --outDir "$(realpath "$out")"
+
+# Node's modules: resvg and tfjs's small dependencies whole, Dawn's linux-x64 binary only, and tfjs's files as Node loads them.
+copy() { mkdir -p "$out/node_modules/$(dirname "$1")" && cp -r "node_modules/$1" "$out/node_modules/$1"; }
+for package in long seedrandom @resvg/resvg-js @resvg/resvg-js-linux-x64-gnu; do copy "$package"; done
+mkdir -p "$out/node_modules/webgpu/dist"
+cp node_modules/webgpu/{package.json,index.js} "$out/node_modules/webgpu/"
+cp -r node_modules/webgpu/dist/linux-x64 "$out/node_modules/webgpu/dist/"
+node --input-type=commonjs -e "
+  require('@tensorflow/tfjs'); require('@tensorflow/tfjs-backend-wasm');
+  for (const file of Object.keys(require.cache)) if (file.includes('/node_modules/@tensorflow/')) console.log(file.slice(file.indexOf('node_modules/') + 13));
+" | while read -r file; do
+  mkdir -p "$out/node_modules/$(dirname "$file")" && cp "node_modules/$file" "$out/node_modules/$file"
+done
+for package in node_modules/@tensorflow/*/; do
+  name=${package#node_modules/}
+  [ -d "$out/node_modules/$name" ] && cp "$package/package.json" "$out/node_modules/$name/"
+done
+cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$out/node_modules/@tensorflow/tfjs-backend-wasm/dist/"
+echo "gpu-payload: $out, $(du -sh "$out" | cut -f1) (commit $(cat "$out/commit.txt"))"
