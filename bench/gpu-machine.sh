@@ -16,14 +16,7 @@ out=${1:-bench/results/gpu-machine-$(date -u +%Y-%m-%d)}
 mkdir -p "$out"
 log() { echo "gpu-machine: $*" | tee -a "$out/summary.txt"; }
 
-{
-  echo "# $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  uname -a
-  echo "cores: $(nproc)"
-  node --version
-  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 || echo "nvidia-smi: not available"
-  ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1
-} > "$out/machine.txt"
+bash bench/machine-record.sh "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)" > "$out/machine.txt"
 log "machine: $(grep -v '^#' "$out/machine.txt" | head -n 1)"
 
 if [ ! -d node_modules ] || [ ! -d node_modules/webgpu ]; then

@@ -20,14 +20,7 @@ step() {
   [ $rc -eq 0 ] || log "$name: exit $rc$([ $rc -eq 124 ] && echo " (over its $limit s)") (see $name.log)"
 }
 
-{
-  echo "# $(date -u +%Y-%m-%dT%H:%MZ), payload of commit $(cat commit.txt)"
-  uname -a
-  echo "cores: $(nproc)"
-  node --version
-  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 || echo "nvidia-smi: not available"
-  ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1
-} > "$out/machine.txt"
+bash machine-record.sh "payload of commit $(cat commit.txt)" > "$out/machine.txt"
 log "machine: $(sed -n 2p "$out/machine.txt")"
 
 adapter_json=$(MIXDEN_VULKAN=system timeout 30 node bench.mjs --adapter 2>>"$out/node-adapter.stderr.txt" | tail -n 1)

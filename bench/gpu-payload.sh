@@ -16,6 +16,7 @@ npm run -s build
 rm -rf "$out"
 mkdir -p "$out/node_modules"
 cp bench/gpu-payload-run.sh "$out/run.sh"
+cp bench/machine-record.sh "$out/"
 echo '{ "name": "mixden-gpu-payload", "private": true, "type": "module" }' > "$out/package.json"
 git rev-parse --short HEAD > "$out/commit.txt" 2>/dev/null || echo unknown > "$out/commit.txt"
 npx vite build --logLevel warn --config bench/gpuPayload/vite.config.mjs --outDir "$(realpath "$out")"
