@@ -28,8 +28,7 @@ export function denseWeightGradVariant({ inputs, outputs }: Omit<DenseSizes, 'ro
   // GPU-class adapters: workgroup-memory tiles, as their forward and input-gradient products (not yet measured on a GPU).
   if (adapterClass === 'gpu') return { ...variant, vectorB: false, tiled: true };
   if (adapterClass !== 'lavapipe' || !subgroupSize) return variant;
-  const block = subgroupBlockFor(outputs, subgroupSize);
-  return { ...variant, subgroup: inputs + 1 <= subgroupSize ? { ...block, rows: subgroupSize } : block };
+  return { ...variant, subgroup: subgroupBlockFor(outputs, subgroupSize, inputs + 1 <= subgroupSize ? subgroupSize : 16) };
 }
 
 export const denseWeightGrad = defineKernel<DenseWeightGradVariant, DenseSizes>()({

@@ -54,8 +54,7 @@ function subgroupBlock(gpu: GpuContext, args: DenseArgs, n: number): { subgroup?
   if (!args.subgroups) return {};
   const size = gpu.subgroupSize;
   if (!size) throw new Error(`this adapter (${gpu.adapterDescription}) offers no subgroups of one size, so the subgroup kernels cannot be tested here`);
-  const block = subgroupBlockFor(n, size);
-  return { subgroup: args.subgroupRows ? { ...block, rows: Math.max(size, args.subgroupRows) } : block };
+  return { subgroup: subgroupBlockFor(n, size, args.subgroupRows) };
 }
 
 export const denseCases = {
