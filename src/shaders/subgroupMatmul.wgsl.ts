@@ -29,8 +29,8 @@ export type SubgroupMatmulVariant = Omit<MatmulVariant, 'block'> & { readonly bl
 /**
  * Rows of C per workgroup where M is the batch's rows (the forward product and the input gradient): 32 (4 loads per
  * lane per k for 128 multiply-adds, against 3 for 64 in 16). On lavapipe (`npm run bench:kernels -- subgroups`,
- * bench/results/kernel-variants-2026-12-01-lavapipe-subgroups.txt) the forward product took 0-26% less time than in
- * 16 rows on 9 of 11 shapes (8192 x 257 -> 256: 80 -> 70 ms; 65,536 x 257 -> 160: 408 -> 381 ms) and 10-18% more
+ * bench/results/kernel-variants-2026-12-01-lavapipe-subgroups.txt) the forward product took 0-14% less time than in
+ * 16 rows on 9 of 11 shapes (8192 x 257 -> 256: 80 -> 70 ms; 65,536 x 257 -> 160: 408 -> 381 ms) and 9-18% more
  * on the two with fewest inputs (9 -> 256, 6 -> 512), the input gradient 0-37% less on all 11 (65,536 x 160 ->
  * 256: 596 -> 458 ms). The weight gradient, whose M is a layer's inputs + 1, keeps 16: there 32 was faster on
  * some layers and slower on others, and the order changed between two days' runs.
