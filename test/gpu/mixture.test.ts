@@ -6,8 +6,8 @@
 // Extreme cases: targets 1e3 σ from every component, and σ pre-activations of ±50, for every σ activation, on
 // Gaussian and Student-t heads up to K 12, D 3: the inputs are extreme per component, and the widest unrolled head
 // (K 24, D 3, whose kernels take SwiftShader 4-12 s each to compile, most of this file's time) is compiled and
-// checked by each family's sweep of random heads. Laplace's extremes keep K 24, D 3 (at K 12 its 'far' gradients
-// exceed the tolerance below on 1-2 values of 5460, up to 1.9x the bound: not yet explained).
+// checked by each family's sweep of random heads. Laplace's 'far' logit gradients have an allowance of their own
+// (test/browser/cases/mixture.ts says why).
 // Every case runs on both variants: K and D compiled in and unrolled, and the loops that wider heads keep.
 import { describe, expect, it } from 'vitest';
 import type { CompareReport } from '../support/compare.js';
@@ -66,7 +66,7 @@ describe('mixtureNll, Laplace components', () => {
   const extremes = SIGMAS.flatMap((sigma) =>
     (['far', 'sigma50'] as const).flatMap((scenario) => [
       { sigma, scenario, batch: 7, components: 1, dims: 1 },
-      { sigma, scenario, batch: 65, components: 24, dims: 3 },
+      { sigma, scenario, batch: 65, components: 12, dims: 3 },
     ]),
   );
   it.each(bothLayouts(extremes))('$scenario, $sigma σ, $layout: B $batch, K $components, D $dims', async (args) => {
