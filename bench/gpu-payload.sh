@@ -7,7 +7,9 @@
 # command line (mixden.mjs), the kernel and recurrent variant scripts and the Node and sequence benchmarks
 # (bench.mjs), and a node_modules of what stays outside the bundles, for linux-x64: Dawn's binary (webgpu), resvg
 # for the charts, and TensorFlow.js's Node build with its wasm backend (the files Node's require loads, listed by
-# loading them here).
+# loading them here); and for a machine without them, this machine's Node binary (node.xz) and the Vulkan loader
+# from Debian's libvulkan1 (vulkan/; apt-get download, nothing installed), which run.sh uses only where the
+# machine has none of its own. Files over 1 MiB travel as xz, which run.sh restores first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-.mixden/gpu-payload}
@@ -38,4 +40,16 @@ for package in node_modules/@tensorflow/*/; do
   [ -d "$out/node_modules/$name" ] && cp "$package/package.json" "$out/node_modules/$name/"
 done
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$out/node_modules/@tensorflow/tfjs-backend-wasm/dist/"
+# The loader (its library alone), Node (95 MB here, 23 as xz), and every other file over 1 MiB (Dawn's binary is 21
+# MB, 5 as xz) compressed: run.sh restores them where the machine needs them.
+debs=$(mktemp -d)
+(cd "$debs" && apt-get download -qq libvulkan1 2> /dev/null && dpkg-deb -x libvulkan1_*.deb root)
+mkdir -p "$out/vulkan"
+cp -L "$debs"/root/usr/lib/x86_64-linux-gnu/libvulkan.so.1 "$out/vulkan/"
+rm -rf "$debs"
+xz -T0 -9 -c "$(command -v node)" > "$out/node.xz"
+find "$out/node_modules" "$out/chunks" -type f -size +1M -exec xz -T0 -6 {} \;
+# A lent machine takes 64 MiB of working tree in all (what travels with the payload included).
+size_kib=$(du -sk "$out" | cut -f1)
+[ "$size_kib" -le $((60 * 1024)) ] || { echo "gpu-payload: $out is $((size_kib / 1024)) MiB, over the 60 MiB it may take" >&2; exit 1; }
 echo "gpu-payload: $out, $(du -sh "$out" | cut -f1) (commit $(cat "$out/commit.txt"))"
