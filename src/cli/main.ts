@@ -53,7 +53,7 @@ const COMMANDS: Record<string, Command> = {
   dataset: { run: dataset, usage: DATASET_USAGE, summary: 'write a built-in problem (or the stroke sequences) as CSV' },
   export: { run: exportModel, usage: EXPORT_USAGE, summary: 'write a saved model as an ONNX graph' },
   'train-seed': { run: trainSeed, usage: TRAIN_SEED_USAGE, summary: "the engine's own check: the inverse-sine MDN on all 1000 rows" },
-  profile: { run: profile, usage: PROFILE_USAGE, summary: 'GPU time of each dispatch of one training step' },
+  profile: { run: profile, usage: PROFILE_USAGE, summary: 'GPU time of each dispatch of a training step and of inference or a generated step' },
   'serve-example': { run: serveExample, usage: SERVE_USAGE, summary: 'the HTTP example service' },
 };
 
@@ -67,7 +67,7 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
   help [command]  this text, or a command's options;  --version  the version
-Set MIXDEN_VULKAN=system|swiftshader to choose the Vulkan driver, MIXDEN_DEBUG=dispatches|shaders to print programs or WGSL.`;
+Set MIXDEN_VULKAN=system|lavapipe|swiftshader to choose the Vulkan driver, MIXDEN_DEBUG=dispatches|shaders to print programs or WGSL.`;
 
 /** Runs one command; returns the exit code (0 ok, 1 failed, 2 usage error). */
 export async function main(argv: string[]): Promise<number> {

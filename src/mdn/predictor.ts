@@ -7,6 +7,7 @@ import type { Arena } from '../runtime/arena.js';
 import { uploadFloats } from '../runtime/buffers.js';
 import type { Program } from '../runtime/program.js';
 import { InvalidArgumentError } from '../runtime/errors.js';
+import { type DispatchTiming, timeProgram } from '../runtime/timestamps.js';
 import { StagingBuffer, recordCopy, submitCommands } from '../runtime/transfer.js';
 import { checkOptionKeys, freshSeed } from './arguments.js';
 import { type EncodeRequest, SAMPLE_OPTION_KEYS, type SampleOptions, checkEncodeRequest, checkSampling } from './predictRequests.js';
@@ -222,6 +223,20 @@ export class MdnPredictor {
       throw await this.gpu.explainFailure(error);
     }
     return out;
+  }
+
+  /**
+   * GPU time of each dispatch of inference (the mixture parameters) of the rows of `x`, as many as one chunk takes;
+   * null without `timestamp-query`.
+   */
+  profile(x: ArrayLike<number>): Promise<DispatchTiming[] | null> {
+    return this.serial(async () => {
+      this.gpu.assertUsable();
+      const rows = Math.min(this.rowsOf(x), this.maxRows);
+      const buffers = this.chunks.chunkBuffers(rows);
+      uploadFloats(this.gpu, buffers.input, Float32Array.from({ length: rows * this.architecture.inputDim }, (_, i) => x[i]));
+      return timeProgram(this.gpu, this.chunks.program('params', rows, buffers));
+    });
   }
 
   /** Frees the predictor's own buffers (not the parameters it reads). */

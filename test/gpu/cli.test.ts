@@ -211,3 +211,48 @@ describe('mixden report and dataset', () => {
     expect(warned.stderr).toMatch(/takes angles in radians, but y reaches \d+; were they given in degrees\?/);
   });
 });
+
+interface ProfiledProgram {
+  what: string;
+  dispatches: { label: string; milliseconds: number }[];
+  totalMilliseconds: number;
+}
+const profileOf = (stdout: string): { model: string; programs: ProfiledProgram[] } => JSON.parse(stdout.trim().split('\n').pop()!);
+const labelsOf = (p: ProfiledProgram) => p.dispatches.map((d) => d.label);
+function expectConsistent(p: ProfiledProgram) {
+  expect(p.dispatches.every((d) => Number.isFinite(d.milliseconds) && d.milliseconds >= 0)).toBe(true);
+  expect(p.totalMilliseconds).toBeCloseTo(p.dispatches.reduce((a, d) => a + d.milliseconds, 0), 9);
+}
+
+describe('mixden profile', () => {
+  it("times each dispatch of the inverse-sine model's training step (as many as train-seed runs) and of its inference", async () => {
+    const r = await mixden('profile', '--rows', '64', '--repeats', '2', '--json');
+    expect(r.code).toBe(0);
+    const { model, programs } = profileOf(r.stdout);
+    expect(model).toMatch(/inverse-sine model \(1 -> 24 sigmoid, 24 -> 72 identity; gaussian K 24\)/);
+    const [training, inference] = programs;
+    expect(training.what).toBe('training step, 64 rows');
+    const seed = JSON.parse((await mixden('train-seed', '--steps', '1', '--json')).stdout.trim().split('\n').pop()!);
+    expect(training.dispatches).toHaveLength(seed.dispatchesPerStep);
+    expect(labelsOf(training)).toEqual(expect.arrayContaining([expect.stringMatching(/mixtureNll/), expect.stringMatching(/adam/)]));
+    expect(inference.what).toBe('inference, 64 rows');
+    expect(labelsOf(inference).at(-1)).toMatch(/mixtureParams/);
+    programs.forEach(expectConsistent);
+  });
+
+  it('times a saved model with side outputs on targets drawn from it, and refuses a file that is not a model', async () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `${i / 20},${Math.cos(i)},${i % 2},${i % 3}`);
+    const csv = write('profile-sides.csv', `x,y,pen,kind\n${lines.join('\n')}\n`);
+    const model = join(dir, 'profile-sides.mixden');
+    expect((await mixden('train', '--data', csv, '--x', 'x', '--y', 'y', '--bernoulli', 'pen', '--categorical', 'kind:3', '--family', 'laplace', '--hidden', '8', '--steps', '5', '--out', model)).code).toBe(0);
+    const r = await mixden('profile', '--model', model, '--rows', '50', '--repeats', '2', '--json');
+    expect(r.code).toBe(0);
+    const { programs } = profileOf(r.stdout);
+    expect(programs.map((p) => p.what)).toEqual(['training step, 50 rows', 'inference, 50 rows']);
+    expect(labelsOf(programs[0])).toEqual(expect.arrayContaining([expect.stringMatching(/mixtureNll/), expect.stringMatching(/sideOutputs\[loss/)]));
+    programs.forEach(expectConsistent);
+    const refused = await mixden('profile', '--model', csv);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/mixden profile: not a mixden model file/);
+  });
+});

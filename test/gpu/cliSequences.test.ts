@@ -58,6 +58,23 @@ describe('mixden on sequences', () => {
     expect(existsSync(model)).toBe(true);
   });
 
+  it('profile --model: GPU time of each dispatch of a training step over windows and of a generated step', async () => {
+    const strokes = join(dir, 'profile-strokes.csv');
+    expect((await mixden('dataset', 'strokes', '--letters', 'ab', '--per-letter', '5', '--out', strokes)).code).toBe(0);
+    const saved = join(dir, 'profile-strokes.mixden');
+    expect((await mixden('train', '--sequence', 'sequence', '--data', strokes, '--y', 'dx,dy', '--categorical', 'pen:3', '--condition', 'letter', '--layers', 'gru:8', '--family', 'gaussian-full', '--components', '3', '--steps', '3', '--out', saved)).code).toBe(0);
+    const r = await mixden('profile', '--model', saved, '--sequences', '4', '--steps', '8', '--count', '16', '--repeats', '2', '--json');
+    expect(r.code).toBe(0);
+    const { model, programs } = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(model).toMatch(/-> 8 gru, 8 -> \d+ identity; gaussian-full K 3/);
+    const [training, generation] = programs as { what: string; dispatches: { label: string; milliseconds: number }[]; totalMilliseconds: number }[];
+    expect(training.what).toBe('training step, 4 sequences x 8 steps');
+    expect(training.dispatches.map((d) => d.label)).toEqual(expect.arrayContaining([expect.stringMatching(/recurrentForward\[gru/), expect.stringMatching(/recurrentBackward\[gru/), expect.stringMatching(/adam/)]));
+    expect(generation.what).toBe('generated step, 16 sequences');
+    expect(generation.dispatches.map((d) => d.label)).toEqual(expect.arrayContaining([expect.stringMatching(/recurrentCell\[gru\]/), expect.stringMatching(/sequenceFeedback/)]));
+    for (const p of [training, generation]) expect(p.totalMilliseconds).toBeCloseTo(p.dispatches.reduce((a, d) => a + d.milliseconds, 0), 9);
+  });
+
   it('refuses --stateful without --window (nothing to carry between windows)', async () => {
     const path = write('short.csv', 'id,y\n1,0.1\n1,0.2\n');
     const r = await mixden('train', '--sequence', 'id', '--data', path, '--y', 'y', '--stateful', '--out', join(dir, 'never.mixden'));

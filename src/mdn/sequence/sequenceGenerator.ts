@@ -11,6 +11,7 @@ import { ProgramBuilder, type Program } from '../../runtime/program.js';
 import { StepRing } from '../../runtime/stepRing.js';
 import { ResourceScope, StagingBuffer, submitCommands } from '../../runtime/transfer.js';
 import { DeviceLimitError, InvalidArgumentError } from '../../runtime/errors.js';
+import { type DispatchTiming, timeProgram } from '../../runtime/timestamps.js';
 import { SampleCall } from '../../shaders/mixtureSample.js';
 import { sequenceFeedback } from '../../shaders/sequenceFeedback.js';
 import { type MdnArchitecture, networkLayers, targetWidth } from '../architecture.js';
@@ -202,6 +203,22 @@ export class SequenceGenerator {
   private record(pass: GPUComputePassEncoder): void {
     this.first.encode(pass, this.ring.offset(0));
     for (let t = 1; t < this.settings.primeSteps + this.settings.maxSteps; t++) this.next.encode(pass, this.ring.offset(t));
+  }
+
+  /**
+   * GPU time of each dispatch of one generated step after the first (the step every later one repeats), with the
+   * first step run before it so that it continues a state; null without `timestamp-query`. Leaves the outputs
+   * unspecified until the next run.
+   */
+  async profileStep(): Promise<DispatchTiming[] | null> {
+    this.gpu.assertUsable();
+    this.prepare();
+    submitCommands(this.gpu, 'generate first step', (encoder) => {
+      const pass = encoder.beginComputePass({ label: 'generate first step' });
+      this.first.encode(pass, this.ring.offset(0));
+      pass.end();
+    });
+    return timeProgram(this.gpu, this.next, this.ring.offset(Math.min(1, this.settings.primeSteps + this.settings.maxSteps - 1)));
   }
 
   /** The buffers the results are left in (see encode). */

@@ -5,6 +5,7 @@ import { type GpuContext, acquireGpu } from '../../runtime/device.js';
 import { Arena } from '../../runtime/arena.js';
 import { uploadFloats } from '../../runtime/buffers.js';
 import { DestroyedError, InvalidArgumentError } from '../../runtime/errors.js';
+import type { DispatchTiming } from '../../runtime/timestamps.js';
 import { type MdnArchitecture, packParameters, parameterLayout, targetWidth, validateArchitecture } from '../architecture.js';
 import { architectureOf } from '../modelOptions.js';
 import { checkBoolean, checkInteger, checkNumber, checkOptionKeys, checkSeed } from '../arguments.js';
@@ -266,6 +267,11 @@ export class SequenceTrainingSession {
     const halt = this.trainer.halted;
     if (halt) throw new InvalidArgumentError(`training stopped at step ${halt.step}: the ${halt.quantity} was not finite (lower the learning rate, or set clipNorm)`);
     return records[records.length - 1]?.loss ?? Number.NaN;
+  }
+
+  /** GPU time of each dispatch of one training step (it trains that step); null without `timestamp-query`. */
+  profileStep(): Promise<DispatchTiming[] | null> {
+    return this.trainer.profileStep();
   }
 
   destroy(): void {
