@@ -4,9 +4,10 @@
 # to /tmp; vulkan/libvulkan.so.1, Debian's), and points the loader at NVIDIA's driver file where that sits
 # outside the standard folders (as in some containers). Records the machine, the adapter Dawn picks and its
 # class, a 200-step training on it against the default driver's, then on a GPU-class adapter the kernel variants,
-# the recurrent walks, and the Node and sequence benchmarks against tfjs-wasm (tfjs-cpu is left out: minutes of
-# one core, and not the backend the goals name); elsewhere the quick benchmarks on what there is, said so. Each
-# step has a time limit, together 9 minutes, so the whole fits one call of a lent machine (10 minutes). The
+# the recurrent walks, `mixden profile` of a rows model and of a sequence model, and the Node and sequence
+# benchmarks against tfjs-wasm (tfjs-cpu is left out: minutes of one core, and not the backend the goals name);
+# elsewhere the quick benchmarks on what there is, said so. Each
+# step has a time limit, together 9.5 minutes, so the whole fits one call of a lent machine (10 minutes). The
 # figures go to a folder of their own (FIGURES, default a new one under /tmp); OUT gets two files, rewritten after
 # every step so that a run cut short still returns what it made: summary.txt and figures.tar.gz (all of FIGURES),
 # as a lent machine returns at most 8 files from OUT and none more than two folders down.
@@ -66,23 +67,35 @@ class=$(node -e 'try { console.log(JSON.parse(process.argv[1]).adapterClass ?? "
 log "Node adapter with the system's Vulkan drivers: $adapter_json"
 
 for driver in system auto; do
-  MIXDEN_VULKAN=$driver timeout 40 node mixden.mjs train-seed --steps 200 --json 2>>"$figures/train-seed-$driver.stderr.txt" | tail -n 1 > "$figures/train-seed-$driver.json"
+  MIXDEN_VULKAN=$driver timeout 25 node mixden.mjs train-seed --steps 200 --json 2>>"$figures/train-seed-$driver.stderr.txt" | tail -n 1 > "$figures/train-seed-$driver.json"
 done
 log "train-seed, 200 steps: system $(cat "$figures/train-seed-system.json"); default $(cat "$figures/train-seed-auto.json")"
 pack
 
-if [ "$class" = gpu ]; then
+# PAYLOAD_ALL_STEPS=1 takes the GPU-class steps on any adapter (to rehearse them on a machine without a GPU).
+if [ "$class" = gpu ] || [ -n "${PAYLOAD_ALL_STEPS:-}" ]; then
   export MIXDEN_VULKAN=system
-  log "GPU-class adapter: kernel variants, recurrent walks, full benchmarks against tfjs-wasm"
-  step 90 kernel-variants node kernel-variants.mjs --out "$figures"
+  log "GPU-class adapter (or PAYLOAD_ALL_STEPS; class: $class): kernel variants, recurrent walks, full benchmarks against tfjs-wasm"
+  step 70 kernel-variants node kernel-variants.mjs --out "$figures"
   step 50 kernel-variants-tiled node kernel-variants.mjs tiled --out "$figures"
-  step 60 recurrent-variants node recurrent-variants.mjs --out "$figures"
-  quick=()
+  step 50 recurrent-variants node recurrent-variants.mjs --out "$figures"
+  # Where a step's GPU time goes: the inverse-sine model on 8192 rows, and the sequence workload's model
+  # (lstm:128, gaussian-full K 10, a 3-way pen) trained briefly on the stroke set.
+  step 30 profile-rows node mixden.mjs profile --rows 8192 --repeats 10 --json
+  step 50 profile-sequence bash -c "node mixden.mjs dataset strokes --out '$figures/strokes.csv' \
+    && node mixden.mjs train --sequence sequence --data '$figures/strokes.csv' --y dx,dy --categorical pen:3 --condition letter \
+      --layers lstm:128 --family gaussian-full --components 10 --steps 20 --out '$figures/strokes.mixden' \
+    && node mixden.mjs profile --model '$figures/strokes.mixden' --repeats 10 --json"
+  # One workload a step, so that a slow one (tfjs-wasm's side of 'large' took 55 s on a 2-core machine) costs
+  # only its own figures.
+  step 30 node-bench-seed-small node bench.mjs --workloads=seed-small --systems=mixden,tfjs-wasm --out="$figures/node-seed-small"
+  step 45 node-bench-seed-spiral node bench.mjs --workloads=seed-spiral --systems=mixden,tfjs-wasm --out="$figures/node-seed-spiral"
+  step 75 node-bench-large node bench.mjs --workloads=large --systems=mixden,tfjs-wasm --out="$figures/node-large"
+  step 90 sequence-bench node bench.mjs --sequence --systems=mixden,tfjs-wasm --out="$figures/sequence"
 else
   log "no GPU-class adapter (class: $class): the quick benchmarks on the default driver"
-  quick=(--quick)
+  step 115 node-bench node bench.mjs --quick --systems=mixden,tfjs-wasm --out="$figures/node"
+  step 90 sequence-bench node bench.mjs --sequence --quick --systems=mixden,tfjs-wasm --out="$figures/sequence"
 fi
-step 130 node-bench node bench.mjs "${quick[@]}" --systems=mixden,tfjs-wasm --out="$figures/node"
-step 100 sequence-bench node bench.mjs --sequence "${quick[@]}" --systems=mixden,tfjs-wasm --out="$figures/sequence"
 log "done: $figures ($(ls "$figures" | wc -l) entries), packed in $out/figures.tar.gz"
 pack

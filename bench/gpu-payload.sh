@@ -6,8 +6,8 @@
 # DIR holds, bundled by Vite with their dependencies (no node_modules, Vite or TypeScript needed there), the
 # command line (mixden.mjs), the kernel and recurrent variant scripts and the Node and sequence benchmarks
 # (bench.mjs), and a node_modules of what stays outside the bundles, for linux-x64: Dawn's binary (webgpu), resvg
-# for the charts, and TensorFlow.js's Node build with its wasm backend (the files Node's require loads, listed by
-# loading them here); and for a machine without them, this machine's Node binary (node.xz) and the Vulkan loader
+# for the charts, the Hershey fonts' JSON, and TensorFlow.js's Node build with its wasm backend (the files Node's
+# require loads, listed by loading them here); and for a machine without them, this machine's Node binary (node.xz) and the Vulkan loader
 # from Debian's libvulkan1 (vulkan/; apt-get download, nothing installed), which run.sh uses only where the
 # machine has none of its own. Files over 1 MiB travel as xz, which run.sh restores first.
 set -euo pipefail
@@ -26,6 +26,9 @@ npx vite build --logLevel warn --config bench/gpuPayload/vite.config.mjs --outDi
 # Node's modules: resvg and tfjs's small dependencies whole, Dawn's linux-x64 binary only, and tfjs's files as Node loads them.
 copy() { mkdir -p "$out/node_modules/$(dirname "$1")" && cp -r "node_modules/$1" "$out/node_modules/$1"; }
 for package in long seedrandom @resvg/resvg-js @resvg/resvg-js-linux-x64-gnu; do copy "$package"; done
+# The Hershey fonts the stroke set is drawn from, which the command line reads as JSON when it runs.
+mkdir -p "$out/node_modules/hersheytext"
+cp node_modules/hersheytext/{package.json,hersheytext.min.json,LICENSE} "$out/node_modules/hersheytext/"
 mkdir -p "$out/node_modules/webgpu/dist"
 cp node_modules/webgpu/{package.json,index.js} "$out/node_modules/webgpu/"
 cp -r node_modules/webgpu/dist/linux-x64 "$out/node_modules/webgpu/dist/"

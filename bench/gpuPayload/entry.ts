@@ -1,6 +1,6 @@
 // The benchmarks' entry in the GPU payload (bench/gpu-payload.sh bundles it as bench.mjs): the Node benchmark, or
 // with --sequence the sequence benchmark, run without Vite; --adapter prints the adapter Dawn picks as JSON.
-// Usage: node bench.mjs [--adapter | --sequence] [--quick] [--systems=mixden,tfjs-wasm] [--out=DIR]
+// Usage: node bench.mjs [--adapter | --sequence] [--quick] [--workloads=seed-small,large] [--systems=mixden,tfjs-wasm] [--out=DIR]
 import { nodeGpu, vulkanDriver } from '../../src/host/node.js';
 import { runNodeBenchmark } from '../node.js';
 import { runSequenceBenchmark } from '../sequence/node.js';
@@ -21,11 +21,12 @@ const args = process.argv.slice(2);
 const valueOf = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = args.includes('--quick');
 const systems = valueOf('systems')?.split(',');
+const workloads = valueOf('workloads')?.split(',');
 const outDir = valueOf('out') ?? '.';
 try {
   if (args.includes('--adapter')) await describeAdapter();
   else if (args.includes('--sequence')) await runSequenceBenchmark({ quick, outDir, systems });
-  else await runNodeBenchmark({ serverUrl: '', quick, systems, outDir, embeddedOnly: false });
+  else await runNodeBenchmark({ serverUrl: '', quick, systems, workloads, outDir, embeddedOnly: false });
   process.exit(0);
 } catch (error) {
   console.error(error);
