@@ -3,7 +3,7 @@
 // between, side by side on the benchmark's shapes, written to bench/results/kernel-variants-<date>-<driver>.txt. The
 // figures quoted for those choices in the README and the kernel sources come from this file.
 // `npm run bench:kernels -- tiled` runs only the dense products' register blocks against their workgroup-memory
-// tiles (the forward product, then both gradients), into kernel-variants-<date>-<driver>-tiled.txt; `-- subgroups` the three dense products in register blocks
+// tiles (the forward product, then both gradients; the weight gradient also with K split over the rows), into kernel-variants-<date>-<driver>-tiled.txt; `-- subgroups` the three dense products in register blocks
 // against subgroup broadcasts (...-subgroups.txt); `-- weight-grad` only the weight gradient's fitted
 // blocks against fitted blocks of at most 8 rows and the fixed ones, into ...-weight-grad.txt; `--out DIR` writes
 // elsewhere than bench/results.
@@ -44,13 +44,17 @@ async function compare(title, candidates, sizes, buffers, extra = {}) {
     resources[name] = { buffer, offset: 0, size: floats * 4 };
   }
   const programs = [];
-  for (const [, definition, variant] of candidates) {
-    programs.push(new ProgramBuilder(gpu, title).add(await compileKernel(gpu, definition, variant), resources, sizes).build());
+  // A candidate's optional fourth field: dispatches that follow it in its program, [definition, variant, sizes],
+  // timed with it (e.g. a split-K product's sum).
+  for (const [, definition, variant, then = []] of candidates) {
+    const builder = new ProgramBuilder(gpu, title).add(await compileKernel(gpu, definition, variant), resources, sizes);
+    for (const [next, nextVariant, nextSizes] of then) builder.add(await compileKernel(gpu, next, nextVariant), resources, nextSizes);
+    programs.push(builder.build());
   }
   const times = candidates.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, program] of programs.entries()) {
-      for (let r = 0; r < 3; r++) times[i].push((await timeProgram(gpu, program))[0].milliseconds);
+      for (let r = 0; r < 3; r++) times[i].push((await timeProgram(gpu, program)).reduce((sum, d) => sum + d.milliseconds, 0));
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -162,14 +166,21 @@ if (section === 'tiled') {
   say('');
   say('## dense gradients: register blocks against workgroup-memory tiles (what GPU-class adapters run)');
   const { denseInputGrad } = await import('../dist/shaders/denseInputGrad.js');
-  const { denseWeightGrad, denseWeightGradVariant } = await import('../dist/shaders/denseWeightGrad.js');
+  const { denseWeightGrad, denseWeightGradVariant, weightGradSlices, SPLIT_K_ROWS } = await import('../dist/shaders/denseWeightGrad.js');
+  const { splitKSum } = await import('../dist/shaders/splitKSum.js');
   for (const [rows, inputs, outputs] of [[1000, 72, 72], [8192, 256, 256], [4096, 512, 512]]) {
     const sizes = { rows, inputs, outputs };
     await compare(`input gradient ${rows} x ${outputs} -> ${inputs}`, [['16x8', denseInputGrad, { inputActivation: 'tanh' }], ['tiled', denseInputGrad, { inputActivation: 'tanh', tiled: true }]],
       sizes, { outputGrad: random(rows * outputs), weights: random((inputs + 1) * outputs), activationOutput: random(rows * inputs).map((v) => v / 3), inputGrad: rows * inputs });
     const fitted = denseWeightGradVariant(sizes);
-    await compare(`weight gradient ${inputs + 1} x ${outputs} over ${rows}`, [[`${fitted.block.rows}x${fitted.block.cols}`, denseWeightGrad, fitted], ['tiled', denseWeightGrad, { ...fitted, vectorB: false, tiled: true }]],
-      sizes, { input: random(rows * inputs), outputGrad: random(rows * outputs), weightGrad: (inputs + 1) * outputs });
+    // K split over the rows (what GPU-class training runs), the partial sums' addition timed with it.
+    const count = (inputs + 1) * outputs;
+    const splitCandidates = [128, SPLIT_K_ROWS].map((rowsPerSlice) => {
+      const slices = weightGradSlices(rows, rowsPerSlice);
+      return [`tiled, ${slices} slices`, denseWeightGrad, { ...fitted, vectorB: false, tiled: true, split: { rowsPerSlice } }, [[splitKSum, {}, { count, slices }]]];
+    });
+    await compare(`weight gradient ${inputs + 1} x ${outputs} over ${rows}`, [[`${fitted.block.rows}x${fitted.block.cols}`, denseWeightGrad, fitted], ['tiled', denseWeightGrad, { ...fitted, vectorB: false, tiled: true }], ...splitCandidates],
+      sizes, { input: random(rows * inputs), outputGrad: random(rows * outputs), weightGrad: count, partials: weightGradSlices(rows, 128) * count, output: count });
   }
   writeOut('-tiled');
   gpu.destroy();

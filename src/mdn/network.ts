@@ -27,7 +27,7 @@ export interface Activations {
 
 /** Each layer's workspace buffers for `rows` rows, for training or for inference alone. */
 export function createWorkspace(gpu: GpuContext, layers: readonly PlacedLayer[], rows: number, training: boolean, label: string): GPUBuffer[][] {
-  return layers.map((l, i) => l.kind.workspace(l.spec, l.inputs, training).map((width, j) => createStorageBuffer(gpu, `${label} layer${i} workspace ${j}`, rows * width)));
+  return layers.map((l, i) => l.kind.workspace(l.spec, l.inputs, training, gpu.adapterClass).map((width, j) => createStorageBuffer(gpu, `${label} layer${i} workspace ${j}`, rows * width)));
 }
 
 /** Each layer's carried state for `slots` sequence slots (stateful windows), where its kind carries one. */

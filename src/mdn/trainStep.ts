@@ -125,7 +125,7 @@ export async function buildTrainingStep(gpu: GpuContext, architecture: MdnArchit
   const maxBinding = gpu.limits.maxStorageBufferBindingSize;
   const targetColumns = targetWidth(architecture);
   const widestData = Math.max(architecture.inputDim, targetColumns);
-  const widestWorkspace = Math.max(0, ...layers.flatMap((l) => l.kind.workspace(l.spec, l.inputs, true)));
+  const widestWorkspace = Math.max(0, ...layers.flatMap((l) => l.kind.workspace(l.spec, l.inputs, true, gpu.adapterClass)));
   const widestRow = Math.max(widest, widestWorkspace);
   if (batchRows * widestRow * 4 > maxBinding || rows * steps * widestData * 4 > maxBinding || layout.totalFloats * 4 > maxBinding) {
     throw new DeviceLimitError(

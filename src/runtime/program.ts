@@ -46,6 +46,8 @@ export class ProgramBuilder {
    */
   add<V, S, B extends BindingDecl>(kernel: CompiledKernel<V, S, B>, resources: KernelResources<B, Resource>, sizes: S): this {
     const plan = kernel.definition.plan(sizes, kernel.variant);
+    // A plan of no workgroups has nothing to do at these sizes (e.g. a split-K sum over one slice): no dispatch.
+    if (plan.workgroups.some((count) => count === 0)) return this;
     const max = this.gpu.limits.maxComputeWorkgroupsPerDimension;
     for (const count of plan.workgroups) {
       if (count > max) {

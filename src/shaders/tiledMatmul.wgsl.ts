@@ -21,8 +21,20 @@ export const TILE = 64;
 export const TILE_THREADS = 16;
 export const TILE_K = 16;
 
-export function tiledMatmulSource(product: TiledProduct, activation: Activation, names: { a: string; b: string; c: string }): string {
-  const { a: A, b: B, c: C } = names;
+// The four values of a row of a 4 x 4 block, those inside C's columns.
+const storeFour = (buffer: string, at: string) => `  ${buffer}[${at}] = out.x;
+  if (col + 1u < shape.n) { ${buffer}[${at} + 1u] = out.y; }
+  if (col + 2u < shape.n) { ${buffer}[${at} + 2u] = out.z; }
+  if (col + 3u < shape.n) { ${buffer}[${at} + 3u] = out.w; }`;
+
+/**
+ * `partials` (the weight gradient only): split K over the workgroups' z: workgroup z sums its own run of the rows,
+ * a multiple of TILE_K, and writes its tile to `partials` at z·M·N, for splitKSum.ts to add up; with one
+ * workgroup in z it writes C itself. A GPU then runs tiles × slices workgroups where the tiles alone are few.
+ */
+export function tiledMatmulSource(product: TiledProduct, activation: Activation, names: { a: string; b: string; c: string; partials?: string }): string {
+  const { a: A, b: B, c: C, partials } = names;
+  if (partials && product !== 'weightGrad') throw new Error('tiledMatmulSource: only the weight gradient splits K');
   const forward = product === 'forward';
   const weightGrad = product === 'weightGrad';
   // A's ones column (forward) sits at k = K − 1; the weight gradient reads A transposed, its ones row at
@@ -53,6 +65,7 @@ var<workgroup> tileB: array<f32, ${TILE_K * TILE}>;
 fn main(
   @builtin(local_invocation_id) lid: vec3<u32>,
   @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
 ) {
   let row0 = wid.y * ${TILE}u;
   let col0 = wid.x * ${TILE}u;
@@ -61,11 +74,15 @@ fn main(
   let ty = lid.y * 4u;
   let tx = lid.x * 4u;
   let innerK = shape.k - ${forward ? 1 : 0}u;
+  // The run of K this workgroup sums: all of it, or with split K its slice (whole tiles of K).
+  let span = ${partials ? `(((shape.k + groups.z - 1u) / groups.z + ${TILE_K - 1}u) / ${TILE_K}u) * ${TILE_K}u` : 'shape.k'};
+  let kBegin = ${partials ? 'wid.z * span' : '0u'};
+  let kEnd = min(shape.k, kBegin + span);
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
-  for (var k0 = 0u; k0 < shape.k; k0 += ${TILE_K}u) {
+  for (var k0 = kBegin; k0 < kEnd; k0 += ${TILE_K}u) {
     // A: 64 rows x 16 k = 1024 values, 4 per invocation (tileA is [k][row]): neighbouring invocations read
     // neighbouring values of A, along k (A's rows), or along the rows of C for the transposed A.
     for (var i = 0u; i < 4u; i++) {
@@ -75,7 +92,7 @@ fn main(
       let row = row0 + r;
       let k = k0 + kk;
       var value = 0.0;
-      if (row < shape.m && k < shape.k) {
+      if (row < shape.m && k < kEnd) {
         value = ${aLoad};
       }
       tileA[kk * ${TILE}u + r] = value;
@@ -87,7 +104,7 @@ fn main(
       let c = e % ${TILE}u;
       let k = k0 + kk;
       let col = col0 + c;
-      tileB[kk * ${TILE}u + c] = select(0.0, ${bLoad}, k < shape.k && col < shape.n);
+      tileB[kk * ${TILE}u + c] = select(0.0, ${bLoad}, k < kEnd && col < shape.n);
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${TILE_K}u; kk++) {
@@ -100,20 +117,24 @@ fn main(
     }
     workgroupBarrier();
   }
-  store(row0 + ty, col0 + tx, acc0);
-  store(row0 + ty + 1u, col0 + tx, acc1);
-  store(row0 + ty + 2u, col0 + tx, acc2);
-  store(row0 + ty + 3u, col0 + tx, acc3);
+  let slice = ${partials ? 'select(wid.z + 1u, 0u, groups.z == 1u)' : '0u'};
+  store(row0 + ty, col0 + tx, acc0, slice);
+  store(row0 + ty + 1u, col0 + tx, acc1, slice);
+  store(row0 + ty + 2u, col0 + tx, acc2, slice);
+  store(row0 + ty + 3u, col0 + tx, acc3, slice);
 }
 
-fn store(row: u32, col: u32, value: vec4<f32>) {
+// slice 0: C itself; slice z + 1: the partial sums of workgroup z.
+fn store(row: u32, col: u32, value: vec4<f32>, slice: u32) {
   if (row >= shape.m || col >= shape.n) { return; }
   let base = row * shape.n + col;
   let out = finish(value, base);
-  ${C}[base] = out.x;
-  if (col + 1u < shape.n) { ${C}[base + 1u] = out.y; }
-  if (col + 2u < shape.n) { ${C}[base + 2u] = out.z; }
-  if (col + 3u < shape.n) { ${C}[base + 3u] = out.w; }
+  ${partials ? `if (slice == 0u) {
+${storeFour(C, 'base')}
+  } else {
+    let at = (slice - 1u) * shape.m * shape.n + base;
+${storeFour(partials, 'at')}
+  }` : storeFour(C, 'base')}
 }
 `;
 }

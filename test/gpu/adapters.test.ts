@@ -43,7 +43,7 @@ describe('Vulkan drivers in Node', () => {
   });
 
   // The subgroup kernels (lavapipe's dense products) at each Node adapter's own subgroup size, and on lavapipe the
-  // GPU class's tiled ones, against the float64 reference within the rounding bounds of test/browser/cases/dense.ts
+  // GPU class's tiled ones (the weight gradient also with K split), against the float64 reference within the rounding bounds of test/browser/cases/dense.ts
   // (worst error / bound at most 1): with Chromium's dense sweep, every variant on both software adapters.
   async function denseVariantsMatch(driver: string) {
     const env: NodeJS.ProcessEnv = { ...process.env, MIXDEN_VULKAN: driver };
@@ -52,9 +52,10 @@ describe('Vulkan drivers in Node', () => {
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as { adapter: string; subgroupSize: number | null; cases: { kernel: string; variant: string; worst: number }[] };
     expect(result.adapter).toMatch(driver === 'lavapipe' ? /llvmpipe/ : /swiftshader/i);
     expect(result.subgroupSize).toBeGreaterThanOrEqual(4);
-    // 5 shapes x 3 products x (two subgroup variants + tiles).
-    expect(result.cases).toHaveLength(45);
-    expect(result.cases.filter((c) => c.variant.startsWith('tiles'))).toHaveLength(15);
+    // 5 shapes x (3 products x (two subgroup variants + tiles) + the weight gradient with K split).
+    expect(result.cases).toHaveLength(50);
+    expect(result.cases.filter((c) => c.variant.startsWith('tiles'))).toHaveLength(20);
+    expect(result.cases.filter((c) => /K split in ([2-9]|\d\d) slices/.test(c.variant))).toHaveLength(3);
     expect(result.cases.filter((c) => !(c.worst <= 1))).toEqual([]);
   }
   it.skipIf(!lavapipe)('lavapipe: the dense products with subgroup broadcasts and in the GPU class\'s tiles match the float64 reference', () => denseVariantsMatch('lavapipe'));

@@ -49,6 +49,14 @@ describe.each(['denseForward', 'denseInputGrad', 'denseWeightGrad'])('%s in work
   });
 });
 
+// The GPU class's weight gradient with K split over the rows (slices of at least 4 rows here, so most cases run
+// several, up to the 32 the split allows; one row runs one and writes the gradient directly), then splitKSum.
+describe('denseWeightGrad in tiles with K split over the rows (the GPU class)', () => {
+  it.each(sweep.filter((_, i) => i % 2 === 1))('$rows rows, $inputs -> $outputs', async (args) => {
+    expectReportsPass(await page().run<CompareReport[]>('denseWeightGrad', { ...args, splitRows: 4 }));
+  });
+});
+
 // Fitted blocks have the sizes' own row counts (2, 4, 13, 15 here); 8x16 checks 16 columns on every size.
 describe.each(['fitted', 'wide'])('denseWeightGrad in %s blocks', (block) => {
   it.each(sweep)('$rows rows, $inputs -> $outputs, B as vec4 where aligned: $vector', async (args) => {

@@ -1,6 +1,6 @@
 // Run by test/gpu/adapters.test.ts in a Node process of its own (the Vulkan driver is chosen at start, by
 // MIXDEN_VULKAN): the three dense products with loads shared through subgroups, at this adapter's subgroup size,
-// and (on lavapipe) in the GPU class's workgroup-memory tiles, against the float64 reference, with the rounding bounds of
+// and (on lavapipe) in the GPU class's workgroup-memory tiles (the weight gradient also with K split), against the float64 reference, with the rounding bounds of
 // test/browser/cases/dense.ts. Prints one JSON line:
 // the adapter, its subgroup size and, per case, the worst error as a fraction of its bound (above 1 fails).
 const dist = new URL('../../dist/', import.meta.url);
@@ -12,7 +12,8 @@ const { createStorageBuffer, uploadFloats } = await load('runtime/buffers.js');
 const { StagingBuffer, submitCommands } = await load('runtime/transfer.js');
 const { denseForward } = await load('shaders/denseForward.js');
 const { denseInputGrad } = await load('shaders/denseInputGrad.js');
-const { denseWeightGrad, denseWeightGradVariant } = await load('shaders/denseWeightGrad.js');
+const { denseWeightGrad, denseWeightGradVariant, weightGradSlices } = await load('shaders/denseWeightGrad.js');
+const { splitKSum } = await load('shaders/splitKSum.js');
 const { BATCH_ROWS_PER_GROUP, subgroupBlockFor } = await load('shaders/subgroupMatmul.wgsl.js');
 const ref = await load('mdn/reference/dense.js');
 const { activate, activationGradFromOutput } = await load('mdn/reference/activations.js');
@@ -95,7 +96,16 @@ for (const [rows, inputs, outputs, activation] of shapes) {
     });
   }
   // The tiles on lavapipe only: Chromium's dense sweep runs them on SwiftShader already.
-  if (gpu.adapterClass === 'lavapipe') await check('tiles (the GPU class)', { forward: { tiled: true }, inputGrad: { tiled: true }, weightGrad: { tiled: true, vectorB: false } });
+  if (gpu.adapterClass === 'lavapipe') {
+    await check('tiles (the GPU class)', { forward: { tiled: true }, inputGrad: { tiled: true }, weightGrad: { tiled: true, vectorB: false } });
+    // The weight gradient with K split over the rows in slices of at least 4, their partial sums added by splitKSum.
+    const count = (inputs + 1) * outputs;
+    const slices = weightGradSlices(rows, 4);
+    const variant = { ...denseWeightGradVariant(shape), vectorB: false, tiled: true, split: { rowsPerSlice: 4 } };
+    const buffers = { input: x, outputGrad: dPre, weightGrad: count, partials: slices * count };
+    const got = slices === 1 ? await run(denseWeightGrad, variant, shape, buffers, 'weightGrad') : await run(splitKSum, {}, { count, slices }, { partials: await run(denseWeightGrad, variant, shape, buffers, 'partials'), output: count }, 'output');
+    cases.push({ kernel: 'denseWeightGrad', variant: `tiles, K split in ${slices} slices`, rows, inputs, outputs, worst: worst(got, paramGrad, gradMagnitude.map((m) => (rows + 1) * U * m), 1e-7) });
+  }
 }
 console.log(JSON.stringify({ adapter: gpu.adapterDescription, subgroupSize: size ?? null, cases }));
 gpu.destroy();

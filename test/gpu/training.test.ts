@@ -20,6 +20,8 @@ describe('training step with the GPU-class kernels, forced on the software adapt
   it.each([
     { steps: 5, rows: 9 },
     { steps: 3, rows: 70 },
+    // 1100 rows: the weight gradients split K over the rows in 2 slices (SPLIT_K_ROWS = 512), then splitKSum.
+    { steps: 2, rows: 1100 },
   ])('$steps steps on $rows rows (the three dense products in 64x64 workgroup tiles) match the reference', async (args) => {
     expectReportsPass(await page().run<CompareReport[]>('gpuClassTrainingSteps', args));
   });

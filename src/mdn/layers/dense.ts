@@ -4,7 +4,9 @@ import { InvalidArgumentError } from '../../runtime/errors.js';
 import { ACTIVATIONS, type Activation } from '../../shaders/activation.wgsl.js';
 import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js';
 import { denseInputGrad, denseInputGradVariant } from '../../shaders/denseInputGrad.js';
-import { denseWeightGrad, denseWeightGradVariant } from '../../shaders/denseWeightGrad.js';
+import { denseWeightGrad, denseWeightGradVariant, splitKPartialsPerRow, weightGradSlices } from '../../shaders/denseWeightGrad.js';
+import { splitKSum } from '../../shaders/splitKSum.js';
+import type { AdapterClass } from '../../runtime/device.js';
 import { activationGradFromOutput } from '../reference/activations.js';
 import { denseBackward, denseForward as denseForwardReference } from '../reference/dense.js';
 import { type BackwardIo, type ForwardIo, type LayerKind, type LayerSpec, type PlacedLayer, stage } from './layerKind.js';
@@ -18,6 +20,11 @@ export interface DenseSpec extends LayerSpec {
 }
 
 const sizesOf = (layer: PlacedLayer<DenseSpec>) => (rows: number) => ({ rows, inputs: layer.inputs, outputs: layer.outputs });
+
+// The weight gradient's variant; where it splits K over the rows (GPU-class), its partial sums are the
+// training workspace's one buffer.
+const weightGradVariantOf = (inputs: number, outputs: number, adapterClass?: AdapterClass, subgroupSize?: number) =>
+  denseWeightGradVariant({ inputs, outputs }, adapterClass, subgroupSize, { splitK: true });
 
 export const dense: LayerKind<DenseSpec> = {
   kind: 'dense',
@@ -35,8 +42,12 @@ export const dense: LayerKind<DenseSpec> = {
   outputs: (spec) => spec.units,
   outputActivation: (spec) => spec.activation,
   parameterCount: (spec, inputs) => (inputs + 1) * spec.units,
-  // The backward pass needs only the stored outputs (activation derivatives are taken from them).
-  workspace: () => [],
+  // The backward pass needs only the stored outputs (activation derivatives are taken from them), and where the
+  // weight gradient splits K, a buffer for its partial sums.
+  workspace(spec, inputs, training, adapterClass) {
+    const split = training ? weightGradVariantOf(inputs, spec.units, adapterClass).split : undefined;
+    return split ? [splitKPartialsPerRow(inputs, spec.units, split.rowsPerSlice)] : [];
+  },
   // 'glorot': Glorot-uniform W and a zero bias, as Keras initialises a Dense layer. 'pytorch': W, then b,
   // uniform in ±1/√inputs, as torch.nn.Linear's reset_parameters leaves them (Kaiming-uniform with a = √5).
   initialParameters({ inputs, outputs }, random, scheme) {
@@ -67,15 +78,27 @@ export const dense: LayerKind<DenseSpec> = {
     stage(denseForward, denseForwardVariant(layer.spec.activation, layer, adapterClass, options?.subgroupSize), sizesOf(layer), (io: ForwardIo) => ({ input: io.input, weights: io.weights, output: io.output })),
   ],
   backward(layer, inputActivation, adapterClass, options) {
-    const weightGrad = stage(denseWeightGrad, denseWeightGradVariant(layer, adapterClass, options?.subgroupSize), sizesOf(layer), (io: BackwardIo) => ({ input: io.input, outputGrad: io.outputGrad, weightGrad: io.weightGrad }));
-    if (inputActivation === undefined) return [weightGrad];
+    const variant = weightGradVariantOf(layer.inputs, layer.outputs, adapterClass, options?.subgroupSize);
+    const { split } = variant;
+    const weightGrad = [
+      stage(denseWeightGrad, variant, sizesOf(layer), (io: BackwardIo) => ({ input: io.input, outputGrad: io.outputGrad, weightGrad: io.weightGrad, ...(split ? { partials: io.workspace[0] } : {}) })),
+      ...(split
+        ? [
+            stage(splitKSum, {}, (rows: number) => ({ count: (layer.inputs + 1) * layer.outputs, slices: weightGradSlices(rows, split.rowsPerSlice) }), (io: BackwardIo) => ({
+              partials: io.workspace[0],
+              output: io.weightGrad,
+            })),
+          ]
+        : []),
+    ];
+    if (inputActivation === undefined) return weightGrad;
     const inputGrad = stage(denseInputGrad, denseInputGradVariant(inputActivation, layer, adapterClass, options?.subgroupSize), sizesOf(layer), (io: BackwardIo) => ({
       outputGrad: io.outputGrad,
       weights: io.weights,
       activationOutput: io.input,
       inputGrad: io.inputGrad,
     }));
-    return [weightGrad, inputGrad];
+    return [...weightGrad, inputGrad];
   },
   reference: {
     forward: (layer, params, x, rows) => denseForwardReference(x, params, { rows, inputs: layer.inputs, outputs: layer.outputs }, layer.spec.activation),

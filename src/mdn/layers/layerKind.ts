@@ -131,9 +131,10 @@ export interface LayerKind<S extends LayerSpec = LayerSpec> {
   parameterCount(spec: S, inputs: number): number;
   /**
    * The buffers the layer works in besides its input and output, as floats per row of each (e.g. row statistics
-   * kept for the backward pass); `training`: for the training passes, else for inference alone.
+   * kept for the backward pass); `training`: for the training passes, else for inference alone; `adapterClass`: the
+   * adapter they will run on, where the kernels chosen for it need buffers of their own (absent for exportWgsl).
    */
-  workspace(spec: S, inputs: number, training: boolean): readonly number[];
+  workspace(spec: S, inputs: number, training: boolean, adapterClass?: AdapterClass): readonly number[];
   /** Floats of state per sequence a window carries to the next (stateful windows); absent: the kind keeps none. */
   carriedState?(spec: S): number;
   /**

@@ -6,7 +6,8 @@ import type { GpuContext } from '../../../src/runtime/device.js';
 import type { Activation } from '../../../src/shaders/activation.wgsl.js';
 import { denseForward, denseForwardVariant, forwardBlockFor } from '../../../src/shaders/denseForward.js';
 import { denseInputGrad } from '../../../src/shaders/denseInputGrad.js';
-import { denseWeightGrad, denseWeightGradVariant } from '../../../src/shaders/denseWeightGrad.js';
+import { denseWeightGrad, denseWeightGradVariant, weightGradSlices } from '../../../src/shaders/denseWeightGrad.js';
+import { splitKSum } from '../../../src/shaders/splitKSum.js';
 import * as ref from '../../../src/mdn/reference/dense.js';
 import { activate, activationGradFromOutput } from '../../../src/mdn/reference/activations.js';
 import { Random } from '../../../src/mdn/random.js';
@@ -32,6 +33,8 @@ interface DenseArgs {
   /** Any of the three products with loads shared through subgroups (subgroupMatmul.wgsl.ts), at this adapter's subgroup size and `subgroupRows` rows per workgroup. */
   subgroups?: boolean;
   subgroupRows?: number;
+  /** The weight gradient in tiles with K split over the rows in slices of at least this many (then splitKSum). */
+  splitRows?: number;
   seed?: number;
 }
 
@@ -55,6 +58,24 @@ function subgroupBlock(gpu: GpuContext, args: DenseArgs, n: number): { subgroup?
   const size = gpu.subgroupSize;
   if (!size) throw new Error(`this adapter (${gpu.adapterDescription}) offers no subgroups of one size, so the subgroup kernels cannot be tested here`);
   return { subgroup: subgroupBlockFor(n, size, args.subgroupRows) };
+}
+
+/**
+ * The GPU class's weight gradient with K split over the rows: the tiled product's slices write partial sums (or,
+ * one slice, the gradient itself), then splitKSum adds them. Each slice sums at most its run of rows and the sum
+ * adds one term per slice, so the (rows + 1)·u bound of one long sum still holds.
+ */
+async function splitWeightGrad(gpu: GpuContext, args: DenseArgs, x: Float64Array, dPre: Float64Array, expected: Float64Array, bound: Float64Array) {
+  const { rows, inputs, outputs } = args;
+  const count = (inputs + 1) * outputs;
+  const slices = weightGradSlices(rows, args.splitRows!);
+  const variant = { vectorB: false, block: denseWeightGradVariant(args).block, tiled: true, split: { rowsPerSlice: args.splitRows! } };
+  const { weightGrad, partials } = await runKernel(gpu, denseWeightGrad, variant, { rows, inputs, outputs }, {
+    buffers: { input: x, outputGrad: dPre, weightGrad: count, partials: slices * count },
+    read: ['weightGrad', 'partials'],
+  });
+  const summed = slices === 1 ? weightGrad : (await runKernel(gpu, splitKSum, {}, { count, slices }, { buffers: { partials, output: count }, read: ['output'] })).output;
+  return compareArrays(`denseWeightGrad tiles, K split in ${slices} slices of >= ${args.splitRows} rows, ${rows}x${inputs}->${outputs}`, summed, expected, { atol: 1e-7, rtol: 0, bound });
 }
 
 export const denseCases = {
@@ -108,6 +129,7 @@ export const denseCases = {
     const bound = magnitude.map((m) => (rows + 1) * U * m);
     const picked = denseWeightGradVariant(args);
     const block = args.block === 'wide' ? { rows: 8, cols: 16 } : picked.block;
+    if (args.splitRows) return [await splitWeightGrad(gpu, args, x, dPre, paramGrad, bound)];
     const variant = args.tiled ? { vectorB: false, block, tiled: true } : { vectorB: args.vector && picked.vectorB, block, ...subgroupBlock(gpu, args, outputs) };
     const { weightGrad: c } = await runKernel(gpu, denseWeightGrad, variant, { rows, inputs, outputs }, {
       buffers: { input: x, outputGrad: dPre, weightGrad: (inputs + 1) * outputs },
