@@ -71,6 +71,14 @@ describe('sequence training', () => {
   ])('$cell: $steps Adam steps on $sequences padded sequences of up to $length steps match the float64 reference', async (args) =>
     expectReportsPass(await page().run<CompareReport[]>('recurrentTrainingSteps', args)),
   );
+  // The GPU class's kernels, forced on the software adapter: tiled products, and over 4 x 300 = 1200 rows the
+  // weight gradients split K in 2 slices (their partial sums in the layers' workspace), then splitKSum.
+  it.each([
+    { cell: 'lstm', steps: 2, sequences: 4, length: 300, gpuClass: true },
+    { cell: 'gru', steps: 2, sequences: 5, length: 7, gpuClass: true },
+  ])('$cell with the GPU-class kernels: $steps Adam steps on $sequences sequences of up to $length steps match the float64 reference', async (args) =>
+    expectReportsPass(await page().run<CompareReport[]>('recurrentTrainingSteps', args)),
+  );
 });
 
 describe('generation steps (one call per step, continuing the last)', () => {

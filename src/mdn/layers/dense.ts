@@ -4,12 +4,10 @@ import { InvalidArgumentError } from '../../runtime/errors.js';
 import { ACTIVATIONS, type Activation } from '../../shaders/activation.wgsl.js';
 import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js';
 import { denseInputGrad, denseInputGradVariant } from '../../shaders/denseInputGrad.js';
-import { denseWeightGrad, denseWeightGradVariant, splitKPartialsPerRow, weightGradSlices } from '../../shaders/denseWeightGrad.js';
-import { splitKSum } from '../../shaders/splitKSum.js';
-import type { AdapterClass } from '../../runtime/device.js';
 import { activationGradFromOutput } from '../reference/activations.js';
 import { denseBackward, denseForward as denseForwardReference } from '../reference/dense.js';
 import { type BackwardIo, type ForwardIo, type LayerKind, type LayerSpec, type PlacedLayer, stage } from './layerKind.js';
+import { splitKWorkspace, weightGradStages, weightGradVariantOf } from './weightGradStages.js';
 
 export interface DenseSpec extends LayerSpec {
   readonly kind: 'dense';
@@ -20,11 +18,6 @@ export interface DenseSpec extends LayerSpec {
 }
 
 const sizesOf = (layer: PlacedLayer<DenseSpec>) => (rows: number) => ({ rows, inputs: layer.inputs, outputs: layer.outputs });
-
-// The weight gradient's variant; where it splits K over the rows (GPU-class), its partial sums are the
-// training workspace's one buffer.
-const weightGradVariantOf = (inputs: number, outputs: number, adapterClass?: AdapterClass, subgroupSize?: number) =>
-  denseWeightGradVariant({ inputs, outputs }, adapterClass, subgroupSize, { splitK: true });
 
 export const dense: LayerKind<DenseSpec> = {
   kind: 'dense',
@@ -44,10 +37,7 @@ export const dense: LayerKind<DenseSpec> = {
   parameterCount: (spec, inputs) => (inputs + 1) * spec.units,
   // The backward pass needs only the stored outputs (activation derivatives are taken from them), and where the
   // weight gradient splits K, a buffer for its partial sums.
-  workspace(spec, inputs, training, adapterClass) {
-    const split = training ? weightGradVariantOf(inputs, spec.units, adapterClass).split : undefined;
-    return split ? [splitKPartialsPerRow(inputs, spec.units, split.rowsPerSlice)] : [];
-  },
+  workspace: (spec, inputs, training, adapterClass) => splitKWorkspace([{ inputs, outputs: spec.units }], training, adapterClass),
   // 'glorot': Glorot-uniform W and a zero bias, as Keras initialises a Dense layer. 'pytorch': W, then b,
   // uniform in ±1/√inputs, as torch.nn.Linear's reset_parameters leaves them (Kaiming-uniform with a = √5).
   initialParameters({ inputs, outputs }, random, scheme) {
@@ -78,19 +68,12 @@ export const dense: LayerKind<DenseSpec> = {
     stage(denseForward, denseForwardVariant(layer.spec.activation, layer, adapterClass, options?.subgroupSize), sizesOf(layer), (io: ForwardIo) => ({ input: io.input, weights: io.weights, output: io.output })),
   ],
   backward(layer, inputActivation, adapterClass, options) {
-    const variant = weightGradVariantOf(layer.inputs, layer.outputs, adapterClass, options?.subgroupSize);
-    const { split } = variant;
-    const weightGrad = [
-      stage(denseWeightGrad, variant, sizesOf(layer), (io: BackwardIo) => ({ input: io.input, outputGrad: io.outputGrad, weightGrad: io.weightGrad, ...(split ? { partials: io.workspace[0] } : {}) })),
-      ...(split
-        ? [
-            stage(splitKSum, {}, (rows: number) => ({ count: (layer.inputs + 1) * layer.outputs, slices: weightGradSlices(rows, split.rowsPerSlice) }), (io: BackwardIo) => ({
-              partials: io.workspace[0],
-              output: io.weightGrad,
-            })),
-          ]
-        : []),
-    ];
+    const weightGrad = weightGradStages(weightGradVariantOf(layer.inputs, layer.outputs, adapterClass, options?.subgroupSize), sizesOf(layer), (io: BackwardIo) => ({
+      input: io.input,
+      outputGrad: io.outputGrad,
+      weightGrad: io.weightGrad,
+      partials: io.workspace[0],
+    }));
     if (inputActivation === undefined) return weightGrad;
     const inputGrad = stage(denseInputGrad, denseInputGradVariant(inputActivation, layer, adapterClass, options?.subgroupSize), sizesOf(layer), (io: BackwardIo) => ({
       outputGrad: io.outputGrad,

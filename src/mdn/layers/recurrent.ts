@@ -11,7 +11,6 @@ import { subRange } from '../../runtime/program.js';
 import type { AdapterClass } from '../../runtime/device.js';
 import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js';
 import { denseInputGrad, denseInputGradVariant } from '../../shaders/denseInputGrad.js';
-import { denseWeightGrad, denseWeightGradVariant } from '../../shaders/denseWeightGrad.js';
 import { MAX_RECURRENT_UNITS, type SequencesPerWorkgroup, gateCount, laneUnits, maxSequencesPerWorkgroup } from '../../shaders/recurrent.wgsl.js';
 import { carriedStateFloats, recurrentForward } from '../../shaders/recurrentForward.js';
 import { recurrentBackward } from '../../shaders/recurrentBackward.js';
@@ -19,6 +18,7 @@ import { recurrentCell } from '../../shaders/recurrentCell.js';
 import { type RecurrentCell, type RecurrentShape, recurrentBackward as referenceBackward, recurrentForward as referenceForward } from '../reference/recurrent.js';
 import type { Random } from '../random.js';
 import { type BackwardIo, type ForwardIo, type LayerKind, type LayerSpec, type PlacedLayer, type Stage, stage } from './layerKind.js';
+import { splitKWorkspace, weightGradStages, weightGradVariantOf } from './weightGradStages.js';
 
 export interface RecurrentSpec extends LayerSpec {
   readonly kind: RecurrentCell;
@@ -140,6 +140,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
   const backward = (inputActivation: Parameters<LayerKind['backward']>[1]): Stage<BackwardIo>[] => {
     // The GRU's recurrent product has gradients of its own (workspace[3]); the LSTM's are the input product's.
     const recurrentGates = (io: BackwardIo) => (cell === 'gru' ? io.workspace[3] : io.workspace[0]);
+    const partialsIndex = cell === 'gru' ? 4 : 3;
     const stages: Stage<BackwardIo>[] = [
       stage(
         recurrentBackward,
@@ -154,11 +155,19 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
         }),
         passes,
       ),
-      stage(denseWeightGrad, denseWeightGradVariant({ inputs, outputs: width }, adapterClass, subgroupSize), dense, (io: BackwardIo) => ({ input: io.input, outputGrad: io.workspace[0], weightGrad: inputBlock(io.weightGrad) })),
-      stage(denseWeightGrad, denseWeightGradVariant({ inputs: units, outputs: width }, adapterClass, subgroupSize), (rows: number) => ({ rows, inputs: units, outputs: width }), (io: BackwardIo) => ({
+      // The two blocks' weight gradients over all rows; where they split K (GPU class), their partial sums share the
+      // last training workspace buffer (after the GRU's recurrent gradients, where it has them), one after the other.
+      ...weightGradStages(weightGradVariantOf(inputs, width, adapterClass, subgroupSize), dense, (io: BackwardIo) => ({
+        input: io.input,
+        outputGrad: io.workspace[0],
+        weightGrad: inputBlock(io.weightGrad),
+        partials: io.workspace[partialsIndex],
+      })),
+      ...weightGradStages(weightGradVariantOf(units, width, adapterClass, subgroupSize), (rows: number) => ({ rows, inputs: units, outputs: width }), (io: BackwardIo) => ({
         input: io.workspace[2],
         outputGrad: recurrentGates(io),
         weightGrad: recurrentBlock(io.weightGrad),
+        partials: io.workspace[partialsIndex],
       })),
     ];
     if (inputActivation !== undefined) {
@@ -214,10 +223,12 @@ function recurrentKind(cell: RecurrentCell): LayerKind<RecurrentSpec> {
     parameterCount: (spec, inputs) => recurrentOffsetOf({ inputs, spec }) + (spec.units + 1) * gateCount(cell) * spec.units,
     // The gates (input part, then activated, then their gradients), the cells, and in training h_{t−1} (and the
     // GRU's recurrent gate gradients); in inference the recurrent part of the gates (generation's products).
-    workspace(spec, _inputs, training) {
+    workspace(spec, inputs, training, adapterClass) {
       const width = gateCount(cell) * spec.units;
       if (!training) return [width, spec.units, width];
-      return cell === 'gru' ? [width, spec.units, spec.units, width] : [width, spec.units, spec.units];
+      // Then the split weight gradients' partial sums (GPU class), at index 4 (GRU) or 3 (LSTM).
+      const partials = splitKWorkspace([{ inputs, outputs: width }, { inputs: spec.units, outputs: width }], training, adapterClass);
+      return [...(cell === 'gru' ? [width, spec.units, spec.units, width] : [width, spec.units, spec.units]), ...partials];
     },
     // 'pytorch': every weight and bias uniform in ±1/√units, as torch.nn.LSTM/GRU reset them. 'glorot', as Keras
     // starts its LSTM/GRU: Glorot-uniform W_ih, orthogonal W_hh, zero biases but the LSTM's forget gate at 1.

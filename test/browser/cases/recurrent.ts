@@ -8,7 +8,7 @@
 // gradient carried back through T steps picks up the same per-step error, T·(inputs + units + 16)·4u relative,
 // and the weight gradients' sums over the rows add rows·u; 1e-6 absolute covers results near 0. (A 0.1% error
 // in one carried term fails 16 of these 20 cases.)
-import type { GpuContext } from '../../../src/runtime/device.js';
+import { GpuContext } from '../../../src/runtime/device.js';
 import { compileKernel } from '../../../src/runtime/kernel.js';
 import { ProgramBuilder, type Resource } from '../../../src/runtime/program.js';
 import { createStorageBuffer, readFloats, uploadFloats } from '../../../src/runtime/buffers.js';
@@ -345,9 +345,15 @@ export const recurrentCases = {
   /**
    * Adam steps of a sequence model (a recurrent layer, a dense layer, a bivariate full-covariance head with a
    * Bernoulli pen) on padded sequences of different lengths, on the GPU and in the float64 reference: losses
-   * per step and parameters after the last, with stepsAgainstReference's tolerances.
+   * per step and parameters after the last, with stepsAgainstReference's tolerances; with `gpuClass`, on the
+   * kernels a GPU-class adapter gets.
    */
-  async recurrentTrainingSteps(gpu: GpuContext, { cell, steps, sequences, length }: { cell: RecurrentCell; steps: number; sequences: number; length: number }) {
+  async recurrentTrainingSteps(
+    given: GpuContext,
+    { cell, steps, sequences, length, gpuClass = false }: { cell: RecurrentCell; steps: number; sequences: number; length: number; gpuClass?: boolean },
+  ) {
+    // gpuClass: the kernels a GPU-class adapter gets (tiles, K split over the rows from 1024 rows), forced here.
+    const gpu = gpuClass ? new GpuContext(given.device, 'test: a GPU-class adapter (forced)', false, false) : given;
     const arch = SEQUENCE_ARCHITECTURE(cell);
     const data = paddedSequences(arch, sequences, length, new Random(sequences * 31 + length));
     const initial = initialParameters(arch, 5);
