@@ -115,7 +115,7 @@ describe('demo page (built)', () => {
     }
   });
 
-  it('handwriting: trains a recurrent MDN on letters live, the loss falls, and letters are drawn from it', async () => {
+  it('handwriting: trains a recurrent MDN on letters live, the loss falls, letters are drawn from it, and it continues one written with the mouse', async () => {
     const { page, errors } = await open('?autostart=1&steps=40&letters=ab&per-letter=8&units=16', 1280, 800, 'handwriting.html');
     try {
       await page.waitForFunction("window.demo.state.error !== '' || (window.demo.state.step >= 40 && window.demo.state.settled)", { timeout: 150_000 });
@@ -135,6 +135,31 @@ describe('demo page (built)', () => {
       expect(dark).toBeGreaterThan(50);
       expect(await page.$eval('#readout', (e) => e.textContent)).toMatch(/step 40: loss -?\d\.\d{3} nats per step/);
       expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);
+      // Write the start of a letter with the mouse (two strokes), then let the model continue it: the drawings
+      // start with it, in blue.
+      await page.$eval('#write', (e) => e.scrollIntoView({ block: 'center' }));
+      const box = (await (await page.$('#write'))!.boundingBox())!;
+      const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+      for (const stroke of [[[-40, 20], [-20, -10], [0, -25], [10, 0]], [[20, -20], [25, 15]]]) {
+        await page.mouse.move(cx + stroke[0][0], cy + stroke[0][1]);
+        await page.mouse.down();
+        for (const [x, y] of stroke.slice(1)) await page.mouse.move(cx + x, cy + y, { steps: 6 });
+        await page.mouse.up();
+      }
+      expect(await page.$eval('#continue', (e) => (e as HTMLButtonElement).disabled)).toBe(false);
+      await page.click('#continue');
+      await page.waitForFunction("window.demo.state.error !== '' || window.demo.state.primedDrawings > 0", { timeout: 60_000 });
+      const primed = await page.evaluate(() => (window as unknown as { demo: { state: Record<string, number | string> } }).demo.state);
+      expect(primed.error).toBe('');
+      expect(primed.primeSteps).toBeGreaterThan(6);
+      const blue = await page.evaluate(() => {
+        const canvas = document.getElementById('drawings') as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 128 && data[i + 2] > data[i] + 80) n++;
+        return n;
+      });
+      expect(blue).toBeGreaterThan(50);
       await page.screenshot({ path: 'test-artifacts/demo-handwriting.png' });
       expect(errors).toEqual([]);
     } finally {
