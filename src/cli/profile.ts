@@ -65,7 +65,8 @@ async function profileRows(gpu: GpuContext, architecture: MdnArchitecture, rows:
     try {
       return [
         await profiled(`training step, ${rows} rows`, repeats, () => trainer.profileStep()),
-        await profiled(`inference, ${rows} rows`, repeats, () => predictor.profile(data.x)),
+        // One chunk of rows at most (65,536 by default), as inference runs them.
+        await profiled(`inference, ${Math.min(rows, predictor.maxRows)} rows`, repeats, () => predictor.profile(data.x)),
       ];
     } finally {
       predictor.destroy();
