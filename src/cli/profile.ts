@@ -1,5 +1,6 @@
 // `mixden profile`: GPU time of every dispatch, by timestamps, of the programs a model runs: one training step and
-// inference of its rows, or for a sequence model one training step over windows and one generated step. The
+// inference of its rows, or for a sequence model one training step over windows and one generated step; beside
+// each, the wall-clock time of the same work as a user runs it (what the GPU time leaves out shows there). The
 // inverse-sine model where no --model is given. Training data are drawn from the model itself (the targets valid
 // for its family by construction); the parameters trained are a copy, so the model file is left as it was.
 import { readFile } from 'node:fs/promises';
@@ -34,25 +35,50 @@ const OPTIONS = {
 const describeArchitecture = (arch: MdnArchitecture): string =>
   `${networkLayers(arch).map((l) => l.kind.describe(l)).join(', ')}; ${arch.family ?? 'gaussian'} K ${arch.components}`;
 
-/** One program's dispatches, each the median over the repeats, and their sum. */
+/**
+ * One program's dispatches, each the median over the repeats, and their sum; and the wall-clock time of the same
+ * work as a user runs it (a step of many in one submit, or a call with its upload and readback), which the GPU
+ * time leaves out: encoding, submitting, the driver's work between dispatches, reading back.
+ */
 export interface ProfiledProgram {
   readonly what: string;
   readonly dispatches: { readonly label: string; readonly milliseconds: number }[];
   readonly totalMilliseconds: number;
+  readonly wallMilliseconds: number;
+  /** What the wall time is of, e.g. "wall time per step (20 in one submit)". */
+  readonly wallWhat: string;
 }
 
-// Runs `time` `repeats` times and keeps each dispatch's median.
-async function profiled(what: string, repeats: number, time: () => Promise<DispatchTiming[] | null>): Promise<ProfiledProgram> {
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// The wall time of `run`, divided by `per`: the median over `repeats` runs (at least 3).
+async function wallTime(repeats: number, per: number, run: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < Math.max(3, repeats); i++) {
+    const started = performance.now();
+    await run();
+    times.push((performance.now() - started) / per);
+  }
+  return median(times);
+}
+
+// Runs `time` `repeats` times and keeps each dispatch's median; `wall` is the wall time of the same work.
+async function profiled(what: string, repeats: number, time: () => Promise<DispatchTiming[] | null>, wall: { what: string; milliseconds: () => Promise<number> }): Promise<ProfiledProgram> {
   const runs: DispatchTiming[][] = [];
   for (let i = 0; i < repeats; i++) {
     const timings = await time();
     if (!timings) throw new MixdenError('the adapter offers no timestamp-query, so there is nothing to profile with');
     runs.push(timings);
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const dispatches = runs[0].map(({ label }, i) => ({ label, milliseconds: median(runs.map((r) => r[i].milliseconds)) }));
-  return { what, dispatches, totalMilliseconds: dispatches.reduce((sum, d) => sum + d.milliseconds, 0) };
+  return { what, dispatches, totalMilliseconds: dispatches.reduce((sum, d) => sum + d.milliseconds, 0), wallMilliseconds: await wall.milliseconds(), wallWhat: wall.what };
 }
+
+// A training step's wall time: `steps` steps in one submit (as fit and train run them), per step.
+const trainingWall = (steps: number, train: (steps: number) => Promise<unknown>) => ({
+  what: `wall time per step (${steps} in one submit)`,
+  milliseconds: () => wallTime(3, steps, () => train(steps)),
+});
 
 // A model of rows: its training step on `rows` rows (x drawn standard normal, y drawn from the model at them) and
 // inference of those rows, both on a trainer's own copy of the parameters.
@@ -62,11 +88,15 @@ async function profileRows(gpu: GpuContext, architecture: MdnArchitecture, rows:
     trainer.setData(data.x, data.y);
     await trainer.train(2, { lossEvery: 2 });
     const predictor = await MdnPredictor.create(gpu, architecture, trainer.parameters);
+    const chunk = Math.min(rows, predictor.maxRows);
     try {
       return [
-        await profiled(`training step, ${rows} rows`, repeats, () => trainer.profileStep()),
+        await profiled(`training step, ${rows} rows`, repeats, () => trainer.profileStep(), trainingWall(repeats, (steps) => trainer.train(steps, { lossEvery: steps }))),
         // One chunk of rows at most (65,536 by default), as inference runs them.
-        await profiled(`inference, ${Math.min(rows, predictor.maxRows)} rows`, repeats, () => predictor.profile(data.x)),
+        await profiled(`inference, ${chunk} rows`, repeats, () => predictor.profile(data.x), {
+          what: 'wall time per predict (upload, readback)',
+          milliseconds: () => wallTime(repeats, 1, () => predictor.predict(data.x.subarray(0, chunk * architecture.inputDim))),
+        }),
       ];
     } finally {
       predictor.destroy();
@@ -88,6 +118,8 @@ async function profileSavedRows(gpu: GpuContext, bytes: Uint8Array, rows: number
   }
 }
 
+const GENERATED_STEPS = 20;
+
 // A sequence model: `sequences` sequences of `steps` steps generated by the model (conditions zero), its training
 // step over them as one batch of whole windows, and one step of generating `count` sequences.
 async function profileSavedSequences(gpu: GpuContext, bytes: Uint8Array, o: { sequences: number; steps: number; count: number; repeats: number }) {
@@ -99,11 +131,14 @@ async function profileSavedSequences(gpu: GpuContext, bytes: Uint8Array, o: { se
       drawn.sequences.map((y) => ({ y, condition })),
       { batchSize: o.sequences, window: o.steps },
     );
-    const generator = await model.generator({ count: o.count, maxSteps: 2, seed: 1 });
+    const generator = await model.generator({ count: o.count, maxSteps: GENERATED_STEPS, seed: 1 });
     try {
       return [
-        await profiled(`training step, ${o.sequences} sequences x ${o.steps} steps`, o.repeats, () => session.profileStep()),
-        await profiled(`generated step, ${o.count} sequences`, o.repeats, () => generator.profileStep()),
+        await profiled(`training step, ${o.sequences} sequences x ${o.steps} steps`, o.repeats, () => session.profileStep(), trainingWall(o.repeats, (steps) => session.train(steps))),
+        await profiled(`generated step, ${o.count} sequences`, o.repeats, () => generator.profileStep(), {
+          what: `wall time per step (${GENERATED_STEPS} in one submit, read back)`,
+          milliseconds: () => wallTime(o.repeats, GENERATED_STEPS, () => generator.run()),
+        }),
       ];
     } finally {
       generator.destroy();
@@ -145,6 +180,7 @@ export async function profile(argv: string[]): Promise<void> {
       console.log(`${program.what}:`);
       for (const d of program.dispatches) console.log(`  ${d.label.padEnd(56)} ${d.milliseconds.toFixed(3).padStart(9)} ms`);
       console.log(`  ${'total'.padEnd(56)} ${program.totalMilliseconds.toFixed(3).padStart(9)} ms`);
+      console.log(`  ${program.wallWhat.padEnd(56)} ${program.wallMilliseconds.toFixed(3).padStart(9)} ms`);
     }
   } finally {
     gpu.destroy();

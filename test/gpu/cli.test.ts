@@ -216,12 +216,16 @@ interface ProfiledProgram {
   what: string;
   dispatches: { label: string; milliseconds: number }[];
   totalMilliseconds: number;
+  wallMilliseconds: number;
+  wallWhat: string;
 }
 const profileOf = (stdout: string): { model: string; programs: ProfiledProgram[] } => JSON.parse(stdout.trim().split('\n').pop()!);
 const labelsOf = (p: ProfiledProgram) => p.dispatches.map((d) => d.label);
 function expectConsistent(p: ProfiledProgram) {
   expect(p.dispatches.every((d) => Number.isFinite(d.milliseconds) && d.milliseconds >= 0)).toBe(true);
   expect(p.totalMilliseconds).toBeCloseTo(p.dispatches.reduce((a, d) => a + d.milliseconds, 0), 9);
+  expect(p.wallMilliseconds).toBeGreaterThan(0);
+  expect(p.wallWhat).toMatch(/^wall time per (step|predict)/);
 }
 
 describe('mixden profile', () => {

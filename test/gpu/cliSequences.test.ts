@@ -67,12 +67,14 @@ describe('mixden on sequences', () => {
     expect(r.code).toBe(0);
     const { model, programs } = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(model).toMatch(/-> 8 gru, 8 -> \d+ identity; gaussian-full K 3/);
-    const [training, generation] = programs as { what: string; dispatches: { label: string; milliseconds: number }[]; totalMilliseconds: number }[];
+    const [training, generation] = programs as { what: string; dispatches: { label: string; milliseconds: number }[]; totalMilliseconds: number; wallMilliseconds: number; wallWhat: string }[];
     expect(training.what).toBe('training step, 4 sequences x 8 steps');
     expect(training.dispatches.map((d) => d.label)).toEqual(expect.arrayContaining([expect.stringMatching(/recurrentForward\[gru/), expect.stringMatching(/recurrentBackward\[gru/), expect.stringMatching(/adam/)]));
     expect(generation.what).toBe('generated step, 16 sequences');
     expect(generation.dispatches.map((d) => d.label)).toEqual(expect.arrayContaining([expect.stringMatching(/recurrentCell\[gru\]/), expect.stringMatching(/sequenceFeedback/)]));
     for (const p of [training, generation]) expect(p.totalMilliseconds).toBeCloseTo(p.dispatches.reduce((a, d) => a + d.milliseconds, 0), 9);
+    expect(generation.wallWhat).toBe('wall time per step (20 in one submit, read back)');
+    expect(generation.wallMilliseconds).toBeGreaterThan(0);
   });
 
   it('refuses --stateful without --window (nothing to carry between windows)', async () => {
