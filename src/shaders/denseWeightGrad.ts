@@ -39,17 +39,12 @@ export const splitKPartialsPerRow = (inputs: number, outputs: number, rowsPerSli
  * with subgroups, X's loads shared through them (1.4-3.4x faster on the benchmark's layers, the same at 2 x 24),
  * in one subgroup's rows where inputs + 1 fit them (bench/results/kernel-variants-2026-11-30-lavapipe-subgroups.txt).
  */
-export function denseWeightGradVariant(
-  { inputs, outputs }: Omit<DenseSizes, 'rows'>,
-  adapterClass?: AdapterClass,
-  subgroupSize?: number,
-  options: { splitK?: boolean } = {},
-): DenseWeightGradVariant {
+export function denseWeightGradVariant({ inputs, outputs }: Omit<DenseSizes, 'rows'>, adapterClass?: AdapterClass, subgroupSize?: number): DenseWeightGradVariant {
   const variant = { vectorB: outputs % 4 === 0, block: fittedBlock(inputs + 1, outputs) };
   // GPU-class adapters: workgroup-memory tiles, as their forward and input-gradient products, and K split over the
-  // rows where the caller gives the partial sums a buffer: a 257 x 256 gradient is only 20 tiles, too few
-  // workgroups for a large GPU, each summing thousands of rows (neither measured on a GPU yet).
-  if (adapterClass === 'gpu') return { ...variant, vectorB: false, tiled: true, ...(options.splitK ? { split: { rowsPerSlice: SPLIT_K_ROWS } } : {}) };
+  // rows (the partial sums in a workspace buffer, src/mdn/layers/weightGradStages.ts): a 257 x 256 gradient is only
+  // 20 tiles, too few workgroups for a large GPU, each summing thousands of rows (neither measured on a GPU yet).
+  if (adapterClass === 'gpu') return { ...variant, vectorB: false, tiled: true, split: { rowsPerSlice: SPLIT_K_ROWS } };
   if (adapterClass !== 'lavapipe' || !subgroupSize) return variant;
   return { ...variant, subgroup: subgroupBlockFor(outputs, subgroupSize, inputs + 1 <= subgroupSize ? subgroupSize : 16) };
 }

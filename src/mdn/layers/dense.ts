@@ -4,10 +4,11 @@ import { InvalidArgumentError } from '../../runtime/errors.js';
 import { ACTIVATIONS, type Activation } from '../../shaders/activation.wgsl.js';
 import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js';
 import { denseInputGrad, denseInputGradVariant } from '../../shaders/denseInputGrad.js';
+import { denseWeightGradVariant } from '../../shaders/denseWeightGrad.js';
 import { activationGradFromOutput } from '../reference/activations.js';
 import { denseBackward, denseForward as denseForwardReference } from '../reference/dense.js';
 import { type BackwardIo, type ForwardIo, type LayerKind, type LayerSpec, type PlacedLayer, stage } from './layerKind.js';
-import { splitKWorkspace, weightGradStages, weightGradVariantOf } from './weightGradStages.js';
+import { splitKWorkspace, weightGradStages } from './weightGradStages.js';
 
 export interface DenseSpec extends LayerSpec {
   readonly kind: 'dense';
@@ -68,7 +69,7 @@ export const dense: LayerKind<DenseSpec> = {
     stage(denseForward, denseForwardVariant(layer.spec.activation, layer, adapterClass, options?.subgroupSize), sizesOf(layer), (io: ForwardIo) => ({ input: io.input, weights: io.weights, output: io.output })),
   ],
   backward(layer, inputActivation, adapterClass, options) {
-    const weightGrad = weightGradStages(weightGradVariantOf(layer.inputs, layer.outputs, adapterClass, options?.subgroupSize), sizesOf(layer), (io: BackwardIo) => ({
+    const weightGrad = weightGradStages(denseWeightGradVariant(layer, adapterClass, options?.subgroupSize), sizesOf(layer), (io: BackwardIo) => ({
       input: io.input,
       outputGrad: io.outputGrad,
       weightGrad: io.weightGrad,

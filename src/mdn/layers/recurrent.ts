@@ -11,6 +11,7 @@ import { subRange } from '../../runtime/program.js';
 import type { AdapterClass } from '../../runtime/device.js';
 import { denseForward, denseForwardVariant } from '../../shaders/denseForward.js';
 import { denseInputGrad, denseInputGradVariant } from '../../shaders/denseInputGrad.js';
+import { denseWeightGradVariant } from '../../shaders/denseWeightGrad.js';
 import { MAX_RECURRENT_UNITS, type SequencesPerWorkgroup, gateCount, laneUnits, maxSequencesPerWorkgroup } from '../../shaders/recurrent.wgsl.js';
 import { carriedStateFloats, recurrentForward } from '../../shaders/recurrentForward.js';
 import { recurrentBackward } from '../../shaders/recurrentBackward.js';
@@ -18,7 +19,7 @@ import { recurrentCell } from '../../shaders/recurrentCell.js';
 import { type RecurrentCell, type RecurrentShape, recurrentBackward as referenceBackward, recurrentForward as referenceForward } from '../reference/recurrent.js';
 import type { Random } from '../random.js';
 import { type BackwardIo, type ForwardIo, type LayerKind, type LayerSpec, type PlacedLayer, type Stage, stage } from './layerKind.js';
-import { splitKWorkspace, weightGradStages, weightGradVariantOf } from './weightGradStages.js';
+import { splitKWorkspace, weightGradStages } from './weightGradStages.js';
 
 export interface RecurrentSpec extends LayerSpec {
   readonly kind: RecurrentCell;
@@ -80,6 +81,13 @@ export interface RecurrentChoice {
   readonly carried?: boolean;
 }
 
+// A layer's training workspace before any partial sums, as floats per row: the gates, the cells, h_{t−1}, and the
+// GRU's recurrent gate gradients.
+const trainingWorkspace = (cell: RecurrentCell, units: number): number[] => {
+  const width = gateCount(cell) * units;
+  return cell === 'gru' ? [width, units, units, width] : [width, units, units];
+};
+
 /** The stages of a layer's forward pass (forward) and its backward pass. */
 export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: RecurrentChoice) {
   const { design, adapterClass, subgroupSize, continued = false, carried = false } = choice;
@@ -140,7 +148,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
   const backward = (inputActivation: Parameters<LayerKind['backward']>[1]): Stage<BackwardIo>[] => {
     // The GRU's recurrent product has gradients of its own (workspace[3]); the LSTM's are the input product's.
     const recurrentGates = (io: BackwardIo) => (cell === 'gru' ? io.workspace[3] : io.workspace[0]);
-    const partialsIndex = cell === 'gru' ? 4 : 3;
+    const partialsIndex = trainingWorkspace(cell, units).length;
     const stages: Stage<BackwardIo>[] = [
       stage(
         recurrentBackward,
@@ -157,13 +165,13 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
       ),
       // The two blocks' weight gradients over all rows; where they split K (GPU class), their partial sums share the
       // last training workspace buffer (after the GRU's recurrent gradients, where it has them), one after the other.
-      ...weightGradStages(weightGradVariantOf(inputs, width, adapterClass, subgroupSize), dense, (io: BackwardIo) => ({
+      ...weightGradStages(denseWeightGradVariant({ inputs, outputs: width }, adapterClass, subgroupSize), dense, (io: BackwardIo) => ({
         input: io.input,
         outputGrad: io.workspace[0],
         weightGrad: inputBlock(io.weightGrad),
         partials: io.workspace[partialsIndex],
       })),
-      ...weightGradStages(weightGradVariantOf(units, width, adapterClass, subgroupSize), (rows: number) => ({ rows, inputs: units, outputs: width }), (io: BackwardIo) => ({
+      ...weightGradStages(denseWeightGradVariant({ inputs: units, outputs: width }, adapterClass, subgroupSize), (rows: number) => ({ rows, inputs: units, outputs: width }), (io: BackwardIo) => ({
         input: io.workspace[2],
         outputGrad: recurrentGates(io),
         weightGrad: recurrentBlock(io.weightGrad),
@@ -226,9 +234,9 @@ function recurrentKind(cell: RecurrentCell): LayerKind<RecurrentSpec> {
     workspace(spec, inputs, training, adapterClass) {
       const width = gateCount(cell) * spec.units;
       if (!training) return [width, spec.units, width];
-      // Then the split weight gradients' partial sums (GPU class), at index 4 (GRU) or 3 (LSTM).
+      // Then the split weight gradients' partial sums (GPU class), which the backward stages find after these.
       const partials = splitKWorkspace([{ inputs, outputs: width }, { inputs: spec.units, outputs: width }], training, adapterClass);
-      return [...(cell === 'gru' ? [width, spec.units, spec.units, width] : [width, spec.units, spec.units]), ...partials];
+      return [...trainingWorkspace(cell, spec.units), ...partials];
     },
     // 'pytorch': every weight and bias uniform in ±1/√units, as torch.nn.LSTM/GRU reset them. 'glorot', as Keras
     // starts its LSTM/GRU: Glorot-uniform W_ih, orthogonal W_hh, zero biases but the LSTM's forget gate at 1.

@@ -9,15 +9,11 @@ import { type DenseWeightGradVariant, denseWeightGrad, denseWeightGradVariant, s
 import { splitKSum } from '../../shaders/splitKSum.js';
 import { type BackwardIo, type Stage, stage } from './layerKind.js';
 
-/** The weight gradient's variant of an inputs x outputs product, K split where the adapter class wants it. */
-export const weightGradVariantOf = (inputs: number, outputs: number, adapterClass?: AdapterClass, subgroupSize?: number): DenseWeightGradVariant =>
-  denseWeightGradVariant({ inputs, outputs }, adapterClass, subgroupSize, { splitK: true });
-
 /** The training workspace the products' partial sums need: one buffer of this many floats per row, or none. */
 export function splitKWorkspace(products: readonly { inputs: number; outputs: number }[], training: boolean, adapterClass?: AdapterClass): number[] {
   if (!training) return [];
   const widths = products.flatMap(({ inputs, outputs }) => {
-    const { split } = weightGradVariantOf(inputs, outputs, adapterClass);
+    const { split } = denseWeightGradVariant({ inputs, outputs }, adapterClass);
     return split ? [splitKPartialsPerRow(inputs, outputs, split.rowsPerSlice)] : [];
   });
   return widths.length > 0 ? [Math.max(...widths)] : [];
