@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Runs on a GPU machine from the folder bench/gpu-payload.sh built (copied there as run.sh): bash run.sh OUT
-# Uses the machine's Node and Vulkan loader where it has them, else the ones the payload carries (node.xz, unpacked
-# to /tmp; vulkan/libvulkan.so.1, Debian's), and points the loader at NVIDIA's driver file where that sits
-# outside the standard folders (as in some containers). Records the machine, the adapter Dawn picks and its
+# Uses the machine's Node and Vulkan loader where it has them, else the ones the payload carries (node.xz,
+# unpacked to /tmp; vulkan/libvulkan.so.1, Debian's), and points the loader at NVIDIA's driver file where that
+# sits outside the standard folders (as in some containers). Records the machine, the adapter Dawn picks and its
 # class, a 200-step training on it against the default driver's, then on a GPU-class adapter the kernel variants,
 # the recurrent walks, `mixden profile` of a rows model and of a sequence model, and the Node and sequence
 # benchmarks against tfjs-wasm (tfjs-cpu is left out: minutes of one core, and not the backend the goals name);
-# elsewhere the quick benchmarks on what there is, said so. Each
-# step has a time limit, together 9.5 minutes, so the whole fits one call of a lent machine (10 minutes). The
-# figures go to a folder of their own (FIGURES, default a new one under /tmp); OUT gets two files, rewritten after
-# every step so that a run cut short still returns what it made: summary.txt and figures.tar.gz (all of FIGURES),
-# as a lent machine returns at most 8 files from OUT and none more than two folders down.
+# elsewhere the quick benchmarks on what there is, said so. Each step has a time limit, together 9.5 minutes, so
+# the whole fits one call of a lent machine (10 minutes). The figures go to a folder of their own (FIGURES,
+# default a new one under /tmp); OUT gets two files, rewritten after every step so that a run cut short still
+# returns what it made: summary.txt and figures.tar.gz (all of FIGURES), as a lent machine returns at most 8 files
+# from OUT and none more than two folders down.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/out}

@@ -7,9 +7,10 @@
 # command line (mixden.mjs), the kernel and recurrent variant scripts and the Node and sequence benchmarks
 # (bench.mjs), and a node_modules of what stays outside the bundles, for linux-x64: Dawn's binary (webgpu), resvg
 # for the charts, the Hershey fonts' JSON, and TensorFlow.js's Node build with its wasm backend (the files Node's
-# require loads, listed by loading them here); and for a machine without them, this machine's Node binary (node.xz) and the Vulkan loader
-# from Debian's libvulkan1 (vulkan/; apt-get download, nothing installed), which run.sh uses only where the
-# machine has none of its own. Files over 1 MiB travel as xz, which run.sh restores first.
+# require loads, listed by loading them here); and for a machine without them, this machine's Node binary
+# (node.xz) and the Vulkan loader from Debian's libvulkan1 (vulkan/; apt-get download, nothing installed), which
+# run.sh uses only where the machine has none of its own. Files over 1 MiB travel as xz, which run.sh restores
+# first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-.mixden/gpu-payload}
