@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm run bench:kernels -- recurrent` (or node bench/recurrent-variants.mjs [--out DIR]): GPU time of the recurrent
+// `node bench/recurrent-variants.mjs [--out DIR] [--units N] [--generation]` (after `npm run build`): GPU time of the recurrent
 // walks (LSTM, the sequence benchmark's 128 units, 64 steps, 32 sequences) in their designs and variants, and
-// probes that remove the weight loads or the barriers, side by side; written to
-// bench/results/recurrent-variants-<date>-<driver>.txt.
+// probes that remove the weight loads or the barriers, side by side; then generation's continued step in its
+// designs (GPU time and wall time per step); written to
+// bench/results/recurrent-variants-<date>-<driver>.txt (with --generation, generation's step alone: ...-generation.txt).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 const { nodeGpu, vulkanDriver } = await import('../dist/host/node.js');
@@ -13,13 +14,19 @@ const { timeProgram } = await import('../dist/runtime/timestamps.js');
 const { recurrentForward } = await import('../dist/shaders/recurrentForward.js');
 const { recurrentBackward } = await import('../dist/shaders/recurrentBackward.js');
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: 'bench/results' }, units: { type: 'string', default: '128' } }, allowPositionals: true });
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'bench/results' }, units: { type: 'string', default: '128' }, generation: { type: 'boolean', default: false } }, allowPositionals: true });
 const ROUNDS = 5;
 const [H, T, B] = [Number(values.units), 64, 32];
 const W = 4 * H;
 const gpu = await nodeGpu();
 if (!gpu.hasTimestamps) throw new Error(`adapter ${gpu.adapterDescription} offers no timestamp-query`);
-const output = [`# mixden recurrent walk variants, ${new Date().toISOString().slice(0, 16)}Z, ${gpu.adapterDescription}`, `# LSTM ${H} units, ${T} steps, ${B} sequences; GPU time of a whole walk (sum of its dispatches), median of ${ROUNDS} interleaved rounds`, ''];
+const output = [
+  `# mixden recurrent walk variants, ${new Date().toISOString().slice(0, 16)}Z, ${gpu.adapterDescription}`,
+  values.generation
+    ? `# LSTM ${H} units, 3 inputs, 256 sequences: generation's continued step in each design; GPU time of one step (timestamps), wall time per step of 100 steps in one submit; median of ${ROUNDS} interleaved rounds`
+    : `# LSTM ${H} units, ${T} steps, ${B} sequences; GPU time of a whole walk (sum of its dispatches), median of ${ROUNDS} interleaved rounds`,
+  '',
+];
 const say = (line) => {
   console.log(line);
   output.push(line);
@@ -75,6 +82,8 @@ async function compare(title, candidates) {
 
 const forward = { cell: 'lstm', save: true };
 const forward4 = { ...forward, lane: 4 };
+// --generation: generation's step alone.
+if (!values.generation) {
 await compare('forward walk', [
   await walk('looped, scalar lanes', recurrentForward, forward, false, false),
   await walk('per step, scalar lanes', recurrentForward, forward, false, true),
@@ -101,29 +110,71 @@ await compare('backward walk', [
   await walk('looped, vec4, probe: no weight loads', probed(recurrentBackward, noWeightLoads), backward4, true, false),
   await walk('looped, vec4, probe: no barriers (wrong)', probed(recurrentBackward, noBarriers), backward4, true, false),
 ]);
-// Generation: one continued step of 256 sequences, the layer's whole forward stages in each design.
+}
+// Generation: continued steps of 256 sequences, the layer's whole forward stages in each design: GPU time of one
+// step, and the wall time per step of 100 steps recorded into one submit (alternating their two output buffers,
+// as generation does), which also counts what each dispatch costs beyond its GPU time.
 const { lstm, recurrentStages } = await import('../dist/mdn/layers/recurrent.js');
+const { recurrentStepVariant, stepLanes } = await import('../dist/shaders/recurrentStep.js');
 {
   const N = 256;
+  const STEPS = 100;
   const layer = { kind: lstm, spec: { kind: 'lstm', units: H }, index: 0, inputs: 3, outputs: H };
-  const io = {
+  const outputs = [buffer(N * H, random(N * H, 0.5)), buffer(N * H, random(N * H, 0.5))];
+  const shared = {
     input: buffer(N * 3, random(N * 3, 1)),
     weights: buffer(lstm.parameterCount(layer.spec, 3), random(lstm.parameterCount(layer.spec, 3))),
-    output: buffer(N * H, random(N * H, 0.5)),
     workspace: lstm.workspace(layer.spec, 3, false).map((w) => buffer(N * w, random(N * w, 0.5))),
   };
-  const step = async (label, choice) => {
-    const builder = new ProgramBuilder(gpu, label);
-    for (const s of recurrentStages(layer, choice).forward(false)) builder.add(await compileKernel(gpu, s.definition, s.variant), s.resources(io), s.sizes(N, 1, 0));
-    return { label, program: builder.build() };
+  const kernelOptions = { adapterClass: gpu.adapterClass, subgroupSize: gpu.subgroupSize };
+  const step = async (label, choice, stepVariant) => {
+    const programs = [];
+    for (const set of [0, 1]) {
+      const builder = new ProgramBuilder(gpu, label);
+      const io = { ...shared, output: outputs[set], previousOutput: outputs[1 - set] };
+      for (const s of recurrentStages(layer, { ...kernelOptions, ...choice, continued: true }).forward(false)) {
+        builder.add(await compileKernel(gpu, s.definition, stepVariant && s.definition.name === 'recurrentStep' ? stepVariant : s.variant), s.resources(io), s.sizes(N, 1, 0));
+      }
+      programs.push(builder.build());
+    }
+    return { label, programs };
   };
-  await compare(`generation: one continued step of ${N} sequences (all the layer's stages)`, [
-    await step('walk, one step (looped), vec4 lanes', { design: 'looped', continued: true }),
-    await step('dense products, then the gates', { design: 'products', continued: true }),
-  ]);
+  const candidates = [
+    await step('walk, one step (looped), vec4 lanes', { design: 'looped' }),
+    await step('dense products, then the gates', { design: 'products' }),
+    await step('fused step, 8-row register blocks', { design: 'fusedStep' }, recurrentStepVariant('lstm', H)),
+    await step('fused step, 4-row register blocks', { design: 'fusedStep' }, { ...recurrentStepVariant('lstm', H), rows: 4 }),
+  ];
+  for (const rows of [16, 32]) candidates.push(await step(`fused step, one unit a lane, ${rows}-row blocks`, { design: 'fusedStep' }, { cell: 'lstm', rows, lane: 1 }));
+  if (gpu.subgroupSize) {
+    const S = gpu.subgroupSize;
+    candidates.push(await step(`fused step, subgroups of ${S}, ${Math.max(8, S)} rows`, { design: 'fusedStep' }, { cell: 'lstm', rows: Math.max(8, S), subgroupSize: S, lanes: stepLanes(H, S) }));
+    for (const rows of [16, 32]) {
+      candidates.push(await step(`fused step, one unit a lane, subgroups of ${S}, ${rows} rows`, { design: 'fusedStep' }, { cell: 'lstm', rows, lane: 1, subgroupSize: S, lanes: stepLanes(H, S, 1) }));
+    }
+  }
+  const gpuTimes = candidates.map(() => []);
+  const walls = candidates.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, c] of candidates.entries()) {
+      gpuTimes[i].push((await timeProgram(gpu, c.programs[1])).reduce((a, t) => a + t.milliseconds, 0));
+      const started = performance.now();
+      const encoder = gpu.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      for (let t = 0; t < STEPS; t++) c.programs[t % 2].encode(pass, 0);
+      pass.end();
+      gpu.device.queue.submit([encoder.finish()]);
+      await gpu.device.queue.onSubmittedWorkDone();
+      walls[i].push((performance.now() - started) / STEPS);
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  say(`generation: a continued step of ${N} sequences (all the layer's stages); GPU time of one, wall time per step of ${STEPS} in one submit`);
+  for (const [i, c] of candidates.entries()) say(`  ${c.label.padEnd(40)} GPU ${median(gpuTimes[i]).toFixed(2).padStart(8)} ms   wall ${median(walls[i]).toFixed(2).padStart(8)} ms`);
+  candidates.forEach((c) => c.programs.forEach((p) => p.destroy()));
 }
 const driver = vulkanDriver().driver ?? 'system';
-const file = `${values.out}/recurrent-variants-${new Date().toISOString().slice(0, 10)}-${gpu.adapterDescription.includes('llvmpipe') ? 'lavapipe' : gpu.adapterDescription.includes('SwiftShader') ? 'swiftshader' : driver}.txt`;
+const file = `${values.out}/recurrent-variants-${new Date().toISOString().slice(0, 10)}-${gpu.adapterDescription.includes('llvmpipe') ? 'lavapipe' : gpu.adapterDescription.includes('SwiftShader') ? 'swiftshader' : driver}${values.generation ? '-generation' : ''}.txt`;
 writeFileSync(file, `${output.join('\n')}\n`);
 console.log(`written: ${file}`);
 gpu.destroy();

@@ -23,6 +23,8 @@ export interface Activations {
   readonly workspace?: readonly (readonly Resource[])[];
   /** Stateful windows: each layer's carried state (`states[i]`, where its kind has one) and the slots' keep flags. */
   readonly carry?: { readonly states: readonly (Resource | undefined)[]; readonly keep: Resource };
+  /** Continued steps: each layer's outputs of the step before (ForwardIo.previousOutput). */
+  readonly previousOutputs?: readonly Resource[];
 }
 
 /** Each layer's workspace buffers for `rows` rows, for training or for inference alone. */
@@ -119,6 +121,7 @@ export class NetworkRecorder {
         output: activations.outputs[layer.index],
         workspace: activations.workspace?.[layer.index] ?? [],
         ...(state && activations.carry ? { carry: { state, keep: activations.carry.keep } } : {}),
+        ...(activations.previousOutputs ? { previousOutput: activations.previousOutputs[layer.index] } : {}),
       };
       for (const s of layer.kind.forward(layer, training, this.adapterClass, { ...passOptions, ...options })) this.record(builder, s, io, rows, steps);
     }

@@ -1,10 +1,11 @@
 // One step of an LSTM or GRU layer for every sequence, when both products are already made: `gates` holds each
 // row's input part x·W_ihᵀ + b_ih and `recurrentPart` its recurrent part h_{t−1}·W_hhᵀ + b_hh (one dense product
 // over all sequences, as a GPU multiplies matrices best); this applies the gates and writes c_t (LSTM; the GRU
-// keeps nothing) and h_t over the previous step's, in place. Generation runs its steps so, one call each
-// (recurrentForward walks steps inside one dispatch instead). One invocation per (sequence, unit).
+// keeps nothing) and h_t to `output` (the GRU reads h_{t−1} from `previousOutput`). Generation runs its steps so,
+// one call each, on GPUs (recurrentStep.ts fuses the products and this on the software adapters; recurrentForward
+// walks steps inside one dispatch). One invocation per (sequence, unit).
 // Float64 reference: src/mdn/reference/recurrent.ts.
-import { readOnly, readWrite, uniform } from '../runtime/bindings.js';
+import { optional, readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
 import { type UniformValues, defineUniformStruct } from '../runtime/uniforms.js';
 import { elementwiseEntry } from './elementwise.wgsl.js';
@@ -16,7 +17,14 @@ export const RecurrentCellShape = defineUniformStruct('RecurrentCellShape', { ro
 
 export const recurrentCell = defineKernel<{ cell: RecurrentCell }, UniformValues<typeof RecurrentCellShape>>()({
   name: 'recurrentCell',
-  bindings: () => [readOnly('gates'), readOnly('recurrentPart'), readWrite('cells'), readWrite('output'), uniform('shape', RecurrentCellShape)],
+  bindings: ({ cell }) => [
+    readOnly('gates'),
+    readOnly('recurrentPart'),
+    readWrite('cells'),
+    readWrite('output'),
+    ...(cell === 'gru' ? [optional(readOnly('previousOutput'))] : []),
+    uniform('shape', RecurrentCellShape),
+  ],
   source: ({ cell }) => `${laneWgsl(1)}
 ${elementwiseEntry(
   WORKGROUP,
@@ -39,7 +47,7 @@ ${elementwiseEntry(
   let r = sigmoid(gates[g0] + recurrentPart[g0]);
   let z = sigmoid(gates[g0 + h] + recurrentPart[g0 + h]);
   let n = tanhClamped(gates[g0 + 2u * h] + r * recurrentPart[g0 + 2u * h]);
-  output[i] = (1.0 - z) * n + z * output[i];`
+  output[i] = (1.0 - z) * n + z * previousOutput[i];`
   }`,
 )}`,
   plan: (sizes) => ({ uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(sizes.rows * sizes.units, WORKGROUP) }),

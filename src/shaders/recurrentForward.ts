@@ -20,7 +20,7 @@ export interface RecurrentForwardVariant {
   readonly save: boolean;
   /**
    * One step that continues the previous dispatch's (generation, one step at a time): the state starts from what
-   * `output` and `cells` hold, not from zero. Only with one step per call (rows = sequences).
+   * `previousOutput` (h_{t−1}) and `cells` hold, not from zero. Only with one step per call (rows = sequences).
    */
   readonly continued?: boolean;
   /** Units per invocation: 4 reads every buffer as vec4s (units % 4 == 0); default 1. */
@@ -100,7 +100,7 @@ ${adds.join('\n')}
 
 export const recurrentForward = defineKernel<RecurrentForwardVariant, RecurrentSizes>()({
   name: 'recurrentForward',
-  bindings: ({ save, lane = 1, carried = false }) => {
+  bindings: ({ save, lane = 1, carried = false, continued = false }) => {
     const e = laneElement(lane);
     return [
       readWrite('gates', e),
@@ -108,6 +108,7 @@ export const recurrentForward = defineKernel<RecurrentForwardVariant, RecurrentS
       readWrite('cells', e),
       readWrite('output', e),
       ...(save ? [optional(readWrite('previous', e))] : []),
+      ...(continued ? [optional(readOnly('previousOutput', e))] : []),
       ...(carried ? [optional(readWrite('carry', e)), optional(readOnly('keep'))] : []),
       uniform('shape', RecurrentShape),
     ];
@@ -136,7 +137,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let j = e % h;
     var value = 0.0;
     if (b < shape.batch && shape.first > 0u) { value = ${lane === 4 ? 'output[((shape.first - 1u) * shape.batch + b) * h / 4u + j / 4u][j % 4u]' : 'output[((shape.first - 1u) * shape.batch + b) * h + j]'}; }${continued ? `
-    else if (b < shape.batch) { value = ${lane === 4 ? 'output[b * h / 4u + j / 4u][j % 4u]' : 'output[b * h + j]'}; }` : ''}${carried ? `
+    else if (b < shape.batch) { value = ${lane === 4 ? 'previousOutput[b * h / 4u + j / 4u][j % 4u]' : 'previousOutput[b * h + j]'}; }` : ''}${carried ? `
     else if (b < shape.batch && keep[b] > 0.5) { value = ${lane === 4 ? `carry[(b * ${cell === 'lstm' ? 2 : 1}u * h + j) / 4u][j % 4u]` : `carry[b * ${cell === 'lstm' ? 2 : 1}u * h + j]`}; }` : ''}
     state[e] = value;
   }

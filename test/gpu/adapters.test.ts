@@ -60,4 +60,19 @@ describe('Vulkan drivers in Node', () => {
   }
   it.skipIf(!lavapipe)('lavapipe: the dense products with subgroup broadcasts and in the GPU class\'s tiles match the float64 reference', () => denseVariantsMatch('lavapipe'));
   // (On SwiftShader, Chromium's dense sweep runs the subgroup and tiled products at its subgroup size.)
+
+  // Generation's fused recurrent step in lavapipe's variant (x's and h's loads through 8-lane subgroups, one unit a
+  // lane) and in vec4 register blocks, both cells, stepped as generation steps it, against the float64 reference's walk (worst error
+  // / bound at most 1); Chromium's generation-step cases run both on SwiftShader.
+  it.skipIf(!lavapipe)("lavapipe: generation's fused recurrent step matches the float64 reference", async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, MIXDEN_VULKAN: 'lavapipe' };
+    delete env.VK_ICD_FILENAMES;
+    const { stdout } = await run(process.execPath, ['test/gpu/nodeRecurrentStep.mjs'], { env, timeout: 120_000 });
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { adapter: string; subgroupSize: number | null; cases: { variant: string; worst: number }[] };
+    expect(result.adapter).toMatch(/llvmpipe/);
+    // 2 cells x 3 shapes x (lavapipe's choice, register blocks).
+    expect(result.cases).toHaveLength(12);
+    expect(result.cases.filter((c) => c.variant === 'chosen for lavapipe')).toHaveLength(6);
+    expect(result.cases.filter((c) => !(c.worst <= 1))).toEqual([]);
+  });
 });

@@ -71,7 +71,7 @@ describe('mixden on sequences', () => {
     expect(training.what).toBe('training step, 4 sequences x 8 steps');
     expect(training.dispatches.map((d) => d.label)).toEqual(expect.arrayContaining([expect.stringMatching(/recurrentForward\[gru/), expect.stringMatching(/recurrentBackward\[gru/), expect.stringMatching(/adam/)]));
     expect(generation.what).toBe('generated step, 16 sequences');
-    expect(generation.dispatches.map((d) => d.label)).toEqual(expect.arrayContaining([expect.stringMatching(/recurrentCell\[gru\]/), expect.stringMatching(/sequenceFeedback/)]));
+    expect(generation.dispatches.map((d) => d.label)).toEqual(expect.arrayContaining([expect.stringMatching(/recurrentStep\[gru/), expect.stringMatching(/sequenceFeedback/)]));
     for (const p of [training, generation]) expect(p.totalMilliseconds).toBeCloseTo(p.dispatches.reduce((a, d) => a + d.milliseconds, 0), 9);
     expect(generation.wallWhat).toBe('wall time per step (20 in one submit, read back)');
     expect(generation.wallMilliseconds).toBeGreaterThan(0);

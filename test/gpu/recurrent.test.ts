@@ -86,7 +86,17 @@ describe('generation steps (one call per step, continuing the last)', () => {
     { cell: 'gru', design: 'looped', steps: 5, batch: 3, inputs: 2, units: 70 },
     { cell: 'lstm', design: 'products', steps: 5, batch: 3, inputs: 2, units: 70 },
     { cell: 'gru', design: 'products', steps: 7, batch: 5, inputs: 3, units: 8 },
-  ] as const)('$cell, $design: $steps steps of $batch sequences, $inputs -> $units, match the walk of the reference', async (args) =>
+    // The fused step (its default without an adapter: vec4 lanes of 8 rows, one unit a lane of 16 where the units do
+    // not divide by 4): sequences fewer than one block of rows, and a last block part-filled; one lane of units and
+    // many; x's and h's loads through subgroups (Chromium's 4-lane ones on SwiftShader: 2 or 8 loads a lane).
+    { cell: 'lstm', design: 'fusedStep', steps: 5, batch: 3, inputs: 2, units: 8 },
+    { cell: 'gru', design: 'fusedStep', steps: 7, batch: 11, inputs: 3, units: 12 },
+    { cell: 'gru', design: 'fusedStep', steps: 4, batch: 17, inputs: 2, units: 7 },
+    { cell: 'lstm', design: 'fusedStep', steps: 3, batch: 9, inputs: 5, units: 16, stepVariant: { rows: 4 } },
+    { cell: 'lstm', design: 'fusedStep', steps: 4, batch: 10, inputs: 1, units: 72, stepVariant: { rows: 8, subgroup: true } },
+    { cell: 'gru', design: 'fusedStep', steps: 5, batch: 5, inputs: 3, units: 4, stepVariant: { rows: 4, subgroup: true } },
+    { cell: 'lstm', design: 'fusedStep', steps: 3, batch: 37, inputs: 3, units: 9, stepVariant: { rows: 32, lane: 1, subgroup: true } },
+  ] as const)('$cell, $design $stepVariant: $steps steps of $batch sequences, $inputs -> $units, match the walk of the reference', async (args) =>
     expectReportsPass(await page().run<CompareReport[]>('recurrentContinued', args)),
   );
 });

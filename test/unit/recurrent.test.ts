@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { type RecurrentCell, type RecurrentShape, recurrentBackward, recurrentFinalState, recurrentForward } from '../../src/mdn/reference/recurrent.js';
 import { Random } from '../../src/mdn/random.js';
 import { gateCount, maxSequencesPerWorkgroup } from '../../src/shaders/recurrent.wgsl.js';
-import { sequencesFor } from '../../src/mdn/layers/recurrent.js';
+import { recurrentDesignFor, sequencesFor } from '../../src/mdn/layers/recurrent.js';
+import { type RecurrentStepVariant, recurrentStep, recurrentStepVariant, stepLanes } from '../../src/shaders/recurrentStep.js';
+import { kernelCode } from '../../src/runtime/kernel.js';
 import { compareArrays } from '../support/compare.js';
 import { exportWgsl } from '../../src/inference.js';
 import { withLayers } from '../../src/mdn/architecture.js';
@@ -128,6 +130,45 @@ describe('recurrent walks per adapter class', () => {
     expect(sequencesFor('swiftshader', 1024)).toBe(2);
     expect(sequencesFor('gpu', 128)).toBe(1);
     expect(maxSequencesPerWorkgroup(2048, 8)).toBe(1);
+  });
+});
+
+describe("generation's continued steps per adapter class", () => {
+  it('fuse both products and the gates on the software adapters, any units; GPUs keep the products', () => {
+    expect(recurrentDesignFor('lavapipe', true)).toBe('fusedStep');
+    expect(recurrentDesignFor('swiftshader', true)).toBe('fusedStep');
+    expect(recurrentDesignFor(undefined, true)).toBe('fusedStep');
+    expect(recurrentDesignFor('gpu', true)).toBe('products');
+    expect(recurrentDesignFor('lavapipe')).toBe('looped');
+  });
+
+  it("pick lavapipe's one unit a lane in 32 rows through subgroups, SwiftShader's vec4 lanes of 8, register blocks without subgroups", () => {
+    expect(recurrentStepVariant('lstm', 128, 'lavapipe', 8)).toEqual({ cell: 'lstm', rows: 32, lane: 1, subgroupSize: 8, lanes: 64 });
+    expect(recurrentStepVariant('gru', 128, 'swiftshader', 4)).toEqual({ cell: 'gru', rows: 8, subgroupSize: 4, lanes: 32 });
+    expect(recurrentStepVariant('lstm', 128, 'swiftshader')).toEqual({ cell: 'lstm', rows: 8 });
+    expect(recurrentStepVariant('lstm', 30, 'swiftshader')).toEqual({ cell: 'lstm', rows: 16, lane: 1 });
+    // Subgroups whose size does not divide the rows are not used.
+    expect(recurrentStepVariant('lstm', 128, 'swiftshader', 16)).toEqual({ cell: 'lstm', rows: 8 });
+    expect(stepLanes(12, 8)).toBe(8);
+    expect(stepLanes(1024, 8, 1)).toBe(64);
+  });
+
+  it('refuse vec4 lanes over units that do not divide by 4, and subgroups that do not divide the rows', () => {
+    const plan = (units: number, variant: RecurrentStepVariant) => recurrentStep.plan({ rows: 16, inputs: 3, units, recurrentOffset: 64 }, variant);
+    expect(() => plan(30, { cell: 'lstm', rows: 8 })).toThrow(/units divisible by 4/);
+    expect(() => plan(32, { cell: 'lstm', rows: 8, subgroupSize: 16, lanes: 16 })).toThrow(/multiples of the subgroup size/);
+    expect(plan(32, { cell: 'lstm', rows: 8 }).workgroups).toEqual([1, 1, 1]); // 2 row blocks x 8 lanes of units
+    expect(plan(30, { cell: 'gru', rows: 32, lane: 1, subgroupSize: 8, lanes: 32 }).workgroups).toEqual([1, 1, 1]);
+  });
+
+  it('have resolved, consistent WGSL in every variant', () => {
+    for (const cell of ['lstm', 'gru'] as const) {
+      for (const variant of [{ rows: 8 }, { rows: 16, lane: 1 }, { rows: 8, subgroupSize: 4, lanes: 32 }, { rows: 32, lane: 1, subgroupSize: 8, lanes: 64 }] as const) {
+        const code = kernelCode(recurrentStep, { cell, ...variant });
+        expect(code).not.toMatch(/#if|#else|#endif|undefined|NaN/);
+        for (const name of ['input', 'previousOutput', 'weights', 'output', ...(cell === 'lstm' ? ['cells'] : [])]) expect(code.split(name).length - 1).toBeGreaterThan(1);
+      }
+    }
   });
 });
 

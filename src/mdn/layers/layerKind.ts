@@ -73,6 +73,11 @@ export interface ForwardIo {
    * continues the slot's previous one, 0 where a new sequence starts.
    */
   readonly carry?: { readonly state: Resource; readonly keep: Resource };
+  /**
+   * Continued steps (ForwardOptions.continued): the layer's output of the step before, in a buffer of its own, as
+   * a step writes its output while other invocations still read the last (callers alternate two sets of outputs).
+   */
+  readonly previousOutput?: Resource;
 }
 
 /**
@@ -112,7 +117,8 @@ export interface PassOptions extends KernelOptions {
 export interface ForwardOptions extends PassOptions {
   /**
    * The call is one step continuing the previous call's sequences (generation): a recurrent layer starts from
-   * the state it left in its output and workspace instead of from zero. Other kinds ignore it.
+   * the state the previous call left (its output, now ForwardIo.previousOutput, and its workspace) instead of
+   * from zero. Other kinds ignore it.
    */
   readonly continued?: boolean;
 }

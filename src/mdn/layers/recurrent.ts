@@ -16,6 +16,7 @@ import { MAX_RECURRENT_UNITS, type SequencesPerWorkgroup, gateCount, laneUnits, 
 import { carriedStateFloats, recurrentForward } from '../../shaders/recurrentForward.js';
 import { recurrentBackward } from '../../shaders/recurrentBackward.js';
 import { recurrentCell } from '../../shaders/recurrentCell.js';
+import { recurrentStep, recurrentStepVariant } from '../../shaders/recurrentStep.js';
 import { type RecurrentCell, type RecurrentShape, recurrentBackward as referenceBackward, recurrentForward as referenceForward } from '../reference/recurrent.js';
 import type { Random } from '../random.js';
 import { type BackwardIo, type ForwardIo, type LayerKind, type LayerSpec, type PlacedLayer, type Stage, stage } from './layerKind.js';
@@ -29,17 +30,21 @@ export interface RecurrentSpec extends LayerSpec {
 
 /**
  * How the walk through time is dispatched: 'looped', one dispatch walking every step with a workgroup barrier
- * between steps, or 'perStep', one dispatch per step. 'products' is for generation's single continued steps: the
- * recurrent product as a dense matrix product over all sequences, then the gates (other passes walk as 'looped').
+ * between steps, or 'perStep', one dispatch per step. For generation's single continued steps: 'products', the
+ * recurrent product as a dense matrix product over all sequences, then the gates (other passes walk as 'looped');
+ * 'fusedStep', both products and the gates in one dispatch (recurrentStep.ts).
  */
-export type RecurrentDesign = 'looped' | 'perStep' | 'products';
+export type RecurrentDesign = 'looped' | 'perStep' | 'products' | 'fusedStep';
 
 /**
  * The design each adapter class runs: training and scoring walk 'looped' (1.3x faster than 'perStep' on lavapipe,
- * 1.3-5.4x on SwiftShader); generation's continued steps take 'products' (2.3-5x less time than the walk's one
- * step). GPUs take the same until measured. Figures: bench/results/recurrent-variants-2026-11-30-*.txt.
+ * 1.3-5.4x on SwiftShader, bench/results/recurrent-variants-2026-11-30-*.txt). Generation's continued steps take
+ * 'fusedStep' on the software adapters (16-23% less wall time per step than 'products' on lavapipe, 16-21% on
+ * SwiftShader: recurrent-variants-2026-12-01-*-generation.txt); 'products' took 2.3-5x less time than the
+ * walk's one step, and GPUs keep it, their tiled products, until measured.
  */
-export const recurrentDesignFor = (_adapterClass: AdapterClass | undefined, continued = false): RecurrentDesign => (continued ? 'products' : 'looped');
+export const recurrentDesignFor = (adapterClass: AdapterClass | undefined, continued = false): RecurrentDesign =>
+  !continued ? 'looped' : adapterClass === 'gpu' ? 'products' : 'fusedStep';
 
 /**
  * Sequences each workgroup of a walk takes: on the software adapters as many as its state allows, up to 4, as
@@ -113,22 +118,43 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
   };
   const passes = design === 'perStep' ? (steps: number) => steps : undefined;
   const inputProduct = stage(denseForward, denseForwardVariant('identity', { outputs: width }, adapterClass, subgroupSize), dense, (io: ForwardIo) => ({ input: io.input, weights: inputBlock(io.weights), output: io.workspace[0] }));
-  // A step that continues the last call's (generation): both products as dense ones over all sequences, h_{t−1}
-  // being what `output` holds, then the gates; measured against the walk's one step in recurrent-variants.
-  const continuedStep = (): Stage<ForwardIo>[] => [
+  // A step that continues the last call's (generation), h_{t−1} in `previousOutput`: both products as dense ones
+  // over all sequences, then the gates; measured against the walk's one step in recurrent-variants.
+  const productsStep = (): Stage<ForwardIo>[] => [
     inputProduct,
     stage(denseForward, denseForwardVariant('identity', { outputs: width }, adapterClass, subgroupSize), (rows: number) => ({ rows, inputs: units, outputs: width }), (io: ForwardIo) => ({
-      input: io.output,
+      input: previousOutputOf(io),
       weights: recurrentBlock(io.weights),
       output: io.workspace[2],
     })),
-    stage(recurrentCell, { cell }, (rows: number) => ({ rows, units }), (io: ForwardIo) => ({ gates: io.workspace[0], recurrentPart: io.workspace[2], cells: io.workspace[1], output: io.output })),
+    stage(recurrentCell, { cell }, (rows: number) => ({ rows, units }), (io: ForwardIo) => ({
+      gates: io.workspace[0],
+      recurrentPart: io.workspace[2],
+      cells: io.workspace[1],
+      output: io.output,
+      ...(cell === 'gru' ? { previousOutput: previousOutputOf(io) } : {}),
+    })),
   ];
+  // The same step in one dispatch.
+  const fusedStep = (): Stage<ForwardIo>[] => [
+    stage(recurrentStep, recurrentStepVariant(cell, units, adapterClass, subgroupSize), (rows: number) => ({ rows, inputs, units, recurrentOffset: offset }), (io: ForwardIo) => ({
+      input: io.input,
+      previousOutput: previousOutputOf(io),
+      weights: io.weights,
+      output: io.output,
+      ...(cell === 'lstm' ? { cells: io.workspace[1] } : {}),
+    })),
+  ];
+  const previousOutputOf = (io: ForwardIo) => {
+    if (!io.previousOutput) throw new Error(`a continued ${cell} step reads h(t-1) from ForwardIo.previousOutput`);
+    return io.previousOutput;
+  };
   const carriedResources = (io: ForwardIo) => {
     if (!io.carry) throw new Error(`a stateful ${cell} layer needs its carried state (ForwardIo.carry)`);
     return { carry: io.carry.state, keep: io.carry.keep };
   };
-  const forward = (training: boolean): Stage<ForwardIo>[] => (continued && design === 'products' ? continuedStep() : [
+  if (design === 'fusedStep' && !continued) throw new Error("the 'fusedStep' design is for continued steps");
+  const forward = (training: boolean): Stage<ForwardIo>[] => (continued && design === 'products' ? productsStep() : design === 'fusedStep' ? fusedStep() : [
     inputProduct,
     stage(
       recurrentForward,
@@ -140,6 +166,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
         cells: io.workspace[1],
         output: io.output,
         ...(training ? { previous: io.workspace[2] } : {}),
+        ...(continued ? { previousOutput: previousOutputOf(io) } : {}),
         ...(carried ? carriedResources(io) : {}),
       }),
       passes,

@@ -1,7 +1,8 @@
 // Autoregressive generation on the GPU: many sequences at once, one step at a time, each step's draw fed back as
 // the next step's input, all steps recorded into one submit (the first step's program starts every recurrent
 // layer from a zero state, the others continue from the state the previous step left), with one readback at the
-// end: the generated steps and each sequence's length. Primed generation first walks the prime's steps the same
+// end: the generated steps and each sequence's length. The layers' outputs come in two sets that the steps
+// alternate between: a continued step reads h_{t−1} from one while it writes h_t to the other. Primed generation first walks the prime's steps the same
 // way, fed the prime instead of the draws, so what is generated continues it.
 import type { GpuContext } from '../../runtime/device.js';
 import type { Arena } from '../../runtime/arena.js';
@@ -103,7 +104,8 @@ export class SequenceGenerator {
     private readonly gpu: GpuContext,
     private readonly scope: ResourceScope,
     private readonly first: Program,
-    private readonly next: Program,
+    /** The continued step, writing the outputs of set 1 (odd steps) and of set 0 (even steps). */
+    private readonly next: readonly [Program, Program],
     private readonly ring: StepRing,
     private readonly buffers: { input: GPUBuffer; conditions: GPUBuffer; prime: GPUBuffer; generated: GPUBuffer; lengths: GPUBuffer; staging: StagingBuffer },
     private readonly settings: ReturnType<typeof checkOptions>,
@@ -124,7 +126,7 @@ export class SequenceGenerator {
       const buffer = (label: string, floats: number) => scope.own(createStorageBuffer(gpu, `generate ${label}`, floats));
       const layers = networkLayers(architecture);
       const input = buffer('inputs', count * architecture.inputDim);
-      const outputs = layers.map((l, i) => buffer(`layer${i} output`, count * l.outputs));
+      const outputSets = [0, 1].map((set) => layers.map((l, i) => buffer(`layer${i} output ${set}`, count * l.outputs)));
       const workspace = createWorkspace(gpu, layers, count, false, 'generate').map((b) => b.map((w) => scope.own(w)));
       const samples = buffer('draws', count * width);
       const conditions = buffer('conditions', settings.conditions.length);
@@ -136,9 +138,11 @@ export class SequenceGenerator {
       const recorder = await NetworkRecorder.create(gpu, architecture, { generation: true });
       const feedback = await compileKernel(gpu, sequenceFeedback, {});
       const stop = settings.stop;
-      const program = (continued: boolean) => {
+      // Step t writes set t % 2 (the first step set 0), a continued one reading the other.
+      const program = (continued: boolean, set: 0 | 1) => {
         const builder = new ProgramBuilder(gpu, `generate ${continued ? 'next' : 'first'} step`);
-        recorder.forward(builder, count, { input, outputs, workspace }, parameters, false, 1, { continued });
+        const outputs = outputSets[set];
+        recorder.forward(builder, count, { input, outputs, workspace, ...(continued ? { previousOutputs: outputSets[1 - set] } : {}) }, parameters, false, 1, { continued });
         recorder.sample(builder, count, 1, { head: outputs[outputs.length - 1], samples, call: ring.binding() });
         builder.add(
           feedback,
@@ -156,7 +160,7 @@ export class SequenceGenerator {
         );
         return scope.own(builder.build());
       };
-      return new SequenceGenerator(gpu, scope, program(false), program(true), ring, { input, conditions, prime, generated, lengths, staging }, settings);
+      return new SequenceGenerator(gpu, scope, program(false, 0), [program(true, 0), program(true, 1)], ring, { input, conditions, prime, generated, lengths, staging }, settings);
     } catch (error) {
       scope.destroy();
       throw error;
@@ -165,7 +169,7 @@ export class SequenceGenerator {
 
   /** Dispatches per generated step. */
   get dispatchesPerStep(): number {
-    return this.next.dispatchCount;
+    return this.next[1].dispatchCount;
   }
 
   // Writes the starting inputs and per-step values (queue writes, before the steps' submit).
@@ -202,7 +206,7 @@ export class SequenceGenerator {
 
   private record(pass: GPUComputePassEncoder): void {
     this.first.encode(pass, this.ring.offset(0));
-    for (let t = 1; t < this.settings.primeSteps + this.settings.maxSteps; t++) this.next.encode(pass, this.ring.offset(t));
+    for (let t = 1; t < this.settings.primeSteps + this.settings.maxSteps; t++) this.next[t % 2].encode(pass, this.ring.offset(t));
   }
 
   /**
@@ -218,7 +222,7 @@ export class SequenceGenerator {
       this.first.encode(pass, this.ring.offset(0));
       pass.end();
     });
-    return timeProgram(this.gpu, this.next, this.ring.offset(Math.min(1, this.settings.primeSteps + this.settings.maxSteps - 1)));
+    return timeProgram(this.gpu, this.next[1], this.ring.offset(Math.min(1, this.settings.primeSteps + this.settings.maxSteps - 1)));
   }
 
   /** The buffers the results are left in (see encode). */

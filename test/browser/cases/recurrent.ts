@@ -19,6 +19,7 @@ import type { Activation } from '../../../src/shaders/activation.wgsl.js';
 import { activate } from '../../../src/mdn/reference/activations.js';
 import { Random } from '../../../src/mdn/random.js';
 import { compareArrays } from '../../support/compare.js';
+import { stepLanes } from '../../../src/shaders/recurrentStep.js';
 import { MdnTrainer } from '../../../src/mdn/trainer.js';
 import { type MdnArchitecture, networkLayers, targetWidth, withLayers } from '../../../src/mdn/architecture.js';
 import { headLoss } from '../../../src/mdn/reference/heads.js';
@@ -220,10 +221,12 @@ export const recurrentCases = {
 
   /**
    * Generation's steps: a first one-step call from a zero state, then one-step calls that continue it, h read
-   * after each, against the reference's forward pass over all the steps (tolerance as for the walk's forward).
+   * after each, against the reference's forward pass over all the steps (tolerance as for the walk's forward). As
+   * generation does, the steps alternate between two output buffers, each reading h(t-1) from the other; `variant`
+   * forces the fused step's kernel variant.
    */
-  async recurrentContinued(gpu: GpuContext, args: RecurrentArgs) {
-    const { cell, steps, batch, inputs, units, design } = args;
+  async recurrentContinued(gpu: GpuContext, args: RecurrentArgs & { stepVariant?: { rows: number; lane?: 1 | 4; subgroup?: boolean } }) {
+    const { cell, steps, batch, inputs, units, design, stepVariant } = args;
     const { layer, rows, params, x } = recurrentProblem(args);
     const expected = layer.kind.reference.forward(layer, params, x, rows, steps);
     const made: GPUBuffer[] = [];
@@ -234,35 +237,43 @@ export const recurrentCases = {
       return b;
     };
     const count = layer.kind.parameterCount(layer.spec, inputs);
-    const io = {
-      input: buffer(batch * inputs),
-      weights: buffer(count, params),
-      output: buffer(batch * units),
-      workspace: layer.kind.workspace(layer.spec, inputs, false).map((w) => buffer(batch * w)),
+    const input = buffer(batch * inputs);
+    const weights = buffer(count, params);
+    const outputs = [buffer(batch * units), buffer(batch * units)];
+    const workspace = layer.kind.workspace(layer.spec, inputs, false).map((w) => buffer(batch * w));
+    // Step t writes outputs[t % 2]; a continued step reads the other.
+    const ioOf = (set: number) => ({ input, weights, output: outputs[set], previousOutput: outputs[1 - set], workspace });
+    const lane = stepVariant?.lane ?? 4;
+    const forced = stepVariant && {
+      cell,
+      rows: stepVariant.rows,
+      lane,
+      ...(stepVariant.subgroup ? { subgroupSize: gpu.subgroupSize!, lanes: stepLanes(units, gpu.subgroupSize!, lane) } : {}),
     };
-    const program = async (continued: boolean) => {
+    const program = async (continued: boolean, set: number) => {
       const builder = new ProgramBuilder(gpu, 'continued steps');
       for (const s of recurrentStages(layer, { design: continued ? design : 'looped', continued }).forward(false)) {
-        builder.add(await compileKernel(gpu, s.definition, s.variant), s.resources(io) as Record<string, Resource>, s.sizes(batch, 1, 0));
+        const variant = forced && s.definition.name === 'recurrentStep' ? forced : s.variant;
+        builder.add(await compileKernel(gpu, s.definition, variant), s.resources(ioOf(set)) as Record<string, Resource>, s.sizes(batch, 1, 0));
       }
       return builder.build();
     };
-    const first = await program(false);
-    const next = await program(true);
+    const first = await program(false, 0);
+    const next = [await program(true, 0), await program(true, 1)];
     const got = new Float64Array(rows * units);
     try {
       for (let t = 0; t < steps; t++) {
-        uploadFloats(gpu, io.input, Float32Array.from(x.subarray(t * batch * inputs, (t + 1) * batch * inputs)));
+        uploadFloats(gpu, input, Float32Array.from(x.subarray(t * batch * inputs, (t + 1) * batch * inputs)));
         const encoder = gpu.device.createCommandEncoder();
         const pass = encoder.beginComputePass();
-        (t === 0 ? first : next).encode(pass, 0);
+        (t === 0 ? first : next[t % 2]).encode(pass, 0);
         pass.end();
         gpu.device.queue.submit([encoder.finish()]);
-        got.set(await readFloats(gpu, io.output, batch * units), t * batch * units);
+        got.set(await readFloats(gpu, outputs[t % 2], batch * units), t * batch * units);
       }
     } finally {
       first.destroy();
-      next.destroy();
+      next.forEach((p) => p.destroy());
       made.forEach((b) => b.destroy());
     }
     const perStep = (inputs + units + 16) * U * 4;

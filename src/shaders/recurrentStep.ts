@@ -1,0 +1,192 @@
+// One generated step of an LSTM or GRU layer for every sequence in one dispatch: both products (x_t·W_ihᵀ + b_ih
+// and h_{t−1}·W_hhᵀ + b_hh) and the gates, so the gates never leave registers. Each invocation owns a block of
+// `rows` rows by one unit or 4 consecutive units (`lane`) and keeps all of those units' gates: their columns in
+// the layer's gate-major blocks (gate q of unit j at column q·units + j) are read as one value (or vec4) per
+// gate; vec4 lanes need the units to divide by 4. The GRU keeps the candidate gate's two parts apart (n = tanh(x·W_in + b_in + r ⊙ (h·W_hn + b_hn))):
+// its four accumulators are r, z, the input part of n and the recurrent part of n.
+// h_{t−1} comes from `previousOutput` and h_t goes to `output`, two buffers: a step's invocations write h_t while
+// others still read h_{t−1} (generation alternates two sets of outputs). The LSTM's c_t replaces c_{t−1} in
+// `cells` in place: each element is read and written by the same invocation.
+// On lavapipe (`subgroupSize`), x's and h's loads are shared through subgroup broadcasts as in
+// subgroupMatmul.wgsl.ts: all invocations of a workgroup take the same rows, lane l loading rows l, l + S, ...
+// Float64 reference: src/mdn/reference/recurrent.ts (a continued step is one step of its walk).
+import { optional, readOnly, readWrite, uniform } from '../runtime/bindings.js';
+import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { type UniformValues, defineUniformStruct } from '../runtime/uniforms.js';
+import type { AdapterClass } from '../runtime/device.js';
+import { indices } from './indices.js';
+import { type RecurrentCell, gateCount, laneElement, laneWgsl } from './recurrent.wgsl.js';
+
+export const RecurrentStepShape = defineUniformStruct('RecurrentStepShape', { rows: 'u32', inputs: 'u32', units: 'u32', recurrentOffset: 'u32' });
+export type RecurrentStepSizes = UniformValues<typeof RecurrentStepShape>;
+
+export interface RecurrentStepVariant {
+  readonly cell: RecurrentCell;
+  /** Rows per invocation's block (4 accumulators a row, of `lane` units each). */
+  readonly rows: number;
+  /** Units per invocation: 4 (each gate's columns read as vec4s; units % 4 == 0) or 1; default 4. */
+  readonly lane?: 1 | 4;
+  /** Share x's and h's loads through subgroups of this size (rows must be a multiple of it)... */
+  readonly subgroupSize?: number;
+  /** ...in workgroups of this many invocations (stepLanes of the units). */
+  readonly lanes?: number;
+}
+
+/** Invocations per workgroup of the register-block variant (as the dense products'). */
+const WORKGROUP = 16;
+/** Most invocations per workgroup of the subgroup variant. */
+const MAX_LANES = 64;
+
+const lines = (xs: string[]) => xs.join('\n');
+
+/** Accumulator of each weight column group: the input block's gate q, then the recurrent block's. */
+const accumulators = (cell: RecurrentCell) =>
+  cell === 'lstm'
+    ? { input: [0, 1, 2, 3], recurrent: [0, 1, 2, 3] }
+    : // GRU: r and z sum both parts; the candidate's input part in 2, its recurrent part in 3.
+      { input: [0, 1, 2], recurrent: [0, 1, 3] };
+
+/** Invocations per workgroup of the subgroup variant for these units: enough for all units in fours, whole subgroups, at most 64. */
+export const stepLanes = (units: number, subgroupSize: number, lane: 1 | 4 = 4): number =>
+  Math.min(MAX_LANES, Math.max(subgroupSize, Math.ceil(units / lane / subgroupSize) * subgroupSize));
+
+export function checkStepVariant(units: number, v: RecurrentStepVariant): void {
+  if (units % (v.lane ?? 4) !== 0) throw new Error(`recurrentStep: vec4 lanes need units divisible by 4, got ${units}`);
+  if (v.subgroupSize === undefined) return;
+  if (!(v.rows % v.subgroupSize === 0 && v.lanes !== undefined && v.lanes % v.subgroupSize === 0)) {
+    throw new Error(`recurrentStep: rows ${v.rows} and lanes ${v.lanes} must be multiples of the subgroup size ${v.subgroupSize}`);
+  }
+}
+
+function source({ cell, rows, lane = 4, subgroupSize: S, lanes = WORKGROUP }: RecurrentStepVariant): string {
+  const ROWS = indices(rows);
+  const GATES = indices(gateCount(cell));
+  const ACCS = indices(4);
+  const acc = accumulators(cell);
+  const LOADS = S ? indices(rows / S) : [];
+  // Row i's value of `operand` at k: its own load, or a lane's load broadcast through the subgroup.
+  const value = (operand: 'x' | 'p', i: number) => (S ? `subgroupBroadcast(${operand}Mine${Math.floor(i / S)}, ${i % S}u)` : `${operand === 'x' ? 'input' : 'previousOutput'}[${operand}${i} + k]`);
+  const loop = (operand: 'x' | 'p', targets: number[]) => [
+    ...GATES.map((q) => `    let bv${q} = weights[bRow + c${q}];`),
+    ...(S ? LOADS.map((j) => `    let ${operand}Mine${j} = ${operand === 'x' ? 'input' : 'previousOutput'}[${operand}${j} + k];`) : []),
+    ...ROWS.map((i) => `    { let av = ${value(operand, i)};${GATES.map((q) => ` acc${i}_${targets[q]} += av * bv${q};`).join('')} }`),
+  ];
+  const rowStarts = S
+    ? LOADS.map((j) => `  let x${j} = min(row0 + ${j * S}u + lane, lastRow) * shape.inputs;\n  let p${j} = min(row0 + ${j * S}u + lane, lastRow) * h;`)
+    : ROWS.map((i) => `  let x${i} = min(row0 + ${i}u, lastRow) * shape.inputs;\n  let p${i} = min(row0 + ${i}u, lastRow) * h;`);
+  const bias =
+    cell === 'lstm'
+      ? ACCS.map((a) => `  let bias${a} = weights[inputBias + c${a}] + weights[recurrentBias + c${a}];`)
+      : [
+          '  let bias0 = weights[inputBias + c0] + weights[recurrentBias + c0];',
+          '  let bias1 = weights[inputBias + c1] + weights[recurrentBias + c1];',
+          '  let bias2 = weights[inputBias + c2];',
+          '  let bias3 = weights[recurrentBias + c2];',
+        ];
+  const apply =
+    cell === 'lstm'
+      ? (i: number) => `
+      let c = sigmoid(acc${i}_1) * cells[at] + sigmoid(acc${i}_0) * tanhClamped(acc${i}_2);
+      cells[at] = c;
+      output[at] = sigmoid(acc${i}_3) * tanhClamped(c);`
+      : (i: number) => `
+      let r = sigmoid(acc${i}_0);
+      let z = sigmoid(acc${i}_1);
+      let n = tanhClamped(acc${i}_2 + r * acc${i}_3);
+      let p = row * h + u4 * L;
+      output[at] = (1.0 - z) * n + z * ${lane === 4 ? 'T(previousOutput[p], previousOutput[p + 1u], previousOutput[p + 2u], previousOutput[p + 3u])' : 'previousOutput[p]'};`;
+  return `${laneWgsl(lane)}
+@compute @workgroup_size(${S ? lanes : WORKGROUP})
+fn main(
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,${S ? '\n  @builtin(subgroup_invocation_id) lane: u32,' : ''}
+) {
+  let h = shape.units;
+  // Lanes of L units per row, and per row of a weight block (gate-major columns), in elements of T.
+  let unitGroups = h / L;
+  let w4 = ${gateCount(cell)}u * unitGroups;${
+    S
+      ? `
+  // Every invocation of the workgroup takes the same rows (so the broadcasts serve all) and its own units;
+  // those past the units load clamped values for the broadcasts and store nothing.
+  let row0 = (wid.y + wid.z * groups.y) * ${rows}u;
+  let own = wid.x * ${lanes}u + lid.x;
+  let ownsUnits = own < unitGroups;
+  let u4 = min(own, unitGroups - 1u);`
+      : `
+  let block = (wid.x + wid.y * groups.x) * ${WORKGROUP}u + lid.x;
+  let row0 = (block / unitGroups) * ${rows}u;
+  if (row0 >= shape.rows) { return; }
+  let ownsUnits = true;
+  let u4 = block % unitGroups;`
+  }
+  let lastRow = shape.rows - 1u;
+${lines(rowStarts)}
+  // Gate q of the invocation's units, as a column of T in either block.
+${lines(GATES.map((q) => `  let c${q} = ${q}u * unitGroups + u4;`))}
+  let inputBias = shape.inputs * w4;
+  let recurrent = shape.recurrentOffset / L;
+  let recurrentBias = recurrent + h * w4;
+${lines(bias)}
+${lines(ROWS.flatMap((i) => ACCS.map((a) => `  var acc${i}_${a} = bias${a};`)))}
+  for (var k = 0u; k < shape.inputs; k++) {
+    let bRow = k * w4;
+${lines(loop('x', acc.input))}
+  }
+  for (var k = 0u; k < h; k++) {
+    let bRow = recurrent + k * w4;
+${lines(loop('p', acc.recurrent))}
+  }
+${lines(
+  ROWS.map(
+    (i) => `  {
+    let row = row0 + ${i}u;
+    if (ownsUnits && row < shape.rows) {
+      let at = row * unitGroups + u4;${apply(i)}
+    }
+  }`,
+  ),
+)}
+}
+`;
+}
+
+export const recurrentStep = defineKernel<RecurrentStepVariant, RecurrentStepSizes>()({
+  name: 'recurrentStep',
+  bindings: ({ cell, lane = 4 }) => [
+    readOnly('input'),
+    readOnly('previousOutput'),
+    readOnly('weights', laneElement(lane)),
+    ...(cell === 'lstm' ? [optional(readWrite('cells', laneElement(lane)))] : []),
+    readWrite('output', laneElement(lane)),
+    uniform('shape', RecurrentStepShape),
+  ],
+  enables: (v) => (v.subgroupSize ? ['subgroups'] : []),
+  source,
+  plan: (sizes, v) => {
+    checkStepVariant(sizes.units, v);
+    const unitGroups = sizes.units / (v.lane ?? 4);
+    const rowBlocks = Math.ceil(sizes.rows / v.rows);
+    if (!v.subgroupSize) return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(rowBlocks * unitGroups, WORKGROUP) };
+    const lanes = v.lanes!;
+    const down = Math.min(rowBlocks, 65_535);
+    return { uniforms: { ...sizes }, workgroups: [Math.ceil(unitGroups / lanes), down, Math.ceil(rowBlocks / down)] as const };
+  },
+});
+
+/**
+ * The variant each adapter class runs, by wall time per step of 100 generated steps of the sequence benchmark's
+ * LSTM (128 units, 256 sequences; `node bench/recurrent-variants.mjs --generation`, three runs each,
+ * bench/results/recurrent-variants-2026-12-01-*-generation.txt): on lavapipe one unit a lane, 32 rows shared
+ * through subgroups (2.07-2.28 ms, against 2.32-2.55 in vec4 lanes of 8 rows, 3.9-4.5 in register blocks); on
+ * SwiftShader vec4 lanes of 8 rows through subgroups (13.9-14.7 ms, register blocks 15.0-16.6). Where the
+ * adapter offers no subgroups (or the rows do not divide by their size), register blocks; one unit a lane where
+ * the units do not divide by 4 (16 rows: 64 accumulators).
+ */
+export function recurrentStepVariant(cell: RecurrentCell, units: number, adapterClass?: AdapterClass, subgroupSize?: number): RecurrentStepVariant {
+  const lane: 1 | 4 = adapterClass === 'lavapipe' || units % 4 !== 0 ? 1 : 4;
+  const rows = lane === 4 ? 8 : adapterClass === 'lavapipe' ? 32 : 16;
+  const shared = subgroupSize !== undefined && rows % subgroupSize === 0 && (adapterClass === 'lavapipe' || adapterClass === 'swiftshader');
+  return { cell, rows, ...(lane === 1 ? { lane } : {}), ...(shared ? { subgroupSize, lanes: stepLanes(units, subgroupSize, lane) } : {}) };
+}
