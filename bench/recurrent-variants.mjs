@@ -14,7 +14,7 @@ const { timeProgram } = await import('../dist/runtime/timestamps.js');
 const { recurrentForward } = await import('../dist/shaders/recurrentForward.js');
 const { recurrentBackward } = await import('../dist/shaders/recurrentBackward.js');
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: 'bench/results' }, units: { type: 'string', default: '128' }, generation: { type: 'boolean', default: false } }, allowPositionals: true });
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'bench/results' }, units: { type: 'string', default: '128' }, generation: { type: 'boolean', default: false }, designs: { type: 'boolean', default: false } }, allowPositionals: true });
 const ROUNDS = 5;
 const [H, T, B] = [Number(values.units), 64, 32];
 const W = 4 * H;
@@ -82,8 +82,64 @@ async function compare(title, candidates) {
 
 const forward = { cell: 'lstm', save: true };
 const forward4 = { ...forward, lane: 4 };
-// --generation: generation's step alone.
-if (!values.generation) {
+// Training's walks in the designs the layer chooses between, by wall time (a whole walk in one submit, timestamps off):
+// the looped walk as each class runs it, and the walk as a dispatch per step of register-blocked products over
+// all sequences (recurrentStep.ts forward, recurrentBackwardStep.ts backward) in each variant.
+const { recurrentStep, stepLanes } = await import('../dist/shaders/recurrentStep.js');
+const { recurrentBackwardStep } = await import('../dist/shaders/recurrentBackwardStep.js');
+const { sequencesFor } = await import('../dist/mdn/layers/recurrent.js');
+async function wallOf(program) {
+  const encoder = gpu.device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  program.encode(pass, 0);
+  pass.end();
+  const started = performance.now();
+  gpu.device.queue.submit([encoder.finish()]);
+  await gpu.device.queue.onSubmittedWorkDone();
+  return performance.now() - started;
+}
+async function compareWalls(title, candidates) {
+  const walls = candidates.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) for (const [i, c] of candidates.entries()) walls[i].push(await wallOf(c.program));
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  say(title);
+  for (const [i, c] of candidates.entries()) say(`  ${c.label.padEnd(56)} wall ${median(walls[i]).toFixed(1).padStart(8)} ms`);
+  candidates.forEach((c) => c.program.destroy());
+}
+async function blocked(label, definition, variant, descending) {
+  const kernel = await compileKernel(gpu, definition, variant);
+  const builder = new ProgramBuilder(gpu, label);
+  for (let t = 0; t < T; t++) {
+    if (descending) builder.add(kernel, { gates: resources.gates, recurrent: resources.recurrent, cells: resources.cells, outputGrad: resources.outputGrad }, { batch: B, units: H, steps: T, first: T - 1 - t, count: 1 });
+    // The walk reads only the recurrent block: bound as the layer's block, at offset 0.
+    else builder.add(kernel, { gates: resources.gates, weights: resources.recurrent, cells: resources.cells, output: resources.output, previous: resources.previous }, { rows: B, inputs: 0, units: H, recurrentOffset: 0, step: t });
+  }
+  return { label, program: builder.build() };
+}
+if (values.designs) {
+  const S = gpu.subgroupSize;
+  const cls = gpu.adapterClass;
+  const walkForward = { cell: 'lstm', save: true, walk: { save: true } };
+  await compareWalls(`forward walk by design (${cls})`, [
+    await walk(`looped, vec4, ${sequencesFor(cls, H)} sequences per workgroup (the class's)`, recurrentForward, { cell: 'lstm', save: true, lane: 4, sequences: sequencesFor(cls, H) }, false, false),
+    await blocked('blocked steps, vec4 lanes, 8-row register blocks', recurrentStep, { ...walkForward, rows: 8 }, false),
+    ...(S ? [
+      await blocked(`blocked steps, vec4 lanes, 8 rows through subgroups of ${S}`, recurrentStep, { ...walkForward, rows: Math.max(8, S), subgroupSize: S, lanes: stepLanes(H, S) }, false),
+      await blocked(`blocked steps, one unit a lane, 32 rows through subgroups of ${S}`, recurrentStep, { ...walkForward, rows: 32, lane: 1, subgroupSize: S, lanes: stepLanes(H, S, 1) }, false),
+    ] : []),
+  ]);
+  const backwardCandidates = [
+    await walk(`looped, vec4, ${sequencesFor(cls, H, 'backward')} sequences per workgroup (the class's)`, recurrentBackward, { cell: 'lstm', lane: 4, sequences: sequencesFor(cls, H, 'backward') }, true, false),
+    await blocked('blocked steps, 8-row register blocks', recurrentBackwardStep, { cell: 'lstm', rows: 8 }, true),
+  ];
+  for (const rows of S ? [8, 16, 32].filter((r) => r % S === 0) : []) {
+    backwardCandidates.push(await blocked(`blocked steps, ${rows} rows through subgroups of ${S}`, recurrentBackwardStep, { cell: 'lstm', rows, subgroupSize: S, lanes: stepLanes(H, S) }, true));
+  }
+  await compareWalls(`backward walk by design (${cls})`, backwardCandidates);
+}
+
+// --generation: generation's step alone; --designs: training's walk designs alone.
+if (!values.generation && !values.designs) {
 await compare('forward walk', [
   await walk('looped, scalar lanes', recurrentForward, forward, false, false),
   await walk('per step, scalar lanes', recurrentForward, forward, false, true),
@@ -111,6 +167,7 @@ await compare('backward walk', [
   await walk('looped, vec4, probe: no barriers (wrong)', probed(recurrentBackward, noBarriers), backward4, true, false),
 ]);
 }
+if (!values.designs) {
 // Generation: continued steps of 256 sequences, the layer's whole forward stages in each design: GPU time of one
 // step, and the wall time per step of 100 steps recorded into one submit (alternating their two output buffers,
 // as generation does), which also counts what each dispatch costs beyond its GPU time.
@@ -173,8 +230,9 @@ const { recurrentStepVariant, stepLanes } = await import('../dist/shaders/recurr
   for (const [i, c] of candidates.entries()) say(`  ${c.label.padEnd(40)} GPU ${median(gpuTimes[i]).toFixed(2).padStart(8)} ms   wall ${median(walls[i]).toFixed(2).padStart(8)} ms`);
   candidates.forEach((c) => c.programs.forEach((p) => p.destroy()));
 }
+}
 const driver = vulkanDriver().driver ?? 'system';
-const file = `${values.out}/recurrent-variants-${new Date().toISOString().slice(0, 10)}-${gpu.adapterDescription.includes('llvmpipe') ? 'lavapipe' : gpu.adapterDescription.includes('SwiftShader') ? 'swiftshader' : driver}${values.generation ? '-generation' : ''}.txt`;
+const file = `${values.out}/recurrent-variants-${new Date().toISOString().slice(0, 10)}-${gpu.adapterDescription.includes('llvmpipe') ? 'lavapipe' : gpu.adapterDescription.includes('SwiftShader') ? 'swiftshader' : driver}${values.generation ? '-generation' : values.designs ? '-designs' : ''}.txt`;
 writeFileSync(file, `${output.join('\n')}\n`);
 console.log(`written: ${file}`);
 gpu.destroy();

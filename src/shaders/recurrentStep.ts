@@ -17,7 +17,8 @@ import type { AdapterClass } from '../runtime/device.js';
 import { indices } from './indices.js';
 import { type RecurrentCell, gateCount, laneElement, laneWgsl } from './recurrent.wgsl.js';
 
-export const RecurrentStepShape = defineUniformStruct('RecurrentStepShape', { rows: 'u32', inputs: 'u32', units: 'u32', recurrentOffset: 'u32' });
+/** `rows`: the sequences; `step`: the walk's step t (its rows are time-major, t·rows + b). */
+export const RecurrentStepShape = defineUniformStruct('RecurrentStepShape', { rows: 'u32', inputs: 'u32', units: 'u32', recurrentOffset: 'u32', step: 'u32' });
 export type RecurrentStepSizes = UniformValues<typeof RecurrentStepShape>;
 
 export interface RecurrentStepVariant {
@@ -30,6 +31,14 @@ export interface RecurrentStepVariant {
   readonly subgroupSize?: number;
   /** ...in workgroups of this many invocations (stepLanes of the units). */
   readonly lanes?: number;
+  /**
+   * A step of a training or scoring walk (one dispatch per step, `step` counting up) instead of generation's: the
+   * input part of the gates comes from `gates` (x·W_ihᵀ + b_ih of every row, one dense product before the walk),
+   * h_{t−1} from `output` at step t − 1, and `cells` keeps each step's c_t (GRU: its h_{t−1}·W_hnᵀ + b_hn); with
+   * `save`, the activated gates replace the input part and `previous` gets h_{t−1}, as the looped walk leaves them
+   * for the backward pass (recurrentForward.ts).
+   */
+  readonly walk?: { readonly save: boolean };
 }
 
 /** Invocations per workgroup of the register-block variant (as the dense products'). */
@@ -58,43 +67,99 @@ export function checkStepVariant(units: number, v: RecurrentStepVariant): void {
   }
 }
 
-function source({ cell, rows, lane = 4, subgroupSize: S, lanes = WORKGROUP }: RecurrentStepVariant): string {
+function source({ cell, rows, lane = 4, subgroupSize: S, lanes = WORKGROUP, walk }: RecurrentStepVariant): string {
   const ROWS = indices(rows);
   const GATES = indices(gateCount(cell));
   const ACCS = indices(4);
   const acc = accumulators(cell);
   const LOADS = S ? indices(rows / S) : [];
+  // h_{t−1}: generation's other output buffer, or the walk's own output at step t − 1.
+  const hSource = walk ? 'output' : 'previousOutput';
+  const source = (operand: 'x' | 'p') => (operand === 'x' ? 'input' : hSource);
   // Row i's value of `operand` at k: its own load, or a lane's load broadcast through the subgroup.
-  const value = (operand: 'x' | 'p', i: number) => (S ? `subgroupBroadcast(${operand}Mine${Math.floor(i / S)}, ${i % S}u)` : `${operand === 'x' ? 'input' : 'previousOutput'}[${operand}${i} + k]`);
+  const value = (operand: 'x' | 'p', i: number) => (S ? `subgroupBroadcast(${operand}Mine${Math.floor(i / S)}, ${i % S}u)` : `${source(operand)}[${operand}${i} + k]`);
   const loop = (operand: 'x' | 'p', targets: number[]) => [
     ...GATES.map((q) => `    let bv${q} = weights[bRow + c${q}];`),
-    ...(S ? LOADS.map((j) => `    let ${operand}Mine${j} = ${operand === 'x' ? 'input' : 'previousOutput'}[${operand}${j} + k];`) : []),
+    ...(S ? LOADS.map((j) => `    let ${operand}Mine${j} = ${source(operand)}[${operand}${j} + k];`) : []),
     ...ROWS.map((i) => `    { let av = ${value(operand, i)};${GATES.map((q) => ` acc${i}_${targets[q]} += av * bv${q};`).join('')} }`),
   ];
-  const rowStarts = S
-    ? LOADS.map((j) => `  let x${j} = min(row0 + ${j * S}u + lane, lastRow) * shape.inputs;\n  let p${j} = min(row0 + ${j * S}u + lane, lastRow) * h;`)
-    : ROWS.map((i) => `  let x${i} = min(row0 + ${i}u, lastRow) * shape.inputs;\n  let p${i} = min(row0 + ${i}u, lastRow) * h;`);
-  const bias =
+  // Where each loaded row starts: x's row, and h_{t−1}'s (the walk's at step t − 1: `before` rows on).
+  const starts = (name: string, row: string) =>
+    walk ? [`  let p${name} = (min(${row}, lastRow) + before) * h;`] : [`  let x${name} = min(${row}, lastRow) * shape.inputs;`, `  let p${name} = min(${row}, lastRow) * h;`];
+  const rowStarts = S ? LOADS.flatMap((j) => starts(`${j}`, `row0 + ${j * S}u + lane`)) : ROWS.flatMap((i) => starts(`${i}`, `row0 + ${i}u`));
+  // The starting sums: the recurrent bias, and the input part (generation: its bias, then the x loop; the walk: each
+  // row's x·W_ihᵀ + b_ih from `gates`, made by one dense product over all steps).
+  const biasLines =
     cell === 'lstm'
-      ? ACCS.map((a) => `  let bias${a} = weights[inputBias + c${a}] + weights[recurrentBias + c${a}];`)
-      : [
-          '  let bias0 = weights[inputBias + c0] + weights[recurrentBias + c0];',
-          '  let bias1 = weights[inputBias + c1] + weights[recurrentBias + c1];',
-          '  let bias2 = weights[inputBias + c2];',
-          '  let bias3 = weights[recurrentBias + c2];',
-        ];
-  const apply =
-    cell === 'lstm'
-      ? (i: number) => `
-      let c = sigmoid(acc${i}_1) * cells[at] + sigmoid(acc${i}_0) * tanhClamped(acc${i}_2);
+      ? ACCS.map((a) => `  let bias${a} = ${walk ? '' : `weights[inputBias + c${a}] + `}weights[recurrentBias + c${a}];`)
+      : walk
+        ? ['  let bias0 = weights[recurrentBias + c0];', '  let bias1 = weights[recurrentBias + c1];', '  let bias2 = T(0.0);', '  let bias3 = weights[recurrentBias + c2];']
+        : [
+            '  let bias0 = weights[inputBias + c0] + weights[recurrentBias + c0];',
+            '  let bias1 = weights[inputBias + c1] + weights[recurrentBias + c1];',
+            '  let bias2 = weights[inputBias + c2];',
+            '  let bias3 = weights[recurrentBias + c2];',
+          ];
+  const initial = (i: number, a: number) => {
+    const inputGate = acc.input.indexOf(a);
+    return walk && inputGate >= 0 ? `bias${a} + gates[(min(row0 + ${i}u, lastRow) + now) * w4 + c${inputGate}]` : `bias${a}`;
+  };
+  // The lane's units of h_{t−1} in row `row` (generation) or `row` − batch (the walk; zero at step 0).
+  const hPrevious = (at: string) =>
+    lane === 4 ? `T(${hSource}[${at}], ${hSource}[${at} + 1u], ${hSource}[${at} + 2u], ${hSource}[${at} + 3u])` : `${hSource}[${at}]`;
+  const apply = (i: number) => {
+    const header = walk
+      ? `
+      let r_ = row + now;
+      let at = r_ * unitGroups + u4;
+      let g0 = r_ * w4 + u4;
+      var hBefore = T(0.0);
+      if (shape.step > 0u) { hBefore = ${hPrevious('(r_ - shape.rows) * h + u4 * L')}; }`
+      : `
+      let at = row * unitGroups + u4;`;
+    const store = (value: string) =>
+      walk ? (lane === 4 ? indices(4).map((j) => `\n      output[r_ * h + u4 * 4u + ${j}u] = ${value}[${j}];`).join('') : `\n      output[r_ * h + u4] = ${value};`) : `\n      output[at] = ${value};`;
+    if (cell === 'lstm') {
+      const cBefore = walk ? `var cBefore = T(0.0);\n      if (shape.step > 0u) { cBefore = cells[at - shape.rows * unitGroups]; }` : 'let cBefore = cells[at];';
+      return `${header}
+      let ig = sigmoid(acc${i}_0);
+      let f = sigmoid(acc${i}_1);
+      let g = tanhClamped(acc${i}_2);
+      let o = sigmoid(acc${i}_3);
+      ${cBefore}
+      let c = f * cBefore + ig * g;
       cells[at] = c;
-      output[at] = sigmoid(acc${i}_3) * tanhClamped(c);`
-      : (i: number) => `
+      let hNew = o * tanhClamped(c);${store('hNew')}${
+        walk?.save
+          ? `
+      gates[g0] = ig;
+      gates[g0 + unitGroups] = f;
+      gates[g0 + 2u * unitGroups] = g;
+      gates[g0 + 3u * unitGroups] = o;
+      previous[at] = hBefore;`
+          : ''
+      }`;
+    }
+    return `${header}
       let r = sigmoid(acc${i}_0);
       let z = sigmoid(acc${i}_1);
-      let n = tanhClamped(acc${i}_2 + r * acc${i}_3);
-      let p = row * h + u4 * L;
-      output[at] = (1.0 - z) * n + z * ${lane === 4 ? 'T(previousOutput[p], previousOutput[p + 1u], previousOutput[p + 2u], previousOutput[p + 3u])' : 'previousOutput[p]'};`;
+      let n = tanhClamped(acc${i}_2 + r * acc${i}_3);${
+        walk
+          ? `
+      cells[at] = acc${i}_3;`
+          : `
+      let hBefore = ${hPrevious('row * h + u4 * L')};`
+      }
+      let hNew = (1.0 - z) * n + z * hBefore;${store('hNew')}${
+        walk?.save
+          ? `
+      gates[g0] = r;
+      gates[g0 + unitGroups] = z;
+      gates[g0 + 2u * unitGroups] = n;
+      previous[at] = hBefore;`
+          : ''
+      }`;
+  };
   return `${laneWgsl(lane)}
 @compute @workgroup_size(${S ? lanes : WORKGROUP})
 fn main(
@@ -121,20 +186,33 @@ fn main(
   let ownsUnits = true;
   let u4 = block % unitGroups;`
   }
-  let lastRow = shape.rows - 1u;
+  let lastRow = shape.rows - 1u;${
+    walk
+      ? `
+  // The walk's rows are time-major: step t of sequence b is row t·rows + b. Step 0 starts from h = 0, c = 0.
+  let now = shape.step * shape.rows;
+  let before = select(0u, now - shape.rows, shape.step > 0u);
+  let recurrentK = select(0u, h, shape.step > 0u);`
+      : `
+  let recurrentK = h;`
+  }
 ${lines(rowStarts)}
   // Gate q of the invocation's units, as a column of T in either block.
 ${lines(GATES.map((q) => `  let c${q} = ${q}u * unitGroups + u4;`))}
   let inputBias = shape.inputs * w4;
   let recurrent = shape.recurrentOffset / L;
   let recurrentBias = recurrent + h * w4;
-${lines(bias)}
-${lines(ROWS.flatMap((i) => ACCS.map((a) => `  var acc${i}_${a} = bias${a};`)))}
+${lines(biasLines)}
+${lines(ROWS.flatMap((i) => ACCS.map((a) => `  var acc${i}_${a} = ${initial(i, a)};`)))}${
+    walk
+      ? ''
+      : `
   for (var k = 0u; k < shape.inputs; k++) {
     let bRow = k * w4;
 ${lines(loop('x', acc.input))}
+  }`
   }
-  for (var k = 0u; k < h; k++) {
+  for (var k = 0u; k < recurrentK; k++) {
     let bRow = recurrent + k * w4;
 ${lines(loop('p', acc.recurrent))}
   }
@@ -142,8 +220,7 @@ ${lines(
   ROWS.map(
     (i) => `  {
     let row = row0 + ${i}u;
-    if (ownsUnits && row < shape.rows) {
-      let at = row * unitGroups + u4;${apply(i)}
+    if (ownsUnits && row < shape.rows) {${apply(i)}
     }
   }`,
   ),
@@ -154,14 +231,14 @@ ${lines(
 
 export const recurrentStep = defineKernel<RecurrentStepVariant, RecurrentStepSizes>()({
   name: 'recurrentStep',
-  bindings: ({ cell, lane = 4 }) => [
-    readOnly('input'),
-    readOnly('previousOutput'),
-    readOnly('weights', laneElement(lane)),
-    ...(cell === 'lstm' ? [optional(readWrite('cells', laneElement(lane)))] : []),
-    readWrite('output', laneElement(lane)),
-    uniform('shape', RecurrentStepShape),
-  ],
+  bindings: ({ cell, lane = 4, walk }) => {
+    const e = laneElement(lane);
+    // (optional: each mode binds its own.)
+    const own = walk
+      ? [optional(readWrite('gates', e)), readOnly('weights', e), optional(readWrite('cells', e)), readWrite('output', 'f32'), ...(walk.save ? [optional(readWrite('previous', e))] : [])]
+      : [optional(readOnly('input')), optional(readOnly('previousOutput')), readOnly('weights', e), ...(cell === 'lstm' ? [optional(readWrite('cells', e))] : []), readWrite('output', e)];
+    return [...own, uniform('shape', RecurrentStepShape)];
+  },
   enables: (v) => (v.subgroupSize ? ['subgroups'] : []),
   source,
   plan: (sizes, v) => {

@@ -39,7 +39,23 @@ const sweep = (['lstm', 'gru'] as const).flatMap((cell) =>
   ),
 );
 
+// The walk as a dispatch per step of register-blocked products (units divisible by 4): with no adapter class
+// (register blocks), and as chosen for SwiftShader (vec4 lanes of 8 sequences through subgroups) and lavapipe
+// (one unit a lane forward, 32 sequences through subgroups, so 37 sequences leave a part-filled block), at this
+// page's subgroup size; 260 units take more than one workgroup's lanes.
+const BLOCKED = (['lstm', 'gru'] as const).flatMap((cell) =>
+  [
+    { steps: 7, batch: 5, inputs: 3, units: 8, masked: true },
+    { steps: 33, batch: 5, inputs: 6, units: 12, masked: true, inputActivation: 'tanh' as const, adapterClass: 'swiftshader' as const },
+    { steps: 7, batch: 2, inputs: 3, units: 260, inputActivation: 'tanh' as const, adapterClass: 'lavapipe' as const },
+    { steps: 9, batch: 37, inputs: 2, units: 8, masked: true, adapterClass: 'lavapipe' as const },
+  ].map((size) => ({ cell, design: 'blockedSteps' as const, masked: false, adapterClass: undefined, ...size })),
+);
+
 describe('recurrent layers through time', () => {
+  it.each(BLOCKED)('$cell, $design as for $adapterClass: T $steps, batch $batch, $inputs -> $units, masked $masked, input gradient through $inputActivation', async (args) =>
+    expectReportsPass(await page().run<CompareReport[]>('recurrentLayer', args)),
+  );
   it.each(sweep)('$cell, $design, lanes of $lane, $sequences sequences per workgroup: T $steps, batch $batch, $inputs -> $units, masked $masked, input gradient through $inputActivation', async (args) =>
     expectReportsPass(await page().run<CompareReport[]>('recurrentLayer', args)),
   );

@@ -139,7 +139,15 @@ describe("generation's continued steps per adapter class", () => {
     expect(recurrentDesignFor('swiftshader', true)).toBe('fusedStep');
     expect(recurrentDesignFor(undefined, true)).toBe('fusedStep');
     expect(recurrentDesignFor('gpu', true)).toBe('products');
-    expect(recurrentDesignFor('lavapipe')).toBe('looped');
+  });
+
+  it('walk training and scoring in blocked steps on the software adapters where the units divide by 4 and windows start from zero', () => {
+    expect(recurrentDesignFor('lavapipe', false, 128)).toBe('blockedSteps');
+    expect(recurrentDesignFor('swiftshader', false, 12)).toBe('blockedSteps');
+    expect(recurrentDesignFor('swiftshader', false, 70)).toBe('looped');
+    expect(recurrentDesignFor('lavapipe', false, 128, true)).toBe('looped'); // stateful windows
+    expect(recurrentDesignFor('gpu', false, 128)).toBe('looped');
+    expect(recurrentDesignFor(undefined, false, 128)).toBe('looped');
   });
 
   it("pick lavapipe's one unit a lane in 32 rows through subgroups, SwiftShader's vec4 lanes of 8, register blocks without subgroups", () => {
@@ -154,7 +162,7 @@ describe("generation's continued steps per adapter class", () => {
   });
 
   it('refuse vec4 lanes over units that do not divide by 4, and subgroups that do not divide the rows', () => {
-    const plan = (units: number, variant: RecurrentStepVariant) => recurrentStep.plan({ rows: 16, inputs: 3, units, recurrentOffset: 64 }, variant);
+    const plan = (units: number, variant: RecurrentStepVariant) => recurrentStep.plan({ rows: 16, inputs: 3, units, recurrentOffset: 64, step: 0 }, variant);
     expect(() => plan(30, { cell: 'lstm', rows: 8 })).toThrow(/units divisible by 4/);
     expect(() => plan(32, { cell: 'lstm', rows: 8, subgroupSize: 16, lanes: 16 })).toThrow(/multiples of the subgroup size/);
     expect(plan(32, { cell: 'lstm', rows: 8 }).workgroups).toEqual([1, 1, 1]); // 2 row blocks x 8 lanes of units

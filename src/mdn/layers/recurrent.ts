@@ -17,6 +17,7 @@ import { carriedStateFloats, recurrentForward } from '../../shaders/recurrentFor
 import { recurrentBackward } from '../../shaders/recurrentBackward.js';
 import { recurrentCell } from '../../shaders/recurrentCell.js';
 import { recurrentStep, recurrentStepVariant } from '../../shaders/recurrentStep.js';
+import { recurrentBackwardStep, recurrentBackwardStepVariant } from '../../shaders/recurrentBackwardStep.js';
 import { type RecurrentCell, type RecurrentShape, recurrentBackward as referenceBackward, recurrentForward as referenceForward } from '../reference/recurrent.js';
 import type { Random } from '../random.js';
 import { type BackwardIo, type ForwardIo, type LayerKind, type LayerSpec, type PlacedLayer, type Stage, stage } from './layerKind.js';
@@ -32,19 +33,27 @@ export interface RecurrentSpec extends LayerSpec {
  * How the walk through time is dispatched: 'looped', one dispatch walking every step with a workgroup barrier
  * between steps, or 'perStep', one dispatch per step. For generation's single continued steps: 'products', the
  * recurrent product as a dense matrix product over all sequences, then the gates (other passes walk as 'looped');
- * 'fusedStep', both products and the gates in one dispatch (recurrentStep.ts).
+ * 'fusedStep', both products and the gates in one dispatch (recurrentStep.ts). 'blockedSteps' walks whole windows
+ * (from zero, units divisible by 4) one dispatch per step, each step's recurrent product register-blocked over all
+ * sequences with the gates in the same dispatch (recurrentStep.ts, recurrentBackwardStep.ts).
  */
-export type RecurrentDesign = 'looped' | 'perStep' | 'products' | 'fusedStep';
+export type RecurrentDesign = 'looped' | 'perStep' | 'products' | 'fusedStep' | 'blockedSteps';
 
 /**
- * The design each adapter class runs: training and scoring walk 'looped' (1.3x faster than 'perStep' on lavapipe,
- * 1.3-5.4x on SwiftShader, bench/results/recurrent-variants-2026-11-30-*.txt). Generation's continued steps take
- * 'fusedStep' on the software adapters (16-23% less wall time per step than 'products' on lavapipe, 16-21% on
- * SwiftShader: recurrent-variants-2026-12-01-*-generation.txt); 'products' took 2.3-5x less time than the
- * walk's one step, and GPUs keep it, their tiled products, until measured.
+ * The design each adapter class runs. Training and scoring on the software adapters walk 'blockedSteps' where the
+ * units divide by 4 and windows start from zero (LSTM 128, 64 steps, 32 sequences, wall time of a whole walk:
+ * forward 1.7x and backward 2.7x faster than 'looped' on lavapipe, 1.4x and 2.1x on SwiftShader in Node;
+ * bench/results/recurrent-variants-2026-12-01-*-designs.txt), else 'looped' (1.3x faster than 'perStep' on
+ * lavapipe, 1.3-5.4x on SwiftShader, recurrent-variants-2026-11-30-*.txt). Generation's continued steps take
+ * 'fusedStep' there (16-23% less wall time per step than 'products' on lavapipe, 16-21% on SwiftShader:
+ * recurrent-variants-2026-12-01-*-generation.txt). GPUs keep 'looped' and 'products' (their tiled products)
+ * until measured.
  */
-export const recurrentDesignFor = (adapterClass: AdapterClass | undefined, continued = false): RecurrentDesign =>
-  !continued ? 'looped' : adapterClass === 'gpu' ? 'products' : 'fusedStep';
+export function recurrentDesignFor(adapterClass: AdapterClass | undefined, continued = false, units = 0, carried = false): RecurrentDesign {
+  const software = adapterClass === 'lavapipe' || adapterClass === 'swiftshader';
+  if (continued) return adapterClass === 'gpu' ? 'products' : 'fusedStep';
+  return software && units % 4 === 0 && units > 0 && !carried ? 'blockedSteps' : 'looped';
+}
 
 /**
  * Sequences each workgroup of a walk takes: on the software adapters as many as its state allows, up to 4, as
@@ -137,7 +146,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
   ];
   // The same step in one dispatch.
   const fusedStep = (): Stage<ForwardIo>[] => [
-    stage(recurrentStep, recurrentStepVariant(cell, units, adapterClass, subgroupSize), (rows: number) => ({ rows, inputs, units, recurrentOffset: offset }), (io: ForwardIo) => ({
+    stage(recurrentStep, recurrentStepVariant(cell, units, adapterClass, subgroupSize), (rows: number) => ({ rows, inputs, units, recurrentOffset: offset, step: 0 }), (io: ForwardIo) => ({
       input: io.input,
       previousOutput: previousOutputOf(io),
       weights: io.weights,
@@ -154,7 +163,20 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
     return { carry: io.carry.state, keep: io.carry.keep };
   };
   if (design === 'fusedStep' && !continued) throw new Error("the 'fusedStep' design is for continued steps");
-  const forward = (training: boolean): Stage<ForwardIo>[] => (continued && design === 'products' ? productsStep() : design === 'fusedStep' ? fusedStep() : [
+  // The walk as one dispatch per step, each a register-blocked product over all sequences with the gates after it.
+  const stepsPass = (steps: number) => steps;
+  const blockedForward = (training: boolean): Stage<ForwardIo>[] => [
+    inputProduct,
+    stage(
+      recurrentStep,
+      { ...recurrentStepVariant(cell, units, adapterClass, subgroupSize), walk: { save: training } },
+      (rows: number, steps: number, pass: number) => ({ rows: rows / steps, inputs, units, recurrentOffset: offset, step: pass }),
+      (io: ForwardIo) => ({ gates: io.workspace[0], weights: io.weights, cells: io.workspace[1], output: io.output, ...(training ? { previous: io.workspace[2] } : {}) }),
+      stepsPass,
+    ),
+  ];
+  if (design === 'blockedSteps' && (continued || carried || units % 4 !== 0)) throw new Error("the 'blockedSteps' design walks whole windows from zero, of units divisible by 4");
+  const forward = (training: boolean): Stage<ForwardIo>[] => (continued && design === 'products' ? productsStep() : design === 'fusedStep' ? fusedStep() : design === 'blockedSteps' ? blockedForward(training) : [
     inputProduct,
     stage(
       recurrentForward,
@@ -176,8 +198,21 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
     // The GRU's recurrent product has gradients of its own (workspace[3]); the LSTM's are the input product's.
     const recurrentGates = (io: BackwardIo) => (cell === 'gru' ? io.workspace[3] : io.workspace[0]);
     const partialsIndex = trainingWorkspace(cell, units).length;
+    const blockedBackward = stage(
+      recurrentBackwardStep,
+      recurrentBackwardStepVariant(cell, units, adapterClass, subgroupSize),
+      (rows: number, steps: number, pass: number) => ({ batch: rows / steps, units, steps, first: steps - 1 - pass, count: 1 }),
+      (io: BackwardIo) => ({
+        gates: io.workspace[0],
+        recurrent: recurrentBlock(io.weights),
+        cells: io.workspace[1],
+        outputGrad: io.outputGrad,
+        ...(cell === 'gru' ? { previous: io.workspace[2], recurrentGates: io.workspace[3] } : {}),
+      }),
+      stepsPass,
+    );
     const stages: Stage<BackwardIo>[] = [
-      stage(
+      design === 'blockedSteps' ? blockedBackward : stage(
         recurrentBackward,
         { cell, ...(carried && cell === 'lstm' ? { carried } : {}), ...walkVariant('backward') },
         walk(true),
@@ -322,14 +357,14 @@ function recurrentKind(cell: RecurrentCell): LayerKind<RecurrentSpec> {
     carriedState: (spec) => carriedStateFloats(cell, spec.units),
     forward: (layer, training, adapterClass, options) =>
       recurrentStages(layer, {
-        design: recurrentDesignFor(adapterClass, options?.continued),
+        design: recurrentDesignFor(adapterClass, options?.continued, layer.spec.units, training && (options?.carried ?? false)),
         adapterClass,
         subgroupSize: options?.subgroupSize,
         continued: options?.continued ?? false,
         carried: training && (options?.carried ?? false),
       }).forward(training),
     backward: (layer, inputActivation, adapterClass, options) =>
-      recurrentStages(layer, { design: recurrentDesignFor(adapterClass), adapterClass, subgroupSize: options?.subgroupSize, carried: options?.carried ?? false }).backward(inputActivation),
+      recurrentStages(layer, { design: recurrentDesignFor(adapterClass, false, layer.spec.units, options?.carried ?? false), adapterClass, subgroupSize: options?.subgroupSize, carried: options?.carried ?? false }).backward(inputActivation),
     reference: {
       forward: (layer, params, x, rows, steps = 1) => referenceForward(x, params, recurrentShapeOf(layer, rows, steps)),
       backward: (layer, params, x, outputGrad, rows, inputActivation, steps = 1) =>

@@ -47,6 +47,8 @@ export interface RecurrentArgs {
   inputActivation?: Activation;
   /** Sequences end early (lengths steps, steps − 1, …, at least 1): dL/dh is zero after each one's end. */
   masked?: boolean;
+  /** Kernels as chosen for this adapter class, at this page's subgroup size (default: no class, no subgroups). */
+  adapterClass?: 'swiftshader' | 'lavapipe';
 }
 
 export const placedRecurrent = (cell: RecurrentCell, inputs: number, units: number): PlacedLayer<RecurrentSpec> => ({
@@ -389,7 +391,8 @@ export const recurrentCases = {
   async recurrentLayer(gpu: GpuContext, args: RecurrentArgs) {
     const { steps, batch, inputs, units, design, lane, sequences, inputActivation } = args;
     const { layer, rows, params, x, outputGrad } = recurrentProblem(args);
-    const gpuResult = await runRecurrentLayer(gpu, layer, { design, ...(lane ? { lane } : {}), ...(sequences ? { sequences } : {}) }, steps, rows, { x, params, outputGrad }, inputActivation);
+    const forced = args.adapterClass ? { adapterClass: args.adapterClass, subgroupSize: gpu.subgroupSize } : {};
+    const gpuResult = await runRecurrentLayer(gpu, layer, { design, ...(lane ? { lane } : {}), ...(sequences ? { sequences } : {}), ...forced }, steps, rows, { x, params, outputGrad }, inputActivation);
     const expected = layer.kind.reference.forward(layer, params, x, rows, steps);
     const grads = layer.kind.reference.backward(layer, params, x, outputGrad, rows, inputActivation ?? 'identity', steps);
     const perStep = (inputs + units + 16) * U * 4;
