@@ -20,6 +20,8 @@ export interface RecurrentBackwardStepVariant {
   /** Share the rows' loads through subgroups of this size (rows a multiple of it), in workgroups of `lanes`. */
   readonly subgroupSize?: number;
   readonly lanes?: number;
+  /** Stateful windows (LSTM): step 0's f slot holds c_{−1}·f·(1 − f) (recurrentStep.ts's walk keeps it there). */
+  readonly carried?: boolean;
 }
 
 const WORKGROUP = 16;
@@ -33,7 +35,7 @@ export function checkBackwardStepVariant(units: number, v: RecurrentBackwardStep
 }
 
 // The gate gradients of the invocation's units at row `at` (in vec4s), as recurrentBackward.ts computes them.
-const lstmGradients = `
+const lstmGradients = (carried: boolean) => `
       let i = gates[g0];
       let f = gates[g0 + unitGroups];
       let g = gates[g0 + 2u * unitGroups];
@@ -44,7 +46,7 @@ const lstmGradients = `
       var cPrevious = T(0.0);
       if (t > 0u) { cPrevious = cells[at - stride]; }
       gates[g0] = dc * g * i * (1.0 - i);
-      gates[g0 + unitGroups] = dc * cPrevious * f * (1.0 - f);
+      gates[g0 + unitGroups] = dc * ${carried ? 'select(f, cPrevious * f * (1.0 - f), t > 0u)' : 'cPrevious * f * (1.0 - f)'};
       gates[g0 + 2u * unitGroups] = dc * i * (1.0 - g * g);
       gates[g0 + 3u * unitGroups] = dh * tc * o * (1.0 - o);
       cells[at] = dc * f;`;
@@ -64,7 +66,7 @@ const gruGradients = `
       recurrentGates[g0 + 2u * unitGroups] = dnPre * r;
       cells[at] = dh * z;`;
 
-function source({ cell, rows, subgroupSize: S, lanes = WORKGROUP }: RecurrentBackwardStepVariant): string {
+function source({ cell, rows, subgroupSize: S, lanes = WORKGROUP, carried = false }: RecurrentBackwardStepVariant): string {
   const ROWS = indices(rows);
   const LOADS = S ? indices(rows / S) : [];
   // dPre_{t+1} as the recurrent product reads it: the LSTM's gates, the GRU's recurrent gates.
@@ -117,7 +119,7 @@ ${lines(
       let at = (t * shape.batch + row) * unitGroups + u4;
       let g0 = (t * shape.batch + row) * w4 + u4;
       var dh = outputGrad[at];
-      if (hasNext) { dh += sum${i}${cell === 'gru' ? ' + cells[at + stride]' : ''}; }${cell === 'lstm' ? lstmGradients : gruGradients}
+      if (hasNext) { dh += sum${i}${cell === 'gru' ? ' + cells[at + stride]' : ''}; }${cell === 'lstm' ? lstmGradients(carried) : gruGradients}
     }
   }`,
   ),

@@ -38,7 +38,15 @@ export interface RecurrentStepVariant {
    * `save`, the activated gates replace the input part and `previous` gets h_{t−1}, as the looped walk leaves them
    * for the backward pass (recurrentForward.ts).
    */
-  readonly walk?: { readonly save: boolean };
+  readonly walk?: {
+    readonly save: boolean;
+    /**
+     * Stateful windows: step 0 starts from `carry` (h, then the LSTM's c, per sequence) where `keep` is 1, and
+     * with `save` the LSTM keeps c_{−1}·f·(1 − f) in step 0's f slot (what the backward pass needs of c_{−1}, as
+     * recurrentForward.ts does). The state the window leaves is written by recurrentCarryOut after the walk.
+     */
+    readonly carried?: boolean;
+  };
 }
 
 /** Invocations per workgroup of the register-block variant (as the dense products'). */
@@ -75,17 +83,26 @@ function source({ cell, rows, lane = 4, subgroupSize: S, lanes = WORKGROUP, walk
   const LOADS = S ? indices(rows / S) : [];
   // h_{t−1}: generation's other output buffer, or the walk's own output at step t − 1.
   const hSource = walk ? 'output' : 'previousOutput';
-  const source = (operand: 'x' | 'p') => (operand === 'x' ? 'input' : hSource);
+  const carried = walk?.carried ?? false;
+  // Operands: x ('x'), h_{t−1} ('p'), and a carried window's h_{−1} ('s', times the row's keep flag).
+  type Operand = 'x' | 'p' | 's';
+  const load = (operand: Operand, row: string) =>
+    operand === 'x' ? `input[x${row} + k]` : operand === 'p' ? `${hSource}[p${row} + k]` : `carry[s${row} + k] * keep${row}`;
   // Row i's value of `operand` at k: its own load, or a lane's load broadcast through the subgroup.
-  const value = (operand: 'x' | 'p', i: number) => (S ? `subgroupBroadcast(${operand}Mine${Math.floor(i / S)}, ${i % S}u)` : `${source(operand)}[${operand}${i} + k]`);
-  const loop = (operand: 'x' | 'p', targets: number[]) => [
+  const value = (operand: Operand, i: number) => (S ? `subgroupBroadcast(${operand}Mine${Math.floor(i / S)}, ${i % S}u)` : load(operand, `${i}`));
+  const loop = (operand: Operand, targets: number[]) => [
     ...GATES.map((q) => `    let bv${q} = weights[bRow + c${q}];`),
-    ...(S ? LOADS.map((j) => `    let ${operand}Mine${j} = ${source(operand)}[${operand}${j} + k];`) : []),
+    ...(S ? LOADS.map((j) => `    let ${operand}Mine${j} = ${load(operand, `${j}`)};`) : []),
     ...ROWS.map((i) => `    { let av = ${value(operand, i)};${GATES.map((q) => ` acc${i}_${targets[q]} += av * bv${q};`).join('')} }`),
   ];
   // Where each loaded row starts: x's row, and h_{t−1}'s (the walk's at step t − 1: `before` rows on).
   const starts = (name: string, row: string) =>
-    walk ? [`  let p${name} = (min(${row}, lastRow) + before) * h;`] : [`  let x${name} = min(${row}, lastRow) * shape.inputs;`, `  let p${name} = min(${row}, lastRow) * h;`];
+    walk
+      ? [
+          `  let p${name} = (min(${row}, lastRow) + before) * h;`,
+          ...(carried ? [`  let s${name} = min(${row}, lastRow) * ${cell === 'lstm' ? 2 : 1}u * h;`, `  let keep${name} = keep[min(${row}, lastRow)];`] : []),
+        ]
+      : [`  let x${name} = min(${row}, lastRow) * shape.inputs;`, `  let p${name} = min(${row}, lastRow) * h;`];
   const rowStarts = S ? LOADS.flatMap((j) => starts(`${j}`, `row0 + ${j * S}u + lane`)) : ROWS.flatMap((i) => starts(`${i}`, `row0 + ${i}u`));
   // The starting sums: the recurrent bias, and the input part (generation: its bias, then the x loop; the walk: each
   // row's x·W_ihᵀ + b_ih from `gates`, made by one dense product over all steps).
@@ -105,8 +122,9 @@ function source({ cell, rows, lane = 4, subgroupSize: S, lanes = WORKGROUP, walk
     return walk && inputGate >= 0 ? `bias${a} + gates[(min(row0 + ${i}u, lastRow) + now) * w4 + c${inputGate}]` : `bias${a}`;
   };
   // The lane's units of h_{t−1} in row `row` (generation) or `row` − batch (the walk; zero at step 0).
-  const hPrevious = (at: string) =>
-    lane === 4 ? `T(${hSource}[${at}], ${hSource}[${at} + 1u], ${hSource}[${at} + 2u], ${hSource}[${at} + 3u])` : `${hSource}[${at}]`;
+  const lanesOf = (buffer: string, at: string) => (lane === 4 ? `T(${buffer}[${at}], ${buffer}[${at} + 1u], ${buffer}[${at} + 2u], ${buffer}[${at} + 3u])` : `${buffer}[${at}]`);
+  const hPrevious = (at: string) => lanesOf(hSource, at);
+  const carryLanes = (at: string) => lanesOf('carry', at);
   const apply = (i: number) => {
     const header = walk
       ? `
@@ -114,13 +132,20 @@ function source({ cell, rows, lane = 4, subgroupSize: S, lanes = WORKGROUP, walk
       let at = r_ * unitGroups + u4;
       let g0 = r_ * w4 + u4;
       var hBefore = T(0.0);
-      if (shape.step > 0u) { hBefore = ${hPrevious('(r_ - shape.rows) * h + u4 * L')}; }`
+      if (shape.step > 0u) { hBefore = ${hPrevious('(r_ - shape.rows) * h + u4 * L')}; }${
+        carried
+          ? `
+      else if (keep[row] > 0.5) { hBefore = ${carryLanes(`row * ${cell === 'lstm' ? 2 : 1}u * h + u4 * L`)}; }`
+          : ''
+      }`
       : `
       let at = row * unitGroups + u4;`;
     const store = (value: string) =>
       walk ? (lane === 4 ? indices(4).map((j) => `\n      output[r_ * h + u4 * 4u + ${j}u] = ${value}[${j}];`).join('') : `\n      output[r_ * h + u4] = ${value};`) : `\n      output[at] = ${value};`;
     if (cell === 'lstm') {
-      const cBefore = walk ? `var cBefore = T(0.0);\n      if (shape.step > 0u) { cBefore = cells[at - shape.rows * unitGroups]; }` : 'let cBefore = cells[at];';
+      const cBefore = walk
+        ? `var cBefore = T(0.0);\n      if (shape.step > 0u) { cBefore = cells[at - shape.rows * unitGroups]; }${carried ? `\n      else if (keep[row] > 0.5) { cBefore = ${carryLanes('row * 2u * h + h + u4 * L')}; }` : ''}`
+        : 'let cBefore = cells[at];';
       return `${header}
       let ig = sigmoid(acc${i}_0);
       let f = sigmoid(acc${i}_1);
@@ -133,7 +158,7 @@ function source({ cell, rows, lane = 4, subgroupSize: S, lanes = WORKGROUP, walk
         walk?.save
           ? `
       gates[g0] = ig;
-      gates[g0 + unitGroups] = f;
+      gates[g0 + unitGroups] = ${carried ? 'select(f, cBefore * f * (1.0 - f), shape.step == 0u)' : 'f'};
       gates[g0 + 2u * unitGroups] = g;
       gates[g0 + 3u * unitGroups] = o;
       previous[at] = hBefore;`
@@ -215,6 +240,15 @@ ${lines(loop('x', acc.input))}
   for (var k = 0u; k < recurrentK; k++) {
     let bRow = recurrent + k * w4;
 ${lines(loop('p', acc.recurrent))}
+  }${
+    carried
+      ? `
+  // Step 0 of a window that continues its sequence's last: h_{−1} from the carried state (zero where not kept).
+  for (var k = 0u; k < select(0u, h, shape.step == 0u); k++) {
+    let bRow = recurrent + k * w4;
+${lines(loop('s', acc.recurrent))}
+  }`
+      : ''
   }
 ${lines(
   ROWS.map(
@@ -235,7 +269,14 @@ export const recurrentStep = defineKernel<RecurrentStepVariant, RecurrentStepSiz
     const e = laneElement(lane);
     // (optional: each mode binds its own.)
     const own = walk
-      ? [optional(readWrite('gates', e)), readOnly('weights', e), optional(readWrite('cells', e)), readWrite('output', 'f32'), ...(walk.save ? [optional(readWrite('previous', e))] : [])]
+      ? [
+          optional(readWrite('gates', e)),
+          readOnly('weights', e),
+          optional(readWrite('cells', e)),
+          readWrite('output', 'f32'),
+          ...(walk.save ? [optional(readWrite('previous', e))] : []),
+          ...(walk.carried ? [optional(readOnly('carry')), optional(readOnly('keep'))] : []),
+        ]
       : [optional(readOnly('input')), optional(readOnly('previousOutput')), readOnly('weights', e), ...(cell === 'lstm' ? [optional(readWrite('cells', e))] : []), readWrite('output', e)];
     return [...own, uniform('shape', RecurrentStepShape)];
   },

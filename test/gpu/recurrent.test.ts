@@ -61,15 +61,19 @@ describe('recurrent layers through time', () => {
   );
 });
 
-// Stateful windows: both cells, both designs (the walk per step with the LSTM), scalar and vec4 lanes, 2, 4 and
-// 8 sequences per workgroup, and one-step windows (where the step that reads the carried state also leaves the
-// new one); each variant once.
+// Stateful windows: both cells, the three designs (the walk per step with the LSTM; blocked steps as chosen for
+// each software adapter), scalar and vec4 lanes, 2, 4 and 8 sequences per workgroup, and one-step windows (where
+// the step that reads the carried state also leaves the new one); each variant once.
 describe('stateful windows (a window starts from the state the last one left)', () => {
   it.each([
     { cell: 'lstm', design: 'looped', steps: 7, batch: 5, inputs: 3, units: 8, inputActivation: 'tanh' },
     { cell: 'lstm', design: 'perStep', steps: 1, batch: 5, inputs: 3, units: 12, lane: 1, sequences: 2 },
     { cell: 'gru', design: 'looped', steps: 1, batch: 10, inputs: 3, units: 12, sequences: 8, inputActivation: 'tanh' },
-  ] as const)('$cell, $design: two windows of $steps steps, batch $batch, $inputs -> $units, against the reference from the same states', async (args) =>
+    { cell: 'lstm', design: 'blockedSteps', steps: 7, batch: 5, inputs: 3, units: 8, inputActivation: 'tanh', adapterClass: 'swiftshader' },
+    { cell: 'lstm', design: 'blockedSteps', steps: 1, batch: 35, inputs: 2, units: 12, adapterClass: 'lavapipe' },
+    { cell: 'gru', design: 'blockedSteps', steps: 5, batch: 10, inputs: 3, units: 12, inputActivation: 'tanh', adapterClass: 'lavapipe' },
+    { cell: 'gru', design: 'blockedSteps', steps: 1, batch: 3, inputs: 3, units: 4 },
+  ] as const)('$cell, $design $adapterClass: two windows of $steps steps, batch $batch, $inputs -> $units, against the reference from the same states', async (args) =>
     expectReportsPass(await page().run<CompareReport[]>('recurrentCarried', { masked: false, ...args })),
   );
 });

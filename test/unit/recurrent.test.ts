@@ -141,11 +141,10 @@ describe("generation's continued steps per adapter class", () => {
     expect(recurrentDesignFor('gpu', true)).toBe('products');
   });
 
-  it('walk training and scoring in blocked steps on the software adapters where the units divide by 4 and windows start from zero', () => {
+  it('walk training and scoring in blocked steps on the software adapters where the units divide by 4', () => {
     expect(recurrentDesignFor('lavapipe', false, 128)).toBe('blockedSteps');
     expect(recurrentDesignFor('swiftshader', false, 12)).toBe('blockedSteps');
     expect(recurrentDesignFor('swiftshader', false, 70)).toBe('looped');
-    expect(recurrentDesignFor('lavapipe', false, 128, true)).toBe('looped'); // stateful windows
     expect(recurrentDesignFor('gpu', false, 128)).toBe('looped');
     expect(recurrentDesignFor(undefined, false, 128)).toBe('looped');
   });

@@ -18,6 +18,7 @@ import { recurrentBackward } from '../../shaders/recurrentBackward.js';
 import { recurrentCell } from '../../shaders/recurrentCell.js';
 import { recurrentStep, recurrentStepVariant } from '../../shaders/recurrentStep.js';
 import { recurrentBackwardStep, recurrentBackwardStepVariant } from '../../shaders/recurrentBackwardStep.js';
+import { recurrentCarryOut } from '../../shaders/recurrentCarryOut.js';
 import { type RecurrentCell, type RecurrentShape, recurrentBackward as referenceBackward, recurrentForward as referenceForward } from '../reference/recurrent.js';
 import type { Random } from '../random.js';
 import { type BackwardIo, type ForwardIo, type LayerKind, type LayerSpec, type PlacedLayer, type Stage, stage } from './layerKind.js';
@@ -34,14 +35,14 @@ export interface RecurrentSpec extends LayerSpec {
  * between steps, or 'perStep', one dispatch per step. For generation's single continued steps: 'products', the
  * recurrent product as a dense matrix product over all sequences, then the gates (other passes walk as 'looped');
  * 'fusedStep', both products and the gates in one dispatch (recurrentStep.ts). 'blockedSteps' walks whole windows
- * (from zero, units divisible by 4) one dispatch per step, each step's recurrent product register-blocked over all
+ * (units divisible by 4) one dispatch per step, each step's recurrent product register-blocked over all
  * sequences with the gates in the same dispatch (recurrentStep.ts, recurrentBackwardStep.ts).
  */
 export type RecurrentDesign = 'looped' | 'perStep' | 'products' | 'fusedStep' | 'blockedSteps';
 
 /**
  * The design each adapter class runs. Training and scoring on the software adapters walk 'blockedSteps' where the
- * units divide by 4 and windows start from zero (LSTM 128, 64 steps, 32 sequences, wall time of a whole walk:
+ * units divide by 4 (LSTM 128, 64 steps, 32 sequences, wall time of a whole walk:
  * forward 1.7x and backward 2.7x faster than 'looped' on lavapipe, 1.4x and 2.1x on SwiftShader in Node;
  * bench/results/recurrent-variants-2026-12-01-*-designs.txt), else 'looped' (1.3x faster than 'perStep' on
  * lavapipe, 1.3-5.4x on SwiftShader, recurrent-variants-2026-11-30-*.txt). Generation's continued steps take
@@ -49,10 +50,10 @@ export type RecurrentDesign = 'looped' | 'perStep' | 'products' | 'fusedStep' | 
  * recurrent-variants-2026-12-01-*-generation.txt). GPUs keep 'looped' and 'products' (their tiled products)
  * until measured.
  */
-export function recurrentDesignFor(adapterClass: AdapterClass | undefined, continued = false, units = 0, carried = false): RecurrentDesign {
+export function recurrentDesignFor(adapterClass: AdapterClass | undefined, continued = false, units = 0): RecurrentDesign {
   const software = adapterClass === 'lavapipe' || adapterClass === 'swiftshader';
   if (continued) return adapterClass === 'gpu' ? 'products' : 'fusedStep';
-  return software && units % 4 === 0 && units > 0 && !carried ? 'blockedSteps' : 'looped';
+  return software && units % 4 === 0 && units > 0 ? 'blockedSteps' : 'looped';
 }
 
 /**
@@ -169,13 +170,30 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
     inputProduct,
     stage(
       recurrentStep,
-      { ...recurrentStepVariant(cell, units, adapterClass, subgroupSize), walk: { save: training } },
+      { ...recurrentStepVariant(cell, units, adapterClass, subgroupSize), walk: { save: training, ...(carried ? { carried } : {}) } },
       (rows: number, steps: number, pass: number) => ({ rows: rows / steps, inputs, units, recurrentOffset: offset, step: pass }),
-      (io: ForwardIo) => ({ gates: io.workspace[0], weights: io.weights, cells: io.workspace[1], output: io.output, ...(training ? { previous: io.workspace[2] } : {}) }),
+      (io: ForwardIo) => ({
+        gates: io.workspace[0],
+        weights: io.weights,
+        cells: io.workspace[1],
+        output: io.output,
+        ...(training ? { previous: io.workspace[2] } : {}),
+        ...(carried ? carriedResources(io) : {}),
+      }),
       stepsPass,
     ),
+    // Stateful windows: the state the window leaves, once its walk is done.
+    ...(carried
+      ? [
+          stage(recurrentCarryOut, { cell }, (rows: number, steps: number) => ({ batch: rows / steps, units, steps }), (io: ForwardIo) => ({
+            output: io.output,
+            ...(cell === 'lstm' ? { cells: io.workspace[1] } : {}),
+            carry: carriedResources(io).carry,
+          })),
+        ]
+      : []),
   ];
-  if (design === 'blockedSteps' && (continued || carried || units % 4 !== 0)) throw new Error("the 'blockedSteps' design walks whole windows from zero, of units divisible by 4");
+  if (design === 'blockedSteps' && (continued || units % 4 !== 0)) throw new Error("the 'blockedSteps' design walks whole windows, of units divisible by 4");
   const forward = (training: boolean): Stage<ForwardIo>[] => (continued && design === 'products' ? productsStep() : design === 'fusedStep' ? fusedStep() : design === 'blockedSteps' ? blockedForward(training) : [
     inputProduct,
     stage(
@@ -200,7 +218,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
     const partialsIndex = trainingWorkspace(cell, units).length;
     const blockedBackward = stage(
       recurrentBackwardStep,
-      recurrentBackwardStepVariant(cell, units, adapterClass, subgroupSize),
+      { ...recurrentBackwardStepVariant(cell, units, adapterClass, subgroupSize), ...(carried && cell === 'lstm' ? { carried } : {}) },
       (rows: number, steps: number, pass: number) => ({ batch: rows / steps, units, steps, first: steps - 1 - pass, count: 1 }),
       (io: BackwardIo) => ({
         gates: io.workspace[0],
@@ -357,14 +375,14 @@ function recurrentKind(cell: RecurrentCell): LayerKind<RecurrentSpec> {
     carriedState: (spec) => carriedStateFloats(cell, spec.units),
     forward: (layer, training, adapterClass, options) =>
       recurrentStages(layer, {
-        design: recurrentDesignFor(adapterClass, options?.continued, layer.spec.units, training && (options?.carried ?? false)),
+        design: recurrentDesignFor(adapterClass, options?.continued, layer.spec.units),
         adapterClass,
         subgroupSize: options?.subgroupSize,
         continued: options?.continued ?? false,
         carried: training && (options?.carried ?? false),
       }).forward(training),
     backward: (layer, inputActivation, adapterClass, options) =>
-      recurrentStages(layer, { design: recurrentDesignFor(adapterClass, false, layer.spec.units, options?.carried ?? false), adapterClass, subgroupSize: options?.subgroupSize, carried: options?.carried ?? false }).backward(inputActivation),
+      recurrentStages(layer, { design: recurrentDesignFor(adapterClass, false, layer.spec.units), adapterClass, subgroupSize: options?.subgroupSize, carried: options?.carried ?? false }).backward(inputActivation),
     reference: {
       forward: (layer, params, x, rows, steps = 1) => referenceForward(x, params, recurrentShapeOf(layer, rows, steps)),
       backward: (layer, params, x, outputGrad, rows, inputActivation, steps = 1) =>

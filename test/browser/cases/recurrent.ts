@@ -193,7 +193,8 @@ export const recurrentCases = {
     const random = new Random(rows * 13 + units);
     const second = { x: toF32(random.fill(rows * inputs, (r) => activate(inputActivation ?? 'identity', r.range(-3, 3)))), outputGrad: toF32(random.fill(rows * units, (r) => r.range(-1, 1))) };
     const start = toF32(carryLayout(units, batch, random.fill(batch * units, (r) => r.range(-0.9, 0.9)), cell === 'lstm' ? random.fill(batch * units, (r) => 2 * r.normal()) : undefined));
-    const choice = { design, ...(lane ? { lane } : {}), ...(sequences ? { sequences } : {}) };
+    const forced = args.adapterClass ? { adapterClass: args.adapterClass, subgroupSize: gpu.subgroupSize } : {};
+    const choice = { design, ...(lane ? { lane } : {}), ...(sequences ? { sequences } : {}), ...forced };
     const shape = recurrentShapeOf(layer, rows, steps);
     const count = layer.kind.parameterCount(layer.spec, inputs);
     const perStep = (inputs + units + 16) * U * 4;
