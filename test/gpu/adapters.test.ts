@@ -63,16 +63,17 @@ describe('Vulkan drivers in Node', () => {
 
   // Generation's fused recurrent step in lavapipe's variant (x's and h's loads through 8-lane subgroups, one unit a
   // lane) and in vec4 register blocks, both cells, stepped as generation steps it, against the float64 reference's walk (worst error
-  // / bound at most 1); Chromium's generation-step cases run both on SwiftShader.
-  it.skipIf(!lavapipe)("lavapipe: generation's fused recurrent step matches the float64 reference", async () => {
+  // / bound at most 1), and training's walks in blocked steps as lavapipe runs them; Chromium's cases run both on SwiftShader.
+  it.skipIf(!lavapipe)("lavapipe: generation's fused recurrent step and training's blocked-step walks match the float64 reference", async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, MIXDEN_VULKAN: 'lavapipe' };
     delete env.VK_ICD_FILENAMES;
     const { stdout } = await run(process.execPath, ['test/gpu/nodeRecurrentStep.mjs'], { env, timeout: 120_000 });
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as { adapter: string; subgroupSize: number | null; cases: { variant: string; worst: number }[] };
     expect(result.adapter).toMatch(/llvmpipe/);
-    // 2 cells x 3 shapes x (lavapipe's choice, register blocks).
-    expect(result.cases).toHaveLength(12);
+    // 2 cells x 3 shapes x (lavapipe's choice, register blocks), then 2 cells x 2 shapes of training walks.
+    expect(result.cases).toHaveLength(16);
     expect(result.cases.filter((c) => c.variant === 'chosen for lavapipe')).toHaveLength(6);
+    expect(result.cases.filter((c) => c.variant === 'training walk, blocked steps as chosen for lavapipe')).toHaveLength(4);
     expect(result.cases.filter((c) => !(c.worst <= 1))).toEqual([]);
   });
 });

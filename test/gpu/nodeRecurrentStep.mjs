@@ -2,8 +2,9 @@
 // MIXDEN_VULKAN): generation's fused recurrent step (src/shaders/recurrentStep.ts) in the variant the adapter
 // runs (on lavapipe x's and h's loads through subgroups, one unit a lane) and in register blocks, LSTM and GRU, stepped as
 // generation steps it (a first step from zero, then continued steps alternating two output buffers) against the
-// float64 reference's walk, with the bound of test/browser/cases/recurrent.ts's recurrentContinued. Prints one
-// JSON line: the adapter, its subgroup size and, per case, the worst error as a fraction of its bound.
+// float64 reference's walk, with the bound of test/browser/cases/recurrent.ts's recurrentContinued; then training's
+// walks in blocked steps as the adapter's class chooses them. Prints one JSON line: the adapter, its subgroup size
+// and, per case, the worst error as a fraction of its bound.
 const dist = new URL('../../dist/', import.meta.url);
 const load = (path) => import(new URL(path, dist).href);
 const { nodeGpu } = await load('host/node.js');
@@ -71,6 +72,63 @@ for (const kind of [lstm, gru]) {
     // This adapter's choice (on lavapipe one unit a lane, 32 rows through subgroups), and vec4 lanes in register blocks.
     const variants = [[`chosen for ${gpu.adapterClass}`, recurrentStepVariant(kind.kind, shape.units, gpu.adapterClass, size)], ['vec4 lanes, register blocks of 8 rows', recurrentStepVariant(kind.kind, shape.units)]];
     for (const [label, variant] of variants) cases.push({ cell: kind.kind, variant: label, ...shape, worst: await continuedSteps(kind, shape, variant) });
+  }
+}
+// Training's walks in blocked steps as this adapter's class chooses them (forward with the gates kept, backward,
+// the weight gradients after), against the reference's h and parameter gradient, with recurrentLayer's tolerances
+// (test/browser/cases/recurrent.ts): h within the per-step bound, gradients within 1e-6 + (steps·perStep + rows·u)·|g|.
+const ratio = (got, want, allowed) => got.reduce((w, v, i) => Math.max(w, Number.isFinite(v) ? Math.abs(v - want[i]) / allowed(i) : Infinity), 0);
+async function trainingWalk(kind, { steps, batch, inputs, units }) {
+  const layer = { kind, spec: { kind: kind.kind, units }, index: 0, inputs, outputs: units };
+  const rows = steps * batch;
+  const random = new Random(steps * 7 + batch * 3 + units);
+  const params = Float64Array.from(kind.initialParameters(layer, random, 'pytorch'));
+  const x = Float64Array.from({ length: rows * inputs }, () => Math.fround(random.range(-1, 1)));
+  const outputGrad = Float64Array.from({ length: rows * units }, () => Math.fround(random.range(-1, 1)));
+  const made = [];
+  const buffer = (floats, values) => {
+    const b = createStorageBuffer(gpu, 'walk', floats);
+    made.push(b);
+    if (values) uploadFloats(gpu, b, Float32Array.from(values));
+    return b;
+  };
+  const io = {
+    input: buffer(rows * inputs, x),
+    weights: buffer(params.length, params),
+    output: buffer(rows * units),
+    workspace: kind.workspace(layer.spec, inputs, true, gpu.adapterClass).map((w) => buffer(rows * w)),
+    outputGrad: buffer(rows * units, outputGrad),
+    inputGrad: buffer(rows * inputs),
+    weightGrad: buffer(params.length),
+  };
+  const stages = recurrentStages(layer, { design: 'blockedSteps', adapterClass: gpu.adapterClass, subgroupSize: size });
+  const builder = new ProgramBuilder(gpu, 'training walk');
+  for (const s of [...stages.forward(true), ...stages.backward(undefined)]) {
+    const kernel = await compileKernel(gpu, s.definition, s.variant);
+    for (let pass = 0; pass < (s.passes?.(steps) ?? 1); pass++) builder.add(kernel, s.resources(io), s.sizes(rows, steps, pass));
+  }
+  const program = builder.build();
+  const encoder = gpu.device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  program.encode(pass, 0);
+  pass.end();
+  gpu.device.queue.submit([encoder.finish()]);
+  const h = await readFloats(gpu, io.output, rows * units);
+  const paramGrad = await readFloats(gpu, io.weightGrad, params.length);
+  program.destroy();
+  made.forEach((b) => b.destroy());
+  const expected = kind.reference.forward(layer, params, x, rows, steps);
+  const grads = kind.reference.backward(layer, params, x, outputGrad, rows, 'identity', steps);
+  const perStep = (inputs + units + 16) * U * 4;
+  const gradientScale = steps * perStep + rows * U;
+  return Math.max(
+    ratio(h, expected, (i) => 1e-7 + (Math.floor(i / (units * batch)) + 1) * perStep),
+    ratio(paramGrad, grads.paramGrad, (i) => 1e-6 + gradientScale * Math.abs(grads.paramGrad[i])),
+  );
+}
+for (const kind of [lstm, gru]) {
+  for (const shape of [{ steps: 7, batch: 37, inputs: 3, units: 12 }, { steps: 4, batch: 9, inputs: 2, units: 132 }]) {
+    cases.push({ cell: kind.kind, variant: `training walk, blocked steps as chosen for ${gpu.adapterClass}`, ...shape, worst: await trainingWalk(kind, shape) });
   }
 }
 console.log(JSON.stringify({ adapter: gpu.adapterDescription, subgroupSize: size ?? null, cases }));
