@@ -78,7 +78,9 @@ if [ "$class" = gpu ] || [ -n "${PAYLOAD_ALL_STEPS:-}" ]; then
   log "GPU-class adapter (or PAYLOAD_ALL_STEPS; class: $class): kernel variants, recurrent walks, full benchmarks against tfjs-wasm"
   step 70 kernel-variants node kernel-variants.mjs --out "$figures"
   step 50 kernel-variants-tiled node kernel-variants.mjs tiled --out "$figures"
-  step 50 recurrent-variants node recurrent-variants.mjs --out "$figures"
+  step 40 recurrent-variants node recurrent-variants.mjs --out "$figures"
+  # Training's walk designs side by side (the looped walk GPUs run, and the software adapters' blocked steps).
+  step 30 recurrent-designs node recurrent-variants.mjs --designs --out "$figures"
   # Where a step's GPU time goes: the inverse-sine model on 8192 rows, and the sequence workload's model
   # (lstm:128, gaussian-full K 10, a 3-way pen) trained briefly on the stroke set.
   step 30 profile-rows node mixden.mjs profile --rows 8192 --repeats 10 --json
