@@ -77,7 +77,7 @@ if [ "$class" = gpu ] || [ -n "${PAYLOAD_ALL_STEPS:-}" ]; then
   export MIXDEN_VULKAN=system
   log "GPU-class adapter (or PAYLOAD_ALL_STEPS; class: $class): kernel variants, recurrent walks, full benchmarks against tfjs-wasm"
   step 70 kernel-variants node kernel-variants.mjs --out "$figures"
-  step 50 kernel-variants-tiled node kernel-variants.mjs tiled --out "$figures"
+  step 40 kernel-variants-tiled node kernel-variants.mjs tiled --out "$figures"
   step 40 recurrent-variants node recurrent-variants.mjs --out "$figures"
   # Training's walk designs side by side (the looped walk GPUs run, and the software adapters' blocked steps).
   step 30 recurrent-designs node recurrent-variants.mjs --designs --out "$figures"
