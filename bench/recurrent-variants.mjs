@@ -85,7 +85,8 @@ const forward4 = { ...forward, lane: 4 };
 // Training's walks in the designs the layer chooses between, by wall time (a whole walk in one submit, timestamps off):
 // the looped walk as each class runs it, and the walk as a dispatch per step of register-blocked products over
 // all sequences (recurrentStep.ts forward, recurrentBackwardStep.ts backward) in each variant.
-const { recurrentStep, stepLanes } = await import('../dist/shaders/recurrentStep.js');
+const { recurrentStep } = await import('../dist/shaders/recurrentStep.js');
+const { stepLanes } = await import('../dist/shaders/recurrentBlocks.js');
 const { recurrentBackwardStep } = await import('../dist/shaders/recurrentBackwardStep.js');
 const { sequencesFor } = await import('../dist/mdn/layers/recurrent.js');
 async function wallOf(program) {
@@ -172,7 +173,7 @@ if (!values.designs) {
 // step, and the wall time per step of 100 steps recorded into one submit (alternating their two output buffers,
 // as generation does), which also counts what each dispatch costs beyond its GPU time.
 const { lstm, recurrentStages } = await import('../dist/mdn/layers/recurrent.js');
-const { recurrentStepVariant, stepLanes } = await import('../dist/shaders/recurrentStep.js');
+const { recurrentStepVariant } = await import('../dist/shaders/recurrentStep.js');
 {
   const N = 256;
   const STEPS = 100;

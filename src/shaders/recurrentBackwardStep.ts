@@ -7,11 +7,11 @@
 // step t's. On lavapipe and SwiftShader the rows' loads go through subgroup broadcasts, as in recurrentStep.ts.
 // Units must divide by 4. Float64 reference: src/mdn/reference/recurrent.ts.
 import { optional, readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { defineKernel } from '../runtime/kernel.js';
 import type { AdapterClass } from '../runtime/device.js';
 import { indices } from './indices.js';
 import { type RecurrentCell, RecurrentShape, type RecurrentSizes, gateCount, laneWgsl } from './recurrent.wgsl.js';
-import { stepLanes } from './recurrentStep.js';
+import { BLOCK_WORKGROUP, blockBuiltins, blockOfInvocation, blockWorkgroups, checkSubgroupRows, stepLanes } from './recurrentBlocks.js';
 
 export interface RecurrentBackwardStepVariant {
   readonly cell: RecurrentCell;
@@ -24,14 +24,11 @@ export interface RecurrentBackwardStepVariant {
   readonly carried?: boolean;
 }
 
-const WORKGROUP = 16;
 const lines = (xs: string[]) => xs.join('\n');
 
 export function checkBackwardStepVariant(units: number, v: RecurrentBackwardStepVariant): void {
   if (units % 4 !== 0) throw new Error(`recurrentBackwardStep: units must divide by 4, got ${units}`);
-  if (v.subgroupSize !== undefined && !(v.rows % v.subgroupSize === 0 && v.lanes !== undefined && v.lanes % v.subgroupSize === 0)) {
-    throw new Error(`recurrentBackwardStep: rows ${v.rows} and lanes ${v.lanes} must be multiples of the subgroup size ${v.subgroupSize}`);
-  }
+  checkSubgroupRows('recurrentBackwardStep', v.rows, v.subgroupSize, v.lanes);
 }
 
 // The gate gradients of the invocation's units at row `at` (in vec4s), as recurrentBackward.ts computes them.
@@ -66,7 +63,7 @@ const gruGradients = `
       recurrentGates[g0 + 2u * unitGroups] = dnPre * r;
       cells[at] = dh * z;`;
 
-function source({ cell, rows, subgroupSize: S, lanes = WORKGROUP, carried = false }: RecurrentBackwardStepVariant): string {
+function source({ cell, rows, subgroupSize: S, lanes, carried = false }: RecurrentBackwardStepVariant): string {
   const ROWS = indices(rows);
   const LOADS = S ? indices(rows / S) : [];
   // dPre_{t+1} as the recurrent product reads it: the LSTM's gates, the GRU's recurrent gates.
@@ -74,29 +71,13 @@ function source({ cell, rows, subgroupSize: S, lanes = WORKGROUP, carried = fals
   const value = (i: number) => (S ? `subgroupBroadcast(mine${Math.floor(i / S)}, ${i % S}u)` : `${A}[a${i} + m]`);
   const starts = S ? LOADS.map((j) => `  let a${j} = (min(row0 + ${j * S}u + lane, lastRow) + next) * w4;`) : ROWS.map((i) => `  let a${i} = (min(row0 + ${i}u, lastRow) + next) * w4;`);
   return `${laneWgsl(4)}
-@compute @workgroup_size(${S ? lanes : WORKGROUP})
-fn main(
-  @builtin(local_invocation_id) lid: vec3<u32>,
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,${S ? '\n  @builtin(subgroup_invocation_id) lane: u32,' : ''}
+@compute @workgroup_size(${S ? lanes : BLOCK_WORKGROUP})
+fn main(${blockBuiltins(S !== undefined)}
 ) {
   let h = shape.units;
   let unitGroups = h / 4u;
   // vec4s per row of the gates (gate-major columns).
-  let w4 = ${gateCount(cell)}u * unitGroups;${
-    S
-      ? `
-  let row0 = (wid.y + wid.z * groups.y) * ${rows}u;
-  let own = wid.x * ${lanes}u + lid.x;
-  let ownsUnits = own < unitGroups;
-  let u4 = min(own, unitGroups - 1u);`
-      : `
-  let block = (wid.x + wid.y * groups.x) * ${WORKGROUP}u + lid.x;
-  let row0 = (block / unitGroups) * ${rows}u;
-  if (row0 >= shape.batch) { return; }
-  let ownsUnits = true;
-  let u4 = block % unitGroups;`
-  }
+  let w4 = ${gateCount(cell)}u * unitGroups;${blockOfInvocation(rows, S && lanes, 'shape.batch')}
   let t = shape.first;
   let hasNext = t + 1u < shape.steps;
   // Rows are time-major (step t of sequence b is row t·batch + b); \`stride\` is one step, in vec4s of units.
@@ -143,11 +124,7 @@ export const recurrentBackwardStep = defineKernel<RecurrentBackwardStepVariant, 
   plan: (sizes, v) => {
     checkBackwardStepVariant(sizes.units, v);
     if (sizes.count !== 1) throw new Error('recurrentBackwardStep: one step per dispatch');
-    const unitGroups = sizes.units / 4;
-    const rowBlocks = Math.ceil(sizes.batch / v.rows);
-    if (!v.subgroupSize) return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(rowBlocks * unitGroups, WORKGROUP) };
-    const down = Math.min(rowBlocks, 65_535);
-    return { uniforms: { ...sizes }, workgroups: [Math.ceil(unitGroups / v.lanes!), down, Math.ceil(rowBlocks / down)] as const };
+    return { uniforms: { ...sizes }, workgroups: blockWorkgroups(sizes.batch, sizes.units / 4, v.rows, v.subgroupSize && v.lanes) };
   },
 });
 

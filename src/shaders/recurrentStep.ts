@@ -7,14 +7,16 @@
 // h_{t−1} comes from `previousOutput` and h_t goes to `output`, two buffers: a step's invocations write h_t while
 // others still read h_{t−1} (generation alternates two sets of outputs). The LSTM's c_t replaces c_{t−1} in
 // `cells` in place: each element is read and written by the same invocation.
-// On lavapipe (`subgroupSize`), x's and h's loads are shared through subgroup broadcasts as in
+// On lavapipe and SwiftShader (`subgroupSize`), x's and h's loads are shared through subgroup broadcasts as in
 // subgroupMatmul.wgsl.ts: all invocations of a workgroup take the same rows, lane l loading rows l, l + S, ...
+// (recurrentBlocks.ts shares out the blocks).
 // Float64 reference: src/mdn/reference/recurrent.ts (a continued step is one step of its walk).
 import { optional, readOnly, readWrite, uniform } from '../runtime/bindings.js';
-import { defineKernel, elementwiseWorkgroups } from '../runtime/kernel.js';
+import { defineKernel } from '../runtime/kernel.js';
 import { type UniformValues, defineUniformStruct } from '../runtime/uniforms.js';
 import type { AdapterClass } from '../runtime/device.js';
 import { indices } from './indices.js';
+import { BLOCK_WORKGROUP, blockBuiltins, blockOfInvocation, blockWorkgroups, checkSubgroupRows, stepLanes } from './recurrentBlocks.js';
 import { type RecurrentCell, gateCount, laneElement, laneWgsl } from './recurrent.wgsl.js';
 
 /** `rows`: the sequences; `step`: the walk's step t (its rows are time-major, t·rows + b). */
@@ -49,11 +51,6 @@ export interface RecurrentStepVariant {
   };
 }
 
-/** Invocations per workgroup of the register-block variant (as the dense products'). */
-const WORKGROUP = 16;
-/** Most invocations per workgroup of the subgroup variant. */
-const MAX_LANES = 64;
-
 const lines = (xs: string[]) => xs.join('\n');
 
 /** Accumulator of each weight column group: the input block's gate q, then the recurrent block's. */
@@ -63,19 +60,12 @@ const accumulators = (cell: RecurrentCell) =>
     : // GRU: r and z sum both parts; the candidate's input part in 2, its recurrent part in 3.
       { input: [0, 1, 2], recurrent: [0, 1, 3] };
 
-/** Invocations per workgroup of the subgroup variant for these units: enough for all units in fours, whole subgroups, at most 64. */
-export const stepLanes = (units: number, subgroupSize: number, lane: 1 | 4 = 4): number =>
-  Math.min(MAX_LANES, Math.max(subgroupSize, Math.ceil(units / lane / subgroupSize) * subgroupSize));
-
 export function checkStepVariant(units: number, v: RecurrentStepVariant): void {
   if (units % (v.lane ?? 4) !== 0) throw new Error(`recurrentStep: vec4 lanes need units divisible by 4, got ${units}`);
-  if (v.subgroupSize === undefined) return;
-  if (!(v.rows % v.subgroupSize === 0 && v.lanes !== undefined && v.lanes % v.subgroupSize === 0)) {
-    throw new Error(`recurrentStep: rows ${v.rows} and lanes ${v.lanes} must be multiples of the subgroup size ${v.subgroupSize}`);
-  }
+  checkSubgroupRows('recurrentStep', v.rows, v.subgroupSize, v.lanes);
 }
 
-function source({ cell, rows, lane = 4, subgroupSize: S, lanes = WORKGROUP, walk }: RecurrentStepVariant): string {
+function source({ cell, rows, lane = 4, subgroupSize: S, lanes, walk }: RecurrentStepVariant): string {
   const ROWS = indices(rows);
   const GATES = indices(gateCount(cell));
   const ACCS = indices(4);
@@ -186,31 +176,13 @@ function source({ cell, rows, lane = 4, subgroupSize: S, lanes = WORKGROUP, walk
       }`;
   };
   return `${laneWgsl(lane)}
-@compute @workgroup_size(${S ? lanes : WORKGROUP})
-fn main(
-  @builtin(local_invocation_id) lid: vec3<u32>,
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,${S ? '\n  @builtin(subgroup_invocation_id) lane: u32,' : ''}
+@compute @workgroup_size(${S ? lanes : BLOCK_WORKGROUP})
+fn main(${blockBuiltins(S !== undefined)}
 ) {
   let h = shape.units;
   // Lanes of L units per row, and per row of a weight block (gate-major columns), in elements of T.
   let unitGroups = h / L;
-  let w4 = ${gateCount(cell)}u * unitGroups;${
-    S
-      ? `
-  // Every invocation of the workgroup takes the same rows (so the broadcasts serve all) and its own units;
-  // those past the units load clamped values for the broadcasts and store nothing.
-  let row0 = (wid.y + wid.z * groups.y) * ${rows}u;
-  let own = wid.x * ${lanes}u + lid.x;
-  let ownsUnits = own < unitGroups;
-  let u4 = min(own, unitGroups - 1u);`
-      : `
-  let block = (wid.x + wid.y * groups.x) * ${WORKGROUP}u + lid.x;
-  let row0 = (block / unitGroups) * ${rows}u;
-  if (row0 >= shape.rows) { return; }
-  let ownsUnits = true;
-  let u4 = block % unitGroups;`
-  }
+  let w4 = ${gateCount(cell)}u * unitGroups;${blockOfInvocation(rows, S && lanes, 'shape.rows')}
   let lastRow = shape.rows - 1u;${
     walk
       ? `
@@ -284,12 +256,7 @@ export const recurrentStep = defineKernel<RecurrentStepVariant, RecurrentStepSiz
   source,
   plan: (sizes, v) => {
     checkStepVariant(sizes.units, v);
-    const unitGroups = sizes.units / (v.lane ?? 4);
-    const rowBlocks = Math.ceil(sizes.rows / v.rows);
-    if (!v.subgroupSize) return { uniforms: { ...sizes }, workgroups: elementwiseWorkgroups(rowBlocks * unitGroups, WORKGROUP) };
-    const lanes = v.lanes!;
-    const down = Math.min(rowBlocks, 65_535);
-    return { uniforms: { ...sizes }, workgroups: [Math.ceil(unitGroups / lanes), down, Math.ceil(rowBlocks / down)] as const };
+    return { uniforms: { ...sizes }, workgroups: blockWorkgroups(sizes.rows, sizes.units / (v.lane ?? 4), v.rows, v.subgroupSize && v.lanes) };
   },
 });
 

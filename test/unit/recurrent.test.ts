@@ -6,7 +6,8 @@ import { type RecurrentCell, type RecurrentShape, recurrentBackward, recurrentFi
 import { Random } from '../../src/mdn/random.js';
 import { gateCount, maxSequencesPerWorkgroup } from '../../src/shaders/recurrent.wgsl.js';
 import { recurrentDesignFor, sequencesFor } from '../../src/mdn/layers/recurrent.js';
-import { type RecurrentStepVariant, recurrentStep, recurrentStepVariant, stepLanes } from '../../src/shaders/recurrentStep.js';
+import { type RecurrentStepVariant, recurrentStep, recurrentStepVariant } from '../../src/shaders/recurrentStep.js';
+import { stepLanes } from '../../src/shaders/recurrentBlocks.js';
 import { kernelCode } from '../../src/runtime/kernel.js';
 import { compareArrays } from '../support/compare.js';
 import { exportWgsl } from '../../src/inference.js';

@@ -216,33 +216,25 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
     // The GRU's recurrent product has gradients of its own (workspace[3]); the LSTM's are the input product's.
     const recurrentGates = (io: BackwardIo) => (cell === 'gru' ? io.workspace[3] : io.workspace[0]);
     const partialsIndex = trainingWorkspace(cell, units).length;
-    const blockedBackward = stage(
-      recurrentBackwardStep,
-      { ...recurrentBackwardStepVariant(cell, units, adapterClass, subgroupSize), ...(carried && cell === 'lstm' ? { carried } : {}) },
-      (rows: number, steps: number, pass: number) => ({ batch: rows / steps, units, steps, first: steps - 1 - pass, count: 1 }),
-      (io: BackwardIo) => ({
-        gates: io.workspace[0],
-        recurrent: recurrentBlock(io.weights),
-        cells: io.workspace[1],
-        outputGrad: io.outputGrad,
-        ...(cell === 'gru' ? { previous: io.workspace[2], recurrentGates: io.workspace[3] } : {}),
-      }),
-      stepsPass,
-    );
+    // Both designs of the walk back bind the same buffers.
+    const walkBack = (io: BackwardIo) => ({
+      gates: io.workspace[0],
+      recurrent: recurrentBlock(io.weights),
+      cells: io.workspace[1],
+      outputGrad: io.outputGrad,
+      ...(cell === 'gru' ? { previous: io.workspace[2], recurrentGates: io.workspace[3] } : {}),
+    });
+    const carriedLstm = carried && cell === 'lstm' ? { carried } : {};
     const stages: Stage<BackwardIo>[] = [
-      design === 'blockedSteps' ? blockedBackward : stage(
-        recurrentBackward,
-        { cell, ...(carried && cell === 'lstm' ? { carried } : {}), ...walkVariant('backward') },
-        walk(true),
-        (io: BackwardIo) => ({
-          gates: io.workspace[0],
-          recurrent: recurrentBlock(io.weights),
-          cells: io.workspace[1],
-          outputGrad: io.outputGrad,
-          ...(cell === 'gru' ? { previous: io.workspace[2], recurrentGates: io.workspace[3] } : {}),
-        }),
-        passes,
-      ),
+      design === 'blockedSteps'
+        ? stage(
+            recurrentBackwardStep,
+            { ...recurrentBackwardStepVariant(cell, units, adapterClass, subgroupSize), ...carriedLstm },
+            (rows: number, steps: number, pass: number) => ({ batch: rows / steps, units, steps, first: steps - 1 - pass, count: 1 }),
+            walkBack,
+            stepsPass,
+          )
+        : stage(recurrentBackward, { cell, ...carriedLstm, ...walkVariant('backward') }, walk(true), walkBack, passes),
       // The two blocks' weight gradients over all rows; where they split K (GPU class), their partial sums share the
       // last training workspace buffer (after the GRU's recurrent gradients, where it has them), one after the other.
       ...weightGradStages(denseWeightGradVariant({ inputs, outputs: width }, adapterClass, subgroupSize), dense, (io: BackwardIo) => ({

@@ -19,7 +19,7 @@ import type { Activation } from '../../../src/shaders/activation.wgsl.js';
 import { activate } from '../../../src/mdn/reference/activations.js';
 import { Random } from '../../../src/mdn/random.js';
 import { compareArrays } from '../../support/compare.js';
-import { stepLanes } from '../../../src/shaders/recurrentStep.js';
+import { stepLanes } from '../../../src/shaders/recurrentBlocks.js';
 import { MdnTrainer } from '../../../src/mdn/trainer.js';
 import { type MdnArchitecture, networkLayers, targetWidth, withLayers } from '../../../src/mdn/architecture.js';
 import { headLoss } from '../../../src/mdn/reference/heads.js';
