@@ -1,15 +1,17 @@
-// One generated step of an LSTM or GRU layer for every sequence in one dispatch: both products (x_t·W_ihᵀ + b_ih
-// and h_{t−1}·W_hhᵀ + b_hh) and the gates, so the gates never leave registers. Each invocation owns a block of
-// `rows` rows by one unit or 4 consecutive units (`lane`) and keeps all of those units' gates: their columns in
-// the layer's gate-major blocks (gate q of unit j at column q·units + j) are read as one value (or vec4) per
-// gate; vec4 lanes need the units to divide by 4. The GRU keeps the candidate gate's two parts apart (n = tanh(x·W_in + b_in + r ⊙ (h·W_hn + b_hn))):
-// its four accumulators are r, z, the input part of n and the recurrent part of n.
-// h_{t−1} comes from `previousOutput` and h_t goes to `output`, two buffers: a step's invocations write h_t while
-// others still read h_{t−1} (generation alternates two sets of outputs). The LSTM's c_t replaces c_{t−1} in
-// `cells` in place: each element is read and written by the same invocation.
-// On lavapipe and SwiftShader (`subgroupSize`), x's and h's loads are shared through subgroup broadcasts as in
-// subgroupMatmul.wgsl.ts: all invocations of a workgroup take the same rows, lane l loading rows l, l + S, ...
-// (recurrentBlocks.ts shares out the blocks).
+// One step of an LSTM or GRU layer for every sequence in one dispatch, the step's products register-blocked over
+// all sequences with the gates after them, so the gates never leave registers: generation's continued step (both
+// products, x_t·W_ihᵀ + b_ih and h_{t−1}·W_hhᵀ + b_hh), or in walk mode one step of a training or scoring walk
+// ('blockedSteps': the input part made beforehand for every row, one dispatch per step). Each invocation owns a
+// block of `rows` rows by one unit or 4 consecutive units (`lane`) and keeps all of those units' gates: their
+// columns in the layer's gate-major blocks (gate q of unit j at column q·units + j) are read as one value (or
+// vec4) per gate; vec4 lanes need the units to divide by 4. The GRU keeps the candidate gate's two parts apart,
+// n = tanh(x·W_in + b_in + r ⊙ (h·W_hn + b_hn)): its four accumulators are r, z and the two parts of n.
+// Generation reads h_{t−1} from `previousOutput` and writes h_t to `output`, two buffers, as a step's invocations
+// write h_t while others still read h_{t−1} (it alternates two sets of outputs); a walk's steps are rows of its
+// own output. The LSTM's c_t goes to `cells` (generation: in place, each element read and written by the same
+// invocation). On lavapipe and SwiftShader (`subgroupSize`), the rows' loads are shared through subgroup
+// broadcasts as in subgroupMatmul.wgsl.ts: all invocations of a workgroup take the same rows, lane l loading rows
+// l, l + S, ... (recurrentBlocks.ts shares out the blocks).
 // Float64 reference: src/mdn/reference/recurrent.ts (a continued step is one step of its walk).
 import { optional, readOnly, readWrite, uniform } from '../runtime/bindings.js';
 import { defineKernel } from '../runtime/kernel.js';

@@ -165,7 +165,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
   };
   if (design === 'fusedStep' && !continued) throw new Error("the 'fusedStep' design is for continued steps");
   // The walk as one dispatch per step, each a register-blocked product over all sequences with the gates after it.
-  const stepsPass = (steps: number) => steps;
+  const dispatchPerStep = (steps: number) => steps;
   const blockedForward = (training: boolean): Stage<ForwardIo>[] => [
     inputProduct,
     stage(
@@ -180,7 +180,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
         ...(training ? { previous: io.workspace[2] } : {}),
         ...(carried ? carriedResources(io) : {}),
       }),
-      stepsPass,
+      dispatchPerStep,
     ),
     // Stateful windows: the state the window leaves, once its walk is done.
     ...(carried
@@ -232,7 +232,7 @@ export function recurrentStages(layer: PlacedLayer<RecurrentSpec>, choice: Recur
             { ...recurrentBackwardStepVariant(cell, units, adapterClass, subgroupSize), ...carriedLstm },
             (rows: number, steps: number, pass: number) => ({ batch: rows / steps, units, steps, first: steps - 1 - pass, count: 1 }),
             walkBack,
-            stepsPass,
+            dispatchPerStep,
           )
         : stage(recurrentBackward, { cell, ...carriedLstm, ...walkVariant('backward') }, walk(true), walkBack, passes),
       // The two blocks' weight gradients over all rows; where they split K (GPU class), their partial sums share the

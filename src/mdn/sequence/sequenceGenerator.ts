@@ -2,8 +2,8 @@
 // the next step's input, all steps recorded into one submit (the first step's program starts every recurrent
 // layer from a zero state, the others continue from the state the previous step left), with one readback at the
 // end: the generated steps and each sequence's length. The layers' outputs come in two sets that the steps
-// alternate between: a continued step reads h_{t−1} from one while it writes h_t to the other. Primed generation first walks the prime's steps the same
-// way, fed the prime instead of the draws, so what is generated continues it.
+// alternate between: a continued step reads h_{t−1} from one while it writes h_t to the other. Primed generation
+// first walks the prime's steps the same way, fed the prime instead of the draws, so what is generated continues it.
 import type { GpuContext } from '../../runtime/device.js';
 import type { Arena } from '../../runtime/arena.js';
 import { createStorageBuffer, uploadFloats } from '../../runtime/buffers.js';
