@@ -9,6 +9,7 @@ import { nodeGpu } from '../host/node.js';
 import type { GpuContext } from '../runtime/device.js';
 import { MixdenError } from '../runtime/errors.js';
 import type { DispatchTiming } from '../runtime/timestamps.js';
+import { passOf } from '../runtime/program.js';
 import { MdnTrainer } from '../mdn/trainer.js';
 import { MdnPredictor } from '../mdn/predictor.js';
 import { INVERSE_SINE_ARCHITECTURE } from '../mdn/inverseSineJob.js';
@@ -149,6 +150,24 @@ async function profileSavedSequences(gpu: GpuContext, bytes: Uint8Array, o: { se
   }
 }
 
+/**
+ * The dispatches as the text report lists them: the passes of one stage (a walk's dispatch per time step, labelled
+ * with their pass notes) as one line, their count and summed time; every other dispatch on a line of its own.
+ */
+export function groupDispatches(dispatches: readonly DispatchTiming[]): { label: string; count: number; milliseconds: number }[] {
+  const groups: { label: string; count: number; milliseconds: number; passes: boolean }[] = [];
+  for (const d of dispatches) {
+    const pass = passOf(d.label);
+    const last = groups[groups.length - 1];
+    // The next pass of the stage the last line holds (a stage's first pass starts a line of its own).
+    if (pass && last?.passes && last.label === pass.base && pass.pass === last.count + 1) {
+      last.count++;
+      last.milliseconds += d.milliseconds;
+    } else groups.push({ label: pass?.base ?? d.label, count: 1, milliseconds: d.milliseconds, passes: pass !== null });
+  }
+  return groups.map(({ label, count, milliseconds }) => ({ label, count, milliseconds }));
+}
+
 export async function profile(argv: string[]): Promise<void> {
   const { values } = parseCommandArgs('profile', PROFILE_USAGE, argv, OPTIONS);
   const option = (name: keyof typeof OPTIONS, most: number) => integerOption(name, values[name] as string, 1, most);
@@ -175,10 +194,10 @@ export async function profile(argv: string[]): Promise<void> {
       console.log(JSON.stringify({ adapter: gpu.adapterDescription, model, repeats, programs }));
       return;
     }
-    console.log(`adapter: ${gpu.adapterDescription}\nmodel: ${model}\nGPU time of each dispatch, median of ${repeats} runs`);
+    console.log(`adapter: ${gpu.adapterDescription}\nmodel: ${model}\nGPU time of each dispatch, median of ${repeats} runs (xN: a stage's N passes, such as a walk's dispatch per step, summed)`);
     for (const program of programs) {
       console.log(`${program.what}:`);
-      for (const d of program.dispatches) console.log(`  ${d.label.padEnd(56)} ${d.milliseconds.toFixed(3).padStart(9)} ms`);
+      for (const g of groupDispatches(program.dispatches)) console.log(`  ${`${g.label}${g.count > 1 ? ` x${g.count}` : ''}`.padEnd(56)} ${g.milliseconds.toFixed(3).padStart(9)} ms`);
       console.log(`  ${'total'.padEnd(56)} ${program.totalMilliseconds.toFixed(3).padStart(9)} ms`);
       console.log(`  ${program.wallWhat.padEnd(56)} ${program.wallMilliseconds.toFixed(3).padStart(9)} ms`);
     }

@@ -6,7 +6,7 @@
 import type { AdapterClass, GpuContext } from '../runtime/device.js';
 import type { Arena } from '../runtime/arena.js';
 import { type CompiledKernel, compileKernel } from '../runtime/kernel.js';
-import type { ProgramBuilder, Resource } from '../runtime/program.js';
+import { type ProgramBuilder, type Resource, passNote } from '../runtime/program.js';
 import { createStorageBuffer } from '../runtime/buffers.js';
 import { type MdnArchitecture, headOf, inputActivationOf, networkLayers } from './architecture.js';
 import type { BackwardIo, ForwardIo, ForwardOptions, KernelOptions, PassOptions, PlacedLayer, Stage } from './layers/index.js';
@@ -179,7 +179,8 @@ export class NetworkRecorder {
     if (!kernel) throw new Error(`${s.definition.name} was not compiled by this recorder`);
     const resources = s.resources(io);
     const passes = s.passes?.(steps) ?? 1;
-    for (let pass = 0; pass < passes; pass++) builder.add(kernel, resources, s.sizes(rows, steps, pass));
+    // A stage of several passes (a walk's dispatch per time step) notes which each is, for profiles and debuggers.
+    for (let pass = 0; pass < passes; pass++) builder.add(kernel, resources, s.sizes(rows, steps, pass), passes > 1 ? passNote(pass, passes) : undefined);
   }
 }
 

@@ -32,6 +32,16 @@ interface PendingDispatch {
   resources: Readonly<Record<string, Resource>>;
   uniforms: Readonly<Record<string, number>>;
   workgroups: Workgroups;
+  note?: string;
+}
+
+/** The note of dispatch `pass` (from 0) of a stage of `passes` (ProgramBuilder.add's `note`). */
+export const passNote = (pass: number, passes: number): string => `(pass ${pass + 1} of ${passes})`;
+
+/** A dispatch label's pass note read back: the label without it, and which pass (from 1) of how many; null where it has none. */
+export function passOf(label: string): { base: string; pass: number; passes: number } | null {
+  const match = / \(pass (\d+) of (\d+)\)$/.exec(label);
+  return match ? { base: label.slice(0, match.index), pass: Number(match[1]), passes: Number(match[2]) } : null;
 }
 
 export class ProgramBuilder {
@@ -40,11 +50,12 @@ export class ProgramBuilder {
   constructor(private readonly gpu: GpuContext, private readonly label: string) {}
 
   /**
-   * Appends a dispatch of `kernel` over `sizes`, reading and writing the named resources.
+   * Appends a dispatch of `kernel` over `sizes`, reading and writing the named resources; `note` is added to its
+   * label (e.g. which pass of a stage it is).
    * @example
    * builder.add(forwardKernel, { input: x, weights: arena.binding('layer0'), output: h }, { rows, inner, cols });
    */
-  add<V, S, B extends BindingDecl>(kernel: CompiledKernel<V, S, B>, resources: KernelResources<B, Resource>, sizes: S): this {
+  add<V, S, B extends BindingDecl>(kernel: CompiledKernel<V, S, B>, resources: KernelResources<B, Resource>, sizes: S, note?: string): this {
     const plan = kernel.definition.plan(sizes, kernel.variant);
     // A plan of no workgroups has nothing to do at these sizes (e.g. a split-K sum over one slice): no dispatch.
     if (plan.workgroups.some((count) => count === 0)) return this;
@@ -54,7 +65,7 @@ export class ProgramBuilder {
         throw new DeviceLimitError(`${kernel.label}: ${count} workgroups asked in one dimension, device allows ${max}`);
       }
     }
-    this.pending.push({ kernel: kernel as unknown as CompiledKernel<unknown, unknown>, resources: resources as Readonly<Record<string, Resource>>, uniforms: plan.uniforms, workgroups: plan.workgroups });
+    this.pending.push({ kernel: kernel as unknown as CompiledKernel<unknown, unknown>, resources: resources as Readonly<Record<string, Resource>>, uniforms: plan.uniforms, workgroups: plan.workgroups, note });
     return this;
   }
 
@@ -90,7 +101,7 @@ export class ProgramBuilder {
         if (b.kind === 'uniform') dynamic = true;
         return { binding, resource: 'buffer' in resource ? resource : { buffer: resource } };
       });
-      const label = `${this.label}/${p.kernel.label}`;
+      const label = `${this.label}/${p.kernel.label}${p.note ? ` ${p.note}` : ''}`;
       const bindGroup = device.createBindGroup({ label, layout: p.kernel.layout, entries });
       return { label, pipeline: p.kernel.pipeline, bindGroup, workgroups: p.workgroups, dynamic };
     });
