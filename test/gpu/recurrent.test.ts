@@ -102,6 +102,9 @@ describe('sequence training', () => {
 });
 
 describe('generation steps (one call per step, continuing the last)', () => {
+  it("through a stacked network (LSTM, dense, GRU, dense, head), the generator's continued steps give the head of the walk over all steps", async () =>
+    expectReportsPass(await page().run<CompareReport[]>('stackedContinuedSteps', {})),
+  );
   it.each([
     { cell: 'gru', design: 'looped', steps: 5, batch: 3, inputs: 2, units: 70 },
     { cell: 'lstm', design: 'products', steps: 5, batch: 3, inputs: 2, units: 70 },

@@ -21,7 +21,9 @@ import { Random } from '../../../src/mdn/random.js';
 import { compareArrays } from '../../support/compare.js';
 import { stepLanes } from '../../../src/shaders/recurrentBlocks.js';
 import { MdnTrainer } from '../../../src/mdn/trainer.js';
-import { type MdnArchitecture, networkLayers, targetWidth, withLayers } from '../../../src/mdn/architecture.js';
+import { type MdnArchitecture, networkLayers, packParameters, parameterLayout, targetWidth, withLayers } from '../../../src/mdn/architecture.js';
+import { Arena } from '../../../src/runtime/arena.js';
+import { NetworkRecorder, createWorkspace } from '../../../src/mdn/network.js';
 import { headLoss } from '../../../src/mdn/reference/heads.js';
 import { type Sequence, packSequences } from '../../../src/mdn/sequence/sequenceData.js';
 import { CONTINUES, WindowSchedule } from '../../../src/mdn/windowSchedule.js';
@@ -282,6 +284,76 @@ export const recurrentCases = {
     const perStep = (inputs + units + 16) * U * 4;
     const bound = expected.map((_, i) => (Math.floor(i / (units * batch)) + 1) * perStep);
     return [compareArrays(`${cell} ${design} continued steps`, got, expected, { atol: 1e-7, rtol: 0, bound })];
+  },
+
+  /**
+   * Generation's continued steps through a stacked network (two recurrent layers of both cells, a dense layer
+   * between them and one after, a head), as the generator records them (the first step's program, then continued
+   * steps alternating two sets of layer outputs), against the same network walked over all the steps at once
+   * (the walk design the page's class runs, itself checked against the float64 reference): the raw head at every
+   * step. Both are f32 sums of the same products in another order and grouping; 1e-5 + 1e-4·|h| allows a few
+   * hundred roundings of unit-sized terms through 4 layers over 6 steps (the errors seen are ~1e-7).
+   */
+  async stackedContinuedSteps(gpu: GpuContext) {
+    const arch: MdnArchitecture = {
+      ...withLayers({ inputDim: 3, outputDim: 2, components: 2, sigma: 'softplus', sigmaEpsilon: 1e-7, family: 'gaussian' }, [
+        { kind: 'lstm', units: 8 },
+        { kind: 'dense', units: 6, activation: 'tanh' },
+        { kind: 'gru', units: 5 },
+        { kind: 'dense', units: 4, activation: 'relu' },
+      ]),
+      sequence: { conditionDim: 1 },
+    };
+    const [steps, batch] = [6, 11];
+    const layers = networkLayers(arch);
+    const headWidth = layers[layers.length - 1].outputs;
+    const random = new Random(23);
+    const x = Float32Array.from({ length: steps * batch * arch.inputDim }, () => random.range(-1, 1));
+    const parameters = new Arena(gpu, parameterLayout(arch), 'stacked parameters');
+    uploadFloats(gpu, parameters.buffer, packParameters(arch, initialParameters(arch, 29, 'pytorch')));
+    const recorder = await NetworkRecorder.create(gpu, arch, { inference: true, generation: true });
+    const made: GPUBuffer[] = [parameters.buffer];
+    const buffer = (floats: number, values?: Float32Array) => {
+      const b = createStorageBuffer(gpu, 'stacked', floats);
+      made.push(b);
+      if (values) uploadFloats(gpu, b, values);
+      return b;
+    };
+    const run = async (build: (builder: ProgramBuilder) => void) => {
+      const builder = new ProgramBuilder(gpu, 'stacked');
+      build(builder);
+      const program = builder.build();
+      const encoder = gpu.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      program.encode(pass, 0);
+      pass.end();
+      gpu.device.queue.submit([encoder.finish()]);
+      await gpu.device.queue.onSubmittedWorkDone();
+      program.destroy();
+    };
+    try {
+      // All steps at once.
+      const rows = steps * batch;
+      const whole = { input: buffer(rows * arch.inputDim, x), outputs: layers.map((l) => buffer(rows * l.outputs)), workspace: createWorkspace(gpu, layers, rows, false, 'stacked whole') };
+      whole.workspace.flat().forEach((b) => made.push(b));
+      await run((builder) => recorder.forward(builder, rows, whole, parameters, false, steps));
+      const expected = await readFloats(gpu, whole.outputs[layers.length - 1], rows * headWidth);
+      // One step a call, as generation records them.
+      const input = buffer(batch * arch.inputDim);
+      const sets = [0, 1].map(() => layers.map((l) => buffer(batch * l.outputs)));
+      const workspace = createWorkspace(gpu, layers, batch, false, 'stacked steps');
+      workspace.flat().forEach((b) => made.push(b));
+      const got = new Float32Array(rows * headWidth);
+      for (let t = 0; t < steps; t++) {
+        uploadFloats(gpu, input, x.subarray(t * batch * arch.inputDim, (t + 1) * batch * arch.inputDim));
+        const [outputs, previousOutputs] = [sets[t % 2], sets[1 - (t % 2)]];
+        await run((builder) => recorder.forward(builder, batch, { input, outputs, workspace, ...(t > 0 ? { previousOutputs } : {}) }, parameters, false, 1, { continued: t > 0 }));
+        got.set(await readFloats(gpu, outputs[layers.length - 1], batch * headWidth), t * batch * headWidth);
+      }
+      return [compareArrays('stacked network, continued steps against the walk over all steps', got, expected, { atol: 1e-5, rtol: 1e-4 })];
+    } finally {
+      made.forEach((b) => b.destroy());
+    }
   },
 
   /**
