@@ -11,6 +11,7 @@ const { nodeGpu } = await load('host/node.js');
 const { compileKernel } = await load('runtime/kernel.js');
 const { ProgramBuilder } = await load('runtime/program.js');
 const { createStorageBuffer, readFloats, uploadFloats } = await load('runtime/buffers.js');
+const { submitCommands } = await load('runtime/transfer.js');
 const { lstm, gru, recurrentStages } = await load('mdn/layers/recurrent.js');
 const { recurrentStepVariant } = await load('shaders/recurrentStep.js');
 const { Random } = await load('mdn/random.js');
@@ -19,6 +20,21 @@ const U = 2 ** -24;
 const gpu = await nodeGpu();
 const size = gpu.subgroupSize;
 
+// A buffer of `floats` (holding `values` where given), listed in `made` to be destroyed.
+function bufferIn(made, floats, values) {
+  const b = createStorageBuffer(gpu, 'case', floats);
+  made.push(b);
+  if (values) uploadFloats(gpu, b, Float32Array.from(values));
+  return b;
+}
+// Submits a program alone, in one compute pass.
+const submit = (program) =>
+  submitCommands(gpu, 'case', (encoder) => {
+    const pass = encoder.beginComputePass();
+    program.encode(pass, 0);
+    pass.end();
+  });
+
 async function continuedSteps(kind, { steps, batch, inputs, units }, variant) {
   const layer = { kind, spec: { kind: kind.kind, units }, index: 0, inputs, outputs: units };
   const random = new Random(steps * 131 + batch * 17 + units);
@@ -26,12 +42,7 @@ async function continuedSteps(kind, { steps, batch, inputs, units }, variant) {
   const x = Float64Array.from({ length: steps * batch * inputs }, () => Math.fround(random.range(-1, 1)));
   const expected = kind.reference.forward(layer, params, x, steps * batch, steps);
   const made = [];
-  const buffer = (floats, values) => {
-    const b = createStorageBuffer(gpu, 'step', floats);
-    made.push(b);
-    if (values) uploadFloats(gpu, b, Float32Array.from(values));
-    return b;
-  };
+  const buffer = (floats, values) => bufferIn(made, floats, values);
   const input = buffer(batch * inputs);
   const weights = buffer(params.length, params);
   const outputs = [buffer(batch * units), buffer(batch * units)];
@@ -48,11 +59,7 @@ async function continuedSteps(kind, { steps, batch, inputs, units }, variant) {
   const got = new Float64Array(steps * batch * units);
   for (let t = 0; t < steps; t++) {
     uploadFloats(gpu, input, Float32Array.from(x.subarray(t * batch * inputs, (t + 1) * batch * inputs)));
-    const encoder = gpu.device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    programs[t === 0 ? 0 : 2 - (t % 2)].encode(pass, 0);
-    pass.end();
-    gpu.device.queue.submit([encoder.finish()]);
+    submit(programs[t === 0 ? 0 : 2 - (t % 2)]);
     got.set(await readFloats(gpu, outputs[t % 2], batch * units), t * batch * units);
   }
   programs.forEach((p) => p.destroy());
@@ -86,12 +93,7 @@ async function trainingWalk(kind, { steps, batch, inputs, units }) {
   const x = Float64Array.from({ length: rows * inputs }, () => Math.fround(random.range(-1, 1)));
   const outputGrad = Float64Array.from({ length: rows * units }, () => Math.fround(random.range(-1, 1)));
   const made = [];
-  const buffer = (floats, values) => {
-    const b = createStorageBuffer(gpu, 'walk', floats);
-    made.push(b);
-    if (values) uploadFloats(gpu, b, Float32Array.from(values));
-    return b;
-  };
+  const buffer = (floats, values) => bufferIn(made, floats, values);
   const io = {
     input: buffer(rows * inputs, x),
     weights: buffer(params.length, params),
@@ -108,11 +110,7 @@ async function trainingWalk(kind, { steps, batch, inputs, units }) {
     for (let pass = 0; pass < (s.passes?.(steps) ?? 1); pass++) builder.add(kernel, s.resources(io), s.sizes(rows, steps, pass));
   }
   const program = builder.build();
-  const encoder = gpu.device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  program.encode(pass, 0);
-  pass.end();
-  gpu.device.queue.submit([encoder.finish()]);
+  submit(program);
   const h = await readFloats(gpu, io.output, rows * units);
   const paramGrad = await readFloats(gpu, io.weightGrad, params.length);
   program.destroy();

@@ -10,7 +10,8 @@
 // in one carried term fails 16 of these 20 cases.)
 import { GpuContext } from '../../../src/runtime/device.js';
 import { compileKernel } from '../../../src/runtime/kernel.js';
-import { ProgramBuilder, type Resource } from '../../../src/runtime/program.js';
+import { type Program, ProgramBuilder, type Resource } from '../../../src/runtime/program.js';
+import { submitCommands } from '../../../src/runtime/transfer.js';
 import { createStorageBuffer, readFloats, uploadFloats } from '../../../src/runtime/buffers.js';
 import { type RecurrentChoice, type RecurrentDesign, type RecurrentSpec, gru, lstm, recurrentShapeOf, recurrentStages } from '../../../src/mdn/layers/recurrent.js';
 import type { PlacedLayer, Stage } from '../../../src/mdn/layers/index.js';
@@ -33,6 +34,14 @@ import { randomTargets } from './training.js';
 import { toF32 } from '../runKernel.js';
 
 const U = 2 ** -24;
+
+/** Submits a program alone, in one compute pass. */
+const submitProgram = (gpu: GpuContext, program: Program) =>
+  submitCommands(gpu, program.label, (encoder) => {
+    const pass = encoder.beginComputePass();
+    program.encode(pass, 0);
+    pass.end();
+  });
 
 export interface RecurrentArgs {
   cell: RecurrentCell;
@@ -109,11 +118,7 @@ export async function runRecurrentLayer(
   }
   const program = builder.build();
   try {
-    const encoder = gpu.device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    program.encode(pass, 0);
-    pass.end();
-    gpu.device.queue.submit([encoder.finish()]);
+    submitProgram(gpu, program);
     return {
       dispatches: all.reduce((n, s) => n + (s.passes?.(steps) ?? 1), 0),
       output: await readFloats(gpu, io.output, rows * layer.outputs),
@@ -269,11 +274,7 @@ export const recurrentCases = {
     try {
       for (let t = 0; t < steps; t++) {
         uploadFloats(gpu, input, Float32Array.from(x.subarray(t * batch * inputs, (t + 1) * batch * inputs)));
-        const encoder = gpu.device.createCommandEncoder();
-        const pass = encoder.beginComputePass();
-        (t === 0 ? first : next[t % 2]).encode(pass, 0);
-        pass.end();
-        gpu.device.queue.submit([encoder.finish()]);
+        submitProgram(gpu, t === 0 ? first : next[t % 2]);
         got.set(await readFloats(gpu, outputs[t % 2], batch * units), t * batch * units);
       }
     } finally {
@@ -323,11 +324,7 @@ export const recurrentCases = {
       const builder = new ProgramBuilder(gpu, 'stacked');
       build(builder);
       const program = builder.build();
-      const encoder = gpu.device.createCommandEncoder();
-      const pass = encoder.beginComputePass();
-      program.encode(pass, 0);
-      pass.end();
-      gpu.device.queue.submit([encoder.finish()]);
+      submitProgram(gpu, program);
       await gpu.device.queue.onSubmittedWorkDone();
       program.destroy();
     };
