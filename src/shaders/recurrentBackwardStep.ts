@@ -128,7 +128,13 @@ export const recurrentBackwardStep = defineKernel<RecurrentBackwardStepVariant, 
   },
 });
 
-/** The variant each adapter class runs (to be measured: `node bench/recurrent-variants.mjs`). */
+/**
+ * The variant each adapter class runs, by wall time of a whole backward walk (LSTM 128, 64 steps, 32 sequences;
+ * `node bench/recurrent-variants.mjs --designs`, one run each, bench/results/recurrent-variants-2026-12-01-*-designs.txt):
+ * on lavapipe 32 sequences through subgroups (32.0 ms; 16: 32.3, 8: 44.3, register blocks of 8: 114.2); on
+ * SwiftShader 8 through subgroups (146.8 ms; 16: 145.9, within noise; 32: 164.6; register blocks of 8: 196.3).
+ * Register blocks of 8 where there are no subgroups.
+ */
 export function recurrentBackwardStepVariant(cell: RecurrentCell, units: number, adapterClass?: AdapterClass, subgroupSize?: number): RecurrentBackwardStepVariant {
   const rows = adapterClass === 'lavapipe' ? 32 : 8;
   const shared = subgroupSize !== undefined && rows % subgroupSize === 0 && (adapterClass === 'lavapipe' || adapterClass === 'swiftshader');
